@@ -1,0 +1,72 @@
+"""Writing certificate files and manifests (the untrusted producer's side).
+
+What this writes must parse back through `certify.kernel.format`: rationals as
+canonical "p/q" strings, keys sorted, one entry a line (so a review diff shows
+exactly which number changed), and no timings or other run-dependent data, so
+that regenerating a certificate gives a byte-identical file.
+"""
+
+import json
+import os
+from fractions import Fraction
+
+from certify.kernel import problem_sha256
+from certify.kernel.format import FORMAT_VERSION, format_rational
+
+
+def make_certificate(claim_id, kind, statement, problem, relation, value, evidence, producer=None) -> dict:
+    return {
+        "format": FORMAT_VERSION,
+        "claim": {
+            "id": claim_id,
+            "kind": kind,
+            "statement": statement,
+            "problem": problem,
+            "relation": relation,
+            "value": format_rational(Fraction(value)),
+        },
+        "problem_sha256": problem_sha256(problem),
+        "evidence": evidence,
+        "producer": producer or {},
+    }
+
+
+def rational_map(values: dict) -> dict:
+    """{name: Fraction} -> {name: "p/q"}, zeros dropped, for sparse evidence."""
+    return {key: format_rational(v) for key, v in sorted(values.items()) if v}
+
+
+def dumps(cert: dict) -> str:
+    return json.dumps(cert, sort_keys=True, indent=1, ensure_ascii=True) + "\n"
+
+
+def write(cert: dict, path: str) -> None:
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    text = dumps(cert)
+    # Write only on change, so a rerun leaves files (and their mtimes) alone.
+    if os.path.isfile(path):
+        with open(path, encoding="utf-8") as handle:
+            if handle.read() == text:
+                return
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def manifest_entry(cert: dict, relative_path: str) -> dict:
+    claim = cert["claim"]
+    return {
+        "id": claim["id"],
+        "file": relative_path,
+        "kind": claim["kind"],
+        "relation": claim["relation"],
+        "value": claim["value"],
+        "statement": claim["statement"],
+        "problem_sha256": cert["problem_sha256"],
+    }
+
+
+def write_manifest(folder: str, entries: list) -> str:
+    path = os.path.join(folder, "manifest.json")
+    body = {"format": FORMAT_VERSION, "claims": sorted(entries, key=lambda e: e["file"])}
+    write(body, path)
+    return path

@@ -1,0 +1,83 @@
+"""Exact check of "lp.ns" claims: no-signalling linear programs.
+
+Trusted. The LP  max c.p  s.t.  A p = b, p >= 0  is rebuilt from the claim by
+`certify.ns_polytope.build`; the certificate supplies only
+
+- a dual y (sparse, keyed by row name). Weak duality: if A^T y >= c
+  componentwise then for every feasible p,
+      c.p  <=  (A^T y).p  =  y.(A p)  =  b.y,
+  using p >= 0 in the first step. So b.y is an upper bound on the maximum.
+- a primal p (sparse, keyed "x|a"). If p >= 0 and A p = b then p is a
+  no-signalling box obeying the promise, and c.p is attained: a lower bound
+  on the maximum.
+
+"<=" needs the dual, ">=" the primal, "==" both (then b.y <= value <= c.p,
+and weak duality forces all three equal).
+"""
+
+from fractions import Fraction
+
+from certify.errors import CertifyError
+from certify.kernel.format import Reject, expect, format_rational, parse_rational
+from certify.ns_polytope import build, column_key, column_rows
+
+
+def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: str) -> Fraction:
+    lp = build(problem, f"{where}.claim.problem")
+    expected = {"<=": {"dual"}, ">=": {"primal"}, "==": {"dual", "primal"}}[relation]
+    if set(evidence) != expected:
+        raise CertifyError(f"{where}.evidence: relation {relation} needs exactly {sorted(expected)}, got {sorted(evidence)}")
+    proven = value
+    if "dual" in evidence:
+        bound = dual_bound(lp, evidence["dual"], f"{where}.evidence.dual")
+        if bound > value:
+            raise Reject(f"the dual proves max <= {format_rational(bound)}, not <= {format_rational(value)}")
+        proven = bound
+    if "primal" in evidence:
+        attained = primal_value(lp, evidence["primal"], f"{where}.evidence.primal")
+        if attained < value:
+            raise Reject(f"the primal box attains {format_rational(attained)}, not >= {format_rational(value)}")
+        proven = attained if relation == ">=" else proven
+    return proven
+
+
+def dual_bound(lp, dual, where: str) -> Fraction:
+    """b.y, after checking A^T y >= c on every column (weak duality)."""
+    y = _sparse(dual, lp.row_b, where)
+    for x, a in lp.columns:
+        reduced = sum((coef * y.get(key, 0) for key, coef in column_rows(lp, x, a)), Fraction(0))
+        if reduced < lp.objective.get((x, a), 0):
+            raise Reject(f"dual infeasible at column {column_key(x, a)}: (A^T y) = {format_rational(reduced)} "
+                         f"< c = {format_rational(lp.objective.get((x, a), 0))}")
+    return sum((lp.row_b[key] * v for key, v in y.items()), Fraction(0))
+
+
+def primal_value(lp, primal, where: str) -> Fraction:
+    """c.p, after checking p >= 0 and A p = b exactly."""
+    allowed = {column_key(x, a): (x, a) for x, a in lp.columns}
+    p = _sparse(primal, allowed, where)
+    totals = dict.fromkeys(lp.row_b, Fraction(0))
+    for key, weight in p.items():
+        if weight < 0:
+            raise Reject(f"primal entry {key} is negative: {format_rational(weight)}")
+        for row, coef in column_rows(lp, *allowed[key]):
+            totals[row] += coef * weight
+    for row, total in totals.items():
+        if total != lp.row_b[row]:
+            raise Reject(f"primal violates row {row}: {format_rational(total)} != {format_rational(lp.row_b[row])}")
+    return sum((lp.objective.get(allowed[key], 0) * w for key, w in p.items()), Fraction(0))
+
+
+def _sparse(entries, names, where: str) -> dict:
+    """A {name: "p/q"} object whose names must all be known; zeros dropped."""
+    expect(entries, dict, where)
+    if len(entries) > len(names):
+        raise CertifyError(f"{where}: {len(entries)} entries, but the problem has only {len(names)}")
+    out = {}
+    for key, text in entries.items():
+        if key not in names:
+            raise CertifyError(f"{where}: unknown entry {key!r} (not in the rebuilt problem)"[:200])
+        value = parse_rational(text, f"{where}[{key!r}]")
+        if value:
+            out[key] = value
+    return out

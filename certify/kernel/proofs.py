@@ -1,0 +1,104 @@
+"""Checking files and folders of certificates against a manifest of claims.
+
+Trusted. A folder with a `manifest.json` is checked as a whole: every entry
+must name an existing certificate whose claim (id, kind, relation, value,
+problem hash) is exactly the one the manifest states, and every certificate
+file in the folder must be listed -- so deleting, swapping or editing a file
+cannot make the folder pass. A folder without a manifest, or a single file, is
+checked file by file.
+"""
+
+import os
+
+from certify.errors import CertifyError
+from certify.kernel import check_certificate
+from certify.kernel.format import expect, field, parse_rational, read_json
+from certify.kernel.verdict import Verdict
+
+MANIFEST = "manifest.json"
+MAX_CLAIMS = 100_000
+
+
+def _error(source: str, message: str) -> Verdict:
+    return Verdict(claim_id="?", kind="error", statement="", relation="", claimed=None,
+                   ok=False, value=None, reason=message, source=source)
+
+
+def check_file(path: str) -> Verdict:
+    """Check one certificate file; a malformed file gives a failed verdict."""
+    try:
+        return check_certificate(read_json(path), path)
+    except CertifyError as err:
+        return _error(path, str(err))
+
+
+def certificate_files(folder: str) -> list:
+    """All .json files below `folder` except manifests, in sorted order."""
+    found = []
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        found.extend(os.path.join(root, name) for name in sorted(files)
+                     if name.endswith(".json") and name != MANIFEST)
+    return found
+
+
+def check_path(path: str) -> list:
+    """Verdicts for a file, or for a folder (through its manifest if it has one)."""
+    if os.path.isfile(path):
+        return [check_file(path)]
+    if not os.path.isdir(path):
+        raise CertifyError(f"{path}: no such file or folder")
+    if os.path.isfile(os.path.join(path, MANIFEST)):
+        return check_manifest(path)
+    files = certificate_files(path)
+    if not files:
+        raise CertifyError(f"{path}: no certificate files (*.json) found")
+    return [check_file(name) for name in files]
+
+
+def check_manifest(folder: str) -> list:
+    where = os.path.join(folder, MANIFEST)
+    manifest = read_json(where)
+    expect(manifest, dict, where)
+    entries = field(manifest, "claims", list, where)
+    if len(entries) > MAX_CLAIMS:
+        raise CertifyError(f"{where}.claims: more than {MAX_CLAIMS} claims")
+    verdicts, listed = [], set()
+    for j, entry in enumerate(entries):
+        spot = f"{where}.claims[{j}]"
+        try:
+            expect(entry, dict, spot)
+            name = field(entry, "file", str, spot)
+            target = os.path.normpath(os.path.join(folder, name))
+            if name.startswith("/") or ".." in name.split("/") or not name.endswith(".json"):
+                raise CertifyError(f"{spot}.file: expected a relative path to a .json file inside the folder")
+            if target in listed:
+                raise CertifyError(f"{spot}.file: {name} listed twice")
+            listed.add(target)
+            verdicts.append(_against_manifest(check_file(target), entry, spot))
+        except CertifyError as err:
+            verdicts.append(_error(spot, str(err)))
+    for name in certificate_files(folder):
+        if os.path.normpath(name) not in listed:
+            verdicts.append(_error(name, f"{name}: certificate not listed in {where}"))
+    return verdicts
+
+
+def _against_manifest(verdict: Verdict, entry: dict, spot: str) -> Verdict:
+    """The certificate must prove exactly the claim the manifest states."""
+    if verdict.kind == "error":
+        return verdict
+    stated = {
+        "id": field(entry, "id", str, spot),
+        "kind": field(entry, "kind", str, spot),
+        "relation": field(entry, "relation", str, spot),
+        "value": parse_rational(entry.get("value"), f"{spot}.value"),
+        "problem_sha256": field(entry, "problem_sha256", str, spot),
+    }
+    found = {"id": verdict.claim_id, "kind": verdict.kind, "relation": verdict.relation,
+             "value": verdict.claimed, "problem_sha256": verdict.problem_sha256}
+    for key in stated:
+        if stated[key] != found[key]:
+            return Verdict(**{**verdict.__dict__, "ok": False, "value": None,
+                              "reason": f"manifest says {key} {stated[key]}, certificate says {found[key]}"})
+    return verdict

@@ -1,0 +1,188 @@
+"""The no-signalling polytope as exact rational rows, rebuilt from a claim's definition.
+
+Trusted (the kernel imports it). Conventions, stated once:
+- A scenario has n parties; party i has inputs x_i in 0..m_i-1 and outputs
+  a_i in 0..d_i-1 (at most 10 of each, so a tuple is written as a digit string,
+  party 1 first: x = "10000" means x_1 = 1 and x_2..x_5 = 0).
+- The variables are the numbers P(a|x) >= 0, one column per pair (x, a) that the
+  promise allows; a column the promise forbids is fixed to 0 and simply absent.
+- The LP is  max c.p  s.t.  A p = b, p >= 0, with rows
+    "norm:X"            sum_a P(a|x) = 1                       (b = 1)
+    "ns:i:k:X*:A*"      sum_{a_i} P(a|x_i=0, x_rest) - sum_{a_i} P(a|x_i=k, x_rest) = 0
+                        for each party i, each input k >= 1 of party i, each
+                        x_rest and a_rest; the key writes them with "*" at slot i.
+  The no-signalling rows are redundant as a set (that is harmless: a dual may
+  put any weight on them); they say every party's marginal is independent of
+  its own input choice, which is the no-signalling condition for all subsets.
+- A promise {"kind": "parity", "rules": [["x", p], ...]} is a Mermin-type game
+  played with maximal violation: for each listed input x, P(a|x) = 0 unless
+  a_1 + ... + a_n = p (mod 2).
+- An objective is {"kind": "function", "x": X, "parties": [i, ...], "table": T,
+  "value": v}, the number P(g(a_S) = v | x) with g given by its truth table T
+  (index = a_S read as a mixed-radix number, first listed party most
+  significant), or {"kind": "linear", "terms": [[x, a, "p/q"], ...]}.
+"""
+
+from dataclasses import dataclass
+from fractions import Fraction
+from itertools import product
+
+from certify.errors import CertifyError
+from certify.kernel.format import expect, field, parse_int, parse_rational
+
+MAX_PARTIES = 8
+MAX_COLUMNS = 1 << 16
+
+
+@dataclass(frozen=True)
+class NsLp:
+    """max objective.p over no-signalling boxes obeying the promise."""
+
+    inputs: tuple
+    outputs: tuple
+    columns: tuple  # allowed (x, a) pairs, x and a tuples, in canonical order
+    objective: dict  # (x, a) -> Fraction, only nonzero entries
+    row_b: dict  # row key -> right-hand side, every row of A
+
+
+def spell(digits) -> str:
+    return "".join(str(d) for d in digits)
+
+
+def column_key(x, a) -> str:
+    return f"{spell(x)}|{spell(a)}"
+
+
+def column_rows(lp: NsLp, x, a):
+    """The nonzero entries (row key, coefficient) of the column of P(a|x)."""
+    entries = [(f"norm:{spell(x)}", 1)]
+    for i, m_i in enumerate(lp.inputs):
+        x_rest = spell(x[:i]) + "*" + spell(x[i + 1 :])
+        a_rest = spell(a[:i]) + "*" + spell(a[i + 1 :])
+        if x[i] == 0:
+            entries.extend((f"ns:{i}:{k}:{x_rest}:{a_rest}", 1) for k in range(1, m_i))
+        else:
+            entries.append((f"ns:{i}:{x[i]}:{x_rest}:{a_rest}", -1))
+    return entries
+
+
+def build(problem: dict, where: str) -> NsLp:
+    """Rebuild the LP of an "lp.ns" claim from its definition, strictly."""
+    expect(problem, dict, where)
+    unknown = set(problem) - {"scenario", "promise", "objective", "sense"}
+    if unknown:
+        raise CertifyError(f"{where}: unknown field {sorted(unknown)[0]!r}")
+    if field(problem, "sense", str, where) != "max":
+        raise CertifyError(f'{where}.sense: expected "max", got {problem["sense"]!r}')
+    inputs, outputs = _scenario(field(problem, "scenario", dict, where), f"{where}.scenario")
+    allowed = _promise(problem.get("promise"), inputs, outputs, f"{where}.promise")
+    columns = tuple(
+        (x, a)
+        for x in product(*(range(m) for m in inputs))
+        for a in product(*(range(d) for d in outputs))
+        if allowed(x, a)
+    )
+    lp = NsLp(inputs, outputs, columns, {}, {})
+    rows = {}
+    for x, a in columns:
+        for key, _ in column_rows(lp, x, a):
+            rows[key] = Fraction(1) if key.startswith("norm:") else Fraction(0)
+    # A norm row with no allowed column makes the LP infeasible; keep it so the
+    # primal check fails on it instead of silently dropping the input.
+    for x in product(*(range(m) for m in inputs)):
+        rows.setdefault(f"norm:{spell(x)}", Fraction(1))
+    objective = _objective(field(problem, "objective", dict, where), inputs, outputs, f"{where}.objective")
+    # Terms on columns the promise forbids multiply a variable fixed at 0.
+    objective = {key: c for key, c in objective.items() if allowed(*key)}
+    return NsLp(inputs, outputs, columns, objective, rows)
+
+
+def _scenario(scenario: dict, where: str):
+    inputs = field(scenario, "inputs", list, where)
+    outputs = field(scenario, "outputs", list, where)
+    if set(scenario) != {"inputs", "outputs"}:
+        raise CertifyError(f"{where}: expected exactly the fields 'inputs' and 'outputs'")
+    if not 1 <= len(inputs) <= MAX_PARTIES or len(outputs) != len(inputs):
+        raise CertifyError(f"{where}: expected 1..{MAX_PARTIES} parties with inputs and outputs each")
+    inputs = tuple(parse_int(m, f"{where}.inputs[{i}]", 1, 10) for i, m in enumerate(inputs))
+    outputs = tuple(parse_int(d, f"{where}.outputs[{i}]", 1, 10) for i, d in enumerate(outputs))
+    size = 1
+    for m, d in zip(inputs, outputs):
+        size *= m * d
+    if size > MAX_COLUMNS:
+        raise CertifyError(f"{where}: {size} variables exceed the limit {MAX_COLUMNS}")
+    return inputs, outputs
+
+
+def parse_digits(text, sizes, where: str) -> tuple:
+    """A digit string naming one input (or output) per party, within range."""
+    if not isinstance(text, str) or len(text) != len(sizes) or not text.isdigit() or not text.isascii():
+        raise CertifyError(f"{where}: expected {len(sizes)} digits, got {text!r}"[:200])
+    digits = tuple(int(ch) for ch in text)
+    for i, (digit, size) in enumerate(zip(digits, sizes)):
+        if digit >= size:
+            raise CertifyError(f"{where}: party {i + 1} has no value {digit} (range 0..{size - 1})")
+    return digits
+
+
+def _promise(promise, inputs, outputs, where: str):
+    if promise is None:
+        return lambda x, a: True
+    expect(promise, dict, where)
+    if set(promise) != {"kind", "rules"} or promise["kind"] != "parity":
+        raise CertifyError(f'{where}: expected {{"kind": "parity", "rules": [...]}}')
+    parity = {}
+    for j, rule in enumerate(expect(promise["rules"], list, f"{where}.rules")):
+        spot = f"{where}.rules[{j}]"
+        if not isinstance(rule, list) or len(rule) != 2:
+            raise CertifyError(f"{spot}: expected [x, parity]")
+        x = parse_digits(rule[0], inputs, f"{spot}[0]")
+        if x in parity:
+            raise CertifyError(f"{spot}: input {rule[0]} listed twice")
+        parity[x] = parse_int(rule[1], f"{spot}[1]", 0, 1)
+    return lambda x, a: x not in parity or sum(a) % 2 == parity[x]
+
+
+def _objective(objective: dict, inputs, outputs, where: str) -> dict:
+    kind = field(objective, "kind", str, where)
+    if kind == "function":
+        return _function_objective(objective, inputs, outputs, where)
+    if kind == "linear":
+        if set(objective) != {"kind", "terms"}:
+            raise CertifyError(f'{where}: a linear objective has exactly "kind" and "terms"')
+        coefficients = {}
+        for j, term in enumerate(field(objective, "terms", list, where)):
+            spot = f"{where}.terms[{j}]"
+            if not isinstance(term, list) or len(term) != 3:
+                raise CertifyError(f'{spot}: expected [x, a, "p/q"]')
+            key = (parse_digits(term[0], inputs, f"{spot}[0]"), parse_digits(term[1], outputs, f"{spot}[1]"))
+            if key in coefficients:
+                raise CertifyError(f"{spot}: term {term[0]}|{term[1]} listed twice")
+            coefficients[key] = parse_rational(term[2], f"{spot}[2]")
+        return {key: c for key, c in coefficients.items() if c}
+    raise CertifyError(f'{where}.kind: expected "function" or "linear", got {kind!r}')
+
+
+def _function_objective(objective: dict, inputs, outputs, where: str) -> dict:
+    if set(objective) != {"kind", "x", "parties", "table", "value"}:
+        raise CertifyError(f"{where}: a function objective has exactly kind, x, parties, table, value")
+    x = parse_digits(objective["x"], inputs, f"{where}.x")
+    parties = expect(objective["parties"], list, f"{where}.parties")
+    parties = [parse_int(p, f"{where}.parties[{j}]", 0, len(inputs) - 1) for j, p in enumerate(parties)]
+    if not parties or len(set(parties)) != len(parties):
+        raise CertifyError(f"{where}.parties: expected distinct parties, got {parties}")
+    table = expect(objective["table"], str, f"{where}.table")
+    size = 1
+    for p in parties:
+        size *= outputs[p]
+    if len(table) != size or not table.isdigit() or not table.isascii():
+        raise CertifyError(f"{where}.table: expected {size} digits, got {table!r}"[:200])
+    value = parse_int(objective["value"], f"{where}.value", 0, 9)
+    coefficients = {}
+    for a in product(*(range(d) for d in outputs)):
+        index = 0
+        for p in parties:
+            index = index * outputs[p] + a[p]
+        if int(table[index]) == value:
+            coefficients[(x, a)] = Fraction(1)
+    return coefficients

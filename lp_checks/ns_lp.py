@@ -1,0 +1,141 @@
+"""Solve a no-signalling LP in floating point and turn the answer into exact evidence.
+
+Untrusted: HiGHS proposes, the kernel decides. The LP is built from the same
+trusted definition the kernel rebuilds (`certify.ns_polytope.build`), so the
+two cannot drift apart. Rounding goes in two steps:
+1. round the float dual y and primal p to nearby rationals with small
+   denominators (these polytopes have vertices with tiny denominators) and
+   ask the kernel's own exact checks whether they already prove the claim;
+2. if not, recompute the basic solution of HiGHS's optimal basis exactly
+   (python-flint's fmpq_mat solve): with B the basic columns and N the
+   nonbasic rows, the dual solves  A[N, B]^T y_N = c_B  (y = 0 on basic rows)
+   and the primal solves  A[N, B] p_B = b_N  (p = 0 off the basis). An
+   optimal basis gives an exactly optimal, exactly feasible pair.
+"""
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import highspy
+import numpy as np
+
+from certify.errors import CertifyError
+from certify.kernel.format import Reject
+from certify.kernel.lp import dual_bound, primal_value
+from certify.ns_polytope import NsLp, column_key, column_rows
+
+SMALL_DENOMINATORS = (16, 256, 4096)
+STATUS = {
+    highspy.HighsModelStatus.kOptimal: "optimal",
+    highspy.HighsModelStatus.kInfeasible: "infeasible",
+    highspy.HighsModelStatus.kUnbounded: "unbounded",
+}
+
+
+@dataclass(frozen=True)
+class ExactLpSolution:
+    value: Fraction  # b.y == c.p, proven by the two dicts below
+    dual: dict  # row key -> Fraction
+    primal: dict  # column key -> Fraction
+    float_value: float
+    status: str
+    repaired: bool  # True if step 2 (exact basis) was needed
+
+
+def solve_exact(lp: NsLp) -> ExactLpSolution:
+    """Solve `lp` with HiGHS and return an exactly verified optimal pair."""
+    rows = sorted(lp.row_b)
+    row_index = {key: i for i, key in enumerate(rows)}
+    start, index, value = [0], [], []
+    for x, a in lp.columns:
+        for key, coef in column_rows(lp, x, a):
+            index.append(row_index[key])
+            value.append(float(coef))
+        start.append(len(index))
+    model = highspy.HighsLp()
+    model.num_col_, model.num_row_ = len(lp.columns), len(rows)
+    model.col_cost_ = np.array([float(lp.objective.get(col, 0)) for col in lp.columns])
+    model.col_lower_ = np.zeros(len(lp.columns))
+    model.col_upper_ = np.full(len(lp.columns), highspy.kHighsInf)
+    b = np.array([float(lp.row_b[key]) for key in rows])
+    model.row_lower_, model.row_upper_ = b, b
+    model.sense_ = highspy.ObjSense.kMaximize
+    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    model.a_matrix_.start_, model.a_matrix_.index_, model.a_matrix_.value_ = start, index, value
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("random_seed", 0)
+    highs.passModel(model)
+    highs.run()
+    raw = highs.getModelStatus()
+    status = STATUS.get(raw)
+    if status is None:
+        raise CertifyError(f"HiGHS returned status {highs.modelStatusToString(raw)!r}, which is not a result")
+    if status != "optimal":
+        raise CertifyError(f"HiGHS reports the LP {status}")
+    solution, basis = highs.getSolution(), highs.getBasis()
+    float_value = highs.getInfo().objective_function_value
+    y = dict(zip(rows, solution.row_dual))
+    p = {column_key(*col): v for col, v in zip(lp.columns, solution.col_value)}
+    rounded = _round_pair(lp, y, p)
+    if rounded is not None:
+        return ExactLpSolution(rounded[0], rounded[1], rounded[2], float_value, status, False)
+    dual, primal = _exact_basis(lp, rows, basis)
+    bound, attained = _checked(lp, dual, primal)
+    if bound is None or bound != attained:
+        raise CertifyError("exact basis repair failed: HiGHS's basis is not optimal in exact arithmetic")
+    return ExactLpSolution(bound, dual, primal, float_value, status, True)
+
+
+def _round_pair(lp, y, p):
+    for limit in SMALL_DENOMINATORS:
+        dual = {k: Fraction(v).limit_denominator(limit) for k, v in y.items() if abs(v) > 1e-11}
+        primal = {k: Fraction(v).limit_denominator(limit) for k, v in p.items() if abs(v) > 1e-11}
+        dual = {k: v for k, v in dual.items() if v}
+        primal = {k: v for k, v in primal.items() if v}
+        bound, attained = _checked(lp, dual, primal)
+        if bound is not None and bound == attained:
+            return bound, dual, primal
+    return None
+
+
+def _checked(lp, dual, primal):
+    """(b.y, c.p) if both pass the kernel's exact checks, else (None, None)."""
+    from certify.certificate import rational_map
+
+    try:
+        return (dual_bound(lp, rational_map(dual), "dual"), primal_value(lp, rational_map(primal), "primal"))
+    except Reject:
+        return None, None
+
+
+def _exact_basis(lp, rows, basis):
+    from flint import fmpq, fmpq_mat
+
+    basic_cols = [j for j, s in enumerate(basis.col_status) if s == highspy.HighsBasisStatus.kBasic]
+    tight_rows = [i for i, s in enumerate(basis.row_status) if s != highspy.HighsBasisStatus.kBasic]
+    if len(basic_cols) != len(tight_rows):
+        raise CertifyError("HiGHS basis is not square; cannot repair exactly")
+    position = {rows[i]: k for k, i in enumerate(tight_rows)}
+    size = len(basic_cols)
+    matrix = fmpq_mat(size, size)
+    for col_pos, j in enumerate(basic_cols):
+        for key, coef in column_rows(lp, *lp.columns[j]):
+            if key in position:
+                matrix[position[key], col_pos] = coef
+    cost = fmpq_mat(size, 1, [fmpq(*_pq(lp.objective.get(lp.columns[j], 0))) for j in basic_cols])
+    rhs = fmpq_mat(size, 1, [fmpq(*_pq(lp.row_b[rows[i]])) for i in tight_rows])
+    y_n = matrix.transpose().solve(cost)
+    p_b = matrix.solve(rhs)
+    dual = {rows[i]: _frac(y_n[k, 0]) for k, i in enumerate(tight_rows)}
+    primal = {column_key(*lp.columns[j]): _frac(p_b[k, 0]) for k, j in enumerate(basic_cols)}
+    return {k: v for k, v in dual.items() if v}, {k: v for k, v in primal.items() if v}
+
+
+def _pq(value):
+    value = Fraction(value)
+    return value.numerator, value.denominator
+
+
+def _frac(entry) -> Fraction:
+    return Fraction(int(entry.p), int(entry.q))
