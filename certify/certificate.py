@@ -70,3 +70,15 @@ def write_manifest(folder: str, entries: list) -> str:
     body = {"format": FORMAT_VERSION, "claims": sorted(entries, key=lambda e: e["file"])}
     write(body, path)
     return path
+
+
+def rebuild_manifest(folder: str) -> str:
+    """List every certificate below `folder` in its manifest (the claims it pins)."""
+    from certify.kernel.format import read_json
+    from certify.kernel.proofs import certificate_files
+
+    entries = []
+    for path in certificate_files(folder):
+        cert = read_json(path)
+        entries.append(manifest_entry(cert, os.path.relpath(path, folder).replace(os.sep, "/")))
+    return write_manifest(folder, entries)

@@ -1,0 +1,98 @@
+"""`certify lp ...`: solve and certify no-signalling LP claims (HiGHS proposes, the kernel decides)."""
+
+import os
+
+from certify.errors import EXIT_FALSE, EXIT_OK, CertifyError
+from certify.kernel.format import format_rational
+
+SUMMARY = "solve and certify no-signalling LP claims (Gallego et al. 2013, Pironio et al. curve c)"
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser("lp", help=SUMMARY, description=SUMMARY)
+    which = parser.add_subparsers(dest="claim", metavar="CLAIM", required=True)
+    lemma = which.add_parser("lemma", help="max P(maj(a_i,a_j,a_k) = v | x0) over 5-party maximal Mermin violators")
+    lemma.add_argument("--x", default="10000", help="input string x0 in X (default 10000)")
+    lemma.add_argument("--parties", default="1,2,3", help="three distinct parties, 1-based (default 1,2,3)")
+    lemma.add_argument("--value", type=int, choices=(0, 1), default=0)
+    ghz3 = which.add_parser("ghz3", help="a 3-party GHZ-paradox box making a balanced function certain")
+    ghz3.add_argument("--table", required=True, help="truth table of g: 8 bits with four ones, index 4a1+2a2+a3")
+    ghz3.add_argument("--x", required=True, help="input string x0 of the GHZ game (000, 011, 101, 110)")
+    chsh = which.add_parser("chsh-ns", help="max P(ab|xy) + CHSH/4 over 2-party no-signalling boxes")
+    chsh.add_argument("--ab", default="00")
+    chsh.add_argument("--xy", default="00")
+    sweep = which.add_parser("sweep", help="certify every LP claim of both papers and update the manifest")
+    sweep.add_argument("--out", default="proofs", help="output folder (default proofs)")
+    sweep.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    for sub in (lemma, ghz3, chsh):
+        sub.add_argument("--out", help="write the certificate to this file")
+
+
+def run(args) -> int:
+    if args.claim == "sweep":
+        return _sweep(args)
+    from lp_checks import claims
+    from lp_checks.produce import certify_ghz3, certify_lp_claim
+
+    if args.claim == "lemma":
+        triple = _parties(args.parties)
+        claim_id, statement, problem, _ = claims.lemma_claim(_bits(args.x, 5, "--x"), triple, args.value)
+        if problem["objective"]["x"] not in {rule[0] for rule in problem["promise"]["rules"]}:
+            raise CertifyError(f"--x: {args.x} is not an input of the Mermin game (sum of bits must be 1, 3 or 5)")
+        cert, _ = certify_lp_claim(claim_id, statement, problem)
+    elif args.claim == "ghz3":
+        table = args.table
+        if len(table) != 8 or set(table) - {"0", "1"} or table.count("1") != 4:
+            raise CertifyError(f"--table: expected 8 bits with four ones, got {table!r}")
+        cert, _, _ = certify_ghz3(table, _bits(args.x, 3, "--x"))
+    else:
+        claim_id, statement, problem, _ = claims.chsh_ns_claim(_bits(args.ab, 2, "--ab"), _bits(args.xy, 2, "--xy"))
+        cert, _ = certify_lp_claim(claim_id, statement, problem)
+    return _report(cert, args.out)
+
+
+def _report(cert, out) -> int:
+    from certify.certificate import dumps, write
+    from certify.kernel import check_certificate
+    from certify.kernel.format import loads
+
+    verdict = check_certificate(loads(dumps(cert), "certificate"), "certificate")
+    claim = cert["claim"]
+    if verdict.ok:
+        print(f"{claim['statement']}\n  {claim['relation']} {format_rational(verdict.value)}  VERIFIED "
+              f"(float optimum {cert['producer']['float_optimum']})")
+    else:
+        print(f"{claim['statement']}\n  UNVERIFIED: {verdict.reason}")
+    if out:
+        write(cert, out)
+        print(f"  written to {out}")
+    return EXIT_OK if verdict.ok else EXIT_FALSE
+
+
+def _sweep(args) -> int:
+    from rich.progress import Progress
+
+    from certify.certificate import rebuild_manifest
+    from lp_checks.produce import produce_all
+
+    with Progress() as progress:
+        entries = produce_all(args.out, jobs=args.jobs, progress=progress)
+    manifest = rebuild_manifest(args.out)
+    print(f"{len(entries)} LP certificates written and verified under {args.out}; manifest {manifest}")
+    return EXIT_OK
+
+
+def _bits(text: str, n: int, flag: str) -> tuple:
+    if len(text) != n or set(text) - {"0", "1"}:
+        raise CertifyError(f"{flag}: expected {n} bits, got {text!r}")
+    return tuple(int(ch) for ch in text)
+
+
+def _parties(text: str) -> tuple:
+    try:
+        triple = tuple(int(p) - 1 for p in text.split(","))
+    except ValueError:
+        raise CertifyError(f"--parties: expected three numbers like 1,2,3, got {text!r}") from None
+    if len(triple) != 3 or len(set(triple)) != 3 or not all(0 <= p < 5 for p in triple):
+        raise CertifyError(f"--parties: expected three distinct parties in 1..5, got {text!r}")
+    return tuple(sorted(triple))
