@@ -10,7 +10,6 @@ from fractions import Fraction
 from itertools import combinations, product
 
 from certify.kernel.format import format_rational
-from lp_checks.mermin import five_party_game, three_party_ghz_game
 
 MAJORITY_TABLE = "00010111"  # maj(a_i, a_j, a_k), index 4 a_i + 2 a_j + a_k
 
@@ -30,6 +29,8 @@ def binary_scenario(n: int) -> dict:
 
 def lemma_claim(x0, triple, v):
     """Gallego et al. Lemma: max P(maj(a_i,a_j,a_k) = v | x0) over maximal violators."""
+    from lp_checks.mermin import five_party_game
+
     problem = {
         "scenario": binary_scenario(5),
         "promise": parity_promise(five_party_game()),
@@ -46,6 +47,8 @@ def lemma_claim(x0, triple, v):
 
 def lemma_claims():
     """All 16 inputs x 10 triples x 2 values = 320 claims of the Lemma."""
+    from lp_checks.mermin import five_party_game
+
     inputs = [x for x, _ in sorted(five_party_game())]
     return [lemma_claim(x0, triple, v) for x0 in inputs
             for triple in combinations(range(5), 3) for v in (0, 1)]
@@ -58,6 +61,8 @@ def balanced_functions():
 
 def ghz3_claim(table, x0, v):
     """Three parties: a maximal GHZ-paradox box making g(a) = v certain at x0."""
+    from lp_checks.mermin import three_party_ghz_game
+
     problem = {
         "scenario": binary_scenario(3),
         "promise": parity_promise(three_party_ghz_game()),

@@ -63,7 +63,9 @@ def _ghz3_task(args):
 
 def tasks():
     """(label, worker, argument list) for every LP claim family."""
-    ghz_inputs = [x for x, _ in sorted(claims.three_party_ghz_game())]
+    from lp_checks.mermin import three_party_ghz_game
+
+    ghz_inputs = [x for x, _ in sorted(three_party_ghz_game())]
     return [
         ("Gallego Lemma (5 parties)", _claim_task, claims.lemma_claims()),
         ("3-party balanced functions", _ghz3_task,

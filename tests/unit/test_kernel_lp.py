@@ -1,0 +1,97 @@
+"""The LP kernel: exact weak duality and primal feasibility, reject by default."""
+
+from fractions import Fraction
+
+import pytest
+
+from certify.errors import CertifyError
+from certify.kernel import check_certificate, problem_sha256
+from certify.kernel.format import format_rational
+
+
+def test_genuine_certificate_verifies_three_halves(fresh):
+    verdict = check_certificate(fresh, "c.json")
+    assert verdict.ok and verdict.value == Fraction(3, 2) and verdict.reason == "verified"
+
+
+def test_claimed_value_below_the_dual_bound_is_rejected(fresh):
+    fresh["claim"]["value"] = "7/5"
+    verdict = check_certificate(fresh, "c.json")
+    assert not verdict.ok and "dual proves max <= 3/2, not <= 7/5" in verdict.reason
+
+
+def test_claimed_value_above_the_primal_is_rejected(fresh):
+    fresh["claim"]["value"] = "8/5"
+    fresh["claim"]["relation"] = ">="
+    del fresh["evidence"]["dual"]
+    verdict = check_certificate(fresh, "c.json")
+    assert not verdict.ok and "attains 3/2, not >= 8/5" in verdict.reason
+
+
+def test_edited_problem_fails_the_hash(fresh):
+    fresh["claim"]["problem"]["objective"]["terms"][0][2] = "1"
+    verdict = check_certificate(fresh, "c.json")
+    assert not verdict.ok and "problem_sha256" in verdict.reason
+
+
+def test_edited_problem_with_new_hash_is_checked_against_the_new_problem(fresh):
+    # A forger who also recomputes the hash gets the NEW problem checked; the
+    # old evidence no longer proves it.
+    fresh["claim"]["problem"]["objective"]["terms"][0][2] = "5"
+    fresh["problem_sha256"] = problem_sha256(fresh["claim"]["problem"])
+    verdict = check_certificate(fresh, "c.json")
+    assert not verdict.ok and "dual infeasible" in verdict.reason
+
+
+def test_dropping_a_dual_entry_breaks_dual_feasibility(fresh):
+    key = sorted(fresh["evidence"]["dual"])[0]
+    del fresh["evidence"]["dual"][key]
+    verdict = check_certificate(fresh, "c.json")
+    assert not verdict.ok
+
+
+def test_negative_primal_entry_is_rejected(fresh):
+    key = sorted(fresh["evidence"]["primal"])[0]
+    fresh["evidence"]["primal"][key] = "-" + fresh["evidence"]["primal"][key]
+    verdict = check_certificate(fresh, "c.json")
+    assert not verdict.ok and ("negative" in verdict.reason or "violates row" in verdict.reason)
+
+
+@pytest.mark.parametrize("mutate,needle", [
+    (lambda c: c["claim"].update(kind="lp.magic"), "unknown claim kind"),
+    (lambda c: c.update(format="certify/0"), "expected 'certify/1'"),
+    (lambda c: c["claim"].update(relation="<"), "relation"),
+    (lambda c: c["claim"].update(value="0.75"), "claim.value"),
+    (lambda c: c["claim"].pop("statement"), "missing or unknown field 'statement'"),
+    (lambda c: c["evidence"]["dual"].update({"norm:22": "1"}), "unknown entry 'norm:22'"),
+    (lambda c: c["evidence"].pop("primal"), "needs exactly"),
+    (lambda c: c["claim"]["problem"]["scenario"].update(inputs=[2, 11]), "problem_sha256"),
+])
+def test_malformed_certificates_raise_one_line_errors(fresh, mutate, needle):
+    mutate(fresh)
+    try:
+        verdict = check_certificate(fresh, "c.json")
+    except CertifyError as err:
+        assert needle in str(err) and "\n" not in str(err)
+    else:
+        assert not verdict.ok and needle in verdict.reason
+
+
+def test_problem_definition_errors_name_the_field(fresh):
+    fresh["claim"]["problem"]["scenario"]["inputs"] = [2, 11]
+    fresh["problem_sha256"] = problem_sha256(fresh["claim"]["problem"])
+    with pytest.raises(CertifyError, match=r"claim.problem.scenario.inputs\[1\]: expected an integer in \[1, 10\]"):
+        check_certificate(fresh, "c.json")
+
+
+def test_a_weaker_but_valid_dual_is_recomputed_not_trusted(fresh):
+    # Adding 1 to a normalisation row keeps A^T y >= c (that row's columns have
+    # coefficient +1) but raises b.y to 5/2: valid evidence for "<= 5/2" only.
+    dual = fresh["evidence"]["dual"]
+    dual["norm:00"] = format_rational(Fraction(dual.get("norm:00", "0")) + 1)
+    verdict = check_certificate(fresh, "c.json")
+    assert not verdict.ok and "dual proves max <= 5/2, not <= 3/2" in verdict.reason
+    fresh["claim"]["value"], fresh["claim"]["relation"] = "5/2", "<="
+    del fresh["evidence"]["primal"]
+    verdict = check_certificate(fresh, "c.json")
+    assert verdict.ok and verdict.value == Fraction(5, 2)
