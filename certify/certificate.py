@@ -37,7 +37,18 @@ def rational_map(values: dict) -> dict:
 
 
 def dumps(cert: dict) -> str:
-    return json.dumps(cert, sort_keys=True, indent=1, ensure_ascii=True) + "\n"
+    """Sorted keys, one entry a line; a list of scalars stays on one line."""
+    return _dump(cert, "") + "\n"
+
+
+def _dump(value, indent: str) -> str:
+    inner = indent + " "
+    if isinstance(value, dict) and value:
+        items = [f"{inner}{json.dumps(k)}: {_dump(value[k], inner)}" for k in sorted(value)]
+        return "{\n" + ",\n".join(items) + "\n" + indent + "}"
+    if isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value):
+        return "[\n" + ",\n".join(inner + _dump(v, inner) for v in value) + "\n" + indent + "]"
+    return json.dumps(value, ensure_ascii=True, separators=(", ", ": "))
 
 
 def write(cert: dict, path: str) -> None:
