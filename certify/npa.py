@@ -1,0 +1,160 @@
+"""NPA problems: JSON definitions, and the sparse conic data a solver needs.
+
+Untrusted. A problem definition is the dict the kernel rebuilds from
+(`certify.kernel.npa.parse_problem`); this module writes such dicts and turns
+the rebuilt, exact problem into float arrays. Conventions: words are indexed as
+in `MomentStructure.words` (0 = identity); matrix positions are the upper
+triangle (i <= j) in row-major order; one block per guess.
+"""
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from certify.kernel.format import format_rational
+from certify.kernel.npa import parse_problem
+from certify.scenario import Scenario, chsh, expression_to_json, mermin
+
+BUILTIN = {"chsh": lambda: chsh(), "mermin3": lambda: mermin(3), "mermin4": lambda: mermin(4)}
+
+
+def problem(scenario: Scenario, level, objective: dict, constraint=None, at=None) -> dict:
+    """A problem definition; `constraint` is an Expression, `at` the I of "expr >= I"."""
+    out = {"scenario": scenario.to_json(), "level": level, "objective": objective, "constraint": None}
+    if constraint is not None:
+        out["constraint"] = {"expression": expression_to_json(constraint),
+                             "at": format_rational(Fraction(at))}
+    return out
+
+
+def bell_objective(expr) -> dict:
+    return {"bell": expression_to_json(expr)}
+
+
+def guess_objective(parties, inputs) -> dict:
+    return {"guess": {"parties": list(parties), "inputs": list(inputs)}}
+
+
+def chsh_guess_problem(level, at, guess="global") -> dict:
+    """G(I) of Pironio et al.: guess at inputs (0, 0), subject to CHSH >= at."""
+    parties = {"global": [0, 1], "local": [0]}[guess]
+    return problem(Scenario((2, 2), (2, 2)), level, guess_objective(parties, [0] * len(parties)),
+                   chsh(), at)
+
+
+def chsh_max_problem(level) -> dict:
+    return problem(Scenario((2, 2), (2, 2)), level, bell_objective(chsh()))
+
+
+@dataclass(frozen=True)
+class ConicData:
+    """max sum_e g[e] . y_e  s.t.  X_e[pos] = y_e[word[pos]] (0 on zeros), X_e PSD,
+    sum_e y_e[0] = 1, c . sum_e y_e >= I."""
+
+    size: int
+    n_words: int
+    rows: object  # numpy int array: i of each upper-triangle position
+    cols: object  # numpy int array: j
+    word: object  # numpy int array: word index, -1 for a zero entry
+    g: object  # (blocks, n_words) float array
+    c: object  # (n_words,) float array, or None
+    diag: object  # (n_words,) float array: how many diagonal entries hold each word
+
+
+def conic_data(definition: dict) -> ConicData:
+    import numpy as np
+
+    npa = parse_problem(definition, "problem")
+    st = npa.structure
+    n, nw = st.size, len(st.words)
+    iu, ju = np.triu_indices(n)
+    word = np.array([st.entry[i][j] for i, j in zip(iu, ju)], dtype=int)
+    g = np.zeros((len(npa.blocks), nw))
+    for b, block in enumerate(npa.blocks):
+        for k, v in block.items():
+            g[b, k] = float(v)
+    c = None
+    if npa.constraint is not None:
+        c = np.zeros(nw)
+        for k, v in npa.constraint.items():
+            c[k] = float(v)
+    diag = np.zeros(nw)
+    for i in range(n):
+        diag[st.entry[i][i]] += 1
+    return ConicData(n, nw, iu, ju, word, g, c, diag)
+
+
+def shifted(data: ConicData, delta: float) -> ConicData:
+    """The same relaxation with objective g + delta * tr(Gamma).
+
+    Its dual Z' satisfies the identities of g' = g + delta * diag, so
+    Z' + delta * I satisfies those of g with a margin delta of positive
+    definiteness, at a cost of at most delta * tr(Gamma) in the bound.
+    """
+    from dataclasses import replace
+
+    return replace(data, g=data.g + delta * data.diag[None, :])
+
+
+TOLERANCES = (None, 1e-9, 1e-10, 1e-7)
+SHIFTS = (1e-10, 1e-9, 1e-8, 1e-7, 1e-6)
+
+
+@dataclass
+class Certified:
+    """A verified tangent: optimum <= nu - lam * I for every I."""
+
+    evidence: dict
+    nu: Fraction
+    lam: Fraction
+    bound: Fraction  # nu - lam * at (nu without a constraint)
+    primal: float  # the solver's float optimum of the unshifted problem
+    slack: float  # float(bound) - primal
+    solution: object  # certify.solve.Solution of the attempt used
+    eps: float
+
+
+def certify_problem(definition: dict, solver=None, target: float = 1e-6, tolerances=TOLERANCES):
+    """Solve, round and verify; return the tightest verified Certified, or None.
+
+    Ladder: for each solver tolerance, try margins delta (`shifted`) from
+    small to large and keep the first that the kernel accepts; stop once the
+    slack against the float optimum is <= target.
+    """
+    from certify.kernel.format import Reject
+    from certify.kernel.npa import tangent_of
+    from certify.rounding import round_certificate
+    from certify.solve import solve
+
+    npa = parse_problem(definition, "problem")
+    data = conic_data(definition)
+    at = None if npa.at is None else float(npa.at)
+    best = None
+    for tol in tolerances:
+        base = solve(data, at, solver, tol)
+        if base.primal is None:
+            continue
+        for delta in SHIFTS:
+            sol = solve(shifted(data, delta), at, solver, tol)
+            if sol.duals is None or sol.primal is None:
+                continue
+            evidence = round_certificate(npa, sol.duals, sol.lam, delta, _denominator(delta))
+            try:
+                nu, lam = tangent_of(npa, evidence, "evidence")
+            except Reject:
+                continue
+            bound = nu if npa.at is None else nu - lam * npa.at
+            found = Certified(evidence, nu, lam, bound, base.primal, float(bound) - base.primal, sol, delta)
+            if best is None or found.bound < best.bound:
+                best = found
+            break
+        if best is not None and best.slack <= target:
+            break
+    return best
+
+
+def _denominator(eps: float) -> int:
+    """A power of ten well below eps, so rounding costs far less than the shift."""
+    k = 3
+    while 10.0 ** -k > eps / 1000:
+        k += 1
+    return 10 ** k
