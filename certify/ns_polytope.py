@@ -43,6 +43,7 @@ class NsLp:
     columns: tuple  # allowed (x, a) pairs, x and a tuples, in canonical order
     objective: dict  # (x, a) -> Fraction, only nonzero entries
     row_b: dict  # row key -> right-hand side, every row of A
+    entries: tuple = ()  # entries[j] = column_rows(columns[j]), computed once
 
 
 def spell(digits) -> str:
@@ -55,10 +56,11 @@ def column_key(x, a) -> str:
 
 def column_rows(lp: NsLp, x, a):
     """The nonzero entries (row key, coefficient) of the column of P(a|x)."""
-    entries = [(f"norm:{spell(x)}", 1)]
+    xs, as_ = spell(x), spell(a)
+    entries = [(f"norm:{xs}", 1)]
     for i, m_i in enumerate(lp.inputs):
-        x_rest = spell(x[:i]) + "*" + spell(x[i + 1 :])
-        a_rest = spell(a[:i]) + "*" + spell(a[i + 1 :])
+        x_rest = xs[:i] + "*" + xs[i + 1 :]
+        a_rest = as_[:i] + "*" + as_[i + 1 :]
         if x[i] == 0:
             entries.extend((f"ns:{i}:{k}:{x_rest}:{a_rest}", 1) for k in range(1, m_i))
         else:
@@ -82,10 +84,11 @@ def build(problem: dict, where: str) -> NsLp:
         for a in product(*(range(d) for d in outputs))
         if allowed(x, a)
     )
-    lp = NsLp(inputs, outputs, columns, {}, {})
+    shape = NsLp(inputs, outputs, columns, {}, {})
+    entries = tuple(tuple(column_rows(shape, x, a)) for x, a in columns)
     rows = {}
-    for x, a in columns:
-        for key, _ in column_rows(lp, x, a):
+    for column in entries:
+        for key, _ in column:
             rows[key] = Fraction(1) if key.startswith("norm:") else Fraction(0)
     # A norm row with no allowed column makes the LP infeasible; keep it so the
     # primal check fails on it instead of silently dropping the input.
@@ -94,7 +97,7 @@ def build(problem: dict, where: str) -> NsLp:
     objective = _objective(field(problem, "objective", dict, where), inputs, outputs, f"{where}.objective")
     # Terms on columns the promise forbids multiply a variable fixed at 0.
     objective = {key: c for key, c in objective.items() if allowed(*key)}
-    return NsLp(inputs, outputs, columns, objective, rows)
+    return NsLp(inputs, outputs, columns, objective, rows, entries)
 
 
 def _scenario(scenario: dict, where: str):

@@ -22,7 +22,7 @@ import numpy as np
 from certify.errors import CertifyError
 from certify.kernel.format import Reject
 from certify.kernel.lp import dual_bound, primal_value
-from certify.ns_polytope import NsLp, column_key, column_rows
+from certify.ns_polytope import NsLp, column_key
 
 SMALL_DENOMINATORS = (16, 256, 4096)
 STATUS = {
@@ -47,8 +47,8 @@ def solve_exact(lp: NsLp) -> ExactLpSolution:
     rows = sorted(lp.row_b)
     row_index = {key: i for i, key in enumerate(rows)}
     start, index, value = [0], [], []
-    for x, a in lp.columns:
-        for key, coef in column_rows(lp, x, a):
+    for column in lp.entries:
+        for key, coef in column:
             index.append(row_index[key])
             value.append(float(coef))
         start.append(len(index))
@@ -120,7 +120,7 @@ def _exact_basis(lp, rows, basis):
     size = len(basic_cols)
     matrix = fmpq_mat(size, size)
     for col_pos, j in enumerate(basic_cols):
-        for key, coef in column_rows(lp, *lp.columns[j]):
+        for key, coef in lp.entries[j]:
             if key in position:
                 matrix[position[key], col_pos] = coef
     cost = fmpq_mat(size, 1, [fmpq(*_pq(lp.objective.get(lp.columns[j], 0))) for j in basic_cols])

@@ -19,7 +19,7 @@ from fractions import Fraction
 
 from certify.errors import CertifyError
 from certify.kernel.format import Reject, expect, format_rational, parse_rational
-from certify.ns_polytope import build, column_key, column_rows
+from certify.ns_polytope import build, column_key
 
 
 def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: str) -> Fraction:
@@ -44,8 +44,8 @@ def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: 
 def dual_bound(lp, dual, where: str) -> Fraction:
     """b.y, after checking A^T y >= c on every column (weak duality)."""
     y = _sparse(dual, lp.row_b, where)
-    for x, a in lp.columns:
-        reduced = sum((coef * y.get(key, 0) for key, coef in column_rows(lp, x, a)), Fraction(0))
+    for (x, a), column in zip(lp.columns, lp.entries):
+        reduced = sum((coef * y[key] for key, coef in column if key in y), Fraction(0))
         if reduced < lp.objective.get((x, a), 0):
             raise Reject(f"dual infeasible at column {column_key(x, a)}: (A^T y) = {format_rational(reduced)} "
                          f"< c = {format_rational(lp.objective.get((x, a), 0))}")
@@ -54,18 +54,18 @@ def dual_bound(lp, dual, where: str) -> Fraction:
 
 def primal_value(lp, primal, where: str) -> Fraction:
     """c.p, after checking p >= 0 and A p = b exactly."""
-    allowed = {column_key(x, a): (x, a) for x, a in lp.columns}
+    allowed = {column_key(x, a): j for j, (x, a) in enumerate(lp.columns)}
     p = _sparse(primal, allowed, where)
     totals = dict.fromkeys(lp.row_b, Fraction(0))
     for key, weight in p.items():
         if weight < 0:
             raise Reject(f"primal entry {key} is negative: {format_rational(weight)}")
-        for row, coef in column_rows(lp, *allowed[key]):
+        for row, coef in lp.entries[allowed[key]]:
             totals[row] += coef * weight
     for row, total in totals.items():
         if total != lp.row_b[row]:
             raise Reject(f"primal violates row {row}: {format_rational(total)} != {format_rational(lp.row_b[row])}")
-    return sum((lp.objective.get(allowed[key], 0) * w for key, w in p.items()), Fraction(0))
+    return sum((lp.objective.get(lp.columns[allowed[key]], 0) * w for key, w in p.items()), Fraction(0))
 
 
 def _sparse(entries, names, where: str) -> dict:
