@@ -25,6 +25,7 @@ from certify.kernel.verdict import Verdict
 # evidence, where)` returns the exact proven value or raises. Unknown -> error.
 KINDS = {
     "lp.ns": "certify.kernel.lp",
+    "npa.max": "certify.kernel.npa",
 }
 RELATIONS = ("<=", ">=", "==")
 _CLAIM_ID = re.compile(r"[A-Za-z0-9_.:=/+-]{1,200}")
