@@ -15,6 +15,9 @@ from certify.errors import EXIT_ERROR, CertifyError
 COMMANDS = {
     "check": "verify certificate files or folders with the trusted kernel alone",
     "lp": "solve and certify no-signalling LP claims (Gallego et al. 2013, Pironio et al. curve c)",
+    "npa": "certify an NPA bound: Tsirelson-type maxima or guessing probabilities (Pironio et al. 2010)",
+    "bits": "certified random bits from CHSH counts (Pironio et al. 2010, eq. (3))",
+    "amplify": "Gallego et al. 2013 eq. (13): the bound, N_d, N_b and the number of devices N",
     "reproduce": "regenerate every certificate of the papers with the solvers, then verify them with the kernel",
 }
 

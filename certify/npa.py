@@ -95,8 +95,9 @@ def shifted(data: ConicData, delta: float) -> ConicData:
     return replace(data, g=data.g + delta * data.diag[None, :])
 
 
-TOLERANCES = (None, 1e-9, 1e-10, 1e-7)
-SHIFTS = (1e-10, 1e-9, 1e-8, 1e-7, 1e-6)
+LADDER = (("lmi", None), ("tied", None), ("lmi", 1e-10), ("tied", 1e-10), ("tied", 1e-9), ("lmi", 1e-7))
+DELTAS = tuple(Fraction(k, 10**e) for e in range(11, 5, -1) for k in (1, 3))
+DENOMINATOR = 10**12
 
 
 @dataclass
@@ -107,18 +108,37 @@ class Certified:
     nu: Fraction
     lam: Fraction
     bound: Fraction  # nu - lam * at (nu without a constraint)
-    primal: float  # the solver's float optimum of the unshifted problem
+    primal: float  # the solver's float optimum (from a "solved" run when there is one)
     slack: float  # float(bound) - primal
     solution: object  # certify.solve.Solution of the attempt used
-    eps: float
+    delta: Fraction  # the margin added along the interior direction
 
 
-def certify_problem(definition: dict, solver=None, target: float = 1e-6, tolerances=TOLERANCES):
+def trace_problem(data: ConicData) -> ConicData:
+    """max tr Gamma(y) over one block, no Bell constraint (its dual gives Z0)."""
+    from dataclasses import replace
+
+    return replace(data, g=data.diag[None, :].copy(), c=None)
+
+
+def interior(definition: dict, solver=None):
+    """The exact interior direction Z0 of `certify.rounding` for this level."""
+    from certify.rounding import interior_direction
+    from certify.solve import solve
+
+    npa = parse_problem(definition, "problem")
+    sol = solve(trace_problem(conic_data(definition)), None, solver, None)
+    if sol.duals is None:
+        return None
+    return interior_direction(npa.structure, sol.duals[0])
+
+
+def certify_problem(definition: dict, solver=None, target: float = 1e-6, ladder=LADDER, z0=None):
     """Solve, round and verify; return the tightest verified Certified, or None.
 
-    Ladder: for each solver tolerance, try margins delta (`shifted`) from
-    small to large and keep the first that the kernel accepts; stop once the
-    slack against the float optimum is <= target.
+    Ladder: for each (formulation, solver tolerance), try margins delta from small to large
+    and keep the first that the kernel accepts; stop once the slack against the
+    float optimum is <= target. `z0` (from `interior`) may be passed to reuse it.
     """
     from certify.kernel.format import Reject
     from certify.kernel.npa import tangent_of
@@ -127,34 +147,28 @@ def certify_problem(definition: dict, solver=None, target: float = 1e-6, toleran
 
     npa = parse_problem(definition, "problem")
     data = conic_data(definition)
+    z0 = z0 if z0 is not None else interior(definition, solver)
     at = None if npa.at is None else float(npa.at)
-    best = None
-    for tol in tolerances:
-        base = solve(data, at, solver, tol)
-        if base.primal is None:
+    best, reference = None, None
+    for form, tol in ladder:
+        sol = solve(data, at, solver, tol, form)
+        if sol.duals is None or sol.primal is None:
             continue
-        for delta in SHIFTS:
-            sol = solve(shifted(data, delta), at, solver, tol)
-            if sol.duals is None or sol.primal is None:
-                continue
-            evidence = round_certificate(npa, sol.duals, sol.lam, delta, _denominator(delta))
+        if reference is None or (sol.status == "solved" and reference.status != "solved"):
+            reference = sol
+        for delta in DELTAS:
+            evidence = round_certificate(npa, sol.duals, sol.lam, DENOMINATOR, z0, delta)
             try:
                 nu, lam = tangent_of(npa, evidence, "evidence")
             except Reject:
                 continue
             bound = nu if npa.at is None else nu - lam * npa.at
-            found = Certified(evidence, nu, lam, bound, base.primal, float(bound) - base.primal, sol, delta)
-            if best is None or found.bound < best.bound:
-                best = found
+            if best is None or bound < best.bound:
+                best = Certified(evidence, nu, lam, bound, 0.0, 0.0, sol, delta)
             break
-        if best is not None and best.slack <= target:
-            break
+        if best is not None:
+            best.primal = reference.primal
+            best.slack = float(best.bound) - reference.primal
+            if reference.status == "solved" and best.slack <= target:
+                break
     return best
-
-
-def _denominator(eps: float) -> int:
-    """A power of ten well below eps, so rounding costs far less than the shift."""
-    k = 3
-    while 10.0 ** -k > eps / 1000:
-        k += 1
-    return 10 ** k

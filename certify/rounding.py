@@ -1,15 +1,20 @@
 """From a float dual solution to an exact NPA certificate (spec section 4).
 
 Untrusted: whatever this produces is checked by `certify.kernel.npa`.
-Steps, per block e:
- 1. Z_e + eps * identity, rounded to rationals with denominator `denominator`
-    (the shift buys a margin of positive definiteness for step 3);
- 2. each word identity g_e[w] + <Z_e, F_w> + lambda c[w] = 0 (w != 1) is restored
+Per block e:
+ 1. round Z_e to rationals with a fixed denominator;
+ 2. restore each word identity g_e[w] + <Z_e, F_w> + lambda c[w] = 0 (w != 1)
     exactly by subtracting residual / |F_w| from every entry of Z_e in the
     support of F_w (|F_w| counts off-diagonal pairs twice). The supports are
     disjoint, so this is the orthogonal projection onto the affine space of
     exact identities and one word's fix never disturbs another;
- 3. nu = max_e (g_e[1] + Z_e[0,0] + lambda c[1]); blocks below the max get the
+ 3. add delta * Z0, where Z0 ~ I + (dual of max tr Gamma) satisfies
+    <Z0, F_w> = 0 for all w != 1 exactly (`interior_direction`). Adding it keeps
+    every identity and buys a margin ~delta of positive definiteness, which
+    absorbs the rounding and projection errors; it costs delta * Z0[0,0]
+    (= delta * max tr Gamma) in the bound. This is the spec's "add a small
+    multiple of the identity", made compatible with the exact identities;
+ 4. nu = max_e (g_e[1] + Z_e[0,0] + lambda c[1]); blocks below the max get the
     difference added at Z_e[0,0] (F_1 = e_0 e_0^T, and raising a diagonal
     entry keeps a PSD matrix PSD).
 lambda is the solver's Bell-constraint dual, rounded and clipped at 0.
@@ -20,19 +25,54 @@ from fractions import Fraction
 from certify.kernel.format import format_rational
 
 
-def round_certificate(npa, duals, lam: float, eps: float, denominator: int) -> dict:
+def rational_matrix(z, denominator: int):
+    """Upper triangle of the float matrix z rounded to k / denominator (None below)."""
+    n = len(z)
+    return [[Fraction(round(float(z[i][j]) * denominator), denominator) if j >= i else None
+             for j in range(n)] for i in range(n)]
+
+
+def restore_identities(q, structure, g: dict, c: dict, lam: Fraction):
+    """Make g[w] + <q, F_w> + lam c[w] = 0 exact for every word w != 1, in place."""
+    for k in range(1, len(structure.words)):
+        support = structure.supports[k]
+        inner = sum((q[i][j] if i == j else 2 * q[i][j]) for i, j in support)
+        residual = g.get(k, 0) + inner + lam * c.get(k, 0)
+        if residual:
+            shift = residual / sum(1 if i == j else 2 for i, j in support)
+            for i, j in support:
+                q[i][j] -= shift
+
+
+def interior_direction(structure, trace_dual, denominator: int = 10**6):
+    """Z0 = I + round(Z'), with Z' the float dual of max tr Gamma: <Z0, F_w> = 0 for w != 1."""
+    n = structure.size
+    diag = {}
+    for i in range(n):
+        k = structure.entry[i][i]
+        diag[k] = diag.get(k, 0) + 1
+    q = rational_matrix(trace_dual, denominator)
+    restore_identities(q, structure, diag, {}, Fraction(0))
+    for i in range(n):
+        q[i][i] += 1
+    return q
+
+
+def round_certificate(npa, duals, lam: float, denominator: int, z0=None, delta=Fraction(0)) -> dict:
     """Evidence {"nu", "lambda", "Z"} (strings) from float duals; exact identities hold."""
-    st = npa.structure
-    n = st.size
+    n = npa.structure.size
     lam_q = Fraction(0)
     if npa.constraint is not None:
         lam_q = max(Fraction(0), Fraction(round(lam * denominator), denominator))
     c = npa.constraint or {}
     blocks, tops = [], []
     for g, z in zip(npa.blocks, duals):
-        q = [[Fraction(round((z[i][j] + (eps if i == j else 0.0)) * denominator), denominator)
-              if j >= i else None for j in range(n)] for i in range(n)]
-        _restore_identities(q, st, g, c, lam_q)
+        q = rational_matrix(z, denominator)
+        restore_identities(q, npa.structure, g, c, lam_q)
+        if z0 is not None and delta:
+            for i in range(n):
+                for j in range(i, n):
+                    q[i][j] += delta * z0[i][j]
         tops.append(g.get(0, 0) + q[0][0] + lam_q * c.get(0, 0))
         blocks.append(q)
     nu = max(tops)
@@ -40,15 +80,3 @@ def round_certificate(npa, duals, lam: float, eps: float, denominator: int) -> d
         q[0][0] += nu - top
     return {"nu": format_rational(nu), "lambda": format_rational(lam_q),
             "Z": [[[format_rational(q[i][j]) for j in range(i, n)] for i in range(n)] for q in blocks]}
-
-
-def _restore_identities(q, st, g, c, lam_q):
-    for k in range(1, len(st.words)):
-        support = st.supports[k]
-        inner = sum((q[i][j] if i == j else 2 * q[i][j]) for i, j in support)
-        residual = g.get(k, 0) + inner + lam_q * c.get(k, 0)
-        if residual:
-            weight = sum(1 if i == j else 2 for i, j in support)
-            shift = residual / weight
-            for i, j in support:
-                q[i][j] -= shift

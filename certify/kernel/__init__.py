@@ -21,11 +21,14 @@ from certify.errors import CertifyError
 from certify.kernel.format import FORMAT_VERSION, Reject, canonical_json, expect, field, parse_rational
 from certify.kernel.verdict import Verdict
 
-# Closed set of claim kinds -> module whose `check(problem, relation, value,
-# evidence, where)` returns the exact proven value or raises. Unknown -> error.
+# Closed set of claim kinds -> "module:function" with signature
+# f(problem, relation, value, evidence, where) returning the exact proven value
+# or raising Reject / CertifyError. An unknown kind is an error.
 KINDS = {
-    "lp.ns": "certify.kernel.lp",
-    "npa.max": "certify.kernel.npa",
+    "lp.ns": "certify.kernel.lp:check",
+    "npa.max": "certify.kernel.npa:check",
+    "bits.chsh": "certify.kernel.chain:check_bits_claim",
+    "pvalue.chsh": "certify.kernel.chain:check_pvalue_claim",
 }
 RELATIONS = ("<=", ">=", "==")
 _CLAIM_ID = re.compile(r"[A-Za-z0-9_.:=/+-]{1,200}")
@@ -78,7 +81,8 @@ def check_certificate(cert, where: str) -> Verdict:
                 problem_sha256=cert["problem_sha256"])
     if problem_sha256(claim["problem"]) != cert["problem_sha256"]:
         return Verdict(ok=False, value=None, reason="problem_sha256 does not match the problem definition", **base)
-    kind_check = importlib.import_module(KINDS[claim["kind"]]).check
+    module, function = KINDS[claim["kind"]].split(":")
+    kind_check = getattr(importlib.import_module(module), function)
     try:
         proven = kind_check(claim["problem"], claim["relation"], claim["value"], cert["evidence"], where)
     except Reject as failure:

@@ -36,7 +36,7 @@ def default_solver() -> str:
     return "mosek" if mosek.usable() else "clarabel"
 
 
-def solve(data, at=None, solver=None, tol=None) -> Solution:
+def solve(data, at=None, solver=None, tol=None, form="lmi") -> Solution:
     """Solve the relaxation described by `data` (certify.npa.ConicData)."""
     from certify.errors import CertifyError
 
@@ -44,4 +44,4 @@ def solve(data, at=None, solver=None, tol=None) -> Solution:
     table = adapters()
     if name not in table:
         raise CertifyError(f"solver: unknown solver {name!r} (choose from {', '.join(sorted(table))})")
-    return table[name].run(data, at, tol)
+    return table[name].run(data, at, tol, form)

@@ -34,6 +34,6 @@ def options(tol):
             "max_iter": 400}
 
 
-def run(data, at, tol):
+def run(data, at, tol, form="lmi"):
     return run_cvxpy("clarabel", "CLARABEL", data, at, options(tol),
-                     lambda raw: str(raw.status), STATUS_MAP)
+                     lambda raw: str(raw.status), STATUS_MAP, form)

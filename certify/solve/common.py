@@ -1,15 +1,16 @@
 """The apply -> solve_via_data -> invert loop shared by the adapters."""
 
 import time
+import warnings
 
 from certify.errors import CertifyError
 
 
-def run_cvxpy(name, cvxpy_name, data, at, opts, raw_status, status_map):
+def run_cvxpy(name, cvxpy_name, data, at, opts, raw_status, status_map, form="lmi"):
     from certify.solve import Solution
     from certify.solve.model import build
 
-    model = build(data, at)
+    model = build(data, at, form)
     problem = model.problem
     start = time.perf_counter()
     compiled, chain, inverse = problem.get_problem_data(cvxpy_name)
@@ -23,7 +24,9 @@ def run_cvxpy(name, cvxpy_name, data, at, opts, raw_status, status_map):
 
     inverse[-1] = SolverInverseData(inverse[-1], solver_instance=chain.solver, solver_options=opts)
     try:
-        problem.unpack_results(raw, chain, inverse)
+        with warnings.catch_warnings():  # the raw status is recorded; no warning needed
+            warnings.simplefilter("ignore")
+            problem.unpack_results(raw, chain, inverse)
     except Exception:  # noqa: BLE001  a failed solve has nothing to unpack
         return Solution(name, status, status_text, None, None, 0.0, seconds)
     duals = [c.dual_value for c in model.psd]

@@ -30,7 +30,7 @@ def usable() -> bool:
         return False
 
 
-def run(data, at, tol):
+def run(data, at, tol, form="lmi"):
     if not usable():
         raise CertifyError("solver: mosek is not installed or not licensed")
     opts = {}
@@ -38,7 +38,7 @@ def run(data, at, tol):
         opts = {"mosek_params": {"MSK_DPAR_INTPNT_CO_TOL_REL_GAP": tol,
                                  "MSK_DPAR_INTPNT_CO_TOL_PFEAS": tol,
                                  "MSK_DPAR_INTPNT_CO_TOL_DFEAS": tol}}
-    return run_cvxpy("mosek", "MOSEK", data, at, opts, _raw_status, STATUS_MAP)
+    return run_cvxpy("mosek", "MOSEK", data, at, opts, _raw_status, STATUS_MAP, form)
 
 
 def _raw_status(raw):

@@ -23,6 +23,6 @@ def usable() -> bool:
     return True
 
 
-def run(data, at, tol):
+def run(data, at, tol, form="lmi"):
     opts = {"eps_abs": tol or 1e-9, "eps_rel": tol or 1e-9, "max_iters": 200000}
-    return run_cvxpy("scs", "SCS", data, at, opts, lambda raw: str(raw["info"]["status"]), STATUS_MAP)
+    return run_cvxpy("scs", "SCS", data, at, opts, lambda raw: str(raw["info"]["status"]), STATUS_MAP, form)

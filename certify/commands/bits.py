@@ -1,0 +1,205 @@
+"""`certify bits --counts FILE`: certified min-entropy of a CHSH experiment (Pironio et al. 2010).
+
+Prints I_hat (exact and decimal), its i.i.d. standard error, eps of eq. (3),
+the local-model p-value bound and, when a tangent line G(I) <= nu - lam I is
+available, the number of bits the kernel proves (`certify.kernel.bits`).
+The tangent comes from one place, `load_tangent(level)`, or from the user:
+`--tangent NU,LAM` (taken as given, reported as unchecked) or
+`--tangent-certificate FILE` (an "npa.max" certificate re-checked by the kernel).
+"""
+
+import json
+import re
+from fractions import Fraction
+
+from certify.errors import EXIT_OK, CertifyError
+
+SUMMARY = "certified random bits from CHSH counts (Pironio et al. 2010, eq. (3))"
+LEVELS = ("1+AB", "2", "3")
+_DECIMAL = re.compile(r"(0|[1-9][0-9]{0,29})(\.[0-9]{1,30})?")
+_RATIO = re.compile(r"-?(0|[1-9][0-9]{0,59})/[1-9][0-9]{0,59}")
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser("bits", help=SUMMARY, description=SUMMARY)
+    parser.add_argument("--counts", required=True, metavar="FILE", help="count table (.csv or .json)")
+    parser.add_argument("--delta", default="0.01", help="failure probability, a decimal or p/q in (0,1) (default 0.01)")
+    parser.add_argument("--level", default="1+AB", choices=LEVELS, help="NPA level of the tangent (default 1+AB)")
+    parser.add_argument("--model", default="quantum", choices=("quantum", "no-signalling"),
+                        help="I_max in eps: 2 sqrt 2 (quantum) or 4 (no-signalling)")
+    parser.add_argument("--p-xy", metavar="P00,P01,P10,P11", help="input distribution (default: the file's, else uniform)")
+    parser.add_argument("--q", help="expected min P(xy); an error if it disagrees")
+    parser.add_argument("--tangent", metavar="NU,LAM", help="a tangent line G(I) <= NU - LAM*I you vouch for")
+    parser.add_argument("--tangent-certificate", action="append", default=[], metavar="FILE",
+                        help="npa.max certificate of the tangent G(a,b|x,y) <= NU - LAM*I, re-checked by the kernel")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def parse_number(text: str, where: str) -> Fraction:
+    """An exact rational from "0.01", "3" or "1/100"; floats never round in."""
+    text = text.strip()
+    if _DECIMAL.fullmatch(text) or _RATIO.fullmatch(text):
+        return Fraction(text)
+    raise CertifyError(f"{where}: expected a decimal like 0.01 or a ratio like 1/100, got {text[:40]!r}")
+
+
+def load_tangent(level: str):
+    """(nu, lam, certificate_path) of the certified tangent at this NPA level, or None.
+
+    The one place the certified curve enters: the lead wires the NPA tangent
+    certificates here. Until then no level has a stored tangent.
+    """
+    if level not in LEVELS:
+        raise CertifyError(f"--level: expected one of {', '.join(LEVELS)}, got {level!r}")
+    return None
+
+
+def run(args) -> int:
+    from certify import finite_stats as fs
+    from certify.counts import read_counts, uniform_inputs
+    from certify.kernel import bits as kbits
+
+    table = read_counts(args.counts)
+    p_xy = _p_xy(args.p_xy) if args.p_xy else (table.p_xy or uniform_inputs())
+    delta = parse_number(args.delta, "--delta")
+    kbits.check_delta(delta)
+    q = parse_number(args.q, "--q") if args.q else None
+    n, q_min = kbits.validate(table.counts, p_xy, q)
+    i_hat = kbits.chsh_estimate(table.counts, p_xy)
+    eps_hi = kbits.epsilon_upper(n, q_min, delta, args.model)
+    p_hi = kbits.p_value_upper(table.counts, p_xy)
+    tangent = _tangent(args)
+    result = None
+    if tangent is not None:
+        result = kbits.check_bits(table.counts, delta, p_xy, tangent[0], tangent[1], args.model)
+    out = {
+        "counts": str(args.counts), "n": n, "delta": _fmt(delta), "q": _fmt(q_min), "model": args.model,
+        "p_xy": {f"{x}{y}": _fmt(p_xy[x, y]) for x, y in kbits.PAIRS},
+        "agreement": {f"{x}{y}": _decimal(v, 3) for (x, y), v in fs.agreement(table).items()},
+        "I_hat": _fmt(i_hat), "I_hat_decimal": _decimal(i_hat, 5),
+        "standard_error": f"{fs.standard_error(table.counts, p_xy):.3f}",
+        "epsilon": _decimal_up(eps_hi, 6), "I_low": _decimal_down(i_hat - eps_hi, 6),
+        "p_value_local": _decimal_up(p_hi, 4, scientific=True),
+        "level": args.level,
+        "certificate": None if tangent is None else tangent[2],
+        "tangent": None if tangent is None else {"nu": _fmt(tangent[0]), "lambda": _fmt(tangent[1]), "source": tangent[3]},
+        "bits": None if result is None else result.bits,
+        "bits_reason": "no tangent: pass --tangent or --tangent-certificate" if result is None else result.reason,
+    }
+    print(json.dumps(out, indent=1) if args.json else _text(out))
+    return EXIT_OK
+
+
+def _tangent(args):
+    """(nu, lam, certificate, source) or None; a given certificate wins and must match --tangent."""
+    given = None
+    if args.tangent:
+        parts = args.tangent.split(",")
+        if len(parts) != 2:
+            raise CertifyError(f"--tangent: expected NU,LAM, got {args.tangent[:40]!r}")
+        given = (parse_number(parts[0], "--tangent NU"), parse_number(parts[1], "--tangent LAM"))
+    if args.tangent_certificate:
+        nu, lam = _checked_tangent(args.tangent_certificate)
+        if given is not None and given != (nu, lam):
+            raise CertifyError("--tangent: disagrees with the tangent the certificates prove")
+        return nu, lam, ",".join(args.tangent_certificate), "certificate (re-checked)"
+    if given is not None:
+        return given[0], given[1], None, "--tangent (user-supplied, not re-checked)"
+    loaded = load_tangent(args.level)
+    return None if loaded is None else (loaded[0], loaded[1], str(loaded[2]), "level")
+
+
+def _checked_tangent(paths):
+    """One (nu, lam) proven for the guessing probability of the output pair (a, b).
+
+    A certificate bounds G at the input pair (x, y) of its objective. Lemma (spec P2,
+    G is the same for every input pair): the relabelling x -> 1-x, b -> b xor y (and
+    y -> 1-y, a -> a xor x) preserves CHSH, maps the level's operator words onto
+    themselves up to an invertible linear change (a congruence of the moment matrix,
+    so PSD is preserved) and a guess of (a, b) onto a guess of the relabelled pair;
+    so a tangent proven at one input pair holds at all four. Several certificates
+    must agree on (nu, lam).
+    """
+    from certify.kernel.format import Reject, read_json
+    from certify.kernel.npa import verify_tangent
+    from certify.scenario import Scenario, chsh, parse_expression, parse_scenario, to_words
+
+    found = set()
+    for path in paths:
+        cert = read_json(path)
+        problem, evidence = cert.get("claim", {}).get("problem"), cert.get("evidence")
+        if not isinstance(problem, dict) or not isinstance(evidence, dict):
+            raise CertifyError(f"{path}: expected a certificate with claim.problem and evidence")
+        scenario = parse_scenario(problem.get("scenario"), f"{path}.claim.problem.scenario")
+        guess = problem.get("objective", {}).get("guess", {}) if isinstance(problem.get("objective"), dict) else {}
+        constraint = problem.get("constraint") or {}
+        if scenario != Scenario((2, 2), (2, 2)) or not isinstance(guess, dict) or guess.get("parties") != [0, 1]:
+            raise CertifyError(f"{path}: expected the CHSH scenario and a guess of both parties' outputs")
+        expression = parse_expression(constraint.get("expression", {}), scenario, f"{path}.claim.problem.constraint")
+        if to_words(expression, scenario) != to_words(chsh(), scenario):
+            raise CertifyError(f"{path}: the constraint is not CHSH >= I")
+        try:
+            found.add(verify_tangent(problem, evidence, str(path)))
+        except Reject as failure:
+            raise CertifyError(f"{path}: certificate does not verify: {failure}") from None
+    if len(found) != 1:
+        raise CertifyError("--tangent-certificate: the certificates prove different tangent lines")
+    return found.pop()
+
+
+def _p_xy(text):
+    parts = text.split(",")
+    if len(parts) != 4:
+        raise CertifyError(f"--p-xy: expected four probabilities P00,P01,P10,P11, got {text[:40]!r}")
+    keys = [(0, 0), (0, 1), (1, 0), (1, 1)]
+    return {k: parse_number(p, f"--p-xy P{k[0]}{k[1]}") for k, p in zip(keys, parts)}
+
+
+def _fmt(value: Fraction) -> str:
+    from certify.kernel.format import format_rational
+
+    return format_rational(value)
+
+
+def _scaled(value: Fraction, digits: int, ceil: bool) -> str:
+    scaled = value * 10**digits
+    whole = -((-scaled.numerator) // scaled.denominator) if ceil else scaled.numerator // scaled.denominator
+    sign, whole = ("-" if whole < 0 else ""), abs(whole)
+    return f"{sign}{whole // 10**digits}.{whole % 10**digits:0{digits}d}"
+
+
+def _decimal(value: Fraction, digits: int) -> str:
+    return f"{float(value):.{digits}f}"
+
+
+def _decimal_up(value: Fraction, digits: int, scientific: bool = False) -> str:
+    """A decimal >= value (an upper bound stays an upper bound when printed)."""
+    if not scientific or value == 0:
+        return _scaled(value, digits, True)
+    exponent = 0
+    while value * Fraction(10) ** -exponent < 1:
+        exponent -= 1
+    mantissa = _scaled(value * Fraction(10) ** -exponent, digits - 1, True)
+    return f"{mantissa}e{exponent}"
+
+
+def _decimal_down(value: Fraction, digits: int) -> str:
+    return _scaled(value, digits, False)
+
+
+def _text(out: dict) -> str:
+    agree = "  ".join(f"{k} {v}" for k, v in out["agreement"].items())
+    lines = [
+        f"counts: {out['counts']} (n = {out['n']}, q = min P(xy) = {out['q']}, delta = {out['delta']})",
+        f"P(a=b|xy): {agree}",
+        f"I_hat = {out['I_hat']} = {out['I_hat_decimal']}   (i.i.d. standard error {out['standard_error']})",
+        f"eps <= {out['epsilon']} ({out['model']}), so I_hat - eps >= {out['I_low']}",
+        f"local-model p-value <= {out['p_value_local']}",
+    ]
+    if out["bits"] is None:
+        lines.append(f"bits: not computed ({out['bits_reason']})")
+    else:
+        t = out["tangent"]
+        lines.append(f"H_min >= {out['bits']} bits with probability >= 1 - {out['delta']}  "
+                     f"[{out['bits_reason']}; tangent G <= {t['nu']} - {t['lambda']} I from {t['source']}]")
+    return "\n".join(lines)

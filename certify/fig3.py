@@ -1,0 +1,111 @@
+"""Fig. 3 of Pironio et al. 2010 redrawn: the bound n f(I - eps(n)) against n, and the net entropy.
+
+Untrusted (floats, plotting). Curves, for an observed I = 2.414 and delta = 0.01:
+  uniform inputs   q = 1/4,             eps = (1/q + 2 sqrt 2) sqrt(2 ln(1/delta)/n), f = f_quantum;
+  biased inputs    q = alpha / sqrt(n), P(00) = 1 - 3q, alpha = 11 (needs n >= 16 alpha^2);
+  no-signalling    q = 1/4,             eps = (1/q + 4) sqrt(...),          f = f_NS = -log2(3/2 - I/4);
+  inset            net entropy = n f(I - eps) - n H(1 - 3q, q, q, q) for the biased inputs.
+`f_quantum` is a callable I -> bits. The default is curve b of Fig. 2 (an analytic
+lower bound on f, below the paper's curve a), labelled as such in the figure; pass
+the certified NPA curve to redraw the paper's curve a.
+"""
+
+import math
+
+from certify.finite_stats import entropy_bound, epsilon, f_curve_b, f_no_signalling, input_entropy
+
+I_OBSERVED = 2.414
+DELTA = 0.01
+ALPHA = 11.0
+
+
+def biased_q(n, alpha=ALPHA) -> float:
+    return alpha / math.sqrt(n)
+
+
+def uniform_bound(n, f_quantum=f_curve_b, i_obs=I_OBSERVED, delta=DELTA) -> float:
+    return entropy_bound(n, i_obs, 0.25, delta, f_quantum, "quantum")
+
+
+def biased_bound(n, f_quantum=f_curve_b, i_obs=I_OBSERVED, delta=DELTA, alpha=ALPHA) -> float:
+    q = biased_q(n, alpha)
+    return entropy_bound(n, i_obs, q, delta, f_quantum, "quantum") if q <= 0.25 else 0.0
+
+
+def ns_bound(n, i_obs=I_OBSERVED, delta=DELTA) -> float:
+    return entropy_bound(n, i_obs, 0.25, delta, f_no_signalling, "no-signalling")
+
+
+def net_entropy(n, f_quantum=f_curve_b, i_obs=I_OBSERVED, delta=DELTA, alpha=ALPHA) -> float:
+    """Output bound minus the input entropy n H(1-3q, q, q, q), biased inputs."""
+    q = biased_q(n, alpha)
+    if q > 0.25:
+        return -math.inf
+    return biased_bound(n, f_quantum, i_obs, delta, alpha) - n * input_entropy(q)
+
+
+def first_positive(g, lo=1e2, hi=1e13, steps=200) -> float:
+    """The n where g(n) turns positive (g <= 0 at lo, > 0 at hi), by bisection in log n."""
+    if g(lo) > 0 or g(hi) <= 0:
+        raise ValueError("first_positive: g must be <= 0 at lo and > 0 at hi")
+    a, b = math.log(lo), math.log(hi)
+    for _ in range(steps):
+        mid = (a + b) / 2
+        a, b = (a, mid) if g(math.exp(mid)) > 0 else (mid, b)
+    return math.exp(b)
+
+
+def thresholds(f_quantum=f_curve_b, i_obs=I_OBSERVED, delta=DELTA, alpha=ALPHA) -> dict:
+    """Where each curve of Fig. 3 becomes positive (n, float)."""
+    return {
+        "uniform": first_positive(lambda n: uniform_bound(n, f_quantum, i_obs, delta)),
+        "biased": first_positive(lambda n: biased_bound(n, f_quantum, i_obs, delta, alpha)),
+        "no-signalling": first_positive(lambda n: ns_bound(n, i_obs, delta)),
+        "net": first_positive(lambda n: net_entropy(n, f_quantum, i_obs, delta, alpha), lo=4e3),
+    }
+
+
+def _grid(lo, hi, count):
+    return [lo * (hi / lo) ** (k / (count - 1)) for k in range(count)]
+
+
+def draw(path, f_quantum=f_curve_b, label="curve b of Fig. 2 (analytic stand-in, below curve a)",
+         i_obs=I_OBSERVED, delta=DELTA, alpha=ALPHA):
+    """Write the figure as PNG to `path`; returns the thresholds it marks."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    marks = thresholds(f_quantum, i_obs, delta, alpha)
+    ns = _grid(2e3, 1e6, 400)
+    fig, ax = plt.subplots(figsize=(7.5, 5.4))
+    series = [
+        ("a: quantum, uniform inputs", lambda n: uniform_bound(n, f_quantum, i_obs, delta), "uniform", "C0"),
+        (f"b: quantum, biased inputs (q = {alpha:g}/sqrt n)",
+         lambda n: biased_bound(n, f_quantum, i_obs, delta, alpha), "biased", "C1"),
+        ("c: no-signalling, uniform inputs", lambda n: ns_bound(n, i_obs, delta), "no-signalling", "C2"),
+    ]
+    for name, bound, key, colour in series:
+        xs = [n for n in ns if n > marks[key]]
+        ax.plot(xs, [bound(n) for n in xs], color=colour, label=f"{name}; > 0 from n = {marks[key]:.4g}")
+        ax.axvline(marks[key], color=colour, linestyle=":", linewidth=0.8)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_ylim(1e-1, 1e6)
+    ax.set_xlabel("number of trials n")
+    ax.set_ylabel("bound n f(I - eps) on H_min (bits)")
+    ax.set_title(f"Pironio et al. 2010, Fig. 3 redrawn: I = {i_obs}, delta = {delta}\nquantum f: {label}",
+                 fontsize=9)
+    ax.legend(loc="upper left", fontsize=8)
+    inset = fig.add_axes([0.58, 0.17, 0.3, 0.26])
+    big = _grid(max(4e3, marks["net"] / 10), marks["net"] * 20, 300)
+    inset.plot(big, [net_entropy(n, f_quantum, i_obs, delta, alpha) / 1e6 for n in big], color="C1")
+    inset.axhline(0, color="grey", linewidth=0.6)
+    inset.axvline(marks["net"], color="C1", linestyle=":", linewidth=0.8)
+    inset.set_xscale("log")
+    inset.set_title(f"net entropy (Mbit), biased inputs;\n> 0 from n = {marks['net']:.3g}", fontsize=7)
+    inset.tick_params(labelsize=6)
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+    return marks

@@ -1,0 +1,104 @@
+"""Exact check of "bits.chsh" and "pvalue.chsh" claims: from counts to certified bits.
+
+Trusted. A "bits.chsh" claim says: with probability >= 1 - delta, the outputs of
+the n rounds recorded in `counts` hold H_min >= value bits (Pironio et al.
+2010, eq. (3)). Its evidence is one NPA tangent certificate per input pair
+(x, y): G_xy(I) <= nu_xy - lam_xy I for all I, where G_xy is the guessing
+probability of the output pair (a, b) at inputs (x, y) given CHSH >= I. The
+per-round bound of eq. (3) is the maximum over input pairs, so the chain is
+checked with each tangent and the smallest number of bits is the one proven
+(G_hi = max_xy (nu_xy - lam_xy I_low) gives the fewest bits). Each tangent's
+problem must be exactly the CHSH guessing problem at its input pair and at the
+claim's level: the kernel checks that, then `certify.kernel.npa` verifies it.
+The arithmetic of the chain is `certify.kernel.bits.check_bits`.
+
+A "pvalue.chsh" claim says: a local model (with memory) produces a CHSH
+estimate at least the observed one with probability <= value.
+"""
+
+from fractions import Fraction
+
+from certify.errors import CertifyError
+from certify.kernel.bits import PAIRS, check_bits, check_delta, check_p_value, validate
+from certify.kernel.format import Reject, expect, field, parse_int, parse_rational
+from certify.kernel.npa import verify_tangent
+from certify.scenario import chsh, parse_expression, parse_scenario, to_words
+
+CHSH_SCENARIO = {"inputs": [2, 2], "outputs": [2, 2]}
+
+
+def read_counts(problem: dict, where: str):
+    """(counts {(x,y,a,b): int}, p_xy {(x,y): Fraction}) from a claim's problem."""
+    rows = field(problem, "counts", list, where)
+    counts = {}
+    for j, row in enumerate(rows):
+        spot = f"{where}.counts[{j}]"
+        if not isinstance(row, list) or len(row) != 6:
+            raise CertifyError(f"{spot}: expected [x, y, N00, N01, N10, N11]")
+        x, y = parse_int(row[0], f"{spot}[0]", 0, 1), parse_int(row[1], f"{spot}[1]", 0, 1)
+        if (x, y, 0, 0) in counts:
+            raise CertifyError(f"{spot}: input pair x={x}, y={y} listed twice")
+        for k, (a, b) in enumerate(((0, 0), (0, 1), (1, 0), (1, 1))):
+            counts[x, y, a, b] = parse_int(row[2 + k], f"{spot}[{2 + k}]", 0, 10**12)
+    p_xy_field = field(problem, "p_xy", dict, where)
+    if set(p_xy_field) != {"00", "01", "10", "11"}:
+        raise CertifyError(f'{where}.p_xy: expected the keys "00", "01", "10", "11"')
+    p_xy = {(int(k[0]), int(k[1])): parse_rational(v, f"{where}.p_xy.{k}") for k, v in p_xy_field.items()}
+    validate(counts, p_xy)
+    return counts, p_xy
+
+
+def check_bits_claim(problem: dict, relation: str, value: Fraction, evidence: dict, where: str) -> Fraction:
+    where_p = f"{where}.claim.problem"
+    expect(problem, dict, where_p)
+    if set(problem) != {"counts", "p_xy", "delta", "model", "level"}:
+        raise CertifyError(f"{where_p}: expected exactly counts, p_xy, delta, model, level")
+    counts, p_xy = read_counts(problem, where_p)
+    delta = check_delta(parse_rational(problem["delta"], f"{where_p}.delta"))
+    if problem["model"] != "quantum":
+        raise CertifyError(f'{where_p}.model: expected "quantum" (the tangents are NPA bounds)')
+    level = field(problem, "level", str, where_p)
+    if relation != ">=":
+        raise CertifyError(f'{where}.claim.relation: a bits claim is ">=" (at least value bits)')
+    tangents = field(evidence, "tangents", dict, f"{where}.evidence")
+    if set(tangents) != {"00", "01", "10", "11"}:
+        raise CertifyError(f'{where}.evidence.tangents: expected one tangent for each of "00", "01", "10", "11"')
+    proven = None
+    for x, y in PAIRS:
+        spot = f"{where}.evidence.tangents.{x}{y}"
+        tangent = expect(tangents[f"{x}{y}"], dict, spot)
+        if set(tangent) != {"problem", "evidence"}:
+            raise CertifyError(f"{spot}: expected exactly problem and evidence")
+        _require_chsh_guess(field(tangent, "problem", dict, spot), level, (x, y), f"{spot}.problem")
+        nu, lam = verify_tangent(tangent["problem"], field(tangent, "evidence", dict, spot), spot)
+        bits = check_bits(counts, delta, p_xy, nu, lam, "quantum").bits
+        proven = bits if proven is None else min(proven, bits)
+    if proven < value:
+        raise Reject(f"the chain proves {proven} bits, fewer than the claimed {value}")
+    return Fraction(proven)
+
+
+def _require_chsh_guess(problem: dict, level: str, inputs, where: str) -> None:
+    """The tangent must bound the guess of (a, b) at `inputs`, given CHSH >= I, at `level`."""
+    expected = {"scenario": CHSH_SCENARIO, "level": level,
+                "objective": {"guess": {"inputs": list(inputs), "parties": [0, 1]}}}
+    for key, want in expected.items():
+        if problem.get(key) != want:
+            raise Reject(f"{where}.{key}: expected {want}, got {str(problem.get(key))[:80]}")
+    constraint = field(problem, "constraint", dict, where)
+    scenario = parse_scenario(CHSH_SCENARIO, where)
+    expression = parse_expression(field(constraint, "expression", dict, f"{where}.constraint"), scenario,
+                                  f"{where}.constraint.expression")
+    if to_words(expression, scenario) != to_words(chsh(), scenario):
+        raise Reject(f"{where}.constraint.expression: not the CHSH expression")
+
+
+def check_pvalue_claim(problem: dict, relation: str, value: Fraction, evidence: dict, where: str) -> Fraction:
+    where_p = f"{where}.claim.problem"
+    expect(problem, dict, where_p)
+    if set(problem) != {"counts", "p_xy"} or evidence:
+        raise CertifyError(f"{where_p}: expected exactly counts and p_xy, and empty evidence")
+    if relation != "<=":
+        raise CertifyError(f'{where}.claim.relation: a p-value claim is "<="')
+    counts, p_xy = read_counts(problem, where_p)
+    return check_p_value(counts, p_xy, value)

@@ -1,0 +1,95 @@
+"""Pironio et al. 2010, spec P2-P3: recomputed with NPA and compared to the paper."""
+
+import glob
+import math
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from certify.npa import certify_problem, chsh_guess_problem
+from certify.pironio2010_npa import f_lower, g_upper, grid, load_tangents
+
+PROOFS = Path(__file__).resolve().parents[2] / "proofs" / "pironio2010" / "npa"
+
+
+def _f(level, at, guess="global"):
+    result = certify_problem(chsh_guess_problem(level, Fraction(at), guess))
+    assert result is not None and result.slack <= 1e-6
+    return -math.log2(float(result.bound)), result
+
+
+@pytest.mark.parametrize("level,at,bits", [
+    ("1+AB", "2.2", 0.0959), ("2", "2.2", 0.0967), ("1+AB", "2.414", 0.2473), ("2", "2.8", 0.9105)])
+def test_reference_values(level, at, bits):
+    f, _ = _f(level, at)
+    assert abs(f - bits) < 6e-5
+
+
+@pytest.mark.slow
+def test_level_three_at_2_2():
+    f, _ = _f("3", "2.2")
+    assert abs(f - 0.0967) < 6e-5
+
+
+def test_global_guess_at_tsirelson():
+    top = Fraction(2828427124, 10**9)  # just below 2 sqrt 2
+    f, _ = _f("2", top)
+    assert abs(f - (-math.log2((2 + math.sqrt(2)) / 8))) < 1e-4
+    assert abs(f - 1.2284) < 1e-4
+
+
+def test_level_one_is_useless():
+    from certify.npa import conic_data
+    from certify.solve import solve
+
+    sol = solve(conic_data(chsh_guess_problem("1", 2)), 2 * math.sqrt(2) - 1e-7)
+    assert abs(sol.primal - 0.889) < 1e-3
+
+
+@pytest.mark.parametrize("at", [2.0, 2.3, 2.6, 2.8])
+def test_local_guess_is_curve_b(at):
+    _, result = _f("2", Fraction(at).limit_denominator(10**6), "local")
+    assert abs(result.primal - (1 + math.sqrt(2 - at * at / 4)) / 2) < 1e-6
+
+
+@pytest.mark.parametrize("level", ["1+AB", "2"])
+def test_certified_curve(level):
+    tangents = load_tangents(sorted(glob.glob(str(PROOFS / f"global-{level}-I*.json"))))
+    points = [at for at, _, _ in tangents]
+    assert set(grid()) <= set(points) and len(points) >= 64  # the 64-point grid, plus refinement
+    for at in (grid()[0], grid()[40], grid()[-1]):  # tight: within 1e-6 of a fresh float solve
+        _, result = _f(level, at)
+        assert float(g_upper(tangents, at)) - result.primal <= 1e-6
+    # the envelope is concave and decreasing, so f is convex and non-decreasing
+    values = [g_upper(tangents, at) for at in points]
+    assert all(a >= b for a, b in zip(values, values[1:]))
+    assert f_lower(tangents, 2) >= -1e-6
+
+
+def _sag_points(tangents):
+    """Where neighbouring tangents meet: the envelope is farthest from G there."""
+    for (a1, nu1, lam1), (a2, nu2, lam2) in zip(tangents, tangents[1:]):
+        if lam1 != lam2:
+            meet = (nu1 - nu2) / (lam1 - lam2)
+            if a1 < meet < a2 and meet <= Fraction(28, 10):
+                yield meet
+
+
+def _float_f(level, at):
+    from certify.npa import conic_data
+    from certify.solve import solve
+
+    return -math.log2(solve(conic_data(chsh_guess_problem(level, Fraction(2))), float(at)).primal)
+
+
+@pytest.mark.parametrize("level,stride", [("2", 7), pytest.param("1+AB", 1, marks=pytest.mark.slow),
+                                          pytest.param("2", 1, marks=pytest.mark.slow)])
+def test_certified_f_within_1e4_of_float_curve(level, stride):
+    """Spec: the certified lower bound on f is within 1e-4 bits of the float curve on [2, 2.8]."""
+    tangents = load_tangents(sorted(glob.glob(str(PROOFS / f"global-{level}-I*.json"))))
+    meets = list(_sag_points(tangents))[::stride]
+    assert meets
+    for at in meets:
+        gap = _float_f(level, at) - f_lower(tangents, at)
+        assert -1e-6 <= gap < 1e-4, (float(at), gap)

@@ -1,0 +1,41 @@
+"""The committed certificates in proofs/ verify with the kernel alone (CI gate)."""
+
+import os
+from collections import Counter
+from fractions import Fraction
+
+import pytest
+
+from certify.kernel.proofs import check_path
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+@pytest.fixture(scope="module")
+def verdicts():
+    return check_path(os.path.join(ROOT, "proofs"))
+
+
+def test_every_committed_claim_verifies(verdicts):
+    failures = [f"{v.claim_id or v.source}: {v.reason}" for v in verdicts if not v.ok]
+    assert not failures, failures[:5]
+
+
+def test_gallego_lemma_is_three_quarters_for_all_320(verdicts):
+    lemma = [v for v in verdicts if v.claim_id.startswith("gallego2013/lemma/")]
+    assert len(lemma) == 320
+    assert {(v.relation, v.value) for v in lemma} == {("==", Fraction(3, 4))}
+
+
+def test_all_70_balanced_functions_at_all_4_inputs(verdicts):
+    ghz = [v for v in verdicts if v.claim_id.startswith("gallego2013/ghz3/")]
+    assert len(ghz) == 280 and {(v.relation, v.value) for v in ghz} == {(">=", 1)}
+    tables = Counter(v.claim_id.split("/")[2] for v in ghz)
+    assert len(tables) == 70 and set(tables.values()) == {4}
+    fixed_to_zero = Counter(v.claim_id.split("/")[3] for v in ghz if "= 0 |" in v.statement)
+    assert set(fixed_to_zero.values()) == {53}  # spec G4: v = 0 works for 53 of 70
+
+
+def test_curve_c_tangent_is_three_halves_for_every_outcome_and_input(verdicts):
+    ns = [v for v in verdicts if v.claim_id.startswith("pironio2010/ns/")]
+    assert len(ns) == 16 and {(v.relation, v.value) for v in ns} == {("==", Fraction(3, 2))}

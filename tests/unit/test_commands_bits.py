@@ -1,0 +1,112 @@
+"""`certify bits`: text and JSON output, tangents, bad input (run through the subcommand's own parser)."""
+
+import argparse
+import json
+from pathlib import Path
+
+import pytest
+
+from certify.commands import bits
+from certify.errors import CertifyError
+
+TABLE1 = str(Path(__file__).resolve().parents[2] / "data" / "pironio2010_table1.csv")
+
+
+def run(argv, capsys):
+    parser = argparse.ArgumentParser()
+    bits.add_parser(parser.add_subparsers(dest="command"))
+    code = bits.run(parser.parse_args(["bits"] + argv))
+    return code, capsys.readouterr().out
+
+
+def test_json_fields(capsys):
+    code, out = run(["--counts", TABLE1, "--delta", "0.01", "--tangent", "3/2,1/4", "--json"], capsys)
+    data = json.loads(out)
+    assert code == 0
+    assert data["I_hat"] == "70/29" and data["I_hat_decimal"] == "2.41379"
+    assert data["standard_error"] == "0.058"
+    assert data["epsilon"] == "0.377349" and data["I_low"] == "2.036444"
+    assert data["p_value_local"] == "7.675e-4"
+    assert data["agreement"] == {"00": "0.782", "01": "0.808", "10": "0.812", "11": "0.195"}
+    assert data["bits"] == 39 and data["level"] == "1+AB" and data["certificate"] is None
+    assert "not re-checked" in data["tangent"]["source"]
+
+
+def test_text_without_tangent_reports_the_rest(capsys):
+    code, out = run(["--counts", TABLE1], capsys)
+    assert code == 0
+    assert "I_hat = 70/29 = 2.41379" in out and "standard error 0.058" in out
+    assert "bits: not computed" in out
+
+
+def test_no_signalling_model_states_zero_bits(capsys):
+    _, out = run(["--counts", TABLE1, "--tangent", "3/2,1/4", "--model", "no-signalling"], capsys)
+    assert "H_min >= 0 bits" in out and "no randomness certified" in out
+
+
+def test_biased_inputs_flag(capsys):
+    _, out = run(["--counts", TABLE1, "--p-xy", "0.25,0.25,0.25,0.25", "--q", "1/4", "--json"], capsys)
+    assert json.loads(out)["I_hat"] == "70/29"
+
+
+@pytest.mark.parametrize("argv,match", [
+    (["--delta", "0"], "delta"),
+    (["--delta", "1.5"], "delta"),
+    (["--delta", "1e-2"], "--delta: expected a decimal"),
+    (["--p-xy", "0.5,0.25,0.25"], "--p-xy: expected four"),
+    (["--p-xy", "0.5,0.25,0.25,0.25"], "p_xy: probabilities sum to 5/4"),
+    (["--q", "0.2"], r"q: 1/5 disagrees"),
+    (["--tangent", "3/2"], "--tangent: expected NU,LAM"),
+    (["--tangent", "3/2,-1/4"], None),
+])
+def test_bad_flags(argv, match, capsys):
+    if match is None:  # a negative slope is a failed check of the chain, not a parse error
+        from certify.kernel.format import Reject
+        with pytest.raises(Reject):
+            run(["--counts", TABLE1] + argv, capsys)
+        return
+    with pytest.raises(CertifyError, match=match):
+        run(["--counts", TABLE1] + argv, capsys)
+
+
+def test_parse_number_is_exact():
+    from fractions import Fraction
+    assert bits.parse_number("0.01", "x") == Fraction(1, 100)
+    assert bits.parse_number("2/200", "x") == Fraction(1, 100)
+    assert bits.load_tangent("2") is None
+
+
+def _npa_certificate():
+    """A level 1+AB tangent certificate of the NPA sweep near I_low = 2.0364 (if produced)."""
+    folder = Path(TABLE1).parents[1] / "proofs" / "pironio2010" / "npa"
+    found = sorted(folder.glob("global-1+AB-I2.03*.json"))
+    if not found:
+        pytest.skip("no level 1+AB tangent certificate near I = 2.036 in proofs/")
+    return found[0]
+
+
+def test_certificate_tangent_gives_the_papers_42_bits(capsys):
+    _, out = run(["--counts", TABLE1, "--tangent-certificate", str(_npa_certificate()), "--json"], capsys)
+    data = json.loads(out)
+    assert data["bits"] == 42 and data["tangent"]["source"] == "certificate (re-checked)"
+
+
+def test_tampered_certificate_is_rejected(tmp_path, capsys):
+    cert = json.loads(_npa_certificate().read_text())
+    from fractions import Fraction
+    from certify.kernel.format import format_rational
+    nu = Fraction(cert["evidence"]["nu"])
+    cert["evidence"]["nu"] = format_rational(nu - Fraction(1, 10**12))
+    path = tmp_path / "tampered.json"
+    path.write_text(json.dumps(cert))
+    with pytest.raises(CertifyError, match="does not verify"):
+        run(["--counts", TABLE1, "--tangent-certificate", str(path)], capsys)
+
+
+def test_certificate_of_another_problem_is_refused(tmp_path, capsys):
+    cert = json.loads(_npa_certificate().read_text())
+    cert["claim"]["problem"]["objective"] = {"guess": {"parties": [0], "inputs": [0]}}
+    path = tmp_path / "other.json"
+    path.write_text(json.dumps(cert))
+    with pytest.raises(CertifyError, match="guess of both parties"):
+        run(["--counts", TABLE1, "--tangent-certificate", str(path)], capsys)

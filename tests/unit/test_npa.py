@@ -1,0 +1,114 @@
+import json
+import math
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from certify.errors import CertifyError
+from certify.kernel.format import Reject, parse_rational, read_json
+from certify.kernel.npa import check, parse_problem, verify_tangent
+from certify.npa import chsh_guess_problem, chsh_max_problem, conic_data
+
+PROOFS = Path(__file__).resolve().parents[2] / "proofs" / "pironio2010" / "npa"
+TSIRELSON = 2 * math.sqrt(2)
+
+
+@pytest.mark.parametrize("level", ["1", "1+AB", "2"])
+def test_tsirelson_certificate_verifies(level):
+    cert = read_json(PROOFS / f"tsirelson-{level}.json")
+    claim = cert["claim"]
+    bound = check(claim["problem"], "<=", parse_rational(claim["value"], "v"), cert["evidence"], "t")
+    assert TSIRELSON <= float(bound) <= TSIRELSON + 1e-8
+
+
+def test_relation_other_than_upper_bound_is_rejected():
+    cert = read_json(PROOFS / "tsirelson-2.json")
+    with pytest.raises(Reject):
+        check(cert["claim"]["problem"], ">=", Fraction(3), cert["evidence"], "t")
+    with pytest.raises(Reject, match="exceeds"):
+        check(cert["claim"]["problem"], "<=", Fraction(28284, 10**4), cert["evidence"], "t")
+
+
+def test_tangent_holds_for_every_I():
+    cert = read_json(sorted(PROOFS.glob("global-2-I*.json"))[32])
+    nu, lam = verify_tangent(cert["claim"]["problem"], cert["evidence"], "c")
+    assert lam > 0 and nu - lam * 2 >= 1  # at I = 2 the line is above the trivial bound
+
+
+def test_solver_dual_sign_convention():
+    from certify.solve import solve
+
+    definition = chsh_max_problem("1+AB")
+    npa, data = parse_problem(definition, "p"), conic_data(definition)
+    z = solve(data).duals[0]
+    inner = [0.0] * len(npa.structure.words)
+    for i in range(npa.structure.size):
+        for j in range(npa.structure.size):
+            inner[npa.structure.entry[i][j]] += z[i][j]
+    residual = [float(npa.blocks[0].get(k, 0)) + v for k, v in enumerate(inner)]
+    assert abs(residual[0] - TSIRELSON) < 1e-6
+    assert max(abs(r) for r in residual[1:]) < 1e-6
+
+
+@pytest.mark.parametrize("mutate,match", [
+    (lambda p: p.update(level="1++ab"), "level"),
+    (lambda p: p["scenario"].update(inputs=[2]), "outputs"),
+    (lambda p: p["objective"]["guess"].update(parties=[0, 2]), "parties"),
+    (lambda p: p["objective"]["guess"].update(inputs=[0, 2]), "inputs"),
+    (lambda p: p["constraint"]["expression"]["terms"][0].update(outputs=[2, 0]), "output 2"),
+    (lambda p: p["constraint"].update(at="2.414"), "rational"),
+    (lambda p: p.update(extra=1), "unknown field"),
+])
+def test_bad_problem_is_one_line_error(mutate, match):
+    definition = chsh_guess_problem("1+AB", Fraction(2414, 1000))
+    mutate(definition)
+    with pytest.raises(CertifyError, match=match) as err:
+        parse_problem(definition, "problem")
+    assert "\n" not in str(err.value)
+
+
+def test_level_too_low_for_objective():
+    from certify.npa import bell_objective, problem
+    from certify.scenario import Scenario, mermin
+
+    with pytest.raises(CertifyError, match="raise the level"):
+        parse_problem(problem(Scenario((2,) * 3, (2,) * 3), "1", bell_objective(mermin(3))), "p")
+
+
+def test_kernel_imports_no_numerics():
+    code = ("import sys, certify, certify.kernel.npa, certify.kernel.psd;"
+            "bad = [m for m in ('numpy', 'cvxpy', 'scipy', 'sympy') if m in sys.modules];"
+            "print(json.dumps(bad))")
+    out = subprocess.run([sys.executable, "-c", "import json;" + code], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parents[2], check=True)
+    assert json.loads(out.stdout) == []
+
+
+def test_cli_infeasible_value_is_reported(capsys):
+    from argparse import Namespace
+
+    from certify.commands.npa import run
+
+    args = Namespace(expr="chsh", level="1+AB", guess="global", inputs=None, at="2.9", solver=None, out=None)
+    assert run(args) == 1
+    assert "infeasible" in capsys.readouterr().out
+
+
+def test_cli_certifies(tmp_path, capsys):
+    from argparse import Namespace
+
+    from certify.commands.npa import run
+
+    out = tmp_path / "g.json"
+    args = Namespace(expr="chsh", level="1+AB", guess="global", inputs=None, at="2.414", solver=None,
+                     out=str(out))
+    assert run(args) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("<= ") and "VERIFIED" in text
+    value = float(parse_rational(json.loads(out.read_text())["claim"]["value"], "v"))
+    assert abs(-math.log2(value) - 0.2473) < 1e-4
+    with pytest.raises(CertifyError, match="--at"):
+        run(Namespace(expr="chsh", level="2", guess="global", inputs=None, at="2.4.1", solver=None, out=None))

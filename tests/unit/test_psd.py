@@ -1,0 +1,54 @@
+import random
+from fractions import Fraction as F
+
+import pytest
+
+from certify.kernel.psd import is_psd, ldl_fraction
+
+
+def m(rows):
+    return [[F(v) for v in row] for row in rows]
+
+
+CASES = [
+    (m([[1, 0], [0, 1]]), True),
+    (m([[1, 2], [2, 1]]), False),
+    (m([[0, 0], [0, 1]]), True),  # zero pivot, zero column: skipped
+    (m([[0, 1], [1, 1]]), False),  # zero pivot, nonzero column
+    (m([[1, 1], [1, 1]]), True),  # singular PSD
+    (m([[F(1, 3), F(1, 3), 0], [F(1, 3), F(1, 3), 0], [0, 0, -F(1, 10**30)]]), False),
+    (m([[2, -1, 0], [-1, 2, -1], [0, -1, 2]]), True),
+    (m([[1, 1, 1], [1, 1, 1], [1, 1, F(999999, 10**6)]]), False),
+]
+
+
+@pytest.mark.parametrize("backend", ["int", "flint"])
+@pytest.mark.parametrize("matrix,expected", CASES)
+def test_known_matrices(matrix, expected, backend):
+    assert is_psd([row[:] for row in matrix], backend) is expected
+    assert ldl_fraction(matrix) is expected
+
+
+def _gram(rng, n, rank):
+    vecs = [[F(rng.randint(-9, 9), rng.randint(1, 9)) for _ in range(rank)] for _ in range(n)]
+    return [[sum(a * b for a, b in zip(u, v)) for v in vecs] for u in vecs]
+
+
+def test_backends_agree_on_random_matrices():
+    rng = random.Random(7)
+    for trial in range(200):
+        n = rng.randint(1, 7)
+        g = _gram(rng, n, rng.randint(0, n))
+        if trial % 2:  # push one eigenvalue a little negative (or not)
+            i = rng.randrange(n)
+            g[i][i] -= F(rng.randint(0, 3), 1000)
+        expected = ldl_fraction(g)
+        assert is_psd([r[:] for r in g], "int") is expected
+        assert is_psd([r[:] for r in g], "flint") is expected
+
+
+def test_low_rank_grams_are_psd():
+    rng = random.Random(3)
+    for _ in range(50):
+        g = _gram(rng, 6, 2)
+        assert is_psd(g) and ldl_fraction(g)

@@ -1,0 +1,56 @@
+import pytest
+
+from certify.errors import CertifyError
+from certify.words import adjoint, canonical, parse_level, parse_word, reduce_word, spell
+
+A0, A1, B0, B1 = (0, 0, 0), (0, 1, 0), (1, 0, 0), (1, 1, 0)
+CHSH = ((2, 2), (2, 2))
+
+
+def test_projector_collapses():
+    assert reduce_word((A0, A0)) == (A0,)
+    assert reduce_word((A0, A1, A1, A0)) == (A0, A1, A0)
+
+
+def test_orthogonal_outcomes_vanish():
+    a00, a10 = (0, 0, 0), (0, 0, 1)  # outputs 0 and 1 of input 0 (3 outcomes)
+    assert reduce_word((a00, a10)) is None
+    assert reduce_word((a00, B0, a10)) is None  # B commutes through
+
+
+def test_parties_commute():
+    assert reduce_word((B0, A0, B1, A1)) == (A0, A1, B0, B1)
+    assert adjoint((A0, A1, B0, B1)) == (A1, A0, B1, B0)
+    assert canonical((A1, A0)) == (A0, A1)
+
+
+def test_level_sizes_chsh():
+    sizes = {lv: len(parse_level(lv, *CHSH, "level")) for lv in ("1", "1+AB", "2", "3")}
+    assert sizes == {"1": 5, "1+AB": 9, "2": 13, "3": 25}
+
+
+def test_level_three_parties():
+    words = parse_level("1+AB+AC+BC+ABC", (2, 2, 2), (2, 2, 2), "level")
+    assert len(words) == 1 + 6 + 3 * 4 + 8
+
+
+@pytest.mark.parametrize("bad", ["1++ab", "1+ab", "0", "1+", "+AB", "1+AB+AB", "1 + AB", "2x", ""])
+def test_bad_level_is_one_line_error(bad):
+    with pytest.raises(CertifyError) as err:
+        parse_level(bad, *CHSH, "problem.level")
+    assert "\n" not in str(err.value) and str(err.value).startswith("problem.level")
+
+
+def test_level_party_outside_scenario():
+    with pytest.raises(CertifyError, match="party C"):
+        parse_level("1+AC", *CHSH, "level")
+
+
+def test_explicit_word_list():
+    words = parse_level(["1", "A0|0", "B0|1", "A0|0B0|1"], *CHSH, "level")
+    assert words == [(), (A0,), (B1,), (A0, B1)]
+    assert spell((A0, B1)) == "A0|0B0|1"
+    for bad in (["A0|0"], ["1", "A0|2"], ["1", "A1|0"], ["1", "C0|0"], ["1", "B0|0A0|0"], ["1", "1"]):
+        with pytest.raises(CertifyError):
+            parse_level(bad, *CHSH, "level")
+    assert parse_word("A0|0A0|1A0|0", *CHSH, "w") == (A0, A1, A0)
