@@ -11,6 +11,7 @@ the certified NPA curve to redraw the paper's curve a.
 """
 
 import math
+from fractions import Fraction
 
 from certify.finite_stats import entropy_bound, epsilon, f_curve_b, f_no_signalling, input_entropy
 
@@ -109,3 +110,31 @@ def draw(path, f_quantum=f_curve_b, label="curve b of Fig. 2 (analytic stand-in,
     fig.savefig(path, dpi=130)
     plt.close(fig)
     return marks
+
+
+def certified_f(level: str = "2", proofs="proofs"):
+    """f(I) = -log2 min_k (nu_k - lam_k I) from the verified NPA tangents in `proofs` (curve a).
+
+    The tangents are re-verified by the kernel on loading; the float is for
+    plotting only. Below I = 2 the certified value is clamped at 0 (G <= 1).
+    """
+    import glob
+    from pathlib import Path
+
+    from certify.pironio2010_npa import f_lower, load_tangents
+
+    files = sorted(glob.glob(str(Path(proofs) / "pironio2010" / "npa" / f"global-{level}-I*.json")))
+    if not files:
+        from certify.errors import CertifyError
+
+        raise CertifyError(f"{proofs}: no level {level} tangent certificates (run certify reproduce pironio2010)")
+    tangents = load_tangents(files)
+
+    def f(at) -> float:
+        return max(0.0, f_lower(tangents, Fraction(at).limit_denominator(10**9)))
+
+    return f
+
+
+if __name__ == "__main__":
+    print(draw("docs/fig3.png", certified_f("2"), "curve a, NPA level 2, from the certified tangents"))

@@ -1,11 +1,12 @@
 """`certify bits --counts FILE`: certified min-entropy of a CHSH experiment (Pironio et al. 2010).
 
 Prints I_hat (exact and decimal), its i.i.d. standard error, eps of eq. (3),
-the local-model p-value bound and, when a tangent line G(I) <= nu - lam I is
-available, the number of bits the kernel proves (`certify.kernel.bits`).
-The tangent comes from one place, `load_tangent(level)`, or from the user:
-`--tangent NU,LAM` (taken as given, reported as unchecked) or
-`--tangent-certificate FILE` (an "npa.max" certificate re-checked by the kernel).
+the local-model p-value bound and the number of bits the kernel proves. By
+default (quantum model) it certifies one NPA tangent per input pair at
+I_hat - eps and checks the whole chain as a "bits.chsh" certificate (--out
+keeps it). A user may instead give `--tangent NU,LAM` (taken as given,
+reported as unchecked) or `--tangent-certificate FILE` (an "npa.max"
+certificate re-checked by the kernel).
 """
 
 import json
@@ -32,6 +33,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--tangent", metavar="NU,LAM", help="a tangent line G(I) <= NU - LAM*I you vouch for")
     parser.add_argument("--tangent-certificate", action="append", default=[], metavar="FILE",
                         help="npa.max certificate of the tangent G(a,b|x,y) <= NU - LAM*I, re-checked by the kernel")
+    parser.add_argument("--out", metavar="FILE", help="write the whole-chain certificate (quantum model) here")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
 
 
@@ -43,15 +45,38 @@ def parse_number(text: str, where: str) -> Fraction:
     raise CertifyError(f"{where}: expected a decimal like 0.01 or a ratio like 1/100, got {text[:40]!r}")
 
 
-def load_tangent(level: str):
-    """(nu, lam, certificate_path) of the certified tangent at this NPA level, or None.
+def chain_certificate(table, p_xy, delta, level, out=None):
+    """Solve, write and kernel-check the whole-chain "bits.chsh" certificate; (bits, where)."""
+    from certify.certificate import dumps, write
+    from certify.kernel import check_certificate
+    from certify.kernel.format import loads
+    from certify.pironio2010_bits import bits_certificate
 
-    The one place the certified curve enters: the lead wires the NPA tangent
-    certificates here. Until then no level has a stored tangent.
-    """
-    if level not in LEVELS:
-        raise CertifyError(f"--level: expected one of {', '.join(LEVELS)}, got {level!r}")
-    return None
+    cert = bits_certificate(table.counts, p_xy, delta, level, "cli/bits", str(table.source or "counts"))
+    verdict = check_certificate(loads(dumps(cert), "certificate"), "certificate")
+    if not verdict.ok:
+        raise CertifyError(f"the whole-chain certificate did not verify: {verdict.reason}")
+    if out:
+        write(cert, out)
+    return int(verdict.value), out or "in memory (pass --out FILE to keep it)"
+
+
+def no_signalling_tangent():
+    """(nu, 1/4): nu = max over (a,b,x,y) of the LP-certified max P(ab|xy) + CHSH/4 (curve c)."""
+    from itertools import product
+
+    from certify.kernel import check_certificate
+    from lp_checks.claims import chsh_ns_claim
+    from lp_checks.produce import certify_lp_claim
+
+    values = []
+    for ab, xy in product(product((0, 1), repeat=2), repeat=2):
+        cert, _ = certify_lp_claim(*chsh_ns_claim(ab, xy)[:3])
+        verdict = check_certificate(cert, "curve c")
+        if not verdict.ok:
+            raise CertifyError(f"curve c LP certificate failed: {verdict.reason}")
+        values.append(verdict.value)
+    return max(values), Fraction(1, 4)
 
 
 def run(args) -> int:
@@ -68,8 +93,12 @@ def run(args) -> int:
     i_hat = kbits.chsh_estimate(table.counts, p_xy)
     eps_hi = kbits.epsilon_upper(n, q_min, delta, args.model)
     p_hi = kbits.p_value_upper(table.counts, p_xy)
-    tangent = _tangent(args)
-    result = None
+    tangent, result, chain = _tangent(args), None, None
+    if tangent is None and args.model == "quantum":
+        chain = chain_certificate(table, p_xy, delta, args.level, args.out)
+    elif tangent is None:
+        nu, lam = no_signalling_tangent()
+        tangent = (nu, lam, None, "curve c, LP-certified on the fly (16 claims)")
     if tangent is not None:
         result = kbits.check_bits(table.counts, delta, p_xy, tangent[0], tangent[1], args.model)
     out = {
@@ -81,10 +110,11 @@ def run(args) -> int:
         "epsilon": _decimal_up(eps_hi, 6), "I_low": _decimal_down(i_hat - eps_hi, 6),
         "p_value_local": _decimal_up(p_hi, 4, scientific=True),
         "level": args.level,
-        "certificate": None if tangent is None else tangent[2],
+        "certificate": chain[1] if chain else (None if tangent is None else tangent[2]),
         "tangent": None if tangent is None else {"nu": _fmt(tangent[0]), "lambda": _fmt(tangent[1]), "source": tangent[3]},
-        "bits": None if result is None else result.bits,
-        "bits_reason": "no tangent: pass --tangent or --tangent-certificate" if result is None else result.reason,
+        "bits": chain[0] if chain else result.bits,
+        "bits_reason": (f"whole-chain certificate (4 NPA tangents at level {args.level}) verified by the kernel"
+                        if chain else result.reason),
     }
     print(json.dumps(out, indent=1) if args.json else _text(out))
     return EXIT_OK
@@ -105,8 +135,7 @@ def _tangent(args):
         return nu, lam, ",".join(args.tangent_certificate), "certificate (re-checked)"
     if given is not None:
         return given[0], given[1], None, "--tangent (user-supplied, not re-checked)"
-    loaded = load_tangent(args.level)
-    return None if loaded is None else (loaded[0], loaded[1], str(loaded[2]), "level")
+    return None
 
 
 def _checked_tangent(paths):
@@ -196,8 +225,9 @@ def _text(out: dict) -> str:
         f"eps <= {out['epsilon']} ({out['model']}), so I_hat - eps >= {out['I_low']}",
         f"local-model p-value <= {out['p_value_local']}",
     ]
-    if out["bits"] is None:
-        lines.append(f"bits: not computed ({out['bits_reason']})")
+    if out["tangent"] is None:
+        lines.append(f"H_min >= {out['bits']} bits with probability >= 1 - {out['delta']}  [{out['bits_reason']}; "
+                     f"certificate: {out['certificate']}]")
     else:
         t = out["tangent"]
         lines.append(f"H_min >= {out['bits']} bits with probability >= 1 - {out['delta']}  "

@@ -31,7 +31,7 @@ def run(args) -> int:
     else:
         for v in verdicts:
             if v.ok and not args.quiet:
-                print(f"VERIFIED  {v.claim_id}  {v.relation} {format_rational(v.value)}  {v.statement}")
+                print(f"VERIFIED  {v.claim_id}  {v.relation} {_number(v.value)}  {v.statement}")
             elif not v.ok:
                 label = "ERROR   " if v.kind == "error" else "FAILED  "
                 print(f"{label}  {v.claim_id if v.kind != 'error' else v.source}  {v.reason}", file=sys.stderr)
@@ -39,6 +39,12 @@ def run(args) -> int:
     if errors:
         return EXIT_ERROR
     return EXIT_FALSE if failed else EXIT_OK
+
+
+def _number(value) -> str:
+    """The exact value, with a decimal beside it when the fraction is long."""
+    text = format_rational(value)
+    return text if len(text) <= 16 else f"{float(value):.12g} (exactly {text})"
 
 
 def _as_json(v) -> dict:

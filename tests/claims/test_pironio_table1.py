@@ -1,9 +1,9 @@
 """Pironio et al. 2010, spec P1 and P5-P8: Table 1, eq. (3), the p-value and Fig. 3, recomputed.
 
-The paper's 42 bits need the certified NPA tangent at level 1+AB (the lead wires it in
-through `certify.commands.bits.load_tangent`); here the chain is checked with the
-tangents that are proven without the SDP: curve c (no-signalling, G <= 3/2 - I/4) and
-curve b's analytic tangent lines. `tangent_bits(nu, lam)` gives the float n f(I_hat - eps)
+The paper's 42 bits need the certified NPA tangents (tests/unit/test_kernel_chain.py
+checks the whole-chain certificates); here the chain is checked with the tangents that
+are proven without the SDP: curve c (no-signalling, G <= 3/2 - I/4) and curve b's
+analytic tangent lines. `tangent_bits(nu, lam)` gives the float n f(I_hat - eps)
 any tangent yields, for comparing with what the kernel certifies.
 """
 
@@ -24,7 +24,7 @@ N, DELTA, Q = 3016, Fraction(1, 100), Fraction(1, 4)
 
 @pytest.fixture(scope="module")
 def table():
-    return read_counts(ROOT / "data" / "pironio2010_table1.csv")
+    return read_counts(ROOT / "certify" / "data" / "pironio2010_table1.csv")
 
 
 def tangent_bits(nu, lam, n=N, i_hat=Fraction(70, 29), q=Q, delta=DELTA, model="quantum") -> float:

@@ -9,7 +9,7 @@ import pytest
 from certify.commands import bits
 from certify.errors import CertifyError
 
-TABLE1 = str(Path(__file__).resolve().parents[2] / "data" / "pironio2010_table1.csv")
+TABLE1 = str(Path(__file__).resolve().parents[2] / "certify" / "data" / "pironio2010_table1.csv")
 
 
 def run(argv, capsys):
@@ -32,11 +32,21 @@ def test_json_fields(capsys):
     assert "not re-checked" in data["tangent"]["source"]
 
 
-def test_text_without_tangent_reports_the_rest(capsys):
-    code, out = run(["--counts", TABLE1], capsys)
+def test_default_certifies_the_whole_chain_with_42_bits(tmp_path, capsys):
+    code, out = run(["--counts", TABLE1, "--out", str(tmp_path / "chain.json")], capsys)
     assert code == 0
     assert "I_hat = 70/29 = 2.41379" in out and "standard error 0.058" in out
-    assert "bits: not computed" in out
+    assert "H_min >= 42 bits" in out and "verified by the kernel" in out
+    from certify.kernel.proofs import check_file
+
+    verdict = check_file(str(tmp_path / "chain.json"))
+    assert verdict.ok and verdict.kind == "bits.chsh" and verdict.value == 42
+
+
+def test_no_signalling_default_tangent_is_curve_c(capsys):
+    _, out = run(["--counts", TABLE1, "--model", "no-signalling", "--json"], capsys)
+    data = json.loads(out)
+    assert data["tangent"]["nu"] == "3/2" and data["tangent"]["lambda"] == "1/4" and data["bits"] == 0
 
 
 def test_no_signalling_model_states_zero_bits(capsys):
@@ -73,12 +83,11 @@ def test_parse_number_is_exact():
     from fractions import Fraction
     assert bits.parse_number("0.01", "x") == Fraction(1, 100)
     assert bits.parse_number("2/200", "x") == Fraction(1, 100)
-    assert bits.load_tangent("2") is None
 
 
 def _npa_certificate():
     """A level 1+AB tangent certificate of the NPA sweep near I_low = 2.0364 (if produced)."""
-    folder = Path(TABLE1).parents[1] / "proofs" / "pironio2010" / "npa"
+    folder = Path(TABLE1).parents[2] / "proofs" / "pironio2010" / "npa"
     found = sorted(folder.glob("global-1+AB-I2.03*.json"))
     if not found:
         pytest.skip("no level 1+AB tangent certificate near I = 2.036 in proofs/")

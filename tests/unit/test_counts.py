@@ -10,7 +10,7 @@ from certify.counts import parse_csv, parse_json, read_counts, to_csv, to_json
 from certify.errors import CertifyError
 
 ROOT = Path(__file__).resolve().parents[2]
-TABLE1 = ROOT / "data" / "pironio2010_table1.csv"
+TABLE1 = ROOT / "certify" / "data" / "pironio2010_table1.csv"
 WIDE = "x,y,N00,N01,N10,N11\n0,0,293,94,70,295\n0,1,298,70,74,309\n1,0,283,69,64,291\n1,1,68,340,309,89\n"
 
 

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def table1():
-    return read_counts(ROOT / "data" / "pironio2010_table1.csv")
+    return read_counts(ROOT / "certify" / "data" / "pironio2010_table1.csv")
 
 
 def test_standard_error_is_sample_std_of_per_trial_estimator(table1):

@@ -1,0 +1,32 @@
+"""Fig. 3 of Pironio et al. 2010 from the certified level-2 tangents (spec P8)."""
+
+from pathlib import Path
+
+import pytest
+
+from certify.fig3 import certified_f, thresholds
+
+PROOFS = Path(__file__).resolve().parents[2] / "proofs"
+
+
+@pytest.fixture(scope="module")
+def marks():
+    return thresholds(certified_f("2", PROOFS))
+
+
+def test_uniform_inputs_become_positive_near_2500(marks):
+    assert 2400 < marks["uniform"] < 2600
+
+
+def test_no_signalling_becomes_positive_near_3400(marks):
+    assert 3300 < marks["no-signalling"] < 3500
+
+
+def test_net_entropy_with_biased_inputs_becomes_positive_near_3e7(marks):
+    assert 2.5e7 < marks["net"] < 3.5e7
+
+
+def test_certified_f_is_below_the_paper_values():
+    f = certified_f("2", PROOFS)
+    assert 0.2473 - 1e-3 < f(2.414) <= 0.24728 + 1e-4  # level 2 is at least as tight as 1+AB
+    assert f(1.9) == 0.0

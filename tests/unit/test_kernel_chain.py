@@ -1,0 +1,79 @@
+"""Whole-chain claims: counts -> eps -> four NPA tangents -> bits, and the local p-value."""
+
+import copy
+import json
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from certify.errors import CertifyError
+from certify.kernel import check_certificate, problem_sha256
+
+BITS = Path(__file__).resolve().parents[2] / "proofs" / "pironio2010" / "bits"
+
+
+def _load(name):
+    return json.loads((BITS / name).read_text())
+
+
+@pytest.mark.parametrize("level,bits", [("1+AB", 42), ("2", 43), ("3", 44)])
+def test_table1_bits_at_each_level(level, bits):
+    verdict = check_certificate(_load(f"table1-level-{level}.json"), "c")
+    assert verdict.ok and verdict.value == bits
+
+
+def test_claiming_one_more_bit_is_rejected():
+    cert = _load("table1-level-1+AB.json")
+    cert["claim"]["value"] = "43"
+    verdict = check_certificate(cert, "c")
+    assert not verdict.ok and "proves 42 bits, fewer than the claimed 43" in verdict.reason
+
+
+def test_less_correlated_counts_prove_fewer_bits():
+    cert = _load("table1-level-1+AB.json")
+    rows = cert["claim"]["problem"]["counts"]
+    rows[0][2:] = [rows[0][2] - 40, rows[0][3] + 40, rows[0][4], rows[0][5]]  # move 40 events to a != b
+    assert check_certificate(cert, "c").reason.startswith("problem_sha256")
+    cert["problem_sha256"] = problem_sha256(cert["claim"]["problem"])
+    verdict = check_certificate(cert, "c")
+    assert not verdict.ok and "fewer than the claimed 42" in verdict.reason
+
+
+def test_a_tangent_for_the_wrong_input_pair_is_rejected():
+    cert = _load("table1-level-1+AB.json")
+    tangents = cert["evidence"]["tangents"]
+    tangents["01"], tangents["00"] = copy.deepcopy(tangents["00"]), tangents["01"]
+    verdict = check_certificate(cert, "c")
+    assert not verdict.ok and "tangents.00.problem.objective: expected" in verdict.reason
+
+
+def test_a_tangent_at_another_level_is_rejected():
+    cert = _load("table1-level-1+AB.json")
+    cert["evidence"]["tangents"]["11"] = _load("table1-level-2.json")["evidence"]["tangents"]["11"]
+    verdict = check_certificate(cert, "c")
+    assert not verdict.ok and "tangents.11.problem.level" in verdict.reason
+
+
+def test_missing_tangent_is_an_error():
+    cert = _load("table1-level-1+AB.json")
+    del cert["evidence"]["tangents"]["10"]
+    with pytest.raises(CertifyError, match="one tangent for each"):
+        check_certificate(cert, "c")
+
+
+def test_tampered_tangent_matrix_is_rejected():
+    cert = _load("table1-level-1+AB.json")
+    nu = Fraction(cert["evidence"]["tangents"]["00"]["evidence"]["nu"])
+    cert["evidence"]["tangents"]["00"]["evidence"]["nu"] = str(nu - Fraction(1, 10**6))
+    verdict = check_certificate(cert, "c")
+    assert not verdict.ok
+
+
+def test_p_value_is_at_most_768_millionths_not_767():
+    cert = _load("table1-pvalue-local.json")
+    verdict = check_certificate(cert, "c")
+    assert verdict.ok and verdict.value == Fraction(768, 10**6)
+    assert abs(float(Fraction(cert["producer"]["bound"])) - 7.67e-4) < 1e-6
+    cert["claim"]["value"] = "767/1000000"
+    assert not check_certificate(cert, "c").ok
