@@ -150,16 +150,22 @@ def _integer_level(depth, inputs, outputs):
                 new = reduce_word(word + (letter,))
                 if new is not None and len(new) == length and new not in seen:
                     fresh.add(new)
+                    # Cap inside the loop: a hostile level must not make us enumerate first.
+                    if len(words) + len(fresh) > MAX_WORDS:
+                        raise CertifyError(f"level: more than {MAX_WORDS} words")
         frontier = sorted(fresh)
         seen.update(fresh)
         words.extend(frontier)
-        if len(words) > MAX_WORDS:
-            raise CertifyError(f"level: more than {MAX_WORDS} words")
     return words
 
 
 def _term_words(term, inputs, outputs):
     pools = [alphabet(inputs, outputs, ord(name) - ord("A")) for name in term]
+    size = 1
+    for pool in pools:
+        size *= len(pool)
+    if size > MAX_WORDS:  # bound the work before enumerating the product
+        raise CertifyError(f"level term {term!r}: more than {MAX_WORDS} products")
     out = set()
     for letters in product(*pools):
         word = reduce_word(letters)

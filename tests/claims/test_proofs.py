@@ -39,3 +39,16 @@ def test_all_70_balanced_functions_at_all_4_inputs(verdicts):
 def test_curve_c_tangent_is_three_halves_for_every_outcome_and_input(verdicts):
     ns = [v for v in verdicts if v.claim_id.startswith("pironio2010/ns/")]
     assert len(ns) == 16 and {(v.relation, v.value) for v in ns} == {("==", Fraction(3, 2))}
+
+
+def test_readme_table_matches_the_certificates(verdicts):
+    """The numbers typed in README.md are the ones the kernel verifies."""
+    readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    by_id = {v.claim_id: v for v in verdicts}
+    bits = [by_id[f"pironio2010/bits/table1/level={level}"].value for level in ("1+AB", "2", "3")]
+    assert f"{bits[0]} (level 1+AB), {bits[1]} (level 2), {bits[2]} (level 3)" in readme
+    p_value = by_id["pironio2010/pvalue/table1"].value
+    assert f"<= {float(p_value):.6f}" in readme
+    tsirelson = max(v.value for v in verdicts if v.claim_id.startswith("pironio2010/tsirelson/"))
+    assert float(tsirelson) - 2 * 2**0.5 < 5e-9 and "<= 2 sqrt 2 + 5e-9" in readme
+    assert "= 3/4 exactly" in readme and "= 3/2 exactly" in readme

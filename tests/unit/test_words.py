@@ -54,3 +54,17 @@ def test_explicit_word_list():
         with pytest.raises(CertifyError):
             parse_level(bad, *CHSH, "level")
     assert parse_word("A0|0A0|1A0|0", *CHSH, "w") == (A0, A1, A0)
+
+
+def test_hostile_levels_are_refused_quickly():
+    """The caps apply while enumerating, so a huge level costs milliseconds, not hours."""
+    import time
+
+    from certify.errors import CertifyError
+    from certify.words import parse_level
+
+    start = time.perf_counter()
+    for level in ("8", "1+ABCDEFGH"):
+        with pytest.raises(CertifyError, match="more than 5000"):
+            parse_level(level, (64,) * 8, (64,) * 8, "level")
+    assert time.perf_counter() - start < 5
