@@ -18,6 +18,7 @@ COMMANDS = {
     "npa": "certify an NPA bound: Tsirelson-type maxima or guessing probabilities (Pironio et al. 2010)",
     "bits": "certified random bits from CHSH counts (Pironio et al. 2010, eq. (3))",
     "amplify": "Gallego et al. 2013 eq. (13): the bound, N_d, N_b and the number of devices N",
+    "report": "write the referee's report (claims, key values, figures, trusted base, versions) from proofs/",
     "reproduce": "regenerate every certificate of the papers with the solvers, then verify them with the kernel",
 }
 

@@ -17,10 +17,10 @@ Indices whose pivot and remaining row are zero are skipped (case p = 0).
 
 Two backends compute the same thing: Python integers ("int", always available)
 and python-flint fmpz ("flint", optional, faster on large entries).
-`ldl_fraction` is the textbook Fraction LDL^T, kept as the reference.
+The textbook Fraction LDL^T is kept in tests/unit/test_psd.py as the reference
+the tests compare against.
 """
 
-from fractions import Fraction
 from math import lcm
 
 
@@ -67,24 +67,4 @@ def _bareiss_psd(rows) -> bool:
                     row_i[j] = (pivot * row_i[j] - rik * row_k[j]) // previous
                     rows[j][i] = row_i[j]
         previous = pivot
-    return True
-
-
-def ldl_fraction(matrix) -> bool:
-    """Reference: the same decision by plain Fraction LDL^T (slow, obvious)."""
-    s = [[Fraction(v) for v in row] for row in matrix]
-    n = len(s)
-    for k in range(n):
-        p = s[k][k]
-        if p < 0:
-            return False
-        if p == 0:
-            if any(s[k][j] != 0 for j in range(k + 1, n)):
-                return False
-            continue
-        for i in range(k + 1, n):
-            factor = s[i][k] / p
-            if factor:
-                for j in range(k + 1, n):
-                    s[i][j] -= factor * s[k][j]
     return True

@@ -3,7 +3,28 @@ from fractions import Fraction as F
 
 import pytest
 
-from certify.kernel.psd import is_psd, ldl_fraction
+from certify.kernel.psd import is_psd
+
+
+def ldl_fraction(matrix) -> bool:
+    """Reference: the same decision by plain Fraction LDL^T (slow, obvious)."""
+    s = [[F(v) for v in row] for row in matrix]
+    n = len(s)
+    for k in range(n):
+        p = s[k][k]
+        if p < 0:
+            return False
+        if p == 0:
+            if any(s[k][j] != 0 for j in range(k + 1, n)):
+                return False
+            continue
+        for i in range(k + 1, n):
+            factor = s[i][k] / p
+            if factor:
+                for j in range(k + 1, n):
+                    s[i][j] -= factor * s[k][j]
+    return True
+
 
 
 def m(rows):
