@@ -17,7 +17,9 @@ SUMMARY = "regenerate every certificate of the papers with the solvers, then ver
 # paper -> list of (label, "module:function") producers; each producer is
 # called as f(out_dir, jobs=..., progress=...) and writes certificate files.
 PRODUCERS = {
-    "gallego2013": [("no-signalling LPs (both papers)", "lp_checks.produce:produce_all")],
+    "gallego2013": [("no-signalling LPs (both papers)", "lp_checks.produce:produce_all"),
+                    ("Lemma robustness (smallest c)", "lp_checks.robustness:produce_all"),
+                    ("quantum majority (NPA 2+ABC)", "certify.gallego2013_quantum:produce_all")],
     "pironio2010": [("no-signalling LPs (both papers)", "lp_checks.produce:produce_all"),
                     ("NPA curves and Tsirelson", "certify.pironio2010_npa:produce_all"),
                     ("Table 1 bits and p-value", "certify.pironio2010_bits:produce_all")],
