@@ -95,7 +95,7 @@ def certify_majority(x0, level=LEVEL, eps=EPS_LADDER[0], solver=None):
                 "nu": f"{float(nu):.12e}", "lambda": f"{float(lam):.6e}",
                 "delta": format_rational(result.delta)}
     statement = (f"NPA level {level}, 5 parties: max P(maj(a1,a2,a3) = 0 | x = {spell(x0)}) subject to "
-                 f"maximal Mermin violation (lost-round probability B <= 0) is <= value "
+                 f"maximal Mermin violation (B <= 0, B the expected number of lost rounds over the 16 inputs) is <= value "
                  f"(no-signalling allows 3/4; the evidence also gives <= nu + lambda B for every B)")
     claim_id = f"gallego2013/quantum/x={spell(x0)}/level={level}"
     return make_certificate(claim_id, KIND, statement, definition, "<=", value, result.evidence, producer), result

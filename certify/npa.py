@@ -17,12 +17,16 @@ from certify.scenario import Scenario, chsh, expression_to_json, mermin
 BUILTIN = {"chsh": lambda: chsh(), "mermin3": lambda: mermin(3), "mermin4": lambda: mermin(4)}
 
 
-def problem(scenario: Scenario, level, objective: dict, constraint=None, at=None) -> dict:
-    """A problem definition; `constraint` is an Expression, `at` the I of "expr >= I"."""
+def problem(scenario: Scenario, level, objective: dict, constraint=None, at=None, statistics=None) -> dict:
+    """A problem definition; `constraint` is an Expression, `at` the I of "expr >= I";
+    `statistics` a list of (Expression, value) held fixed ("expr = value")."""
     out = {"scenario": scenario.to_json(), "level": level, "objective": objective, "constraint": None}
     if constraint is not None:
         out["constraint"] = {"expression": expression_to_json(constraint),
                              "at": format_rational(Fraction(at))}
+    if statistics:
+        out["statistics"] = [{"expression": expression_to_json(e), "value": format_rational(Fraction(v))}
+                             for e, v in statistics]
     return out
 
 
@@ -48,7 +52,7 @@ def chsh_max_problem(level) -> dict:
 @dataclass(frozen=True)
 class ConicData:
     """max sum_e g[e] . y_e  s.t.  X_e[pos] = y_e[word[pos]] (0 on zeros), X_e PSD,
-    sum_e y_e[0] = 1, c . sum_e y_e >= I."""
+    sum_e y_e[0] = 1, c . sum_e y_e >= I, d . sum_e y_e = v."""
 
     size: int
     n_words: int
@@ -58,6 +62,8 @@ class ConicData:
     g: object  # (blocks, n_words) float array
     c: object  # (n_words,) float array, or None
     diag: object  # (n_words,) float array: how many diagonal entries hold each word
+    d: object = None  # (K, n_words) float array of the statistics, or None
+    v: object = None  # (K,) float array: their observed values
 
 
 def conic_data(definition: dict) -> ConicData:
@@ -80,7 +86,14 @@ def conic_data(definition: dict) -> ConicData:
     diag = np.zeros(nw)
     for i in range(n):
         diag[st.entry[i][i]] += 1
-    return ConicData(n, nw, iu, ju, word, g, c, diag)
+    d = v = None
+    if npa.statistics:
+        d = np.zeros((len(npa.statistics), nw))
+        for row, (expr, _) in enumerate(npa.statistics):
+            for k, coef in expr.items():
+                d[row, k] = float(coef)
+        v = np.array([float(value) for _, value in npa.statistics])
+    return ConicData(n, nw, iu, ju, word, g, c, diag, d, v)
 
 
 def shifted(data: ConicData, delta: float) -> ConicData:
@@ -118,7 +131,7 @@ def trace_problem(data: ConicData) -> ConicData:
     """max tr Gamma(y) over one block, no Bell constraint (its dual gives Z0)."""
     from dataclasses import replace
 
-    return replace(data, g=data.diag[None, :].copy(), c=None)
+    return replace(data, g=data.diag[None, :].copy(), c=None, d=None, v=None)
 
 
 def interior(definition: dict, solver=None):
@@ -157,7 +170,7 @@ def certify_problem(definition: dict, solver=None, target: float = 1e-6, ladder=
         if reference is None or (sol.status == "solved" and reference.status != "solved"):
             reference = sol
         for delta in DELTAS:
-            evidence = round_certificate(npa, sol.duals, sol.lam, DENOMINATOR, z0, delta)
+            evidence = round_certificate(npa, sol.duals, sol.lam, DENOMINATOR, z0, delta, sol.mu)
             try:
                 nu, lam = tangent_of(npa, evidence, "evidence")
             except Reject:

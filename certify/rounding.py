@@ -58,25 +58,41 @@ def interior_direction(structure, trace_dual, denominator: int = 10**6):
     return q
 
 
-def round_certificate(npa, duals, lam: float, denominator: int, z0=None, delta=Fraction(0)) -> dict:
-    """Evidence {"nu", "lambda", "Z"} (strings) from float duals; exact identities hold."""
+def round_certificate(npa, duals, lam: float, denominator: int, z0=None, delta=Fraction(0), mu=None) -> dict:
+    """Evidence {"nu", "lambda", "Z"} (+ "mu" with statistics, strings) from float duals.
+
+    The multipliers are rounded first and folded into one vector
+    m[w] = lambda c[w] + sum_k mu_k d_k[w] (mu_k of any sign), so the identities
+    g_e[w] + <Z_e, F_w> + m[w] = [w = 1] nu are restored exactly as in step 2.
+    """
     n = npa.structure.size
     lam_q = Fraction(0)
     if npa.constraint is not None:
         lam_q = max(Fraction(0), Fraction(round(lam * denominator), denominator))
-    c = npa.constraint or {}
+    m = {k: lam_q * v for k, v in (npa.constraint or {}).items()}
+    mu_q = []
+    if npa.statistics:
+        # cvxpy's equality dual for a maximisation enters the identity with a minus sign
+        # (pinned by tests/unit/test_npa.py::test_statistics_dual_sign_convention)
+        mu_q = [Fraction(round(-float(x) * denominator), denominator) for x in mu]
+        for mu_k, (d, _) in zip(mu_q, npa.statistics):
+            for k, v in d.items():
+                m[k] = m.get(k, 0) + mu_k * v
     blocks, tops = [], []
     for g, z in zip(npa.blocks, duals):
         q = rational_matrix(z, denominator)
-        restore_identities(q, npa.structure, g, c, lam_q)
+        restore_identities(q, npa.structure, g, m, Fraction(1))
         if z0 is not None and delta:
             for i in range(n):
                 for j in range(i, n):
                     q[i][j] += delta * z0[i][j]
-        tops.append(g.get(0, 0) + q[0][0] + lam_q * c.get(0, 0))
+        tops.append(g.get(0, 0) + q[0][0] + m.get(0, 0))
         blocks.append(q)
     nu = max(tops)
     for q, top in zip(blocks, tops):
         q[0][0] += nu - top
-    return {"nu": format_rational(nu), "lambda": format_rational(lam_q),
-            "Z": [[[format_rational(q[i][j]) for j in range(i, n)] for i in range(n)] for q in blocks]}
+    out = {"nu": format_rational(nu), "lambda": format_rational(lam_q),
+           "Z": [[[format_rational(q[i][j]) for j in range(i, n)] for i in range(n)] for q in blocks]}
+    if npa.statistics:
+        out["mu"] = [format_rational(mu_k) for mu_k in mu_q]
+    return out

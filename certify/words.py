@@ -114,7 +114,7 @@ def parse_level(level, inputs, outputs, where: str):
         return _explicit_level(level, inputs, outputs, where)
     if not isinstance(level, str):
         raise CertifyError(f"{where}: expected a level string or a list of words, got {level!r}")
-    match = _LEVEL.fullmatch(level)
+    match = _LEVEL.fullmatch(level) if len(level) <= 400 else None
     if match is None:
         raise CertifyError(
             f'{where}: level {level[:40]!r} does not parse (expected "k" or "k+AB+..." '
@@ -124,7 +124,15 @@ def parse_level(level, inputs, outputs, where: str):
         raise CertifyError(f"{where}: level {depth} exceeds the cap {MAX_LEVEL}")
     terms = match.group(2).split("+")[1:]
     if len(set(terms)) != len(terms):
-        raise CertifyError(f"{where}: level {level!r} repeats a term")
+        raise CertifyError(f"{where}: level {level[:40]!r} repeats a term")
+    for term in terms:
+        # One spelling per level (the problem hash must not split equal levels):
+        # parties commute, so "BA" is "AB"; and a term is a product of at most
+        # MAX_LEVEL letters, which also bounds the parsing work.
+        if len(term) > MAX_LEVEL:
+            raise CertifyError(f"{where}: level term {term[:20]!r} has more than {MAX_LEVEL} letters")
+        if list(term) != sorted(term):
+            raise CertifyError(f"{where}: level term {term!r} is not canonical (write {''.join(sorted(term))!r})")
     words = _integer_level(depth, inputs, outputs)
     seen = set(words)
     for term in terms:

@@ -62,8 +62,7 @@ def solve_exact(lp: NsLp) -> ExactLpSolution:
     model.sense_ = highspy.ObjSense.kMaximize
     model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     model.a_matrix_.start_, model.a_matrix_.index_, model.a_matrix_.value_ = start, index, value
-    highs = highspy.Highs()
-    highs.setOptionValue("output_flag", False)
+    highs = _quiet_highs()
     highs.setOptionValue("random_seed", 0)
     highs.passModel(model)
     highs.run()
@@ -139,3 +138,28 @@ def _pq(value):
 
 def _frac(entry) -> Fraction:
     return Fraction(int(entry.p), int(entry.q))
+
+
+def _quiet_highs():
+    """A Highs instance whose construction banner does not reach stdout.
+
+    highspy >= 1.16 prints its copyright banner from C++ on the first
+    construction in each process, before "output_flag" can be set; a Python
+    redirect cannot catch it, so file descriptor 1 is pointed at /dev/null
+    around the constructor only.
+    """
+    import os
+    import sys
+
+    sys.stdout.flush()
+    saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        highs = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+    highs.setOptionValue("output_flag", False)
+    return highs
+

@@ -113,11 +113,16 @@ def run(args) -> int:
         "certificate": chain[1] if chain else (None if tangent is None else tangent[2]),
         "tangent": None if tangent is None else {"nu": _fmt(tangent[0]), "lambda": _fmt(tangent[1]), "source": tangent[3]},
         "bits": chain[0] if chain else result.bits,
-        "bits_reason": (f"whole-chain certificate (4 NPA tangents at level {args.level}) verified by the kernel"
-                        if chain else result.reason),
+        "bits_reason": _chain_reason(chain, args.level, i_hat - eps_hi) if chain else result.reason,
     }
     print(json.dumps(out, indent=1) if args.json else _text(out))
     return EXIT_OK
+
+
+def _chain_reason(chain, level, i_low) -> str:
+    if i_low < 2:  # no Bell violation survives eps: only the trivial H_min >= 0 holds
+        return "I_hat - eps < 2, the local bound: no randomness certified (H_min >= 0 is trivial), verified by the kernel"
+    return f"whole-chain certificate (4 NPA tangents at level {level}) verified by the kernel"
 
 
 def _tangent(args):
@@ -162,6 +167,8 @@ def _checked_tangent(paths):
         scenario = parse_scenario(problem.get("scenario"), f"{path}.claim.problem.scenario")
         guess = problem.get("objective", {}).get("guess", {}) if isinstance(problem.get("objective"), dict) else {}
         constraint = problem.get("constraint") or {}
+        if "statistics" in problem:  # a line valid only for one observed behaviour bounds no round
+            raise CertifyError(f"{path}: the tangent is conditioned on observed statistics")
         if scenario != Scenario((2, 2), (2, 2)) or not isinstance(guess, dict) or guess.get("parties") != [0, 1]:
             raise CertifyError(f"{path}: expected the CHSH scenario and a guess of both parties' outputs")
         expression = parse_expression(constraint.get("expression", {}), scenario, f"{path}.claim.problem.constraint")

@@ -4,6 +4,7 @@ Examples:
   certify npa --expr chsh --level 2                       (Tsirelson bound)
   certify npa --expr chsh --level 1+AB --guess global --at 2.414 --out g.json
   certify npa --expr my_expression.json --level 1+AB+AC+BC+ABC
+  certify npa --expr chsh --level 2 --guess global --behaviour observed.json  (full statistics)
 A number is printed as "<= p/q VERIFIED" only after the kernel accepted the
 certificate; otherwise "UNVERIFIED: reason" (exit 1).
 """
@@ -24,6 +25,9 @@ def add_parser(subparsers):
                    help="maximise the guessing probability of all parties (global) or party A (local)")
     p.add_argument("--inputs", default=None, help="inputs of the guessed parties, e.g. 0,0 (default zeros)")
     p.add_argument("--at", default=None, help="Bell value I in the constraint expression >= I (with --guess)")
+    p.add_argument("--behaviour", default=None,
+                   help="JSON file of an observed no-signalling behaviour P(a|x): impose all of it "
+                        "(docs/bell-expression-format.md); with --guess, --at becomes optional")
     p.add_argument("--solver", default=None, choices=["clarabel", "mosek", "scs"])
     p.add_argument("--out", default=None, help="write the certificate (JSON) here")
     return p
@@ -33,17 +37,19 @@ def run(args) -> int:
     from certify.npa import bell_objective, certify_problem, guess_objective, problem
 
     scenario, expr = _expression(args.expr)
+    statistics = _statistics(args.behaviour, scenario)
     if args.guess == "none":
         if args.at is not None:
             raise CertifyError("--at: only meaningful with --guess")
-        definition = problem(scenario, _level(args.level), bell_objective(expr))
+        definition = problem(scenario, _level(args.level), bell_objective(expr), statistics=statistics)
     else:
-        if args.at is None:
-            raise CertifyError("--at: required with --guess (the constraint expression >= I)")
+        if args.at is None and statistics is None:
+            raise CertifyError("--at: required with --guess (the constraint expression >= I) unless --behaviour")
         parties = list(range(scenario.parties)) if args.guess == "global" else [0]
         inputs = _inputs(args.inputs, len(parties))
+        at = None if args.at is None else _rational(args.at, "--at")
         definition = problem(scenario, _level(args.level), guess_objective(parties, inputs),
-                             expr, _rational(args.at, "--at"))
+                             None if at is None else expr, at, statistics)
     from certify.kernel.npa import parse_problem
 
     parse_problem(definition, "problem")  # bad input fails here, before any solving
@@ -76,10 +82,26 @@ def _kernel_check(cert) -> Fraction:
                  again["evidence"], "certificate")
 
 
+def _statistics(path, scenario):
+    """The full statistics of a behaviour file, or None; its scenario must be the expression's."""
+    if path is None:
+        return None
+    from certify.behaviour import full_statistics, read_behaviour
+
+    found, table = read_behaviour(path)
+    if found != scenario:
+        raise CertifyError(f"{path}.scenario: {found.to_json()} is not the expression's scenario {scenario.to_json()}")
+    return full_statistics(found, table)
+
+
 def _unverified(definition, scenario, expr, args) -> int:
     """No certificate: say why, proving infeasibility when the Bell value is out of reach."""
     from certify.npa import bell_objective, certify_problem, problem
 
+    if definition.get("statistics"):
+        print("UNVERIFIED: no rounded dual passed the exact check: the behaviour may lie outside this "
+              f"NPA level (then the relaxation is infeasible) or the solver was inaccurate")
+        return EXIT_FALSE
     if definition["constraint"] is not None:
         top = certify_problem(problem(scenario, definition["level"], bell_objective(expr)), args.solver)
         at = _rational(args.at, "--at")

@@ -79,7 +79,8 @@ def validate(counts, p_xy, q=None):
 
 def check_delta(delta) -> Fraction:
     if not isinstance(delta, (int, Fraction)) or isinstance(delta, bool) or not 0 < delta < 1:
-        raise CertifyError(f"delta: expected a rational in (0, 1), got {delta!r}")
+        shown = format_rational(delta) if isinstance(delta, Fraction) else repr(delta)[:40]
+        raise CertifyError(f"delta: expected a rational in (0, 1), got {shown}")
     return Fraction(delta)
 
 

@@ -4,12 +4,17 @@ Trusted. A "bits.chsh" claim says: with probability >= 1 - delta, the outputs of
 the n rounds recorded in `counts` hold H_min >= value bits (Pironio et al.
 2010, eq. (3)). Its evidence is one NPA tangent certificate per input pair
 (x, y): G_xy(I) <= nu_xy - lam_xy I for all I, where G_xy is the guessing
-probability of the output pair (a, b) at inputs (x, y) given CHSH >= I. The
-per-round bound of eq. (3) is the maximum over input pairs, so the chain is
-checked with each tangent and the smallest number of bits is the one proven
-(G_hi = max_xy (nu_xy - lam_xy I_low) gives the fewest bits). Each tangent's
-problem must be exactly the CHSH guessing problem at its input pair and at the
-claim's level: the kernel checks that, then `certify.kernel.npa` verifies it.
+probability of the output pair (a, b) at inputs (x, y) given CHSH >= I.
+Lemma: the four G_xy are one concave function G. The relabelling x -> 1-x,
+b -> b xor y (and y -> 1-y, a -> a xor x) preserves CHSH, maps a string
+level's words onto themselves by an invertible linear change (a congruence of
+the moment matrix, so PSD is kept) and a guess at one input pair onto a guess
+at another. So each verified line bounds G, hence every round, and Jensen's
+step of eq. (3) applies to it; the chain is run with each line and the fewest
+bits are kept, which is merely conservative. (A maximum of four different
+lines would be convex, and would not do.) Each tangent's problem must be
+exactly the CHSH guessing problem at its input pair and at the claim's level:
+the kernel checks that, then `certify.kernel.npa` verifies it.
 The arithmetic of the chain is `certify.kernel.bits.check_bits`.
 
 A "pvalue.chsh" claim says: a local model (with memory) produces a CHSH
@@ -61,6 +66,10 @@ def check_bits_claim(problem: dict, relation: str, value: Fraction, evidence: di
     if relation != ">=":
         raise CertifyError(f'{where}.claim.relation: a bits claim is ">=" (at least value bits)')
     tangents = field(evidence, "tangents", dict, f"{where}.evidence")
+    if not tangents and value <= 0:
+        # Lemma: H_min >= 0 for every distribution (a guessing probability is <= 1), so
+        # "at least 0 bits" needs no tangent; producers write it when I_hat - eps < 2.
+        return Fraction(0)
     if set(tangents) != {"00", "01", "10", "11"}:
         raise CertifyError(f'{where}.evidence.tangents: expected one tangent for each of "00", "01", "10", "11"')
     proven = None
@@ -82,6 +91,8 @@ def _require_chsh_guess(problem: dict, level: str, inputs, where: str) -> None:
     """The tangent must bound the guess of (a, b) at `inputs`, given CHSH >= I, at `level`."""
     expected = {"scenario": CHSH_SCENARIO, "level": level,
                 "objective": {"guess": {"inputs": list(inputs), "parties": [0, 1]}}}
+    if set(problem) != {*expected, "constraint"}:  # e.g. "statistics" would make the line conditional
+        raise Reject(f"{where}: expected exactly scenario, level, objective, constraint")
     for key, want in expected.items():
         if problem.get(key) != want:
             raise Reject(f"{where}.{key}: expected {want}, got {str(problem.get(key))[:80]}")

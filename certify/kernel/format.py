@@ -47,6 +47,9 @@ def parse_rational(text, where: str) -> Fraction:
     if not _RATIONAL.fullmatch(text):
         raise CertifyError(f'{where}: expected rational "p/q", got {_show(text)}')
     num, _, den = text.partition("/")
+    # Per part, not just in total: int() itself refuses more than 4300 digits (ValueError).
+    if max(len(num.lstrip("-")), len(den)) > MAX_DIGITS:
+        raise CertifyError(f"{where}: rational has more than {MAX_DIGITS} digits in its numerator or denominator")
     if den == "1":
         raise CertifyError(f'{where}: rational "{text}" is not canonical (drop "/1")')
     if num == "-0":

@@ -6,22 +6,28 @@ Trusted. The problem (rebuilt here from its definition, never read as matrices):
   over      y^e (one moment vector per block e),
   s.t.      Gamma(y^e) = sum_w y^e_w F_w >= 0   for every block e,
             sum_e y^e_identity = 1,
-            c . (sum_e y^e) >= I                 (only with a constraint).
+            c . (sum_e y^e) >= I                 (only with a constraint),
+            d_k . (sum_e y^e) = v_k, k = 1..K    (only with "statistics").
 
 A Bell objective has one block. A guessing probability of the outputs a_S of
 parties S at inputs x_S has one block per guess e (the adversary's
 decomposition P = sum_e P_e; block e scores P_e(a_S = e | x_S)).
 
-Evidence: rationals nu, lambda >= 0 and one symmetric Z_e per block (upper
-triangle, row by row). Lemma (weak duality): if every Z_e is PSD and
+The statistics d_k = v_k are observed values of Bell expressions (e.g. every
+Collins-Gisin probability: the full observed behaviour).
 
-  g_e[w] + <Z_e, F_w> + lambda c[w] = [w = identity] nu   for all e, w,
+Evidence: rationals nu, lambda >= 0, mu_k of any sign (one per statistic) and
+one symmetric Z_e per block (upper triangle, row by row). Lemma (weak
+duality): if every Z_e is PSD and
 
-then for every feasible y, since <Z_e, Gamma(y^e)> >= 0 and c . y >= I,
+  g_e[w] + <Z_e, F_w> + lambda c[w] + sum_k mu_k d_k[w] = [w = identity] nu   for all e, w,
+
+then for every feasible y, since <Z_e, Gamma(y^e)> >= 0, c . y >= I, d_k . y = v_k,
   sum_e g_e . y^e <= sum_e (g_e . y^e + <Z_e, Gamma(y^e)>) + lambda (c . y - I)
-                   = nu sum_e y^e_identity - lambda I = nu - lambda I.
-So the relaxation's optimum is <= nu - lambda I for EVERY I: a tangent line.
-Entries of Z_e on zero entries of Gamma are unconstrained.
+                     + sum_k mu_k (d_k . y - v_k)
+                   = nu sum_e y^e_identity - lambda I - sum_k mu_k v_k.
+So the optimum is <= nu' - lambda I for EVERY I, nu' = nu - sum_k mu_k v_k: a
+tangent line. Entries of Z_e on zero entries of Gamma are unconstrained.
 """
 
 from dataclasses import dataclass
@@ -36,6 +42,11 @@ from certify.scenario import guess_expression, parse_expression, parse_scenario,
 from certify.words import parse_level, spell
 
 KIND = "npa.max"
+# The kernel's work bound: the moment matrix is built in O(n^2) memory and checked
+# by an O(n^3) exact elimination, so a level with more than MAX_SIZE words (rows)
+# is refused before anything is built (a 1,521-word level took 13 s and 520 MB
+# just to build; every committed claim has at most 69).
+MAX_SIZE = 600
 
 
 @dataclass(frozen=True)
@@ -46,16 +57,19 @@ class NpaProblem:
     labels: tuple  # the guess of each block (() for a Bell objective)
     constraint: object  # {word index: coefficient} or None
     at: object  # the I of the claim (Fraction) or None
+    statistics: tuple = ()  # ({word index: coefficient}, value) per observed statistic
 
 
 def parse_problem(problem, where: str) -> NpaProblem:
     """Rebuild the relaxation from its definition; malformed input is a CertifyError."""
     expect(problem, dict, where)
-    _only(problem, {"scenario", "level", "objective", "constraint"}, where)
+    _only(problem, {"scenario", "level", "objective", "constraint", "statistics"}, where)
     scenario = parse_scenario(field(problem, "scenario", dict, where), f"{where}.scenario")
     if "level" not in problem:
         raise CertifyError(f"{where}: missing field 'level'")
     monomials = parse_level(problem["level"], scenario.inputs, scenario.outputs, f"{where}.level")
+    if len(monomials) > MAX_SIZE:
+        raise CertifyError(f"{where}.level: {len(monomials)} words, more than the kernel's limit of {MAX_SIZE}")
     structure = build(monomials)
     table = word_table(structure)
     objective = field(problem, "objective", dict, where)
@@ -70,7 +84,26 @@ def parse_problem(problem, where: str) -> NpaProblem:
         expr = parse_expression(field(raw, "expression", dict, at_where), scenario, f"{at_where}.expression")
         constraint = _indexed(expr, scenario, table, f"{at_where}.expression")
         at = parse_rational(field(raw, "at", str, at_where), f"{at_where}.at")
-    return NpaProblem(scenario, structure, blocks, tuple(labels), constraint, at)
+    statistics = _statistics(problem, scenario, table, len(structure.words), where)
+    return NpaProblem(scenario, structure, blocks, tuple(labels), constraint, at, statistics)
+
+
+def _statistics(problem, scenario, table, limit, where):
+    """Observed values "expression = value"; absent means none (and the hash is unchanged)."""
+    if "statistics" not in problem:
+        return ()
+    raw = field(problem, "statistics", list, where)
+    if not 0 < len(raw) <= limit:
+        raise CertifyError(f"{where}.statistics: expected 1 to {limit} entries, got {len(raw)}")
+    out = []
+    for k, item in enumerate(raw):
+        spot = f"{where}.statistics[{k}]"
+        expect(item, dict, spot)
+        _only(item, {"expression", "value"}, spot)
+        expr = parse_expression(field(item, "expression", dict, spot), scenario, f"{spot}.expression")
+        value = parse_rational(field(item, "value", str, spot), f"{spot}.value")
+        out.append((_indexed(expr, scenario, table, f"{spot}.expression"), value))
+    return tuple(out)
 
 
 def _objective(objective, scenario, where):
@@ -103,11 +136,17 @@ def _indexed(expr, scenario, table, where):
 
 
 def parse_evidence(evidence, npa: NpaProblem, where: str):
-    """(nu, lambda, [Z_e]) with each Z_e a full symmetric Fraction matrix."""
+    """(nu, lambda, [mu_k], [Z_e]) with each Z_e a full symmetric Fraction matrix."""
     expect(evidence, dict, where)
-    _only(evidence, {"nu", "lambda", "Z"}, where)
+    _only(evidence, {"nu", "lambda", "Z"} | ({"mu"} if npa.statistics else set()), where)
     nu = parse_rational(field(evidence, "nu", str, where), f"{where}.nu")
     lam = parse_rational(field(evidence, "lambda", str, where), f"{where}.lambda")
+    mu = []
+    if npa.statistics:
+        raw_mu = field(evidence, "mu", list, where)
+        if len(raw_mu) != len(npa.statistics):
+            raise CertifyError(f"{where}.mu: expected {len(npa.statistics)} multipliers, got {len(raw_mu)}")
+        mu = [parse_rational(m, f"{where}.mu[{k}]") for k, m in enumerate(raw_mu)]
     raw = field(evidence, "Z", list, where)
     if len(raw) != len(npa.blocks):
         raise CertifyError(f"{where}.Z: expected {len(npa.blocks)} blocks, got {len(raw)}")
@@ -126,22 +165,26 @@ def parse_evidence(evidence, npa: NpaProblem, where: str):
             for k, text in enumerate(row):
                 z[i][i + k] = z[i + k][i] = parse_rational(text, f"{at}[{i}][{k}]")
         mats.append(z)
-    return nu, lam, mats
+    return nu, lam, mu, mats
 
 
 def verify_tangent(problem: dict, evidence: dict, where: str):
-    """(nu, lambda): optimum <= nu - lambda * I for every I (see the module lemma)."""
+    """(nu', lambda): optimum <= nu' - lambda * I for every I (see the module lemma)."""
     npa = parse_problem(problem, f"{where}.problem" if where else "problem")
     return tangent_of(npa, evidence, f"{where}.evidence" if where else "evidence")
 
 
 def tangent_of(npa: NpaProblem, evidence, where: str):
-    nu, lam, mats = parse_evidence(evidence, npa, where)
+    nu, lam, mu, mats = parse_evidence(evidence, npa, where)
     if lam < 0:
         raise Reject(f"{where}.lambda: negative ({format_rational(lam)})")
     if npa.constraint is None and lam != 0:
         raise Reject(f"{where}.lambda: must be 0 when the problem has no constraint")
-    c = npa.constraint or {}
+    # c[w] := lambda c[w] + sum_k mu_k d_k[w], the multipliers' part of each identity
+    c = {k: lam * v for k, v in (npa.constraint or {}).items()}
+    for m, (d, _) in zip(mu, npa.statistics):
+        for k, v in d.items():
+            c[k] = c.get(k, 0) + m * v
     entry, n = npa.structure.entry, npa.structure.size
     for b, (g, z) in enumerate(zip(npa.blocks, mats)):
         inner = [Fraction(0)] * len(npa.structure.words)  # <Z_e, F_w>
@@ -151,14 +194,14 @@ def tangent_of(npa: NpaProblem, evidence, where: str):
                 if k != ZERO:
                     inner[k] += z[i][j] if i == j else 2 * z[i][j]
         for k, value in enumerate(inner):
-            lhs = g.get(k, 0) + value + lam * c.get(k, 0)
+            lhs = g.get(k, 0) + value + c.get(k, 0)
             if lhs != (nu if k == 0 else 0):
                 word = npa.structure.words[k]
                 raise Reject(f"{where}.Z[{b}]: dual identity fails at word {spell(word)} "
                              f"(residual {format_rational(lhs - (nu if k == 0 else 0))})")
-        if not is_psd(z, _backend()):
+        if not is_psd(z, _backend(n)):
             raise Reject(f"{where}.Z[{b}]: not positive semidefinite (exact LDL^T)")
-    return nu, lam
+    return nu - sum((m * v for m, (_, v) in zip(mu, npa.statistics)), Fraction(0)), lam
 
 
 def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: str) -> Fraction:
@@ -174,9 +217,17 @@ def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: 
     return bound
 
 
-def _backend() -> str:
+def _backend(n: int) -> str:
+    """Python integers, or python-flint's fmpz where it is faster (measured on
+    12-digit entries: even at 20 rows, 1.5x faster at 30, 3x at 69).
+    CERTIFY_PSD_BACKEND=int keeps compiled code out of the decision; the tests
+    check that both backends agree."""
+    import os
+
+    if os.environ.get("CERTIFY_PSD_BACKEND") == "int" or n < 30:
+        return "int"
     try:
-        import flint  # noqa: F401  (optional accelerator; tests compare with "int")
+        import flint  # noqa: F401
     except ImportError:
         return "int"
     return "flint"

@@ -2,7 +2,7 @@
 
 Trusted. A folder with a `manifest.json` is checked as a whole: every entry
 must name an existing certificate whose claim (id, kind, relation, value,
-problem hash) is exactly the one the manifest states, and every certificate
+problem hash, statement) is exactly the one the manifest states, and every certificate
 file in the folder must be listed -- so deleting, swapping or editing a file
 cannot make the folder pass. A folder without a manifest, or a single file, is
 checked file by file.
@@ -94,11 +94,16 @@ def _against_manifest(verdict: Verdict, entry: dict, spot: str) -> Verdict:
         "relation": field(entry, "relation", str, spot),
         "value": parse_rational(entry.get("value"), f"{spot}.value"),
         "problem_sha256": field(entry, "problem_sha256", str, spot),
+        # The statement is prose (not checked against the problem), but it is what a
+        # reader sees beside VERIFIED, so the file must not say more than the manifest.
+        "statement": field(entry, "statement", str, spot),
     }
     found = {"id": verdict.claim_id, "kind": verdict.kind, "relation": verdict.relation,
-             "value": verdict.claimed, "problem_sha256": verdict.problem_sha256}
+             "value": verdict.claimed, "problem_sha256": verdict.problem_sha256,
+             "statement": verdict.statement}
     for key in stated:
         if stated[key] != found[key]:
             return Verdict(**{**verdict.__dict__, "ok": False, "value": None,
-                              "reason": f"manifest says {key} {stated[key]}, certificate says {found[key]}"})
+                              "reason": f"manifest says {key} {str(stated[key])[:60]!r}, "
+                                        f"certificate says {str(found[key])[:60]!r}"})
     return verdict

@@ -23,17 +23,27 @@ the tests compare against.
 
 from math import lcm
 
+from certify.errors import CertifyError
+
+# Work bound: the elimination's integers grow with the common denominator, so a
+# file of cancelling huge denominators could make a small matrix take minutes.
+# Every committed certificate needs at most 73 bits; 2048 is far above that.
+MAX_SCALE_BITS = 2048
+
 
 def is_psd(matrix, backend: str = "int") -> bool:
     """True iff the symmetric rational matrix is positive semidefinite.
 
     `matrix` is a square list of lists of Fractions; symmetry is the caller's
-    to guarantee (the NPA check builds Z from its upper triangle).
+    to guarantee (the NPA check builds Z from its upper triangle). A common
+    denominator over MAX_SCALE_BITS bits is refused (CertifyError), not decided.
     """
     scale = 1
     for row in matrix:
         for value in row:
             scale = lcm(scale, value.denominator)
+        if scale.bit_length() > MAX_SCALE_BITS:
+            raise CertifyError(f"matrix: common denominator exceeds {MAX_SCALE_BITS} bits (work bound)")
     rows = [[v.numerator * (scale // v.denominator) for v in row] for row in matrix]
     if backend == "flint":
         import flint  # optional accelerator, same algorithm

@@ -22,6 +22,7 @@ class Solution:
     duals: list  # Z_e as numpy arrays (may be None)
     lam: float  # dual of the Bell constraint (0.0 without one)
     seconds: float
+    mu: object = None  # duals of the statistics equalities (numpy array), or None
 
 
 def adapters() -> dict:

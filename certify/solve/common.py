@@ -35,5 +35,10 @@ def run_cvxpy(name, cvxpy_name, data, at, opts, raw_status, status_map, form="lm
     lam = 0.0
     if model.bell is not None and model.bell.dual_value is not None:
         lam = float(model.bell.dual_value)
+    mu = None
+    if model.stats is not None and model.stats.dual_value is not None:
+        import numpy as np
+
+        mu = np.atleast_1d(np.asarray(model.stats.dual_value, dtype=float))
     value = problem.value if status in ("solved", "inaccurate") else None
-    return Solution(name, status, status_text, value, duals, lam, seconds)
+    return Solution(name, status, status_text, value, duals, lam, seconds, mu)

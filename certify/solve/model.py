@@ -2,7 +2,7 @@
 
 Untrusted. One moment vector y_e per block, the linear matrix inequality
 Gamma(y_e) = sum_w y_e[w] F_w >> 0 (zero entries are structurally 0),
-sum_e y_e[0] = 1 and c . sum_e y_e >= I. The dual of "Gamma(y_e) >> 0" is the
+sum_e y_e[0] = 1, c . sum_e y_e >= I and d . sum_e y_e = v. The dual of "Gamma(y_e) >> 0" is the
 PSD matrix Z_e of the certificate: with cvxpy's sign convention for a
 maximisation, g_e + <Z_e, F_w> + lambda c = [w = 1] nu (checked in
 tests/unit/test_npa.py); the dual of the Bell constraint is lambda >= 0.
@@ -18,6 +18,7 @@ class Model:
     problem: object
     psd: list  # the "Gamma(y_e) >> 0" constraints
     bell: object  # the "c . y >= I" constraint, or None
+    stats: object = None  # the "d . y = v" constraints (one vector constraint), or None
 
 
 def lmi_matrix(data):
@@ -60,8 +61,12 @@ def build(data, at=None, form="lmi") -> Model:
     if data.c is not None:
         bell = data.c @ sum(ys) >= float(at)
         cons.append(bell)
+    stats = None
+    if data.d is not None:
+        stats = data.d @ sum(ys) == data.v
+        cons.append(stats)
     objective = cp.Maximize(sum(data.g[b] @ y for b, y in enumerate(ys)))
-    return Model(cp.Problem(objective, psd + cons), psd, bell)
+    return Model(cp.Problem(objective, psd + cons), psd, bell, stats)
 
 
 def _tie_matrices(data):

@@ -40,7 +40,7 @@ def test_committed_problem_is_the_maximal_violation_problem(committed):
 
 
 def test_tangent_gives_a_robust_quantum_bound(committed):
-    # P(maj = 0 | x0) <= nu + lambda B at this level, for every lost-round probability B.
+    # P(maj = 0 | x0) <= nu + lambda B at this level, for every value B of the lost-round count.
     nu, lam = verify_tangent(committed["claim"]["problem"], committed["evidence"], "quantum")
     assert Fraction(1, 2) < nu <= STATED and lam > 0
 

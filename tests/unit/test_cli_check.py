@@ -50,7 +50,17 @@ def test_file_edited_behind_the_manifest_is_caught(proof_dir, capsys):
     del cert["evidence"]["primal"]
     path.write_text(dumps(cert))
     assert main(["check", str(proof_dir)]) == 1
-    assert "manifest says relation ==, certificate says <=" in capsys.readouterr().err
+    assert "manifest says relation '==', certificate says '<='" in capsys.readouterr().err
+
+
+def test_statement_edited_behind_the_manifest_is_caught(proof_dir, capsys):
+    # A true certificate whose prose overstates it must not print VERIFIED beside that prose.
+    path = proof_dir / "ns" / "c.json"
+    cert = json.loads(path.read_text())
+    cert["claim"]["statement"] = "no-signalling boxes cannot beat 1/2"
+    path.write_text(dumps(cert))
+    assert main(["check", str(proof_dir)]) == 1
+    assert "manifest says statement" in capsys.readouterr().err
 
 
 def test_unlisted_certificate_is_an_error(proof_dir, chsh_ns_certificate, capsys):

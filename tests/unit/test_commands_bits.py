@@ -119,3 +119,18 @@ def test_certificate_of_another_problem_is_refused(tmp_path, capsys):
     path.write_text(json.dumps(cert))
     with pytest.raises(CertifyError, match="guess of both parties"):
         run(["--counts", TABLE1, "--tangent-certificate", str(path)], capsys)
+
+
+def test_weak_counts_certify_zero_bits_and_the_chain_verifies(tmp_path, capsys):
+    # I_hat = 4/3 < 2: no violation, so 0 bits, stated as such (exit 0), and the file still checks.
+    table = tmp_path / "weak.csv"
+    table.write_text("x,y,N00,N01,N10,N11\n0,0,100,50,50,100\n0,1,100,50,50,100\n"
+                     "1,0,100,50,50,100\n1,1,50,100,100,50\n")
+    code, out = run(["--counts", str(table), "--out", str(tmp_path / "chain.json"), "--json"], capsys)
+    data = json.loads(out)
+    assert code == 0 and data["bits"] == 0 and data["I_hat"] == "4/3"
+    assert "no randomness certified" in data["bits_reason"]
+    from certify.kernel.proofs import check_file
+
+    verdict = check_file(str(tmp_path / "chain.json"))
+    assert verdict.ok and verdict.value == 0

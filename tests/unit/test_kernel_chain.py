@@ -77,3 +77,15 @@ def test_p_value_is_at_most_768_millionths_not_767():
     assert abs(float(Fraction(cert["producer"]["bound"])) - 7.67e-4) < 1e-6
     cert["claim"]["value"] = "767/1000000"
     assert not check_certificate(cert, "c").ok
+
+
+def test_zero_bits_needs_no_tangent_but_one_bit_does():
+    # H_min >= 0 always; any positive claim without tangents is an error, never VERIFIED.
+    cert = _load("table1-level-1+AB.json")
+    cert["evidence"]["tangents"] = {}
+    cert["claim"]["value"] = "0"
+    verdict = check_certificate(cert, "c")
+    assert verdict.ok and verdict.value == 0
+    cert["claim"]["value"] = "1"
+    with pytest.raises(CertifyError, match="expected one tangent for each"):
+        check_certificate(cert, "c")
