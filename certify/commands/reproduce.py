@@ -3,6 +3,10 @@
 The solvers (untrusted) write the certificates under --out; then the kernel
 alone re-reads every file through the manifest and decides. The table at the
 end is built from the kernel's verdicts, never from solver output.
+
+Files under --out that belong to a regenerated paper but were not written by
+this run are removed (a claim that is no longer produced must show up in the
+diff as deleted, not linger as a stale file that the manifest re-lists).
 """
 
 import importlib
@@ -15,7 +19,8 @@ from certify.kernel.format import format_rational
 SUMMARY = "regenerate every certificate of the papers with the solvers, then verify them with the kernel"
 
 # paper -> list of (label, "module:function") producers; each producer is
-# called as f(out_dir, jobs=..., progress=...) and writes certificate files.
+# called as f(out_dir, jobs=..., progress=...), writes certificate files and
+# returns their manifest entries.
 PRODUCERS = {
     "gallego2013": [("no-signalling LPs (both papers)", "lp_checks.produce:produce_all"),
                     ("Lemma robustness (smallest c)", "lp_checks.robustness:produce_all"),
@@ -24,6 +29,8 @@ PRODUCERS = {
                     ("NPA curves and Tsirelson", "certify.pironio2010_npa:produce_all"),
                     ("Table 1 bits and p-value", "certify.pironio2010_bits:produce_all")],
 }
+# Families with more claims than this are shown as one row when all of them verify.
+COLLAPSE = 6
 
 
 def add_parser(subparsers) -> None:
@@ -37,7 +44,7 @@ def add_parser(subparsers) -> None:
 PAPER_SAYS = {
     "gallego2013/lemma": "Lemma: max P(maj = v | x0) = 3/4",
     "gallego2013/ghz3": "each of the 70 balanced g can be made deterministic",
-    "gallego2013/robustness": "(beyond the paper) P(maj) <= 3/4 + c B(P)",
+    "gallego2013/robustness": "(beyond the paper) P(maj) <= 3/4 + c B(P), smallest c",
     "gallego2013/quantum": "(beyond the paper) quantum majority bound",
     "pironio2010/ns": "curve c: f_NS(I) = -log2(3/2 - I/4)",
     "pironio2010/tsirelson": "max CHSH = 2 sqrt 2 = 2.828427",
@@ -51,13 +58,11 @@ PAPER_SAYS = {
 def run(args) -> int:
     from rich.console import Console
     from rich.progress import Progress
-    from rich.table import Table
 
     from certify.certificate import rebuild_manifest
-    from certify.kernel.proofs import check_path
 
     papers = list(PRODUCERS) if args.paper == "all" else [args.paper]
-    seen, timings = set(), []
+    seen, timings, written = set(), [], set()
     with Progress() as progress:
         for paper in papers:
             for label, target in PRODUCERS[paper]:
@@ -66,39 +71,96 @@ def run(args) -> int:
                 seen.add(target)
                 module, name = target.split(":")
                 started = time.perf_counter()
-                getattr(importlib.import_module(module), name)(args.out, jobs=args.jobs, progress=progress)
+                entries = getattr(importlib.import_module(module), name)(args.out, jobs=args.jobs,
+                                                                         progress=progress)
+                written.update(os.path.normpath(os.path.join(args.out, e["file"])) for e in entries)
                 timings.append(f"{label} {time.perf_counter() - started:.1f} s")
+    removed = remove_stale(args.out, papers, written)
     rebuild_manifest(args.out)
     started = time.perf_counter()
-    verdicts = [v for v in check_path(args.out)
-                if v.kind == "error" or any(v.claim_id.startswith(p) for p in papers) or args.paper == "all"]
-    checked = time.perf_counter() - started
-    table = Table(title=f"certify reproduce {args.paper}: every claim re-verified by the kernel")
-    for column in ("claim family", "claims", "the paper says", "certify proves (exact, kernel-verified)", "status"):
-        table.add_column(column)
-    for family, rows in _families(verdicts).items():
-        bad = [v for v in rows if not v.ok]
-        status = "VERIFIED" if not bad else f"FAILED ({len(bad)}): {bad[0].reason}"
-        table.add_row(family, str(len(rows)), PAPER_SAYS.get(family, ""), _proved(rows), status)
+    verdicts, seconds = timed_check(args.out)
+    verdicts = [v for v in verdicts
+                if v.kind == "error" or args.paper == "all" or any(v.claim_id.startswith(p) for p in papers)]
     console = Console()
-    console.print(table)
-    console.print(f"solvers: {'; '.join(timings)}; kernel check of {len(verdicts)} claims: {checked:.1f} s")
+    console.print(claims_table(verdicts, seconds, f"certify reproduce {args.paper}: every claim re-verified "
+                                                  f"by the kernel"))
+    console.print(f"solvers: {'; '.join(timings)}; kernel check of {len(verdicts)} claims: "
+                  f"{time.perf_counter() - started:.1f} s" + (f"; removed {removed} stale files" if removed else ""))
     if any(v.kind == "error" for v in verdicts):
         return EXIT_ERROR
     return EXIT_FALSE if any(not v.ok for v in verdicts) else EXIT_OK
 
 
-def _proved(rows) -> str:
-    """A short account of the verified values of a family."""
-    good = [v for v in rows if v.ok]
-    if not good:
-        return "-"
-    if len(good) <= 4:
-        return "; ".join(f"{v.claim_id.split('/', 2)[-1]}: {v.relation} {_short(v.value)}" for v in good)
-    values = sorted({(v.relation, v.value) for v in good})
-    if len(values) <= 2:
-        return ", ".join(f"{r} {_short(x)}" for r, x in values) + f" (all {len(good)})"
-    low, high = min(v.value for v in good), max(v.value for v in good)
+def remove_stale(out: str, papers, written) -> int:
+    """Delete certificate files of the regenerated papers that this run did not write."""
+    from certify.kernel.proofs import certificate_files
+
+    count = 0
+    for path in certificate_files(out):
+        top = os.path.relpath(path, out).split(os.sep)[0]
+        if top in papers and os.path.normpath(path) not in written:
+            os.remove(path)
+            count += 1
+    return count
+
+
+def timed_check(out: str):
+    """The kernel's verdicts for `out` and the seconds spent on each certificate file.
+
+    Timing wraps `check_file`, the function the manifest check calls once per
+    file; the verdicts are the kernel's own, unchanged.
+    """
+    from certify.kernel import proofs
+
+    seconds, original = {}, proofs.check_file
+
+    def timed(path):
+        started = time.perf_counter()
+        try:
+            return original(path)
+        finally:
+            seconds[os.path.normpath(path)] = time.perf_counter() - started
+
+    proofs.check_file = timed
+    try:
+        verdicts = proofs.check_path(out)
+    finally:
+        proofs.check_file = original
+    return verdicts, seconds
+
+
+def claims_table(verdicts, seconds, title):
+    """One row per claim: id, the paper's statement, what is proven, status, kernel seconds.
+
+    A family of more than COLLAPSE claims, all verified, is one row ("family/*") with
+    its values, so 320 rows of "== 3/4" do not bury the rest; failures are always
+    listed one by one (and `certify check` lists every claim).
+    """
+    from rich.table import Table
+
+    table = Table(title=title)
+    for column in ("claim id", "the paper says", "certify proves (exact, kernel-verified)", "status", "s"):
+        table.add_column(column)
+    for family, rows in _families(verdicts).items():
+        spent = sum(seconds.get(os.path.normpath(v.source), 0.0) for v in rows)
+        if len(rows) > COLLAPSE and all(v.ok for v in rows):
+            table.add_row(f"{family}/* ({len(rows)} claims)", PAPER_SAYS.get(family, ""), _summary(rows),
+                          "VERIFIED", f"{spent:.1f}")
+            continue
+        for v in rows:
+            status = "VERIFIED" if v.ok else f"FAILED: {v.reason}"
+            proven = f"{v.relation} {_short(v.value)}" if v.ok else "-"
+            table.add_row(v.claim_id if v.kind != "error" else v.source, PAPER_SAYS.get(family, ""), proven,
+                          status, f"{seconds.get(os.path.normpath(v.source), 0.0):.2f}")
+    return table
+
+
+def _summary(rows) -> str:
+    """The verified values of a family: each distinct one if at most three, else the range."""
+    values = sorted({(v.relation, v.value) for v in rows})
+    if len(values) <= 3:
+        return ", ".join(f"{r} {_short(x)}" for r, x in values) + (" (each)" if len(values) == 1 else "")
+    low, high = min(v.value for v in rows), max(v.value for v in rows)
     return f"{values[0][0]} values from {float(low):.6f} to {float(high):.6f}"
 
 

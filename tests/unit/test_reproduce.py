@@ -1,0 +1,61 @@
+"""`certify reproduce`: deterministic producers, stale files removed, the per-claim table."""
+
+import os
+from fractions import Fraction
+
+from certify.certificate import dumps, write
+from certify.commands.reproduce import claims_table, remove_stale, timed_check
+
+
+def test_lp_producer_is_byte_deterministic():
+    from lp_checks import claims
+    from lp_checks.produce import certify_lp_claim
+
+    claim = claims.chsh_ns_claim((0, 1), (1, 0))
+    first, _ = certify_lp_claim(*claim[:3])
+    second, _ = certify_lp_claim(*claim[:3])
+    assert dumps(first) == dumps(second)
+
+
+def test_npa_producer_is_byte_deterministic():
+    from certify.npa import certify_problem, chsh_guess_problem
+    from certify.pironio2010_npa import envelope
+
+    definition = chsh_guess_problem("1+AB", Fraction(5, 2))
+    first = envelope("t", "t", definition, certify_problem(definition))
+    second = envelope("t", "t", definition, certify_problem(definition))
+    assert dumps(first) == dumps(second)
+
+
+def test_stale_files_of_regenerated_papers_are_removed(tmp_path, chsh_ns_certificate):
+    for name in ("pironio2010/ns/kept.json", "pironio2010/ns/stale.json", "gallego2013/lemma/other.json"):
+        write(chsh_ns_certificate, str(tmp_path / name))
+    written = {os.path.normpath(str(tmp_path / "pironio2010/ns/kept.json"))}
+    assert remove_stale(str(tmp_path), ["pironio2010"], written) == 1
+    assert not (tmp_path / "pironio2010/ns/stale.json").exists()
+    assert (tmp_path / "pironio2010/ns/kept.json").exists()
+    assert (tmp_path / "gallego2013/lemma/other.json").exists()  # another paper: untouched
+
+
+def test_table_collapses_verified_families_and_lists_each_failure(tmp_path, chsh_ns_certificate):
+    import copy
+
+    from rich.console import Console
+
+    for k in range(8):
+        write(chsh_ns_certificate, str(tmp_path / f"pironio2010/ns/c{k}.json"))
+    bad = copy.deepcopy(chsh_ns_certificate)
+    bad["claim"]["value"] = "1"
+    write(bad, str(tmp_path / "pironio2010/ns/bad.json"))
+    verdicts, seconds = timed_check(str(tmp_path))
+    assert len(verdicts) == 9 and len(seconds) == 9
+    console = Console(width=200, record=True, file=open(os.devnull, "w"))
+    console.print(claims_table(verdicts, seconds, "t"))
+    text = console.export_text()
+    assert "FAILED: the dual proves max <= 3/2, not <= 1" in text
+    assert text.count("== 3/2") == 8  # 9 claims with a failure: no collapse, one row each
+    good = [v for v in verdicts if v.ok]
+    console = Console(width=200, record=True, file=open(os.devnull, "w"))
+    console.print(claims_table(good, seconds, "t"))
+    text = console.export_text()
+    assert "pironio2010/ns/* (8 claims)" in text and "== 3/2 (each)" in text
