@@ -1,7 +1,7 @@
 """Numbers written in docs/*.md are the code's: each is recomputed here and compared.
 
 (docs/report.md is generated and compared whole in test_report.py; README numbers in
-test_readme.py. Measurement logs in the docs are labelled as such and not listed here.)
+tests/claims/test_proofs.py. Measurement logs in the docs are labelled as such and not listed here.)
 """
 
 import json
