@@ -49,7 +49,8 @@ def main():
 
 def _mermin(n, level="2"):
     from certify.npa import bell_objective, problem
-    from certify.scenario import Scenario, mermin
+    from certify.expressions import mermin
+    from certify.scenario import Scenario
 
     return problem(Scenario((2,) * n, (2,) * n), level, bell_objective(mermin(n)))
 

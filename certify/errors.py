@@ -1,16 +1,11 @@
-"""One exception type for bad input, and the exit codes the command line uses.
+"""One exception type for bad input, and the exit codes of the command line.
 
-Every error a user can cause (a malformed certificate, a count table with a
-negative entry, a level string that does not parse) is a `CertifyError` whose
-message is ONE line naming the place and what was wrong, e.g.
-``proofs/chsh.json: evidence.dual["norm:00"]: expected rational "p/q", got "1e999"``.
-The command line prints it and exits with `EXIT_ERROR`; a claim that is checked
-and found false exits with `EXIT_FALSE`.
+A `CertifyError` message is ONE line naming the place and what was wrong, e.g. ``proofs/chsh.json:
+evidence.dual["norm:00"]: expected rational "p/q", got "1e999"``; the CLI prints it and exits
+`EXIT_ERROR`. A claim checked and found false exits `EXIT_FALSE`.
 """
 
-EXIT_OK = 0
-EXIT_FALSE = 1
-EXIT_ERROR = 2
+EXIT_OK, EXIT_FALSE, EXIT_ERROR = 0, 1, 2
 
 
 class CertifyError(Exception):

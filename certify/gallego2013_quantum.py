@@ -42,7 +42,8 @@ from pathlib import Path
 from certify.certificate import make_certificate, manifest_entry, write
 from certify.kernel.format import format_rational
 from certify.kernel.npa import KIND
-from certify.scenario import Scenario, expression_to_json, make_expression
+from certify.expressions import expression_to_json
+from certify.scenario import Scenario, make_expression
 
 SCENARIO = Scenario((2,) * 5, (2,) * 5)
 LEVEL = "2+ABC"

@@ -12,7 +12,8 @@ from fractions import Fraction
 
 from certify.kernel.format import format_rational
 from certify.kernel.npa import parse_problem
-from certify.scenario import Scenario, chsh, expression_to_json, mermin
+from certify.expressions import expression_to_json, mermin, scenario_to_json
+from certify.scenario import Scenario, chsh
 
 BUILTIN = {"chsh": lambda: chsh(), "mermin3": lambda: mermin(3), "mermin4": lambda: mermin(4)}
 
@@ -20,7 +21,7 @@ BUILTIN = {"chsh": lambda: chsh(), "mermin3": lambda: mermin(3), "mermin4": lamb
 def problem(scenario: Scenario, level, objective: dict, constraint=None, at=None, statistics=None) -> dict:
     """A problem definition; `constraint` is an Expression, `at` the I of "expr >= I";
     `statistics` a list of (Expression, value) held fixed ("expr = value")."""
-    out = {"scenario": scenario.to_json(), "level": level, "objective": objective, "constraint": None}
+    out = {"scenario": scenario_to_json(scenario), "level": level, "objective": objective, "constraint": None}
     if constraint is not None:
         out["constraint"] = {"expression": expression_to_json(constraint),
                              "at": format_rational(Fraction(at))}

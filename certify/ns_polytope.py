@@ -1,36 +1,37 @@
 """The no-signalling polytope as exact rational rows, rebuilt from a claim's definition.
 
 Trusted (the kernel imports it). Conventions, stated once:
-- A scenario has n parties; party i has inputs x_i in 0..m_i-1 and outputs
-  a_i in 0..d_i-1 (at most 10 of each, so a tuple is written as a digit string,
-  party 1 first: x = "10000" means x_1 = 1 and x_2..x_5 = 0).
-- The variables are the numbers P(a|x) >= 0, one column per pair (x, a) that the
-  promise allows; a column the promise forbids is fixed to 0 and simply absent.
+- A scenario has n parties; party i has inputs x_i in 0..m_i-1 and outputs a_i in
+  0..d_i-1 (at most 10 of each, so a tuple is written as a digit string, party 1 first:
+  x = "10000" means x_1 = 1 and x_2..x_5 = 0).
+- The variables are the numbers P(a|x) >= 0, one column per pair (x, a) that the promise
+  allows; a column the promise forbids is fixed to 0 and simply absent.
 - The LP is  max c.p  s.t.  A p = b, p >= 0, with rows
-    "norm:X"            sum_a P(a|x) = 1                       (b = 1)
-    "ns:i:k:X*:A*"      sum_{a_i} P(a|x_i=0, x_rest) - sum_{a_i} P(a|x_i=k, x_rest) = 0
-                        for each party i, each input k >= 1 of party i, each
-                        x_rest and a_rest; the key writes them with "*" at slot i.
-  The no-signalling rows are redundant as a set (that is harmless: a dual may
-  put any weight on them); they say every party's marginal is independent of
-  its own input choice, which is the no-signalling condition for all subsets.
-- A promise {"kind": "parity", "rules": [["x", p], ...]} is a Mermin-type game
-  played with maximal violation: for each listed input x, P(a|x) = 0 unless
-  a_1 + ... + a_n = p (mod 2).
-- An objective is {"kind": "function", "x": X, "parties": [i, ...], "table": T,
-  "value": v}, the number P(g(a_S) = v | x) with g given by its truth table T
-  (index = a_S read as a mixed-radix number, first listed party most
-  significant), or {"kind": "linear", "terms": [[x, a, "p/q"], ...]}.
+    "norm:X"        sum_a P(a|x) = 1                       (b = 1)
+    "ns:i:k:X*:A*"  sum_{a_i} P(a|x_i=0, x_rest) - sum_{a_i} P(a|x_i=k, x_rest) = 0
+                    for each party i, each input k >= 1 of party i, each x_rest and
+                    a_rest; the key writes them with "*" at slot i.
+  The no-signalling rows are redundant as a set (harmless: a dual may put any weight on
+  them); they say every party's marginal is independent of its own input choice, which
+  is the no-signalling condition for all subsets.
+- A promise {"kind": "parity", "rules": [["x", p], ...]} is a Mermin-type game played
+  with maximal violation: for each listed input x, P(a|x) = 0 unless a_1 + ... + a_n = p
+  (mod 2).
+- An objective is {"kind": "function", "x": X, "parties": [i, ...], "table": T, "value": v},
+  the number P(g(a_S) = v | x) with g given by its truth table T (index = a_S read as a
+  mixed-radix number, first listed party most significant), or {"kind": "linear",
+  "terms": [[x, a, "p/q"], ...]}.
 """
 
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import reduce
 from itertools import product
+from math import prod
 
 from certify.errors import CertifyError
-from certify.kernel.format import expect, field, parse_int, parse_rational
+from certify.kernel.format import expect, field, only, parse_int, parse_rational, parse_sizes
 
-MAX_PARTIES = 8
 MAX_COLUMNS = 1 << 16
 
 
@@ -70,51 +71,26 @@ def column_rows(lp: NsLp, x, a):
 
 def build(problem: dict, where: str) -> NsLp:
     """Rebuild the LP of an "lp.ns" claim from its definition, strictly."""
-    expect(problem, dict, where)
-    unknown = set(problem) - {"scenario", "promise", "objective", "sense"}
-    if unknown:
-        raise CertifyError(f"{where}: unknown field {sorted(unknown)[0]!r}")
+    only(expect(problem, dict, where), {"scenario", "promise", "objective", "sense"}, where)
     if field(problem, "sense", str, where) != "max":
         raise CertifyError(f'{where}.sense: expected "max", got {problem["sense"]!r}')
-    inputs, outputs = _scenario(field(problem, "scenario", dict, where), f"{where}.scenario")
+    inputs, outputs = parse_sizes(field(problem, "scenario", dict, where), f"{where}.scenario", 10, 1)
+    if prod(m * d for m, d in zip(inputs, outputs)) > MAX_COLUMNS:
+        raise CertifyError(f"{where}.scenario: {prod(m * d for m, d in zip(inputs, outputs))} variables "
+                           f"exceed the limit {MAX_COLUMNS}")
     allowed = _promise(problem.get("promise"), inputs, outputs, f"{where}.promise")
-    columns = tuple(
-        (x, a)
-        for x in product(*(range(m) for m in inputs))
-        for a in product(*(range(d) for d in outputs))
-        if allowed(x, a)
-    )
-    shape = NsLp(inputs, outputs, columns, {}, {})
-    entries = tuple(tuple(column_rows(shape, x, a)) for x, a in columns)
-    rows = {}
-    for column in entries:
-        for key, _ in column:
-            rows[key] = Fraction(1) if key.startswith("norm:") else Fraction(0)
-    # A norm row with no allowed column makes the LP infeasible; keep it so the
-    # primal check fails on it instead of silently dropping the input.
+    columns = tuple((x, a) for x in product(*(range(m) for m in inputs))
+                    for a in product(*(range(d) for d in outputs)) if allowed(x, a))
+    entries = tuple(tuple(column_rows(NsLp(inputs, outputs, columns, {}, {}), x, a)) for x, a in columns)
+    rows = {key: Fraction(key.startswith("norm:")) for column in entries for key, _ in column}
+    # A norm row with no allowed column makes the LP infeasible: keep it, so the primal check
+    # fails on it instead of silently dropping the input.
     for x in product(*(range(m) for m in inputs)):
         rows.setdefault(f"norm:{spell(x)}", Fraction(1))
     objective = _objective(field(problem, "objective", dict, where), inputs, outputs, f"{where}.objective")
     # Terms on columns the promise forbids multiply a variable fixed at 0.
     objective = {key: c for key, c in objective.items() if allowed(*key)}
     return NsLp(inputs, outputs, columns, objective, rows, entries)
-
-
-def _scenario(scenario: dict, where: str):
-    inputs = field(scenario, "inputs", list, where)
-    outputs = field(scenario, "outputs", list, where)
-    if set(scenario) != {"inputs", "outputs"}:
-        raise CertifyError(f"{where}: expected exactly the fields 'inputs' and 'outputs'")
-    if not 1 <= len(inputs) <= MAX_PARTIES or len(outputs) != len(inputs):
-        raise CertifyError(f"{where}: expected 1..{MAX_PARTIES} parties with inputs and outputs each")
-    inputs = tuple(parse_int(m, f"{where}.inputs[{i}]", 1, 10) for i, m in enumerate(inputs))
-    outputs = tuple(parse_int(d, f"{where}.outputs[{i}]", 1, 10) for i, d in enumerate(outputs))
-    size = 1
-    for m, d in zip(inputs, outputs):
-        size *= m * d
-    if size > MAX_COLUMNS:
-        raise CertifyError(f"{where}: {size} variables exceed the limit {MAX_COLUMNS}")
-    return inputs, outputs
 
 
 def parse_digits(text, sizes, where: str) -> tuple:
@@ -131,8 +107,7 @@ def parse_digits(text, sizes, where: str) -> tuple:
 def _promise(promise, inputs, outputs, where: str):
     if promise is None:
         return lambda x, a: True
-    expect(promise, dict, where)
-    if set(promise) != {"kind", "rules"} or promise["kind"] != "parity":
+    if set(expect(promise, dict, where)) != {"kind", "rules"} or promise["kind"] != "parity":
         raise CertifyError(f'{where}: expected {{"kind": "parity", "rules": [...]}}')
     parity = {}
     for j, rule in enumerate(expect(promise["rules"], list, f"{where}.rules")):
@@ -170,22 +145,13 @@ def _function_objective(objective: dict, inputs, outputs, where: str) -> dict:
     if set(objective) != {"kind", "x", "parties", "table", "value"}:
         raise CertifyError(f"{where}: a function objective has exactly kind, x, parties, table, value")
     x = parse_digits(objective["x"], inputs, f"{where}.x")
-    parties = expect(objective["parties"], list, f"{where}.parties")
-    parties = [parse_int(p, f"{where}.parties[{j}]", 0, len(inputs) - 1) for j, p in enumerate(parties)]
+    parties = [parse_int(p, f"{where}.parties[{j}]", 0, len(inputs) - 1)
+               for j, p in enumerate(expect(objective["parties"], list, f"{where}.parties"))]
     if not parties or len(set(parties)) != len(parties):
         raise CertifyError(f"{where}.parties: expected distinct parties, got {parties}")
-    table = expect(objective["table"], str, f"{where}.table")
-    size = 1
-    for p in parties:
-        size *= outputs[p]
+    table, size = expect(objective["table"], str, f"{where}.table"), prod(outputs[p] for p in parties)
     if len(table) != size or not table.isdigit() or not table.isascii():
         raise CertifyError(f"{where}.table: expected {size} digits, got {table!r}"[:200])
     value = parse_int(objective["value"], f"{where}.value", 0, 9)
-    coefficients = {}
-    for a in product(*(range(d) for d in outputs)):
-        index = 0
-        for p in parties:
-            index = index * outputs[p] + a[p]
-        if int(table[index]) == value:
-            coefficients[(x, a)] = Fraction(1)
-    return coefficients
+    return {(x, a): Fraction(1) for a in product(*(range(d) for d in outputs))
+            if int(table[reduce(lambda index, p: index * outputs[p] + a[p], parties, 0)]) == value}

@@ -33,7 +33,8 @@ def problem_json(counts, p_xy, delta, level) -> dict:
 
 def tangent_point(counts, p_xy, delta) -> Fraction:
     """I_low = I_hat - eps_hi, floored to 1e-9 (a tangent placed there is near-optimal)."""
-    from certify.kernel.bits import chsh_estimate, epsilon_upper, validate
+    from certify.bits_models import epsilon_upper
+    from certify.kernel.bits import chsh_estimate, validate
 
     n, q = validate(counts, p_xy)
     i_low = chsh_estimate(counts, p_xy) - epsilon_upper(n, q, delta, "quantum")
@@ -58,7 +59,7 @@ def certify_tangents(level, at, solver=None) -> dict:
 
 def bits_certificate(counts, p_xy, delta, level, claim_id, label, solver=None) -> dict:
     """The "bits.chsh" certificate for these counts, with the number of bits it proves."""
-    from certify.kernel.bits import check_bits
+    from certify.bits_models import check_bits
     from certify.kernel.npa import verify_tangent
 
     if level not in LEVELS:

@@ -27,10 +27,11 @@ from fractions import Fraction
 
 from certify.errors import CertifyError
 from certify.kernel import problem_sha256
-from certify.kernel.bits import chsh_estimate, epsilon_upper, p_value_upper
+from certify.bits_models import epsilon_upper, log2_interval
+from certify.kernel.bits import chsh_estimate, p_value_upper
 from certify.kernel.chain import read_counts
 from certify.kernel.format import format_rational, parse_rational, read_json
-from certify.kernel.intervals import log2_interval, sqrt_interval
+from certify.kernel.intervals import sqrt_interval
 from certify.kernel.proofs import MANIFEST, check_path
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

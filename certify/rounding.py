@@ -23,6 +23,7 @@ lambda is the solver's Bell-constraint dual, rounded and clipped at 0.
 from fractions import Fraction
 
 from certify.kernel.format import format_rational
+from certify.supports import supports
 
 
 def rational_matrix(z, denominator: int):
@@ -35,7 +36,7 @@ def rational_matrix(z, denominator: int):
 def restore_identities(q, structure, g: dict, c: dict, lam: Fraction):
     """Make g[w] + <q, F_w> + lam c[w] = 0 exact for every word w != 1, in place."""
     for k in range(1, len(structure.words)):
-        support = structure.supports[k]
+        support = supports(structure)[k]
         inner = sum((q[i][j] if i == j else 2 * q[i][j]) for i, j in support)
         residual = g.get(k, 0) + inner + lam * c.get(k, 0)
         if residual:

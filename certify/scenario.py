@@ -1,30 +1,22 @@
 """Bell scenarios and Bell expressions with rational coefficients.
 
-Trusted definition. A scenario has n parties; party i has ``inputs[i]`` inputs
-and ``outputs[i]`` outputs (both >= 1 and >= 2). A Bell expression is a
-constant plus rational coefficients on probabilities P(a_S | x_S) of subsets S
-of the parties; a term is ``(outputs, inputs, coef)`` where both tuples have
-one slot per party and ``None`` in the slots of parties outside S.
-Full-probability, Collins-Gisin and correlator forms all reduce to this.
-
-JSON form (docs/bell-expression-format.md):
-``{"terms": [{"coef": "p/q", "outputs": [0, null], "inputs": [1, null]}, ...],
-"constant": "p/q"}`` with "constant" optional.
-
-`to_words` rewrites an expression over Collins-Gisin words, using for the
-last outcome E_{d-1|x} = 1 - sum_{a < d-1} E_{a|x}; distinct parties commute,
-so each product is a word with at most one letter per party.
+Trusted definition. A scenario has n parties; party i has ``inputs[i]`` >= 1 inputs and
+``outputs[i]`` >= 2 outputs. A Bell expression is a constant plus rational coefficients
+on probabilities P(a_S | x_S) of subsets S of the parties; a term is ``(outputs, inputs,
+coef)`` where both tuples have one slot per party and ``None`` in the slots of parties
+outside S. Full-probability, Collins-Gisin and correlator forms all reduce to this; the
+JSON form is in docs/bell-expression-format.md (writers: `certify.expressions`).
 """
 
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import product
+from math import prod
 
 from certify.errors import CertifyError
-from certify.kernel.format import expect, field, format_rational, parse_int, parse_rational
+from certify.kernel.format import expect, field, only, parse_int, parse_rational, parse_sizes
 from certify.words import party_name
 
-MAX_PARTIES = 8
 MAX_SETTINGS = 64
 MAX_TERMS = 100000
 
@@ -38,9 +30,6 @@ class Scenario:
     def parties(self) -> int:
         return len(self.inputs)
 
-    def to_json(self) -> dict:
-        return {"inputs": list(self.inputs), "outputs": list(self.outputs)}
-
 
 @dataclass(frozen=True)
 class Expression:
@@ -49,17 +38,7 @@ class Expression:
 
 
 def parse_scenario(obj, where: str) -> Scenario:
-    expect(obj, dict, where)
-    _only(obj, {"inputs", "outputs"}, where)
-    inputs = field(obj, "inputs", list, where)
-    outputs = field(obj, "outputs", list, where)
-    if not 1 <= len(inputs) <= MAX_PARTIES:
-        raise CertifyError(f"{where}.inputs: expected 1..{MAX_PARTIES} parties, got {len(inputs)}")
-    if len(outputs) != len(inputs):
-        raise CertifyError(f"{where}.outputs: {len(outputs)} entries but {len(inputs)} parties")
-    ins = tuple(parse_int(m, f"{where}.inputs[{i}]", 1, MAX_SETTINGS) for i, m in enumerate(inputs))
-    outs = tuple(parse_int(d, f"{where}.outputs[{i}]", 2, MAX_SETTINGS) for i, d in enumerate(outputs))
-    return Scenario(ins, outs)
+    return Scenario(*parse_sizes(obj, where, MAX_SETTINGS, 2))
 
 
 def make_expression(scenario: Scenario, terms, constant=Fraction(0), where="expression"):
@@ -75,16 +54,14 @@ def make_expression(scenario: Scenario, terms, constant=Fraction(0), where="expr
 
 
 def parse_expression(obj, scenario: Scenario, where: str) -> Expression:
-    expect(obj, dict, where)
-    _only(obj, {"terms", "constant"}, where)
+    only(expect(obj, dict, where), {"terms", "constant"}, where)
     raw = field(obj, "terms", list, where)
     if len(raw) > MAX_TERMS:
         raise CertifyError(f"{where}.terms: more than {MAX_TERMS} terms")
     terms = []
     for k, term in enumerate(raw):
         at = f"{where}.terms[{k}]"
-        expect(term, dict, at)
-        _only(term, {"coef", "outputs", "inputs"}, at)
+        only(expect(term, dict, at), {"coef", "outputs", "inputs"}, at)
         outs = [_slot(v, f"{at}.outputs[{j}]") for j, v in enumerate(field(term, "outputs", list, at))]
         ins = [_slot(v, f"{at}.inputs[{j}]") for j, v in enumerate(field(term, "inputs", list, at))]
         terms.append((outs, ins, parse_rational(field(term, "coef", str, at), f"{at}.coef")))
@@ -92,68 +69,25 @@ def parse_expression(obj, scenario: Scenario, where: str) -> Expression:
     return make_expression(scenario, terms, constant, where)
 
 
-def expression_to_json(expr: Expression) -> dict:
-    out = {"terms": [{"coef": format_rational(c), "outputs": list(o), "inputs": list(i)}
-                     for o, i, c in expr.terms]}
-    if expr.constant != 0:
-        out["constant"] = format_rational(expr.constant)
-    return out
-
-
 def to_words(expr: Expression, scenario: Scenario) -> dict:
-    """The expression as {Collins-Gisin word: coefficient}; the identity is ()."""
+    """The expression as {Collins-Gisin word: coefficient}; the identity is (). Distinct parties
+    commute, so each product is a word with at most one letter per party."""
     out = {(): expr.constant}
     for outs, ins, coef in expr.terms:
-        factors = []
-        for i, (a, x) in enumerate(zip(outs, ins)):
-            if a is None:
-                continue
-            if a < scenario.outputs[i] - 1:
-                factors.append([(((i, x, a),), Fraction(1))])
-            else:  # E_{d-1|x} = 1 - sum_{b < d-1} E_{b|x}
-                rest = [(((i, x, b),), Fraction(-1)) for b in range(scenario.outputs[i] - 1)]
-                factors.append([((), Fraction(1))] + rest)
+        # One factor per party in the term; the last outcome is E_{d-1|x} = 1 - sum_{b < d-1} E_{b|x}.
+        factors = [[(((i, x, a),), 1)] if a < scenario.outputs[i] - 1
+                   else [((), 1)] + [(((i, x, b),), -1) for b in range(scenario.outputs[i] - 1)]
+                   for i, (a, x) in enumerate(zip(outs, ins)) if a is not None]
         for choice in product(*factors):
             word = tuple(letter for part, _ in choice for letter in part)
-            weight = coef
-            for _, w in choice:
-                weight *= w
-            out[word] = out.get(word, Fraction(0)) + weight
+            out[word] = out.get(word, Fraction(0)) + coef * prod(weight for _, weight in choice)
     return {w: c for w, c in out.items() if c != 0 or w == ()}
 
 
-def evaluate(expr: Expression, prob) -> Fraction:
-    """The value on a behaviour given as prob(outputs, inputs) for full tuples."""
-    total = expr.constant
-    for outs, ins, coef in expr.terms:
-        total += coef * prob(outs, ins)
-    return total
-
-
-def chsh(scenario=None) -> Expression:
+def chsh() -> Expression:
     """I = sum_{x,y} (-1)^{xy} [P(a=b|xy) - P(a!=b|xy)] (Pironio et al. 2010)."""
-    scenario = scenario or Scenario((2, 2), (2, 2))
-    terms = [((a, b), (x, y), (-1) ** (x * y + a + b))
-             for a, b, x, y in product(range(2), repeat=4)]
-    return make_expression(scenario, terms)
-
-
-def mermin(n: int) -> Expression:
-    """n-party Mermin operator: Re prod_j (A_j0 + i A_j1), as correlators.
-
-    The correlator of inputs x is sum_a (-1)^{sum a} P(a|x); its weight is the
-    real part of i^{|x|}, nonzero for an even number of ones.
-    """
-    scenario = Scenario((2,) * n, (2,) * n)
-    terms = []
-    for xs in product(range(2), repeat=n):
-        ones = sum(xs)
-        if ones % 2:
-            continue
-        sign = (-1) ** (ones // 2)
-        for outs in product(range(2), repeat=n):
-            terms.append((outs, xs, sign * (-1) ** sum(outs)))
-    return make_expression(scenario, terms)
+    terms = [((a, b), (x, y), (-1) ** (x * y + a + b)) for a, b, x, y in product(range(2), repeat=4)]
+    return make_expression(Scenario((2, 2), (2, 2)), terms)
 
 
 def guess_expression(scenario: Scenario, parties, inputs, guess) -> Expression:
@@ -182,12 +116,4 @@ def _check_slots(scenario, outs, ins, where):
 
 
 def _slot(value, where):
-    if value is None:
-        return None
-    return parse_int(value, where, 0, MAX_SETTINGS)
-
-
-def _only(obj, allowed, where):
-    extra = sorted(set(obj) - allowed)
-    if extra:
-        raise CertifyError(f"{where}: unknown field {extra[0]!r}")
+    return None if value is None else parse_int(value, where, 0, MAX_SETTINGS)

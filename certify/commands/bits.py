@@ -80,6 +80,7 @@ def no_signalling_tangent():
 
 
 def run(args) -> int:
+    from certify import bits_models
     from certify import finite_stats as fs
     from certify.counts import read_counts, uniform_inputs
     from certify.kernel import bits as kbits
@@ -89,9 +90,9 @@ def run(args) -> int:
     delta = parse_number(args.delta, "--delta")
     kbits.check_delta(delta)
     q = parse_number(args.q, "--q") if args.q else None
-    n, q_min = kbits.validate(table.counts, p_xy, q)
+    n, q_min = bits_models.validate(table.counts, p_xy, q)
     i_hat = kbits.chsh_estimate(table.counts, p_xy)
-    eps_hi = kbits.epsilon_upper(n, q_min, delta, args.model)
+    eps_hi = bits_models.epsilon_upper(n, q_min, delta, args.model)
     p_hi = kbits.p_value_upper(table.counts, p_xy)
     tangent, result, chain = _tangent(args), None, None
     if tangent is None and args.model == "quantum":
@@ -100,7 +101,7 @@ def run(args) -> int:
         nu, lam = no_signalling_tangent()
         tangent = (nu, lam, None, "curve c, LP-certified on the fly (16 claims)")
     if tangent is not None:
-        result = kbits.check_bits(table.counts, delta, p_xy, tangent[0], tangent[1], args.model)
+        result = bits_models.check_bits(table.counts, delta, p_xy, tangent[0], tangent[1], args.model)
     out = {
         "counts": str(args.counts), "n": n, "delta": _fmt(delta), "q": _fmt(q_min), "model": args.model,
         "p_xy": {f"{x}{y}": _fmt(p_xy[x, y]) for x, y in kbits.PAIRS},

@@ -87,10 +87,12 @@ def _statistics(path, scenario):
     if path is None:
         return None
     from certify.behaviour import full_statistics, read_behaviour
+    from certify.expressions import scenario_to_json
 
     found, table = read_behaviour(path)
     if found != scenario:
-        raise CertifyError(f"{path}.scenario: {found.to_json()} is not the expression's scenario {scenario.to_json()}")
+        raise CertifyError(f"{path}.scenario: {scenario_to_json(found)} is not the expression's scenario "
+                           f"{scenario_to_json(scenario)}")
     return full_statistics(found, table)
 
 

@@ -1,38 +1,52 @@
 """The trusted checker: one door, `check_certificate`, and a closed set of claim kinds.
 
-A certificate file is
+A certificate file (docs/certificate-format.md) is
     {"format": "certify/1",
      "claim": {"id", "kind", "statement", "problem", "relation", "value"},
      "problem_sha256": sha256 of canonical_json(claim.problem),
-     "evidence": {...kind specific...},
-     "producer": {...untrusted notes, ignored...}}
-The claim says WHAT is proved (the problem is rebuilt from its definition by
-trusted code, never read as matrices); the evidence says WHY. A verdict is
-VERIFIED only after the kind's last exact check has passed: every failure
-raises `Reject` (the claim does not follow) or `CertifyError` (the file is
-malformed), and nothing in between sets `ok`.
+     "evidence": {...kind specific...}, "producer": {...untrusted notes, ignored...}}
+The claim says WHAT is proved (the problem is rebuilt from its definition by trusted code,
+never read as matrices); the evidence says WHY. A verdict is VERIFIED only after the kind's
+last exact check has passed: every failure raises `Reject` (the claim does not follow) or
+`CertifyError` (the file is malformed), and nothing in between sets `ok`.
 """
 
 import hashlib
 import importlib
 import re
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Optional
 
 from certify.errors import CertifyError
-from certify.kernel.format import FORMAT_VERSION, Reject, canonical_json, expect, field, parse_rational
-from certify.kernel.verdict import Verdict
+from certify.kernel.format import FORMAT_VERSION, Reject, canonical_json, expect, field, only, parse_rational
 
-# Closed set of claim kinds -> "module:function" with signature
-# f(problem, relation, value, evidence, where) returning the exact proven value
-# or raising Reject / CertifyError. An unknown kind is an error.
-KINDS = {
-    "lp.ns": "certify.kernel.lp:check",
-    "npa.max": "certify.kernel.npa:check",
-    "bits.chsh": "certify.kernel.chain:check_bits_claim",
-    "pvalue.chsh": "certify.kernel.chain:check_pvalue_claim",
-}
+# Closed set of claim kinds -> "module:function" f(problem, relation, value, evidence, where)
+# returning the exact proven value or raising Reject / CertifyError. Unknown kinds are errors.
+KINDS = {"lp.ns": "certify.kernel.lp:check", "npa.max": "certify.kernel.npa:check",
+         "bits.chsh": "certify.kernel.chain:check_bits_claim", "pvalue.chsh": "certify.kernel.chain:check_pvalue_claim"}
 RELATIONS = ("<=", ">=", "==")
+CLAIM_FIELDS = {"id", "kind", "statement", "problem", "relation", "value"}
 _CLAIM_ID = re.compile(r"[A-Za-z0-9_.:=/+-]{1,200}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The one result type of the kernel. `ok` is True only when every check of the claim
+    passed; `value` is then the exact number the certificate proves. `reason` is one line:
+    "verified" or why the claim was not."""
+
+    claim_id: str
+    kind: str
+    statement: str
+    relation: str
+    claimed: Optional[Fraction]
+    ok: bool
+    value: Optional[Fraction]
+    reason: str
+    source: str = ""
+    problem_sha256: str = ""
 
 
 def problem_sha256(problem) -> str:
@@ -41,44 +55,34 @@ def problem_sha256(problem) -> str:
 
 def read_claim(cert, where: str) -> dict:
     """Validate the envelope; return the claim fields, parsed (value as Fraction)."""
-    expect(cert, dict, where)
-    unknown = set(cert) - {"format", "claim", "problem_sha256", "evidence", "producer"}
-    if unknown:
-        raise CertifyError(f"{where}: unknown field {sorted(unknown)[0]!r}")
+    only(expect(cert, dict, where), {"format", "claim", "problem_sha256", "evidence", "producer"}, where)
     version = field(cert, "format", str, where)
     if version != FORMAT_VERSION:
         raise CertifyError(f"{where}.format: expected {FORMAT_VERSION!r}, got {version[:40]!r}")
-    claim = field(cert, "claim", dict, where)
-    if set(claim) != {"id", "kind", "statement", "problem", "relation", "value"}:
-        missing = {"id", "kind", "statement", "problem", "relation", "value"} ^ set(claim)
-        raise CertifyError(f"{where}.claim: missing or unknown field {sorted(missing)[0]!r}")
-    claim_id = field(claim, "id", str, f"{where}.claim")
-    if not _CLAIM_ID.fullmatch(claim_id):
-        raise CertifyError(f"{where}.claim.id: expected 1-200 characters [A-Za-z0-9_.:=/+-], got {claim_id[:40]!r}")
-    kind = field(claim, "kind", str, f"{where}.claim")
-    if kind not in KINDS:
-        raise CertifyError(f"{where}.claim.kind: unknown claim kind {kind[:40]!r} (known: {', '.join(sorted(KINDS))})")
-    relation = field(claim, "relation", str, f"{where}.claim")
-    if relation not in RELATIONS:
-        raise CertifyError(f"{where}.claim.relation: expected one of {RELATIONS}, got {relation[:10]!r}")
-    field(claim, "statement", str, f"{where}.claim")
-    field(claim, "problem", dict, f"{where}.claim")
+    claim, at = field(cert, "claim", dict, where), f"{where}.claim"
+    if set(claim) != CLAIM_FIELDS:
+        raise CertifyError(f"{at}: missing or unknown field {sorted(CLAIM_FIELDS ^ set(claim))[0]!r}")
+    if not _CLAIM_ID.fullmatch(field(claim, "id", str, at)):
+        raise CertifyError(f"{at}.id: expected 1-200 characters [A-Za-z0-9_.:=/+-], got {claim['id'][:40]!r}")
+    if field(claim, "kind", str, at) not in KINDS:
+        raise CertifyError(f"{at}.kind: unknown claim kind {claim['kind'][:40]!r} (known: {', '.join(sorted(KINDS))})")
+    if field(claim, "relation", str, at) not in RELATIONS:
+        raise CertifyError(f"{at}.relation: expected one of {RELATIONS}, got {claim['relation'][:10]!r}")
+    field(claim, "statement", str, at)
+    field(claim, "problem", dict, at)
     field(cert, "evidence", dict, where)
-    digest = field(cert, "problem_sha256", str, where)
-    if not _SHA256.fullmatch(digest):
+    if not _SHA256.fullmatch(field(cert, "problem_sha256", str, where)):
         raise CertifyError(f"{where}.problem_sha256: expected 64 lowercase hex digits")
     if "producer" in cert:
         field(cert, "producer", dict, where)
-    value = parse_rational(claim["value"], f"{where}.claim.value")
-    return dict(claim, value=value)
+    return dict(claim, value=parse_rational(claim["value"], f"{at}.value"))
 
 
 def check_certificate(cert, where: str) -> Verdict:
     """Check one parsed certificate. Malformed input raises CertifyError."""
     claim = read_claim(cert, where)
-    base = dict(claim_id=claim["id"], kind=claim["kind"], statement=claim["statement"],
-                relation=claim["relation"], claimed=claim["value"], source=where,
-                problem_sha256=cert["problem_sha256"])
+    base = dict(claim_id=claim["id"], kind=claim["kind"], statement=claim["statement"], relation=claim["relation"],
+                claimed=claim["value"], source=where, problem_sha256=cert["problem_sha256"])
     if problem_sha256(claim["problem"]) != cert["problem_sha256"]:
         return Verdict(ok=False, value=None, reason="problem_sha256 does not match the problem definition", **base)
     module, function = KINDS[claim["kind"]].split(":")

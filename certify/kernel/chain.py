@@ -1,24 +1,22 @@
 """Exact check of "bits.chsh" and "pvalue.chsh" claims: from counts to certified bits.
 
-Trusted. A "bits.chsh" claim says: with probability >= 1 - delta, the outputs of
-the n rounds recorded in `counts` hold H_min >= value bits (Pironio et al.
-2010, eq. (3)). Its evidence is one NPA tangent certificate per input pair
-(x, y): G_xy(I) <= nu_xy - lam_xy I for all I, where G_xy is the guessing
-probability of the output pair (a, b) at inputs (x, y) given CHSH >= I.
-Lemma: the four G_xy are one concave function G. The relabelling x -> 1-x,
-b -> b xor y (and y -> 1-y, a -> a xor x) preserves CHSH, maps a string
-level's words onto themselves by an invertible linear change (a congruence of
-the moment matrix, so PSD is kept) and a guess at one input pair onto a guess
-at another. So each verified line bounds G, hence every round, and Jensen's
-step of eq. (3) applies to it; the chain is run with each line and the fewest
-bits are kept, which is merely conservative. (A maximum of four different
-lines would be convex, and would not do.) Each tangent's problem must be
-exactly the CHSH guessing problem at its input pair and at the claim's level:
-the kernel checks that, then `certify.kernel.npa` verifies it.
-The arithmetic of the chain is `certify.kernel.bits.check_bits`.
+Trusted. A "bits.chsh" claim says: with probability >= 1 - delta, the outputs of the n
+rounds recorded in `counts` hold H_min >= value bits (Pironio et al. 2010, eq. (3)). Its
+evidence is one NPA tangent certificate per input pair (x, y): G_xy(I) <= nu_xy - lam_xy I
+for all I, where G_xy is the guessing probability of the output pair (a, b) at inputs
+(x, y) given CHSH >= I. Lemma: the four G_xy are one concave function G. The relabelling
+x -> 1-x, b -> b xor y (and y -> 1-y, a -> a xor x) preserves CHSH, maps a string level's
+words onto themselves by an invertible linear change (a congruence of the moment matrix,
+so PSD is kept) and a guess at one input pair onto a guess at another. So each verified
+line bounds G, hence every round, and Jensen's step of eq. (3) applies to it; the chain
+is run with each line and the fewest bits are kept, which is merely conservative. (A
+maximum of four different lines would be convex, and would not do.) Each tangent's
+problem must be exactly the CHSH guessing problem at its input pair and at the claim's
+level: the kernel checks that, then `certify.kernel.npa` verifies it. The arithmetic of
+the chain is `certify.kernel.bits.check_bits`.
 
-A "pvalue.chsh" claim says: a local model (with memory) produces a CHSH
-estimate at least the observed one with probability <= value.
+A "pvalue.chsh" claim says: a local model (with memory) produces a CHSH estimate at
+least the observed one with probability <= value.
 """
 
 from fractions import Fraction
@@ -27,16 +25,13 @@ from certify.errors import CertifyError
 from certify.kernel.bits import PAIRS, check_bits, check_delta, check_p_value, validate
 from certify.kernel.format import Reject, expect, field, parse_int, parse_rational
 from certify.kernel.npa import verify_tangent
-from certify.scenario import chsh, parse_expression, parse_scenario, to_words
-
-CHSH_SCENARIO = {"inputs": [2, 2], "outputs": [2, 2]}
+from certify.scenario import Scenario, chsh, parse_expression, to_words
 
 
 def read_counts(problem: dict, where: str):
     """(counts {(x,y,a,b): int}, p_xy {(x,y): Fraction}) from a claim's problem."""
-    rows = field(problem, "counts", list, where)
     counts = {}
-    for j, row in enumerate(rows):
+    for j, row in enumerate(field(problem, "counts", list, where)):
         spot = f"{where}.counts[{j}]"
         if not isinstance(row, list) or len(row) != 6:
             raise CertifyError(f"{spot}: expected [x, y, N00, N01, N10, N11]")
@@ -55,8 +50,7 @@ def read_counts(problem: dict, where: str):
 
 def check_bits_claim(problem: dict, relation: str, value: Fraction, evidence: dict, where: str) -> Fraction:
     where_p = f"{where}.claim.problem"
-    expect(problem, dict, where_p)
-    if set(problem) != {"counts", "p_xy", "delta", "model", "level"}:
+    if set(problem) != {"counts", "p_xy", "delta", "model", "level"}:  # a dict: `read_claim` checked it
         raise CertifyError(f"{where_p}: expected exactly counts, p_xy, delta, model, level")
     counts, p_xy = read_counts(problem, where_p)
     delta = check_delta(parse_rational(problem["delta"], f"{where_p}.delta"))
@@ -72,32 +66,30 @@ def check_bits_claim(problem: dict, relation: str, value: Fraction, evidence: di
         return Fraction(0)
     if set(tangents) != {"00", "01", "10", "11"}:
         raise CertifyError(f'{where}.evidence.tangents: expected one tangent for each of "00", "01", "10", "11"')
-    proven = None
+    proven = []  # bits per tangent line; the fewest are kept
     for x, y in PAIRS:
         spot = f"{where}.evidence.tangents.{x}{y}"
-        tangent = expect(tangents[f"{x}{y}"], dict, spot)
-        if set(tangent) != {"problem", "evidence"}:
+        tangent = tangents[f"{x}{y}"]
+        if set(expect(tangent, dict, spot)) != {"problem", "evidence"}:
             raise CertifyError(f"{spot}: expected exactly problem and evidence")
         _require_chsh_guess(field(tangent, "problem", dict, spot), level, (x, y), f"{spot}.problem")
         nu, lam = verify_tangent(tangent["problem"], field(tangent, "evidence", dict, spot), spot)
-        bits = check_bits(counts, delta, p_xy, nu, lam, "quantum").bits
-        proven = bits if proven is None else min(proven, bits)
-    if proven < value:
-        raise Reject(f"the chain proves {proven} bits, fewer than the claimed {value}")
-    return Fraction(proven)
+        proven.append(check_bits(counts, delta, p_xy, nu, lam))
+    if min(proven) < value:
+        raise Reject(f"the chain proves {min(proven)} bits, fewer than the claimed {value}")
+    return Fraction(min(proven))
 
 
 def _require_chsh_guess(problem: dict, level: str, inputs, where: str) -> None:
     """The tangent must bound the guess of (a, b) at `inputs`, given CHSH >= I, at `level`."""
-    expected = {"scenario": CHSH_SCENARIO, "level": level,
+    expected = {"scenario": {"inputs": [2, 2], "outputs": [2, 2]}, "level": level,
                 "objective": {"guess": {"inputs": list(inputs), "parties": [0, 1]}}}
     if set(problem) != {*expected, "constraint"}:  # e.g. "statistics" would make the line conditional
         raise Reject(f"{where}: expected exactly scenario, level, objective, constraint")
     for key, want in expected.items():
         if problem.get(key) != want:
             raise Reject(f"{where}.{key}: expected {want}, got {str(problem.get(key))[:80]}")
-    constraint = field(problem, "constraint", dict, where)
-    scenario = parse_scenario(CHSH_SCENARIO, where)
+    constraint, scenario = field(problem, "constraint", dict, where), Scenario((2, 2), (2, 2))
     expression = parse_expression(field(constraint, "expression", dict, f"{where}.constraint"), scenario,
                                   f"{where}.constraint.expression")
     if to_words(expression, scenario) != to_words(chsh(), scenario):
@@ -106,7 +98,6 @@ def _require_chsh_guess(problem: dict, level: str, inputs, where: str) -> None:
 
 def check_pvalue_claim(problem: dict, relation: str, value: Fraction, evidence: dict, where: str) -> Fraction:
     where_p = f"{where}.claim.problem"
-    expect(problem, dict, where_p)
     if set(problem) != {"counts", "p_xy"} or evidence:
         raise CertifyError(f"{where_p}: expected exactly counts and p_xy, and empty evidence")
     if relation != "<=":

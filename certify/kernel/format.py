@@ -1,16 +1,11 @@
 """Strict reading of certificate files: JSON with rationals as "p/q" strings.
 
-Trusted. The parser rejects before it computes: a file is refused when it is
-too large, nests too deeply, repeats a key, or holds a number that is not a
-canonical rational string. Floats never enter a certificate (JSON numbers are
-accepted only as small integers, for counts and indices).
-
-Why not ``Fraction(text)``: it accepts "1_0", " 1e3 " and "1e10000000" (the last
-takes seconds to expand), so a hostile file could make the checker slow or
-read a number the writer never meant. Here a rational is ``-?D(/D)?`` with D a
-run of at most `MAX_DIGITS` decimal digits, no leading zeros, denominator > 1,
-and the fraction in lowest terms (so each number has exactly one spelling and
-the problem hash is well defined).
+Trusted. A file is refused before anything is computed when it is too large, nests too
+deeply, repeats a key, or holds a number that is not a canonical rational string (JSON
+numbers only as small integers, for counts and indices). Not ``Fraction(text)``: it accepts
+"1_0", " 1e3 " and "1e10000000" (seconds to expand). A rational is ``-?D(/D)?``, D at most
+`MAX_DIGITS` decimal digits, no leading zeros, denominator > 1, in lowest terms: one
+spelling per number, so the problem hash is well defined.
 """
 
 import json
@@ -24,8 +19,10 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_DEPTH = 12
 MAX_DIGITS = 4000
 MAX_INT = 10**9
+MAX_PARTIES = 8
 
 _RATIONAL = re.compile(r"-?(0|[1-9][0-9]*)(/[1-9][0-9]*)?")
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?', re.S)  # a JSON string literal (or its unclosed start)
 
 
 class Reject(Exception):
@@ -34,26 +31,20 @@ class Reject(Exception):
 
 def parse_rational(text, where: str) -> Fraction:
     """Read a canonical "p/q" string (or a small JSON integer) as a Fraction."""
-    if isinstance(text, bool):
-        raise CertifyError(f'{where}: expected rational "p/q", got {json.dumps(text)}')
-    if isinstance(text, int):
+    if isinstance(text, int) and not isinstance(text, bool):
         if abs(text) > MAX_INT:
             raise CertifyError(f"{where}: integer too large, write it as a string")
         return Fraction(text)
-    if not isinstance(text, str):
-        raise CertifyError(f'{where}: expected rational "p/q", got {_show(text)}')
-    if len(text) > 2 * MAX_DIGITS + 2:
+    if isinstance(text, str) and len(text) > 2 * MAX_DIGITS + 2:
         raise CertifyError(f"{where}: rational has more than {MAX_DIGITS} digits")
-    if not _RATIONAL.fullmatch(text):
+    if not isinstance(text, str) or not _RATIONAL.fullmatch(text):
         raise CertifyError(f'{where}: expected rational "p/q", got {_show(text)}')
     num, _, den = text.partition("/")
     # Per part, not just in total: int() itself refuses more than 4300 digits (ValueError).
     if max(len(num.lstrip("-")), len(den)) > MAX_DIGITS:
         raise CertifyError(f"{where}: rational has more than {MAX_DIGITS} digits in its numerator or denominator")
-    if den == "1":
-        raise CertifyError(f'{where}: rational "{text}" is not canonical (drop "/1")')
-    if num == "-0":
-        raise CertifyError(f'{where}: rational "-0" is not canonical')
+    if den == "1" or num == "-0":
+        raise CertifyError(f'{where}: rational "{text}" is not canonical (no "/1", no "-0")')
     value = Fraction(int(num), int(den) if den else 1)
     if den and value.denominator != int(den):
         raise CertifyError(f'{where}: rational "{text}" is not in lowest terms')
@@ -63,9 +54,7 @@ def parse_rational(text, where: str) -> Fraction:
 def format_rational(value: Fraction) -> str:
     """The canonical spelling that `parse_rational` accepts."""
     value = Fraction(value)
-    if value.denominator == 1:
-        return str(value.numerator)
-    return f"{value.numerator}/{value.denominator}"
+    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
 
 
 def parse_int(value, where: str, low: int = 0, high: int = MAX_INT) -> int:
@@ -91,6 +80,49 @@ def field(obj: dict, key: str, kind, where: str):
     return expect(obj[key], kind, f"{where}.{key}")
 
 
+def only(obj: dict, allowed, where: str) -> dict:
+    """obj, which must have no field outside `allowed`."""
+    extra = sorted(set(obj) - set(allowed))
+    if extra:
+        raise CertifyError(f"{where}: unknown field {extra[0]!r}")
+    return obj
+
+
+def parse_sizes(obj, where: str, most: int, fewest_outputs: int):
+    """(inputs, outputs) of {"inputs": [m_i], "outputs": [d_i]}: m_i in 1..most, d_i in fewest_outputs..most."""
+    only(expect(obj, dict, where), {"inputs", "outputs"}, where)
+    inputs, outputs = field(obj, "inputs", list, where), field(obj, "outputs", list, where)
+    if not 1 <= len(inputs) <= MAX_PARTIES or len(outputs) != len(inputs):
+        raise CertifyError(f"{where}: expected 1..{MAX_PARTIES} parties with inputs and outputs each")
+    return (tuple(parse_int(m, f"{where}.inputs[{i}]", 1, most) for i, m in enumerate(inputs)),
+            tuple(parse_int(d, f"{where}.outputs[{i}]", fewest_outputs, most) for i, d in enumerate(outputs)))
+
+
+def loads(text: str, where: str):
+    """Parse JSON strictly: no floats, NaN, duplicate keys, huge or deep input."""
+    if len(text) > MAX_FILE_BYTES:
+        raise CertifyError(f"{where}: file larger than {MAX_FILE_BYTES} bytes")
+    # json's recursive decoder raises RecursionError on deep input: bound the nesting first,
+    # by a linear scan of the text outside strings (_STRING finds the decoder's strings).
+    # A container at level MAX_DEPTH would hold its items at level MAX_DEPTH + 1.
+    depth = 0
+    for ch in _STRING.sub("", text):
+        if ch in "[{":
+            depth += 1
+            if depth >= MAX_DEPTH:
+                raise CertifyError(f"{where}: JSON nested deeper than {MAX_DEPTH} levels")
+        elif ch in "]}":
+            depth -= 1
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicates, parse_int=_bounded_int,
+                          parse_constant=lambda name: _refuse(f"{name} is not allowed (no floats in certificates)"),
+                          parse_float=lambda t: _refuse(f'float {t[:20]} is not allowed: write rationals as "p/q"'))
+    except CertifyError as err:
+        raise CertifyError(f"{where}: {err}") from None
+    except (ValueError, RecursionError) as err:
+        raise CertifyError(f"{where}: not valid JSON ({str(err).splitlines()[0]})") from None
+
+
 def _no_duplicates(pairs):
     out = {}
     for key, value in pairs:
@@ -100,80 +132,25 @@ def _no_duplicates(pairs):
     return out
 
 
-def _reject_constant(name):
-    raise CertifyError(f"{name} is not allowed (no floats in certificates)")
-
-
-def _reject_float(text):
-    raise CertifyError(f'float {text[:20]} is not allowed: write rationals as "p/q"')
-
-
-def _depth(value, limit: int) -> int:
-    """Nesting depth, computed without recursion so a deep file cannot crash us."""
-    stack, deepest = [(value, 1)], 0
-    while stack:
-        item, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if deepest > limit:
-            return deepest
-        if isinstance(item, dict):
-            stack.extend((v, depth + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in item)
-    return deepest
-
-
-def loads(text: str, where: str):
-    """Parse JSON strictly: no floats, NaN, duplicate keys, huge or deep input."""
-    if len(text) > MAX_FILE_BYTES:
-        raise CertifyError(f"{where}: file larger than {MAX_FILE_BYTES} bytes")
-    # json's recursive decoder raises RecursionError on deep input; bound the
-    # bracket depth first with a linear scan (brackets inside strings only make
-    # this stricter, never looser).
-    depth = 0
-    for ch in text:
-        if ch in "[{":
-            depth += 1
-            if depth > 4 * MAX_DEPTH:
-                raise CertifyError(f"{where}: JSON nested deeper than {MAX_DEPTH} levels")
-        elif ch in "]}":
-            depth -= 1
-    try:
-        value = json.loads(
-            text,
-            object_pairs_hook=_no_duplicates,
-            parse_constant=_reject_constant,
-            parse_float=_reject_float,
-            parse_int=_bounded_int,
-        )
-    except CertifyError as err:
-        raise CertifyError(f"{where}: {err}") from None
-    except (ValueError, RecursionError) as err:
-        raise CertifyError(f"{where}: not valid JSON ({str(err).splitlines()[0]})") from None
-    if _depth(value, MAX_DEPTH) > MAX_DEPTH:
-        raise CertifyError(f"{where}: JSON nested deeper than {MAX_DEPTH} levels")
-    return value
-
-
 def _bounded_int(text: str) -> int:
-    if len(text.lstrip("-")) > 10:
-        raise CertifyError(f"integer {text[:20]}... too long: write it as a string")
-    return int(text)
+    return int(text) if len(text.lstrip("-")) <= 10 else _refuse(f"integer {text[:20]}... too long: write a string")
+
+
+def _refuse(message: str):
+    raise CertifyError(message)
 
 
 def read_json(path) -> object:
     """Read a certificate-like file strictly; errors name the file."""
-    where = str(path)
     try:
         with open(path, "rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as err:
-        raise CertifyError(f"{where}: cannot read ({err.strerror})") from None
+        raise CertifyError(f"{path}: cannot read ({err.strerror})") from None
     try:
-        text = raw.decode("utf-8")
+        return loads(raw.decode("utf-8"), str(path))
     except UnicodeDecodeError:
-        raise CertifyError(f"{where}: not UTF-8 text") from None
-    return loads(text, where)
+        raise CertifyError(f"{path}: not UTF-8 text") from None
 
 
 def canonical_json(value) -> str:

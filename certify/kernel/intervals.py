@@ -1,14 +1,10 @@
-"""Rational enclosures of sqrt, ln, log2 and exp: each returns (lo, hi) with lo <= f(x) <= hi.
+"""Rational enclosures of sqrt, ln and exp: each returns (lo, hi) with lo <= f(x) <= hi.
 
-Trusted, pure Python (integers and `fractions` only; mpmath is used by the
-tests as the reference, not here). Every endpoint is a Fraction whose
-correctness follows from an elementary inequality stated beside the code, so
-no floating-point rounding mode has to be trusted.
-
-Precision: `prec` is a RELATIVE precision in bits. Intermediate values are
-rounded outward to `prec` significant bits (`down`, `up`), which keeps the
-integers small and never loses containment. The final width is a few units
-in the last place, far below anything a claim needs (tests check 2**-100).
+Trusted, pure Python (integers and `fractions`; mpmath is only the tests' reference).
+Every endpoint follows from an elementary inequality stated beside the code, so no
+floating-point rounding mode has to be trusted. `prec` is a RELATIVE precision in bits:
+intermediate values are rounded outward to `prec` significant bits (`down`, `up`), which
+keeps the integers small and never loses containment (tests check widths below 2**-100).
 """
 
 from fractions import Fraction
@@ -32,12 +28,9 @@ def up(v: Fraction, prec: int = PREC) -> Fraction:
 
 
 def sqrt_interval(x: Fraction, prec: int = PREC):
-    """Enclosure of sqrt(x), x >= 0. Exact when x is the square of a rational.
-
-    Lemma: for integers N >= 0, r = isqrt(N) satisfies r**2 <= N < (r+1)**2,
-    so r / 2**s <= sqrt(N) / 2**s, and with N = floor / ceil of x * 4**s the
-    bounds carry over to sqrt(x) by monotonicity.
-    """
+    """Enclosure of sqrt(x), x >= 0, exact when x is the square of a rational. Lemma: for
+    integers N >= 0, r = isqrt(N) has r**2 <= N < (r+1)**2, so r / 2**s <= sqrt(N) / 2**s,
+    and with N = floor / ceil of x * 4**s the bounds carry over to sqrt(x) by monotonicity."""
     x = Fraction(x)
     if x < 0:
         raise ValueError("sqrt_interval: negative argument")
@@ -47,22 +40,16 @@ def sqrt_interval(x: Fraction, prec: int = PREC):
         return Fraction(rp, rq), Fraction(rp, rq)
     s = max(prec - (p.bit_length() - q.bit_length()) // 2, 0)
     low = isqrt((p << 2 * s) // q)
-    n_hi = -((-p << 2 * s) // q)  # ceil(x * 4**s)
-    high = isqrt(n_hi)
-    if high * high < n_hi:
-        high += 1
+    n_hi = -((-p << 2 * s) // q)  # ceil(x * 4**s) >= 1, as x > 0 here
+    high = isqrt(n_hi - 1) + 1  # ceil(sqrt(n_hi)): isqrt(N - 1)**2 <= N - 1 < (isqrt(N - 1) + 1)**2
     return Fraction(low, 1 << s), Fraction(high, 1 << s)
 
 
 def _atanh_sum(t: Fraction, prec: int):
-    """Enclosure of atanh(t) = sum_k t**(2k+1)/(2k+1) for 0 <= t <= 1/2.
-
-    All terms are non-negative, so a partial sum is a lower bound; the tail
-    after N terms is at most t**(2N+1) * sum_j t**(2j) = t**(2N+1) / (1 - t**2)
-    <= t**(2N+1) * 4/3. Powers are carried as an enclosure [p_lo, p_hi].
-    """
-    p_lo = p_hi = t
-    s_lo = s_hi = Fraction(0)
+    """Enclosure of atanh(t) = sum_k t**(2k+1)/(2k+1) for 0 <= t <= 1/2. All terms are
+    non-negative, so a partial sum is a lower bound; the tail after N terms is at most
+    t**(2N+1) sum_j t**(2j) = t**(2N+1) / (1 - t**2) <= t**(2N+1) 4/3. Powers: [p_lo, p_hi]."""
+    p_lo, p_hi, s_lo, s_hi = t, t, Fraction(0), Fraction(0)
     bound, k = Fraction(1, 1 << (prec + 4)), 0
     while True:
         s_lo = down(s_lo + down(p_lo / (2 * k + 1), prec + 8), prec + 8)
@@ -74,19 +61,15 @@ def _atanh_sum(t: Fraction, prec: int):
             return s_lo, up(s_hi + tail, prec + 8)
 
 
-def _ln2(prec: int):
+def ln2_interval(prec: int = PREC):
     """ln 2 = 2 atanh(1/3)."""
-    lo, hi = _atanh_sum(Fraction(1, 3), prec)
-    return 2 * lo, 2 * hi
+    return tuple(2 * v for v in _atanh_sum(Fraction(1, 3), prec))
 
 
 def ln_interval(x: Fraction, prec: int = PREC):
-    """Enclosure of ln(x), x > 0.
-
-    Write x = m * 2**e with 1/sqrt(2) < m < sqrt(2) (checked exactly by
-    squaring), then ln x = e ln 2 + 2 atanh(t), t = (m-1)/(m+1), |t| < 0.172;
-    atanh is odd, so a negative t uses the enclosure of -t reflected.
-    """
+    """Enclosure of ln(x), x > 0. Write x = m * 2**e with 1/sqrt(2) < m < sqrt(2) (checked
+    exactly by squaring); then ln x = e ln 2 + 2 atanh(t), t = (m-1)/(m+1), |t| < 0.172,
+    and atanh is odd, so a negative t uses the enclosure of -t reflected."""
     x = Fraction(x)
     if x <= 0:
         raise ValueError("ln_interval: argument must be positive")
@@ -102,31 +85,15 @@ def ln_interval(x: Fraction, prec: int = PREC):
     lo, hi = _atanh_sum(abs(t), prec + 8)
     if t < 0:
         lo, hi = -hi, -lo
-    l2lo, l2hi = _ln2(prec + 8 + max(e.bit_length(), 1))
+    l2lo, l2hi = ln2_interval(prec + 8 + max(e.bit_length(), 1))
     elo, ehi = (e * l2lo, e * l2hi) if e >= 0 else (e * l2hi, e * l2lo)
     return down(2 * lo + elo, prec), up(2 * hi + ehi, prec)
 
 
-def log2_interval(x: Fraction, prec: int = PREC):
-    """Enclosure of log2(x) = ln(x) / ln(2), x > 0; exact for powers of two."""
-    x = Fraction(x)
-    if x > 0 and x.numerator & (x.numerator - 1) == 0 and x.denominator & (x.denominator - 1) == 0:
-        k = x.numerator.bit_length() - x.denominator.bit_length()
-        return Fraction(k), Fraction(k)
-    lo, hi = ln_interval(x, prec + 8)
-    l2lo, l2hi = _ln2(prec + 8)
-    # Dividing by a positive interval [l2lo, l2hi]: the extreme quotients of
-    # each endpoint are at one of the two divisor endpoints.
-    return (down(min(lo / l2lo, lo / l2hi), prec), up(max(hi / l2lo, hi / l2hi), prec))
-
-
 def _exp_small(y: Fraction, prec: int):
-    """Enclosure of exp(y) for 0 <= y <= 1/2 by Taylor series.
-
-    Terms y**k/k! are non-negative, so a partial sum is a lower bound; after
-    the term k = N the remainder is sum_{j>N} y**j/j! <= y**(N+1)/(N+1)! * 2
-    (ratio of consecutive terms <= 1/2). Terms are carried as [t_lo, t_hi].
-    """
+    """Enclosure of exp(y) for 0 <= y <= 1/2 by Taylor series. Terms y**k/k! are non-negative,
+    so a partial sum is a lower bound; after the term k = N the remainder is at most
+    y**(N+1)/(N+1)! * 2 (consecutive terms shrink by <= 1/2). Terms are carried as [t_lo, t_hi]."""
     t_lo = t_hi = s_lo = s_hi = Fraction(1)
     bound, k = Fraction(1, 1 << (prec + 4)), 0
     while True:
@@ -139,17 +106,13 @@ def _exp_small(y: Fraction, prec: int):
 
 
 def exp_interval(x: Fraction, prec: int = PREC):
-    """Enclosure of exp(x) for rational x.
-
-    exp(x) = exp(y)**(2**r) with y = |x| / 2**r <= 1/2; powers of positive
-    enclosures enclose the power (monotone), with outward rounding at each
-    squaring. For x < 0, exp(x) = 1 / exp(-x) swaps the endpoints.
-    """
+    """Enclosure of exp(x): exp(x) = exp(y)**(2**r) with y = |x| / 2**r <= 1/2; powers of positive
+    enclosures enclose the power (monotone), rounded outward at each squaring. For x < 0,
+    exp(x) = 1 / exp(-x) swaps the endpoints."""
     x = Fraction(x)
     if x == 0:
         return Fraction(1), Fraction(1)
-    a = abs(x)
-    r = 0
+    a, r = abs(x), 0
     while a > Fraction(1, 2) * 2**r:
         r += 1
     work = prec + 8 + 2 * r

@@ -2,17 +2,13 @@
 
 Trusted. The LP  max c.p  s.t.  A p = b, p >= 0  is rebuilt from the claim by
 `certify.ns_polytope.build`; the certificate supplies only
-
-- a dual y (sparse, keyed by row name). Weak duality: if A^T y >= c
-  componentwise then for every feasible p,
-      c.p  <=  (A^T y).p  =  y.(A p)  =  b.y,
-  using p >= 0 in the first step. So b.y is an upper bound on the maximum.
-- a primal p (sparse, keyed "x|a"). If p >= 0 and A p = b then p is a
-  no-signalling box obeying the promise, and c.p is attained: a lower bound
-  on the maximum.
-
-"<=" needs the dual, ">=" the primal, "==" both (then b.y <= value <= c.p,
-and weak duality forces all three equal).
+- a dual y (sparse, keyed by row name). Weak duality: if A^T y >= c componentwise then
+  for every feasible p,  c.p <= (A^T y).p = y.(A p) = b.y,  using p >= 0 in the first
+  step. So b.y is an upper bound on the maximum.
+- a primal p (sparse, keyed "x|a"). If p >= 0 and A p = b then p is a no-signalling box
+  obeying the promise, and c.p is attained: a lower bound on the maximum.
+"<=" needs the dual, ">=" the primal, "==" both (then b.y <= value <= c.p, and weak
+duality forces all three equal).
 """
 
 from fractions import Fraction
@@ -26,7 +22,8 @@ def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: 
     lp = build(problem, f"{where}.claim.problem")
     expected = {"<=": {"dual"}, ">=": {"primal"}, "==": {"dual", "primal"}}[relation]
     if set(evidence) != expected:
-        raise CertifyError(f"{where}.evidence: relation {relation} needs exactly {sorted(expected)}, got {sorted(evidence)}")
+        raise CertifyError(f"{where}.evidence: relation {relation} needs exactly {sorted(expected)}, "
+                           f"got {sorted(evidence)}")
     proven = value
     if "dual" in evidence:
         bound = dual_bound(lp, evidence["dual"], f"{where}.evidence.dual")
@@ -70,8 +67,7 @@ def primal_value(lp, primal, where: str) -> Fraction:
 
 def _sparse(entries, names, where: str) -> dict:
     """A {name: "p/q"} object whose names must all be known; zeros dropped."""
-    expect(entries, dict, where)
-    if len(entries) > len(names):
+    if len(expect(entries, dict, where)) > len(names):
         raise CertifyError(f"{where}: {len(entries)} entries, but the problem has only {len(names)}")
     out = {}
     for key, text in entries.items():

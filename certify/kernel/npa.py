@@ -9,16 +9,13 @@ Trusted. The problem (rebuilt here from its definition, never read as matrices):
             c . (sum_e y^e) >= I                 (only with a constraint),
             d_k . (sum_e y^e) = v_k, k = 1..K    (only with "statistics").
 
-A Bell objective has one block. A guessing probability of the outputs a_S of
-parties S at inputs x_S has one block per guess e (the adversary's
-decomposition P = sum_e P_e; block e scores P_e(a_S = e | x_S)).
+A Bell objective has one block; a guess of the outputs a_S of parties S at inputs x_S has
+one block per guess e (the adversary's P = sum_e P_e; block e scores P_e(a_S = e | x_S)).
+The statistics d_k = v_k are observed values of Bell expressions (e.g. the full behaviour).
 
-The statistics d_k = v_k are observed values of Bell expressions (e.g. every
-Collins-Gisin probability: the full observed behaviour).
-
-Evidence: rationals nu, lambda >= 0, mu_k of any sign (one per statistic) and
-one symmetric Z_e per block (upper triangle, row by row). Lemma (weak
-duality): if every Z_e is PSD and
+Evidence: rationals nu, lambda >= 0, mu_k of any sign (one per statistic) and one
+symmetric Z_e per block (upper triangle, row by row). Lemma (weak duality): if every
+Z_e is PSD and
 
   g_e[w] + <Z_e, F_w> + lambda c[w] + sum_k mu_k d_k[w] = [w = identity] nu   for all e, w,
 
@@ -26,35 +23,33 @@ then for every feasible y, since <Z_e, Gamma(y^e)> >= 0, c . y >= I, d_k . y = v
   sum_e g_e . y^e <= sum_e (g_e . y^e + <Z_e, Gamma(y^e)>) + lambda (c . y - I)
                      + sum_k mu_k (d_k . y - v_k)
                    = nu sum_e y^e_identity - lambda I - sum_k mu_k v_k.
-So the optimum is <= nu' - lambda I for EVERY I, nu' = nu - sum_k mu_k v_k: a
-tangent line. Entries of Z_e on zero entries of Gamma are unconstrained.
+So the optimum is <= nu' - lambda I for EVERY I, nu' = nu - sum_k mu_k v_k: a tangent
+line. Entries of Z_e on zero entries of Gamma are unconstrained.
 """
 
+import os
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import product
 
 from certify.errors import CertifyError
-from certify.kernel.format import Reject, expect, field, format_rational, parse_int, parse_rational
+from certify.kernel.format import Reject, expect, field, format_rational, only, parse_int, parse_rational
 from certify.kernel.psd import is_psd
-from certify.moment_matrix import ZERO, build, lookup, word_table
+from certify.moment_matrix import ZERO, build
 from certify.scenario import guess_expression, parse_expression, parse_scenario, to_words
-from certify.words import parse_level, spell
+from certify.words import canonical, parse_level, spell
 
 KIND = "npa.max"
-# The kernel's work bound: the moment matrix is built in O(n^2) memory and checked
-# by an O(n^3) exact elimination, so a level with more than MAX_SIZE words (rows)
-# is refused before anything is built (a 1,521-word level took 13 s and 520 MB
-# just to build; every committed claim has at most 69).
+# The kernel's work bound: the moment matrix is built in O(n^2) memory and checked by an
+# O(n^3) exact elimination, so a level with more than MAX_SIZE words (rows) is refused before
+# anything is built (a 1,521-word level took 13 s and 520 MB to build; claims have <= 69).
 MAX_SIZE = 600
 
 
 @dataclass(frozen=True)
 class NpaProblem:
-    scenario: object
     structure: object
     blocks: tuple  # one {word index: coefficient} per block
-    labels: tuple  # the guess of each block (() for a Bell objective)
     constraint: object  # {word index: coefficient} or None
     at: object  # the I of the claim (Fraction) or None
     statistics: tuple = ()  # ({word index: coefficient}, value) per observed statistic
@@ -62,8 +57,7 @@ class NpaProblem:
 
 def parse_problem(problem, where: str) -> NpaProblem:
     """Rebuild the relaxation from its definition; malformed input is a CertifyError."""
-    expect(problem, dict, where)
-    _only(problem, {"scenario", "level", "objective", "constraint", "statistics"}, where)
+    only(expect(problem, dict, where), {"scenario", "level", "objective", "constraint", "statistics"}, where)
     scenario = parse_scenario(field(problem, "scenario", dict, where), f"{where}.scenario")
     if "level" not in problem:
         raise CertifyError(f"{where}: missing field 'level'")
@@ -71,76 +65,63 @@ def parse_problem(problem, where: str) -> NpaProblem:
     if len(monomials) > MAX_SIZE:
         raise CertifyError(f"{where}.level: {len(monomials)} words, more than the kernel's limit of {MAX_SIZE}")
     structure = build(monomials)
-    table = word_table(structure)
-    objective = field(problem, "objective", dict, where)
-    labels, exprs = _objective(objective, scenario, f"{where}.objective")
+    table = {word: k for k, word in enumerate(structure.words)}  # canonical word -> entry index
+    exprs = _objective(field(problem, "objective", dict, where), scenario, f"{where}.objective")
     blocks = tuple(_indexed(e, scenario, table, f"{where}.objective") for e in exprs)
-    constraint, at = None, None
     raw = problem.get("constraint")
-    if raw is not None:
-        at_where = f"{where}.constraint"
-        expect(raw, dict, at_where)
-        _only(raw, {"expression", "at"}, at_where)
-        expr = parse_expression(field(raw, "expression", dict, at_where), scenario, f"{at_where}.expression")
-        constraint = _indexed(expr, scenario, table, f"{at_where}.expression")
-        at = parse_rational(field(raw, "at", str, at_where), f"{at_where}.at")
-    statistics = _statistics(problem, scenario, table, len(structure.words), where)
-    return NpaProblem(scenario, structure, blocks, tuple(labels), constraint, at, statistics)
+    constraint, at = (None, None) if raw is None else _pinned(raw, "at", scenario, table, f"{where}.constraint")
+    statistics = ()  # absent means none (and the hash is unchanged)
+    if "statistics" in problem:
+        raw, limit = field(problem, "statistics", list, where), len(structure.words)
+        if not 0 < len(raw) <= limit:
+            raise CertifyError(f"{where}.statistics: expected 1 to {limit} entries, got {len(raw)}")
+        statistics = tuple(_pinned(item, "value", scenario, table, f"{where}.statistics[{k}]")
+                           for k, item in enumerate(raw))
+    return NpaProblem(structure, blocks, constraint, at, statistics)
 
 
-def _statistics(problem, scenario, table, limit, where):
-    """Observed values "expression = value"; absent means none (and the hash is unchanged)."""
-    if "statistics" not in problem:
-        return ()
-    raw = field(problem, "statistics", list, where)
-    if not 0 < len(raw) <= limit:
-        raise CertifyError(f"{where}.statistics: expected 1 to {limit} entries, got {len(raw)}")
-    out = []
-    for k, item in enumerate(raw):
-        spot = f"{where}.statistics[{k}]"
-        expect(item, dict, spot)
-        _only(item, {"expression", "value"}, spot)
-        expr = parse_expression(field(item, "expression", dict, spot), scenario, f"{spot}.expression")
-        value = parse_rational(field(item, "value", str, spot), f"{spot}.value")
-        out.append((_indexed(expr, scenario, table, f"{spot}.expression"), value))
-    return tuple(out)
+def _pinned(raw, key: str, scenario, table, where: str):
+    """({word index: coefficient}, value): a constraint "expression >= at" or a statistic "... = value"."""
+    only(expect(raw, dict, where), {"expression", key}, where)
+    expr = parse_expression(field(raw, "expression", dict, where), scenario, f"{where}.expression")
+    value = parse_rational(field(raw, key, str, where), f"{where}.{key}")
+    return _indexed(expr, scenario, table, f"{where}.expression"), value
 
 
 def _objective(objective, scenario, where):
     if len(objective) != 1 or not set(objective) <= {"bell", "guess"}:
         raise CertifyError(f'{where}: expected exactly one of "bell" or "guess"')
     if "bell" in objective:
-        return [()], [parse_expression(objective["bell"], scenario, f"{where}.bell")]
-    guess = expect(objective["guess"], dict, f"{where}.guess")
-    _only(guess, {"parties", "inputs"}, f"{where}.guess")
-    parties = field(guess, "parties", list, f"{where}.guess")
-    inputs = field(guess, "inputs", list, f"{where}.guess")
-    n = scenario.parties
-    parties = [parse_int(p, f"{where}.guess.parties[{k}]", 0, n - 1) for k, p in enumerate(parties)]
+        return [parse_expression(objective["bell"], scenario, f"{where}.bell")]
+    at = f"{where}.guess"
+    guess = only(expect(objective["guess"], dict, at), {"parties", "inputs"}, at)
+    parties, inputs = field(guess, "parties", list, at), field(guess, "inputs", list, at)
+    parties = [parse_int(p, f"{at}.parties[{k}]", 0, scenario.parties - 1) for k, p in enumerate(parties)]
     if not parties or len(set(parties)) != len(parties) or parties != sorted(parties):
-        raise CertifyError(f"{where}.guess.parties: expected distinct parties in increasing order")
+        raise CertifyError(f"{at}.parties: expected distinct parties in increasing order")
     if len(inputs) != len(parties):
-        raise CertifyError(f"{where}.guess.inputs: expected {len(parties)} inputs, got {len(inputs)}")
-    inputs = [parse_int(x, f"{where}.guess.inputs[{k}]", 0, scenario.inputs[p] - 1)
+        raise CertifyError(f"{at}.inputs: expected {len(parties)} inputs, got {len(inputs)}")
+    inputs = [parse_int(x, f"{at}.inputs[{k}]", 0, scenario.inputs[p] - 1)
               for k, (p, x) in enumerate(zip(parties, inputs))]
-    labels = list(product(*(range(scenario.outputs[p]) for p in parties)))
-    return labels, [guess_expression(scenario, parties, inputs, e) for e in labels]
+    guesses = product(*(range(scenario.outputs[p]) for p in parties))  # one block per guess e of a_S
+    return [guess_expression(scenario, parties, inputs, e) for e in guesses]
 
 
 def _indexed(expr, scenario, table, where):
+    """{entry index: coefficient} of the expression; each word must be an entry of the matrix."""
     out = {}
     for word, coef in to_words(expr, scenario).items():
-        k = lookup(table, word, where)
+        k = table.get(canonical(word))
+        if k is None:
+            raise CertifyError(f"{where}: word {spell(word)} is not an entry of the moment matrix (raise the level)")
         out[k] = out.get(k, Fraction(0)) + coef
     return out
 
 
 def parse_evidence(evidence, npa: NpaProblem, where: str):
     """(nu, lambda, [mu_k], [Z_e]) with each Z_e a full symmetric Fraction matrix."""
-    expect(evidence, dict, where)
-    _only(evidence, {"nu", "lambda", "Z"} | ({"mu"} if npa.statistics else set()), where)
-    nu = parse_rational(field(evidence, "nu", str, where), f"{where}.nu")
-    lam = parse_rational(field(evidence, "lambda", str, where), f"{where}.lambda")
+    only(expect(evidence, dict, where), {"nu", "lambda", "Z"} | ({"mu"} if npa.statistics else set()), where)
+    nu, lam = (parse_rational(field(evidence, key, str, where), f"{where}.{key}") for key in ("nu", "lambda"))
     mu = []
     if npa.statistics:
         raw_mu = field(evidence, "mu", list, where)
@@ -150,17 +131,14 @@ def parse_evidence(evidence, npa: NpaProblem, where: str):
     raw = field(evidence, "Z", list, where)
     if len(raw) != len(npa.blocks):
         raise CertifyError(f"{where}.Z: expected {len(npa.blocks)} blocks, got {len(raw)}")
-    n = npa.structure.size
-    mats = []
+    n, mats = npa.structure.size, []
     for b, block in enumerate(raw):
         at = f"{where}.Z[{b}]"
-        expect(block, list, at)
-        if len(block) != n:
+        if len(expect(block, list, at)) != n:
             raise CertifyError(f"{at}: expected {n} upper-triangle rows, got {len(block)}")
         z = [[Fraction(0)] * n for _ in range(n)]
         for i, row in enumerate(block):
-            expect(row, list, f"{at}[{i}]")
-            if len(row) != n - i:
+            if len(expect(row, list, f"{at}[{i}]")) != n - i:
                 raise CertifyError(f"{at}[{i}]: expected {n - i} entries, got {len(row)}")
             for k, text in enumerate(row):
                 z[i][i + k] = z[i + k][i] = parse_rational(text, f"{at}[{i}][{k}]")
@@ -196,8 +174,7 @@ def tangent_of(npa: NpaProblem, evidence, where: str):
         for k, value in enumerate(inner):
             lhs = g.get(k, 0) + value + c.get(k, 0)
             if lhs != (nu if k == 0 else 0):
-                word = npa.structure.words[k]
-                raise Reject(f"{where}.Z[{b}]: dual identity fails at word {spell(word)} "
+                raise Reject(f"{where}.Z[{b}]: dual identity fails at word {spell(npa.structure.words[k])} "
                              f"(residual {format_rational(lhs - (nu if k == 0 else 0))})")
         if not is_psd(z, _backend(n)):
             raise Reject(f"{where}.Z[{b}]: not positive semidefinite (exact LDL^T)")
@@ -218,12 +195,8 @@ def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: 
 
 
 def _backend(n: int) -> str:
-    """Python integers, or python-flint's fmpz where it is faster (measured on
-    12-digit entries: even at 20 rows, 1.5x faster at 30, 3x at 69).
-    CERTIFY_PSD_BACKEND=int keeps compiled code out of the decision; the tests
-    check that both backends agree."""
-    import os
-
+    """Python integers, or python-flint's fmpz where faster (12-digit entries: even at 20 rows,
+    1.5x at 30, 3x at 69); CERTIFY_PSD_BACKEND=int keeps compiled code out of the decision."""
     if os.environ.get("CERTIFY_PSD_BACKEND") == "int" or n < 30:
         return "int"
     try:
@@ -231,9 +204,3 @@ def _backend(n: int) -> str:
     except ImportError:
         return "int"
     return "flint"
-
-
-def _only(obj, allowed, where):
-    extra = sorted(set(obj) - allowed)
-    if extra:
-        raise CertifyError(f"{where}: unknown field {extra[0]!r}")

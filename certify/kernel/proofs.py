@@ -1,19 +1,17 @@
 """Checking files and folders of certificates against a manifest of claims.
 
-Trusted. A folder with a `manifest.json` is checked as a whole: every entry
-must name an existing certificate whose claim (id, kind, relation, value,
-problem hash, statement) is exactly the one the manifest states, and every certificate
-file in the folder must be listed -- so deleting, swapping or editing a file
-cannot make the folder pass. A folder without a manifest, or a single file, is
-checked file by file.
+Trusted. A folder with a `manifest.json` is checked as a whole: every entry must name an
+existing certificate whose claim (id, kind, relation, value, problem hash, statement) is
+exactly the one the manifest states, and every certificate file in the folder must be
+listed, so deleting, swapping or editing a file cannot make the folder pass. A folder
+without a manifest, or a single file, is checked file by file.
 """
 
 import os
 
 from certify.errors import CertifyError
-from certify.kernel import check_certificate
+from certify.kernel import Verdict, check_certificate
 from certify.kernel.format import expect, field, parse_rational, read_json
-from certify.kernel.verdict import Verdict
 
 MANIFEST = "manifest.json"
 MAX_CLAIMS = 100_000
@@ -37,8 +35,7 @@ def certificate_files(folder: str) -> list:
     found = []
     for root, dirs, files in os.walk(folder):
         dirs.sort()
-        found.extend(os.path.join(root, name) for name in sorted(files)
-                     if name.endswith(".json") and name != MANIFEST)
+        found.extend(os.path.join(root, name) for name in sorted(files) if name.endswith(".json") and name != MANIFEST)
     return found
 
 
@@ -58,17 +55,14 @@ def check_path(path: str) -> list:
 
 def check_manifest(folder: str) -> list:
     where = os.path.join(folder, MANIFEST)
-    manifest = read_json(where)
-    expect(manifest, dict, where)
-    entries = field(manifest, "claims", list, where)
+    entries = field(expect(read_json(where), dict, where), "claims", list, where)
     if len(entries) > MAX_CLAIMS:
         raise CertifyError(f"{where}.claims: more than {MAX_CLAIMS} claims")
     verdicts, listed = [], set()
     for j, entry in enumerate(entries):
         spot = f"{where}.claims[{j}]"
         try:
-            expect(entry, dict, spot)
-            name = field(entry, "file", str, spot)
+            name = field(expect(entry, dict, spot), "file", str, spot)
             target = os.path.normpath(os.path.join(folder, name))
             if name.startswith("/") or ".." in name.split("/") or not name.endswith(".json"):
                 raise CertifyError(f"{spot}.file: expected a relative path to a .json file inside the folder")
@@ -88,19 +82,12 @@ def _against_manifest(verdict: Verdict, entry: dict, spot: str) -> Verdict:
     """The certificate must prove exactly the claim the manifest states."""
     if verdict.kind == "error":
         return verdict
-    stated = {
-        "id": field(entry, "id", str, spot),
-        "kind": field(entry, "kind", str, spot),
-        "relation": field(entry, "relation", str, spot),
-        "value": parse_rational(entry.get("value"), f"{spot}.value"),
-        "problem_sha256": field(entry, "problem_sha256", str, spot),
-        # The statement is prose (not checked against the problem), but it is what a
-        # reader sees beside VERIFIED, so the file must not say more than the manifest.
-        "statement": field(entry, "statement", str, spot),
-    }
-    found = {"id": verdict.claim_id, "kind": verdict.kind, "relation": verdict.relation,
-             "value": verdict.claimed, "problem_sha256": verdict.problem_sha256,
-             "statement": verdict.statement}
+    # The statement is prose (not checked against the problem), but it is what a reader
+    # sees beside VERIFIED, so the file must not say more than the manifest.
+    stated = {key: parse_rational(entry.get(key), f"{spot}.value") if key == "value" else field(entry, key, str, spot)
+              for key in ("id", "kind", "relation", "value", "problem_sha256", "statement")}
+    found = dict(zip(stated, (verdict.claim_id, verdict.kind, verdict.relation, verdict.claimed,
+                              verdict.problem_sha256, verdict.statement)))
     for key in stated:
         if stated[key] != found[key]:
             return Verdict(**{**verdict.__dict__, "ok": False, "value": None,

@@ -7,18 +7,14 @@ Trusted. Lemma (Schur complement): for a symmetric M = [[p, b^T], [b, C]],
   - if p < 0:  M is not PSD (e_1^T M e_1 < 0).
 Applied n times this decides PSD exactly, with no tolerance.
 
-The matrix is first scaled by the common denominator of its entries (a positive
-scaling keeps the PSD property), and the elimination runs fraction-free
-(Bareiss): after eliminating the pivots k_1..k_t, entry (i, j) holds
-D_t * S_ij, where S is the Schur complement and D_t > 0 the product of the
-pivots so far (a principal minor), and every division is exact (Sylvester's
-identity). Signs and zero tests of S are therefore read off the integers.
-Indices whose pivot and remaining row are zero are skipped (case p = 0).
-
-Two backends compute the same thing: Python integers ("int", always available)
-and python-flint fmpz ("flint", optional, faster on large entries).
-The textbook Fraction LDL^T is kept in tests/unit/test_psd.py as the reference
-the tests compare against.
+The matrix is first scaled by the common denominator of its entries (a positive scaling
+keeps the PSD property), and the elimination runs fraction-free (Bareiss): after
+eliminating the pivots k_1..k_t, entry (i, j) holds D_t * S_ij, where S is the Schur
+complement and D_t > 0 the product of the pivots so far (a principal minor), and every
+division is exact (Sylvester's identity). Signs and zero tests of S are therefore read off
+the integers. Indices whose pivot and remaining row are zero are skipped (case p = 0).
+The integers are Python ints ("int") or python-flint fmpz ("flint", optional, faster on
+large entries); tests/unit/test_psd.py compares both with a textbook Fraction LDL^T.
 """
 
 from math import lcm
@@ -32,12 +28,9 @@ MAX_SCALE_BITS = 2048
 
 
 def is_psd(matrix, backend: str = "int") -> bool:
-    """True iff the symmetric rational matrix is positive semidefinite.
-
-    `matrix` is a square list of lists of Fractions; symmetry is the caller's
-    to guarantee (the NPA check builds Z from its upper triangle). A common
-    denominator over MAX_SCALE_BITS bits is refused (CertifyError), not decided.
-    """
+    """True iff the symmetric rational matrix (a square list of lists of Fractions) is PSD.
+    Symmetry is the caller's to guarantee (the NPA check builds Z from its upper triangle);
+    a common denominator over MAX_SCALE_BITS bits is refused (CertifyError), not decided."""
     scale = 1
     for row in matrix:
         for value in row:
@@ -47,7 +40,6 @@ def is_psd(matrix, backend: str = "int") -> bool:
     rows = [[v.numerator * (scale // v.denominator) for v in row] for row in matrix]
     if backend == "flint":
         import flint  # optional accelerator, same algorithm
-
         rows = [[flint.fmpz(v) for v in row] for row in rows]
     elif backend != "int":
         raise ValueError(f"unknown PSD backend {backend!r}")
@@ -55,9 +47,7 @@ def is_psd(matrix, backend: str = "int") -> bool:
 
 
 def _bareiss_psd(rows) -> bool:
-    n = len(rows)
-    alive = list(range(n))
-    previous = 1
+    alive, previous = list(range(len(rows))), 1
     while alive:
         k = alive.pop(0)
         pivot = rows[k][k]
@@ -69,8 +59,7 @@ def _bareiss_psd(rows) -> bool:
             continue  # zero row of the Schur complement: drop it
         row_k = rows[k]
         for i in alive:
-            rik = row_k[i]
-            row_i = rows[i]
+            rik, row_i = row_k[i], rows[i]
             for j in alive:
                 if j >= i:
                     # exact: D_{t+1} S'_ij = (p S_ij - S_ik S_kj) D_t / D_t

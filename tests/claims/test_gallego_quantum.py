@@ -55,7 +55,7 @@ def test_ghz_attains_one_half_with_no_lost_rounds():
         return sum(p for (a, xx), p in box.items()
                    if xx == x and all(o is None or o == a[i] for i, o in enumerate(outs)))
 
-    from certify.scenario import evaluate
+    from certify.expressions import evaluate
 
     assert evaluate(majority_expression(X0), prob) == Fraction(1, 2)
     assert evaluate(negative_losses(), prob) == 0

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from certify import bits_models as bm
 from certify import fig3
 from certify import finite_stats as fs
 from certify.counts import read_counts, uniform_inputs
@@ -46,7 +47,7 @@ def test_p1_agreement_column(table):
 
 
 def test_p5_p6_epsilon_and_i_low(table):
-    eps_hi = kb.epsilon_upper(table.n, Q, DELTA, "quantum")
+    eps_hi = bm.epsilon_upper(table.n, Q, DELTA, "quantum")
     assert round(float(eps_hi), 5) == 0.37735
     assert round(float(Fraction(70, 29) - eps_hi), 5) == 2.03644
     assert eps_hi - Fraction(37735, 100000) < Fraction(1, 10**5)
@@ -60,7 +61,7 @@ def test_p7_local_p_value(table):
 def test_p6_curve_b_alone_gives_40_bits_not_42(table):
     """Spec P6: curve b alone gives only 40.6 bits, so the SDP is needed for the paper's 42."""
     p_xy = uniform_inputs()
-    result = kb.check_bits(table.counts, DELTA, p_xy, *fs.curve_b_tangent_at(2.03644))
+    result = bm.check_bits(table.counts, DELTA, p_xy, *fs.curve_b_tangent_at(2.03644))
     assert result.bits == 40
     assert tangent_bits(*fs.curve_b_tangent_at(2.03644)) == pytest.approx(40.568, abs=1e-3)
     assert fs.entropy_bound(N, Fraction(70, 29), Q, DELTA, fs.f_curve_b) == pytest.approx(40.568, abs=1e-3)
@@ -68,9 +69,9 @@ def test_p6_curve_b_alone_gives_40_bits_not_42(table):
 
 def test_curve_c_tangent_with_quantum_and_no_signalling_eps(table):
     p_xy = uniform_inputs()
-    assert kb.check_bits(table.counts, DELTA, p_xy, Fraction(3, 2), Fraction(1, 4)).bits == 39
+    assert bm.check_bits(table.counts, DELTA, p_xy, Fraction(3, 2), Fraction(1, 4)).bits == 39
     assert math.floor(tangent_bits(Fraction(3, 2), Fraction(1, 4))) == 39
-    ns = kb.check_bits(table.counts, DELTA, p_xy, Fraction(3, 2), Fraction(1, 4), "no-signalling")
+    ns = bm.check_bits(table.counts, DELTA, p_xy, Fraction(3, 2), Fraction(1, 4), "no-signalling")
     assert ns.bits == 0 and ns.i_low < 2  # eps with I_max = 4 is 0.442 > 0.414
 
 

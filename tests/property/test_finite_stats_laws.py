@@ -5,6 +5,7 @@ from fractions import Fraction
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from certify import bits_models as bm
 from certify import finite_stats as fs
 from certify.kernel import bits as kb
 
@@ -45,7 +46,7 @@ def _float_bound(counts, p_xy, delta, tangent, model="quantum"):
 @given(count_tables(), input_distributions, deltas, tangents)
 @example(TABLE1_COUNTS, {pair: Fraction(1, 4) for pair in kb.PAIRS}, Fraction(1, 100), NS_TANGENT)
 def test_certified_bits_never_exceed_float_bound(counts, p_xy, delta, tangent):
-    certified = kb.check_bits(counts, delta, p_xy, *tangent).bits
+    certified = bm.check_bits(counts, delta, p_xy, *tangent).bits
     assert certified <= _float_bound(counts, p_xy, delta, tangent) + 1e-6
     assert certified >= _float_bound(counts, p_xy, delta, tangent) - 1 - 1e-6  # and it is the floor
 
@@ -53,7 +54,7 @@ def test_certified_bits_never_exceed_float_bound(counts, p_xy, delta, tangent):
 @given(count_tables(), input_distributions, deltas, deltas, tangents)
 def test_bits_do_not_increase_when_delta_shrinks(counts, p_xy, d1, d2, tangent):
     small, large = sorted((d1, d2))
-    assert kb.check_bits(counts, small, p_xy, *tangent).bits <= kb.check_bits(counts, large, p_xy, *tangent).bits
+    assert bm.check_bits(counts, small, p_xy, *tangent).bits <= bm.check_bits(counts, large, p_xy, *tangent).bits
 
 
 @given(count_tables(), input_distributions, tangents, st.sampled_from(kb.PAIRS), st.integers(1, 200), st.data())
@@ -69,7 +70,7 @@ def test_bits_do_not_increase_when_counts_are_less_correlated(counts, p_xy, tang
     worse[x, y, dst[0], dst[1]] += moved
     assert kb.chsh_estimate(worse, p_xy) <= kb.chsh_estimate(counts, p_xy)
     delta = Fraction(1, 100)
-    assert kb.check_bits(worse, delta, p_xy, *tangent).bits <= kb.check_bits(counts, delta, p_xy, *tangent).bits
+    assert bm.check_bits(worse, delta, p_xy, *tangent).bits <= bm.check_bits(counts, delta, p_xy, *tangent).bits
 
 
 def _relabel(counts, p_xy, move):

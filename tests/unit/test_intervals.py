@@ -9,7 +9,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from certify.kernel.intervals import down, exp_interval, ln_interval, log2_interval, sqrt_interval, up
+from certify.bits_models import log2_interval
+from certify.kernel.intervals import down, exp_interval, ln_interval, sqrt_interval, up
 
 mpmath.mp.dps = 60
 

@@ -6,6 +6,7 @@ from fractions import Fraction
 import mpmath
 import pytest
 
+from certify import bits_models as bm
 from certify.errors import CertifyError
 from certify.finite_stats import curve_b_tangent_at
 from certify.kernel import bits as kb
@@ -34,7 +35,7 @@ def test_i_hat_with_biased_inputs_weights_each_pair():
 def test_epsilon_upper_encloses_eq3():
     mpmath.mp.dps = 50
     true = (4 + 2 * mpmath.sqrt(2)) * mpmath.sqrt(2 * mpmath.log(100) / 3016)
-    hi = kb.epsilon_upper(3016, Fraction(1, 4), DELTA, "quantum")
+    hi = bm.epsilon_upper(3016, Fraction(1, 4), DELTA, "quantum")
     assert mpmath.mpf(hi.numerator) / hi.denominator >= true
     assert hi - Fraction(str(mpmath.nstr(true, 45))) < Fraction(1, 10**40)
     assert round(float(hi), 5) == 0.37735
@@ -42,14 +43,14 @@ def test_epsilon_upper_encloses_eq3():
 
 @pytest.mark.parametrize("model,i_max", [("no-signalling", 4), ("local", 2)])
 def test_epsilon_upper_other_models(model, i_max):
-    hi = kb.epsilon_upper(3016, Fraction(1, 4), DELTA, model)
+    hi = bm.epsilon_upper(3016, Fraction(1, 4), DELTA, model)
     mpmath.mp.dps = 50
     true = (4 + i_max) * mpmath.sqrt(2 * mpmath.log(100) / 3016)
     assert 0 <= mpmath.mpf(hi.numerator) / hi.denominator - true < 1e-40
 
 
 def test_no_signalling_tangent_certifies_39_bits_under_quantum_eps():
-    r = kb.check_bits(table1(), DELTA, UNIFORM, Fraction(3, 2), Fraction(1, 4), "quantum")
+    r = bm.check_bits(table1(), DELTA, UNIFORM, Fraction(3, 2), Fraction(1, 4), "quantum")
     assert r.bits == 39
     assert r.i_hat == Fraction(70, 29) and round(float(r.i_low), 5) == 2.03644
     float_bits = -3016 * math.log2(1.5 - float(r.i_low) / 4)
@@ -57,19 +58,19 @@ def test_no_signalling_tangent_certifies_39_bits_under_quantum_eps():
 
 
 def test_largest_k_is_maximal():
-    r = kb.check_bits(table1(), DELTA, UNIFORM, Fraction(3, 2), Fraction(1, 4))
+    r = bm.check_bits(table1(), DELTA, UNIFORM, Fraction(3, 2), Fraction(1, 4))
     g = r.g_hi
     assert g**3016 * 2**r.bits <= 1 < g**3016 * 2 ** (r.bits + 1)
 
 
 def test_no_signalling_model_certifies_zero_bits_below_two():
-    r = kb.check_bits(table1(), DELTA, UNIFORM, Fraction(3, 2), Fraction(1, 4), "no-signalling")
+    r = bm.check_bits(table1(), DELTA, UNIFORM, Fraction(3, 2), Fraction(1, 4), "no-signalling")
     assert r.bits == 0 and r.i_low < 2 and "0 bits" in r.reason
 
 
 def test_curve_b_tangent_certifies_40_bits():
     nu, lam = curve_b_tangent_at(2.03644)
-    r = kb.check_bits(table1(), DELTA, UNIFORM, nu, lam)
+    r = bm.check_bits(table1(), DELTA, UNIFORM, nu, lam)
     assert r.bits == 40  # spec P6: curve b alone gives only 40.6 (40.57 at I_low = 2.03644)
 
 
@@ -84,13 +85,13 @@ def test_tangent_not_positive_is_rejected():
 
 
 def test_tangent_at_or_above_one_gives_zero_bits():
-    r = kb.check_bits(table1(), DELTA, UNIFORM, Fraction(2), Fraction(0))
+    r = bm.check_bits(table1(), DELTA, UNIFORM, Fraction(2), Fraction(0))
     assert r.bits == 0
 
 
 def test_larger_delta_never_gives_fewer_bits():
-    low = kb.check_bits(table1(), Fraction(1, 10**6), UNIFORM, Fraction(3, 2), Fraction(1, 4)).bits
-    high = kb.check_bits(table1(), Fraction(1, 10), UNIFORM, Fraction(3, 2), Fraction(1, 4)).bits
+    low = bm.check_bits(table1(), Fraction(1, 10**6), UNIFORM, Fraction(3, 2), Fraction(1, 4)).bits
+    high = bm.check_bits(table1(), Fraction(1, 10), UNIFORM, Fraction(3, 2), Fraction(1, 4)).bits
     assert low < 39 < high
 
 
@@ -107,7 +108,7 @@ def test_pow_upper_rounded_path_agrees_with_exact(g, n, monkeypatch):
 
 def test_large_n_uses_rounded_power_and_stays_fast():
     big = {k: v * 10**5 for k, v in table1().items()}
-    r = kb.check_bits(big, DELTA, UNIFORM, Fraction(3, 2), Fraction(1, 4))
+    r = bm.check_bits(big, DELTA, UNIFORM, Fraction(3, 2), Fraction(1, 4))
     assert abs(r.bits - (-301600000 * math.log2(1.5 - float(r.i_low) / 4))) < 1
 
 
@@ -156,7 +157,7 @@ def test_input_distribution_must_sum_to_one_and_match_q():
     with pytest.raises(CertifyError, match="p_xy: probabilities sum to 13/12"):
         kb.check_bits(table1(), DELTA, bad, Fraction(3, 2), Fraction(1, 4))
     with pytest.raises(CertifyError, match=r"q: 1/5 disagrees with min P\(xy\) = 1/4"):
-        kb.check_bits(table1(), DELTA, UNIFORM, Fraction(3, 2), Fraction(1, 4), q=Fraction(1, 5))
+        bm.check_bits(table1(), DELTA, UNIFORM, Fraction(3, 2), Fraction(1, 4), q=Fraction(1, 5))
     zero = {(0, 0): Fraction(1), (0, 1): Fraction(0), (1, 0): Fraction(0), (1, 1): Fraction(0)}
     with pytest.raises(CertifyError, match=r"p_xy\[01\]"):
         kb.chsh_estimate(table1(), zero)
@@ -164,4 +165,4 @@ def test_input_distribution_must_sum_to_one_and_match_q():
 
 def test_unknown_model():
     with pytest.raises(CertifyError, match="model"):
-        kb.epsilon_upper(3016, Fraction(1, 4), DELTA, "classical")
+        bm.epsilon_upper(3016, Fraction(1, 4), DELTA, "classical")

@@ -9,6 +9,7 @@ import pytest
 
 from certify.behaviour import check_no_signalling, full_statistics, read_behaviour, table_of
 from certify.errors import CertifyError
+from certify.expressions import scenario_to_json
 from certify.kernel import check_certificate, problem_sha256
 from certify.kernel.format import Reject
 from certify.kernel.npa import parse_problem, tangent_of
@@ -126,13 +127,13 @@ def test_behaviour_file_errors_name_the_entry(tmp_path):
     rows = [{"outputs": [a, b], "inputs": [x, y], "p": "1/4"} for x in (0, 1) for y in (0, 1)
             for a in (0, 1) for b in (0, 1)]
     path = tmp_path / "b.json"
-    path.write_text(json.dumps({"scenario": CHSH.to_json(), "p": rows}))
+    path.write_text(json.dumps({"scenario": scenario_to_json(CHSH), "p": rows}))
     scenario, table = read_behaviour(str(path))
     assert scenario == CHSH and set(table.values()) == {Fraction(1, 4)}
     rows[5]["p"] = "-1/4"
-    path.write_text(json.dumps({"scenario": CHSH.to_json(), "p": rows}))
+    path.write_text(json.dumps({"scenario": scenario_to_json(CHSH), "p": rows}))
     with pytest.raises(CertifyError, match=r"p\[5\]\.p: negative"):
         read_behaviour(str(path))
-    path.write_text(json.dumps({"scenario": CHSH.to_json(), "p": rows[:-1]}))
+    path.write_text(json.dumps({"scenario": scenario_to_json(CHSH), "p": rows[:-1]}))
     with pytest.raises(CertifyError, match="expected 16 entries"):
         read_behaviour(str(path))

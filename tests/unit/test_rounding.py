@@ -6,6 +6,7 @@ from certify.kernel.npa import parse_problem, tangent_of
 from certify.npa import chsh_guess_problem, conic_data, trace_problem
 from certify.rounding import interior_direction, rational_matrix, restore_identities, round_certificate
 from certify.solve import solve
+from certify.supports import supports
 
 
 def test_restore_identities_is_exact_and_local():
@@ -18,7 +19,7 @@ def test_restore_identities_is_exact_and_local():
     before = [row[:] for row in q]
     restore_identities(q, st, g, {}, Fraction(0))
     for k in range(1, len(st.words)):
-        inner = sum(q[i][j] if i == j else 2 * q[i][j] for i, j in st.supports[k])
+        inner = sum(q[i][j] if i == j else 2 * q[i][j] for i, j in supports(st)[k])
         assert g[k] + inner == 0
     assert q[0][0] == before[0][0]  # the identity word is left for nu
 
@@ -29,7 +30,7 @@ def test_interior_direction_is_orthogonal_to_all_words():
     dual = solve(trace_problem(conic_data(definition))).duals[0]
     z0 = interior_direction(npa.structure, dual)
     for k in range(1, len(npa.structure.words)):
-        assert sum(z0[i][j] if i == j else 2 * z0[i][j] for i, j in npa.structure.supports[k]) == 0
+        assert sum(z0[i][j] if i == j else 2 * z0[i][j] for i, j in supports(npa.structure)[k]) == 0
     assert min(np.linalg.eigvalsh([[float(z0[min(i, j)][max(i, j)]) for j in range(npa.structure.size)]
                                    for i in range(npa.structure.size)])) > 0.5
 

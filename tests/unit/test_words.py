@@ -1,7 +1,7 @@
 import pytest
 
 from certify.errors import CertifyError
-from certify.words import adjoint, canonical, parse_level, parse_word, reduce_word, spell
+from certify.words import adjoint, canonical, parse_level, reduce_word, spell
 
 A0, A1, B0, B1 = (0, 0, 0), (0, 1, 0), (1, 0, 0), (1, 1, 0)
 CHSH = ((2, 2), (2, 2))
@@ -46,14 +46,13 @@ def test_level_party_outside_scenario():
         parse_level("1+AC", *CHSH, "level")
 
 
-def test_explicit_word_list():
-    words = parse_level(["1", "A0|0", "B0|1", "A0|0B0|1"], *CHSH, "level")
-    assert words == [(), (A0,), (B1,), (A0, B1)]
+def test_explicit_word_lists_are_refused():
+    """The kernel reads string levels only: an explicit word list is a one-line error."""
+    for level in (["1", "A0|0", "B0|1", "A0|0B0|1"], ["A0|0"], [], {"1": 1}):
+        with pytest.raises(CertifyError, match="expected a level string like") as err:
+            parse_level(level, *CHSH, "level")
+        assert "\n" not in str(err.value) and str(err.value).startswith("level: ")
     assert spell((A0, B1)) == "A0|0B0|1"
-    for bad in (["A0|0"], ["1", "A0|2"], ["1", "A1|0"], ["1", "C0|0"], ["1", "B0|0A0|0"], ["1", "1"]):
-        with pytest.raises(CertifyError):
-            parse_level(bad, *CHSH, "level")
-    assert parse_word("A0|0A0|1A0|0", *CHSH, "w") == (A0, A1, A0)
 
 
 def test_hostile_levels_are_refused_quickly():
