@@ -25,9 +25,10 @@ Trusted (the kernel imports it). Conventions, stated once:
 
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import reduce
+from functools import lru_cache, reduce
 from itertools import product
 from math import prod
+from types import MappingProxyType
 
 from certify.errors import CertifyError
 from certify.kernel.format import expect, field, only, parse_int, parse_rational, parse_sizes
@@ -43,7 +44,7 @@ class NsLp:
     outputs: tuple
     columns: tuple  # allowed (x, a) pairs, x and a tuples, in canonical order
     objective: dict  # (x, a) -> Fraction, only nonzero entries
-    row_b: dict  # row key -> right-hand side, every row of A
+    row_b: object  # row key -> right-hand side, every row of A (a read-only mapping)
     entries: tuple = ()  # entries[j] = column_rows(columns[j]), computed once
 
 
@@ -78,19 +79,37 @@ def build(problem: dict, where: str) -> NsLp:
     if prod(m * d for m, d in zip(inputs, outputs)) > MAX_COLUMNS:
         raise CertifyError(f"{where}.scenario: {prod(m * d for m, d in zip(inputs, outputs))} variables "
                            f"exceed the limit {MAX_COLUMNS}")
-    allowed = _promise(problem.get("promise"), inputs, outputs, f"{where}.promise")
+    parity = _promise(problem.get("promise"), inputs, outputs, f"{where}.promise")
+    columns, entries, rows = _constraints(inputs, outputs, tuple(sorted(parity.items())))
+
+    def allowed(x, a):
+        return x not in parity or sum(a) % 2 == parity[x]
+
+    objective = _objective(field(problem, "objective", dict, where), inputs, outputs, f"{where}.objective")
+    # Terms on columns the promise forbids multiply a variable fixed at 0.
+    objective = {key: c for key, c in objective.items() if allowed(*key)}
+    return NsLp(inputs, outputs, columns, objective, rows, entries)
+
+
+@lru_cache(maxsize=4)
+def _constraints(inputs, outputs, parity_items):
+    """(columns, entries, rows) of A p = b: a pure function of its hashable arguments.
+
+    Memoised because the 320 Lemma claims share one polytope (rebuilding it was a
+    third of each check); the results are tuples and a read-only mapping, so no
+    caller can change what a later claim sees.
+    """
+    parity = dict(parity_items)
     columns = tuple((x, a) for x in product(*(range(m) for m in inputs))
-                    for a in product(*(range(d) for d in outputs)) if allowed(x, a))
-    entries = tuple(tuple(column_rows(NsLp(inputs, outputs, columns, {}, {}), x, a)) for x, a in columns)
+                    for a in product(*(range(d) for d in outputs)) if x not in parity or sum(a) % 2 == parity[x])
+    shape = NsLp(inputs, outputs, (), {}, {})
+    entries = tuple(tuple(column_rows(shape, x, a)) for x, a in columns)
     rows = {key: Fraction(key.startswith("norm:")) for column in entries for key, _ in column}
     # A norm row with no allowed column makes the LP infeasible: keep it, so the primal check
     # fails on it instead of silently dropping the input.
     for x in product(*(range(m) for m in inputs)):
         rows.setdefault(f"norm:{spell(x)}", Fraction(1))
-    objective = _objective(field(problem, "objective", dict, where), inputs, outputs, f"{where}.objective")
-    # Terms on columns the promise forbids multiply a variable fixed at 0.
-    objective = {key: c for key, c in objective.items() if allowed(*key)}
-    return NsLp(inputs, outputs, columns, objective, rows, entries)
+    return columns, entries, MappingProxyType(rows)
 
 
 def parse_digits(text, sizes, where: str) -> tuple:
@@ -104,9 +123,10 @@ def parse_digits(text, sizes, where: str) -> tuple:
     return digits
 
 
-def _promise(promise, inputs, outputs, where: str):
+def _promise(promise, inputs, outputs, where: str) -> dict:
+    """{x: required parity of a} for the promised inputs (empty without a promise)."""
     if promise is None:
-        return lambda x, a: True
+        return {}
     if set(expect(promise, dict, where)) != {"kind", "rules"} or promise["kind"] != "parity":
         raise CertifyError(f'{where}: expected {{"kind": "parity", "rules": [...]}}')
     parity = {}
@@ -118,7 +138,7 @@ def _promise(promise, inputs, outputs, where: str):
         if x in parity:
             raise CertifyError(f"{spot}: input {rule[0]} listed twice")
         parity[x] = parse_int(rule[1], f"{spot}[1]", 0, 1)
-    return lambda x, a: x not in parity or sum(a) % 2 == parity[x]
+    return parity
 
 
 def _objective(objective: dict, inputs, outputs, where: str) -> dict:

@@ -12,6 +12,7 @@ duality forces all three equal).
 """
 
 from fractions import Fraction
+from math import lcm
 
 from certify.errors import CertifyError
 from certify.kernel.format import Reject, expect, format_rational, parse_rational
@@ -39,13 +40,21 @@ def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: 
 
 
 def dual_bound(lp, dual, where: str) -> Fraction:
-    """b.y, after checking A^T y >= c on every column (weak duality)."""
+    """b.y, after checking A^T y >= c on every column (weak duality).
+
+    Exact in integers: with D the common denominator of y, (A^T y)_j >= c_j iff
+    (A^T (D y))_j >= D c_j (D > 0, and A's entries are integers), which avoids a
+    Fraction normalisation per term.
+    """
     y = _sparse(dual, lp.row_b, where)
+    scale = lcm(*(v.denominator for v in y.values())) if y else 1
+    scaled = {key: v.numerator * (scale // v.denominator) for key, v in y.items()}
     for (x, a), column in zip(lp.columns, lp.entries):
-        reduced = sum((coef * y[key] for key, coef in column if key in y), Fraction(0))
-        if reduced < lp.objective.get((x, a), 0):
-            raise Reject(f"dual infeasible at column {column_key(x, a)}: (A^T y) = {format_rational(reduced)} "
-                         f"< c = {format_rational(lp.objective.get((x, a), 0))}")
+        reduced = sum(coef * scaled[key] for key, coef in column if key in scaled)
+        c = Fraction(lp.objective.get((x, a), 0))
+        if reduced * c.denominator < c.numerator * scale:
+            raise Reject(f"dual infeasible at column {column_key(x, a)}: (A^T y) = "
+                         f"{format_rational(Fraction(reduced, scale))} < c = {format_rational(c)}")
     return sum((lp.row_b[key] * v for key, v in y.items()), Fraction(0))
 
 
@@ -53,15 +62,20 @@ def primal_value(lp, primal, where: str) -> Fraction:
     """c.p, after checking p >= 0 and A p = b exactly."""
     allowed = {column_key(x, a): j for j, (x, a) in enumerate(lp.columns)}
     p = _sparse(primal, allowed, where)
-    totals = dict.fromkeys(lp.row_b, Fraction(0))
+    # Exact in integers, as in dual_bound: (A p)_r = b_r iff (A (D p))_r = D b_r.
+    scale = lcm(*(v.denominator for v in p.values())) if p else 1
+    totals = dict.fromkeys(lp.row_b, 0)
     for key, weight in p.items():
         if weight < 0:
             raise Reject(f"primal entry {key} is negative: {format_rational(weight)}")
+        scaled = weight.numerator * (scale // weight.denominator)
         for row, coef in lp.entries[allowed[key]]:
-            totals[row] += coef * weight
+            totals[row] += coef * scaled
     for row, total in totals.items():
-        if total != lp.row_b[row]:
-            raise Reject(f"primal violates row {row}: {format_rational(total)} != {format_rational(lp.row_b[row])}")
+        b = lp.row_b[row]
+        if total * b.denominator != b.numerator * scale:
+            raise Reject(f"primal violates row {row}: {format_rational(Fraction(total, scale))} "
+                         f"!= {format_rational(b)}")
     return sum((lp.objective.get(lp.columns[allowed[key]], 0) * w for key, w in p.items()), Fraction(0))
 
 

@@ -17,6 +17,14 @@ UNIFORM = {pair: Fraction(1, 4) for pair in kb.PAIRS}
 DELTA = Fraction(1, 100)
 
 
+
+@pytest.fixture(autouse=True)
+def _restore_mpmath_precision():
+    """Tests here raise mpmath's global precision; restore it so other modules see the default."""
+    saved = mpmath.mp.dps
+    yield
+    mpmath.mp.dps = saved
+
 def table1():
     return {(x, y, a, b): TABLE1[x, y][2 * a + b] for x, y, a, b in kb.KEYS}
 
