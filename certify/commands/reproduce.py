@@ -11,6 +11,7 @@ diff as deleted, not linger as a stale file that the manifest re-lists).
 
 import importlib
 import os
+import sys
 import time
 
 from certify.errors import EXIT_ERROR, EXIT_FALSE, EXIT_OK
@@ -81,7 +82,8 @@ def run(args) -> int:
     verdicts, seconds = timed_check(args.out)
     verdicts = [v for v in verdicts
                 if v.kind == "error" or args.paper == "all" or any(v.claim_id.startswith(p) for p in papers)]
-    console = Console()
+    # Piped to a file or a CI log, rich would wrap at 80 columns and cut the claim ids.
+    console = Console(width=None if sys.stdout.isatty() else 160)
     console.print(claims_table(verdicts, seconds, f"certify reproduce {args.paper}: every claim re-verified "
                                                   f"by the kernel"))
     console.print(f"solvers: {'; '.join(timings)}; kernel check of {len(verdicts)} claims: "
