@@ -11,7 +11,7 @@ import os
 
 from certify.errors import CertifyError
 from certify.kernel import Verdict, check_certificate
-from certify.kernel.format import expect, field, parse_rational, read_json
+from certify.kernel.format import FORMAT_VERSION, expect, field, only, parse_rational, read_json
 
 MANIFEST = "manifest.json"
 MAX_CLAIMS = 100_000
@@ -55,7 +55,10 @@ def check_path(path: str) -> list:
 
 def check_manifest(folder: str) -> list:
     where = os.path.join(folder, MANIFEST)
-    entries = field(expect(read_json(where), dict, where), "claims", list, where)
+    manifest = only(expect(read_json(where), dict, where), {"format", "claims"}, where)
+    if manifest.get("format") != FORMAT_VERSION:
+        raise CertifyError(f"{where}.format: expected {FORMAT_VERSION!r}")
+    entries = field(manifest, "claims", list, where)
     if len(entries) > MAX_CLAIMS:
         raise CertifyError(f"{where}.claims: more than {MAX_CLAIMS} claims")
     verdicts, listed = [], set()

@@ -109,3 +109,14 @@ def test_check_imports_no_numerical_library(proof_dir):
     result = subprocess.run([sys.executable, "-c", code, str(proof_dir)], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert "LOADED []" in result.stdout
+
+
+def test_manifest_with_another_format_or_unknown_field_is_an_error(proof_dir, capsys):
+    path = proof_dir / "manifest.json"
+    manifest = json.loads(path.read_text())
+    path.write_text(json.dumps({**manifest, "format": "certify/0"}))
+    assert main(["check", str(proof_dir)]) == 2
+    assert "manifest.json.format: expected 'certify/1'" in capsys.readouterr().err
+    path.write_text(json.dumps({**manifest, "extra": 1}))
+    assert main(["check", str(proof_dir)]) == 2
+    assert "unknown field 'extra'" in capsys.readouterr().err
