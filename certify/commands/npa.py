@@ -23,6 +23,8 @@ def add_parser(subparsers):
     p.add_argument("--level", required=True, help='"1", "2", "1+AB", "1+AB+AC+BC+ABC", ...')
     p.add_argument("--guess", choices=["none", "global", "local"], default="none",
                    help="maximise the guessing probability of all parties (global) or party A (local)")
+    p.add_argument("--parties", default=None,
+                   help="with --guess: the guessed parties, e.g. 1 or 0,2 (default: all for global, 0 for local)")
     p.add_argument("--inputs", default=None, help="inputs of the guessed parties, e.g. 0,0 (default zeros)")
     p.add_argument("--at", default=None, help="Bell value I in the constraint expression >= I (with --guess)")
     p.add_argument("--behaviour", default=None,
@@ -45,7 +47,7 @@ def run(args) -> int:
     else:
         if args.at is None and statistics is None:
             raise CertifyError("--at: required with --guess (the constraint expression >= I) unless --behaviour")
-        parties = list(range(scenario.parties)) if args.guess == "global" else [0]
+        parties = _parties(getattr(args, "parties", None), scenario, args.guess)
         inputs = _inputs(args.inputs, len(parties))
         at = None if args.at is None else _rational(args.at, "--at")
         definition = problem(scenario, _level(args.level), guess_objective(parties, inputs),
@@ -136,6 +138,17 @@ def _expression(spec: str):
 
 def _level(text: str):
     return text
+
+
+def _parties(text, scenario, guess):
+    if text is None:
+        return list(range(scenario.parties)) if guess == "global" else [0]
+    parts = text.split(",")
+    if not all(p.isdigit() for p in parts) or sorted(set(int(p) for p in parts)) != [int(p) for p in parts] \
+            or int(parts[-1]) >= scenario.parties:
+        raise CertifyError(f"--parties: expected distinct increasing parties in 0..{scenario.parties - 1}, "
+                           f"got {text[:40]!r}")
+    return [int(p) for p in parts]
 
 
 def _inputs(text, count):

@@ -113,3 +113,18 @@ def test_cli_certifies(tmp_path, capsys):
     assert abs(-math.log2(value) - 0.2473) < 1e-4
     with pytest.raises(CertifyError, match="--at"):
         run(Namespace(expr="chsh", level="2", guess="global", inputs=None, at="2.4.1", solver=None, out=None, behaviour=None))
+
+
+def test_cli_guesses_any_party(capsys):
+    # Bob's local guessing probability is curve b too (the CHSH symmetry A <-> B).
+    from argparse import Namespace
+
+    from certify.commands.npa import run
+
+    args = Namespace(expr="chsh", level="2", guess="local", parties="1", inputs=None, at="2.7", solver=None,
+                     out=None, behaviour=None)
+    assert run(args) == 0
+    bound = float(parse_rational(capsys.readouterr().out.split()[1], "bound"))
+    assert abs(bound - (1 + math.sqrt(2 - 2.7 ** 2 / 4)) / 2) < 1e-6
+    with pytest.raises(CertifyError, match="--parties"):
+        run(Namespace(**{**vars(args), "parties": "1,0"}))
