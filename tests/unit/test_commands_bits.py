@@ -37,6 +37,7 @@ def test_default_certifies_the_whole_chain_with_42_bits(tmp_path, capsys):
     assert code == 0
     assert "I_hat = 70/29 = 2.41379" in out and "standard error 0.058" in out
     assert "H_min >= 42 bits" in out and "verified by the kernel" in out
+    assert "the paper states: at least 42 bits with 99% confidence" in out and "certified here: 42 bits" in out
     from certify.kernel.proofs import check_file
 
     verdict = check_file(str(tmp_path / "chain.json"))
@@ -129,7 +130,7 @@ def test_weak_counts_certify_zero_bits_and_the_chain_verifies(tmp_path, capsys):
     code, out = run(["--counts", str(table), "--out", str(tmp_path / "chain.json"), "--json"], capsys)
     data = json.loads(out)
     assert code == 0 and data["bits"] == 0 and data["I_hat"] == "4/3"
-    assert "no randomness certified" in data["bits_reason"]
+    assert "no randomness certified" in data["bits_reason"] and data["paper_claim"] is None
     from certify.kernel.proofs import check_file
 
     verdict = check_file(str(tmp_path / "chain.json"))
