@@ -176,7 +176,7 @@ def tangent_of(npa: NpaProblem, evidence, where: str):
             if lhs != (nu if k == 0 else 0):
                 raise Reject(f"{where}.Z[{b}]: dual identity fails at word {spell(npa.structure.words[k])} "
                              f"(residual {format_rational(lhs - (nu if k == 0 else 0))})")
-        if not is_psd(z, _backend(n)):
+        if not is_psd(z, _backend(n), f"{where}.Z[{b}]"):
             raise Reject(f"{where}.Z[{b}]: not positive semidefinite (exact LDL^T)")
     return nu - sum((m * v for m, (_, v) in zip(mu, npa.statistics)), Fraction(0)), lam
 

@@ -27,7 +27,7 @@ from certify.errors import CertifyError
 MAX_SCALE_BITS = 2048
 
 
-def is_psd(matrix, backend: str = "int") -> bool:
+def is_psd(matrix, backend: str = "int", where: str = "matrix") -> bool:
     """True iff the symmetric rational matrix (a square list of lists of Fractions) is PSD.
     Symmetry is the caller's to guarantee (the NPA check builds Z from its upper triangle);
     a common denominator over MAX_SCALE_BITS bits is refused (CertifyError), not decided."""
@@ -36,7 +36,7 @@ def is_psd(matrix, backend: str = "int") -> bool:
         for value in row:
             scale = lcm(scale, value.denominator)
         if scale.bit_length() > MAX_SCALE_BITS:
-            raise CertifyError(f"matrix: common denominator exceeds {MAX_SCALE_BITS} bits (work bound)")
+            raise CertifyError(f"{where}: common denominator exceeds {MAX_SCALE_BITS} bits (work bound)")
     rows = [[v.numerator * (scale // v.denominator) for v in row] for row in matrix]
     if backend == "flint":
         import flint  # optional accelerator, same algorithm
