@@ -164,3 +164,38 @@ def test_weak_duality_on_generated_relaxations():
         definition = problem(Scenario((2, 2), (2, 2)), "1+AB", bell_objective(_expression(coefs)))
         result = certify_problem(definition)
         assert result is not None and -1e-7 <= result.slack <= 1e-6
+
+
+THREE = Scenario((2, 2, 2), (2, 2, 2))
+three_party_terms = st.lists(
+    st.tuples(st.tuples(*(st.integers(0, 1),) * 3), st.tuples(*(st.integers(0, 1),) * 3), st.integers(-3, 3)),
+    min_size=1, max_size=12)
+
+
+@settings(max_examples=5, deadline=None)
+@given(three_party_terms, st.permutations([0, 1, 2]), st.tuples(*(st.booleans(),) * 3),
+       st.tuples(*(st.booleans(),) * 3))
+def test_relabelling_three_parties_preserves_optimum(terms, order, swap_x, flip_a):
+    # Permuting parties, swapping a party's inputs and flipping its outputs map the relaxation
+    # (level 1+AB+AC+BC, symmetric in the parties) onto itself, so the optimum is unchanged.
+    expr = make_expression(THREE, terms)
+    if not expr.terms:
+        return
+    moved = []
+    for a, x, c in expr.terms:
+        a = [1 - a[i] if flip_a[i] else a[i] for i in range(3)]
+        x = [1 - x[i] if swap_x[i] else x[i] for i in range(3)]
+        moved.append((tuple(a[order[i]] for i in range(3)), tuple(x[order[i]] for i in range(3)), c))
+    level = "1+AB+AC+BC"
+    assert abs(_optimum(expr, level, THREE) - _optimum(make_expression(THREE, moved), level, THREE)) < 1e-6
+
+
+@settings(max_examples=4, deadline=None)
+@given(three_party_terms)
+def test_higher_levels_never_give_larger_bounds_three_parties(terms):
+    expr = make_expression(THREE, terms)
+    if not expr.terms:
+        return
+    # Nested levels that all hold the three-party words: 1+ABC within 1+AB+AC+BC+ABC within 2+ABC.
+    values = [_optimum(expr, level, THREE) for level in ("1+ABC", "1+AB+AC+BC+ABC", "2+ABC")]
+    assert values[0] >= values[1] - 1e-6 and values[1] >= values[2] - 1e-6
