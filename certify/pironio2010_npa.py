@@ -147,12 +147,18 @@ def load_tangents(paths):
     from certify.kernel.format import parse_rational, read_json
     from certify.kernel.npa import verify_tangent
 
-    out = []
+    out, family = [], None
     for path in paths:
         cert = read_json(path)
         problem = cert["claim"]["problem"]
         if problem_sha256(problem) != cert["problem_sha256"]:
             raise CertifyError(f"{path}: problem_sha256 does not match the problem")
+        # The envelope bounds one function: every line must be for the same problem up to I.
+        shape = {**problem, "constraint": {**(problem.get("constraint") or {}), "at": None}}
+        if family is None:
+            family = shape
+        elif shape != family:
+            raise CertifyError(f"{path}: not the same problem (up to I) as the other tangents of this curve")
         nu, lam = verify_tangent(problem, cert["evidence"], str(path))
         at = parse_rational(problem["constraint"]["at"], f"{path}: claim.problem.constraint.at")
         out.append((at, nu, lam))

@@ -112,3 +112,12 @@ def test_certified_f_within_1e4_of_float_curve(level, stride):
     for at in meets:
         gap = _float_f(level, at) - f_lower(tangents, at)
         assert -1e-6 <= gap < 1e-4, (float(at), gap)
+
+
+def test_a_curve_refuses_tangents_of_another_problem():
+    from certify.errors import CertifyError
+
+    files = sorted(glob.glob(str(PROOFS / "global-2-I*.json")))[:3]
+    files += sorted(glob.glob(str(PROOFS / "local-2-I*.json")))[:1]
+    with pytest.raises(CertifyError, match="not the same problem"):
+        load_tangents(files)
