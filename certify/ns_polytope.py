@@ -81,27 +81,19 @@ def build(problem: dict, where: str) -> NsLp:
                            f"exceed the limit {MAX_COLUMNS}")
     parity = _promise(problem.get("promise"), inputs, outputs, f"{where}.promise")
     columns, entries, rows = _constraints(inputs, outputs, tuple(sorted(parity.items())))
-
-    def allowed(x, a):
-        return x not in parity or sum(a) % 2 == parity[x]
-
     objective = _objective(field(problem, "objective", dict, where), inputs, outputs, f"{where}.objective")
     # Terms on columns the promise forbids multiply a variable fixed at 0.
-    objective = {key: c for key, c in objective.items() if allowed(*key)}
+    objective = {key: c for key, c in objective.items() if _allowed(parity, *key)}
     return NsLp(inputs, outputs, columns, objective, rows, entries)
 
 
 @lru_cache(maxsize=4)
 def _constraints(inputs, outputs, parity_items):
-    """(columns, entries, rows) of A p = b: a pure function of its hashable arguments.
-
-    Memoised because the 320 Lemma claims share one polytope (rebuilding it was a
-    third of each check); the results are tuples and a read-only mapping, so no
-    caller can change what a later claim sees.
-    """
+    """(columns, entries, rows) of A p = b, memoised: the 320 Lemma claims share one polytope.
+    A pure function of hashable arguments returning tuples and a read-only mapping."""
     parity = dict(parity_items)
     columns = tuple((x, a) for x in product(*(range(m) for m in inputs))
-                    for a in product(*(range(d) for d in outputs)) if x not in parity or sum(a) % 2 == parity[x])
+                    for a in product(*(range(d) for d in outputs)) if _allowed(parity, x, a))
     shape = NsLp(inputs, outputs, (), {}, {})
     entries = tuple(tuple(column_rows(shape, x, a)) for x, a in columns)
     rows = {key: Fraction(key.startswith("norm:")) for column in entries for key, _ in column}
@@ -110,6 +102,10 @@ def _constraints(inputs, outputs, parity_items):
     for x in product(*(range(m) for m in inputs)):
         rows.setdefault(f"norm:{spell(x)}", Fraction(1))
     return columns, entries, MappingProxyType(rows)
+
+
+def _allowed(parity, x, a) -> bool:
+    return x not in parity or sum(a) % 2 == parity[x]
 
 
 def parse_digits(text, sizes, where: str) -> tuple:

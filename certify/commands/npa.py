@@ -41,13 +41,13 @@ def run(args) -> int:
     scenario, expr = _expression(args.expr)
     statistics = _statistics(args.behaviour, scenario)
     if args.guess == "none":
-        if args.at is not None:
-            raise CertifyError("--at: only meaningful with --guess")
+        if args.at is not None or args.parties is not None:
+            raise CertifyError("--at, --parties: only meaningful with --guess")
         definition = problem(scenario, _level(args.level), bell_objective(expr), statistics=statistics)
     else:
         if args.at is None and statistics is None:
             raise CertifyError("--at: required with --guess (the constraint expression >= I) unless --behaviour")
-        parties = _parties(getattr(args, "parties", None), scenario, args.guess)
+        parties = _parties(args.parties, scenario, args.guess)
         inputs = _inputs(args.inputs, len(parties))
         at = None if args.at is None else _rational(args.at, "--at")
         definition = problem(scenario, _level(args.level), guess_objective(parties, inputs),
@@ -144,8 +144,8 @@ def _parties(text, scenario, guess):
     if text is None:
         return list(range(scenario.parties)) if guess == "global" else [0]
     parts = text.split(",")
-    if not all(p.isdigit() for p in parts) or sorted(set(int(p) for p in parts)) != [int(p) for p in parts] \
-            or int(parts[-1]) >= scenario.parties:
+    if not all(re.fullmatch(r"[0-9]{1,2}", p) for p in parts) \
+            or sorted(set(int(p) for p in parts)) != [int(p) for p in parts] or int(parts[-1]) >= scenario.parties:
         raise CertifyError(f"--parties: expected distinct increasing parties in 0..{scenario.parties - 1}, "
                            f"got {text[:40]!r}")
     return [int(p) for p in parts]
@@ -155,7 +155,7 @@ def _inputs(text, count):
     if text is None:
         return [0] * count
     parts = text.split(",")
-    if len(parts) != count or not all(p.isdigit() for p in parts):
+    if len(parts) != count or not all(re.fullmatch(r"[0-9]{1,3}", p) for p in parts):
         raise CertifyError(f"--inputs: expected {count} comma-separated inputs, got {text!r}")
     return [int(p) for p in parts]
 

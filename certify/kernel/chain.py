@@ -4,13 +4,11 @@ Trusted. A "bits.chsh" claim says: with probability >= 1 - delta, the outputs of
 rounds recorded in `counts` hold H_min >= value bits (Pironio et al. 2010, eq. (3)). Its
 evidence is one NPA tangent certificate per input pair (x, y): G_xy(I) <= nu_xy - lam_xy I
 for all I, where G_xy is the guessing probability of the output pair (a, b) at inputs
-(x, y) given CHSH >= I. Lemma: the four G_xy are one concave function G. The relabelling
-x -> 1-x, b -> b xor y (and y -> 1-y, a -> a xor x) preserves CHSH, maps a string level's
-words onto themselves by an invertible linear change (a congruence of the moment matrix,
-so PSD is kept) and a guess at one input pair onto a guess at another. So each verified
-line bounds G, hence every round, and Jensen's step of eq. (3) applies to it; the chain
-is run with each line and the fewest bits are kept, which is merely conservative. (A
-maximum of four different lines would be convex, and would not do.) Each tangent's
+(x, y) given CHSH >= I. Lemma: each verified line bounds the relaxed G_xy >= the quantum
+G_xy, and the four quantum G_xy are one function (the relabelling x -> 1-x, b -> b xor y,
+and y -> 1-y, a -> a xor x, keeps the quantum set and CHSH and moves a guess between input
+pairs), so each line bounds every round; being affine it passes Jensen's step of eq. (3).
+The fewest bits over the four lines are kept, which is merely conservative. Each tangent's
 problem must be exactly the CHSH guessing problem at its input pair and at the claim's
 level: the kernel checks that, then `certify.kernel.npa` verifies it. The arithmetic of
 the chain is `certify.kernel.bits.check_bits`.

@@ -18,6 +18,8 @@ from certify.errors import CertifyError
 from certify.kernel.format import Reject, expect, format_rational, parse_rational
 from certify.ns_polytope import build, column_key
 
+MAX_SCALE_BITS = 2048  # every committed certificate needs far fewer (denominators <= 10^12)
+
 
 def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: str) -> Fraction:
     lp = build(problem, f"{where}.claim.problem")
@@ -40,21 +42,17 @@ def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: 
 
 
 def dual_bound(lp, dual, where: str) -> Fraction:
-    """b.y, after checking A^T y >= c on every column (weak duality).
-
-    Exact in integers: with D the common denominator of y, (A^T y)_j >= c_j iff
-    (A^T (D y))_j >= D c_j (D > 0, and A's entries are integers), which avoids a
-    Fraction normalisation per term.
-    """
+    """b.y, after checking A^T y >= c on every column (weak duality). In integers: with D the
+    common denominator of y, (A^T y)_j >= c_j iff (A^T (D y))_j >= D c_j (D > 0, A integral)."""
     y = _sparse(dual, lp.row_b, where)
-    scale = lcm(*(v.denominator for v in y.values())) if y else 1
+    scale = _common_denominator(y, where)
     scaled = {key: v.numerator * (scale // v.denominator) for key, v in y.items()}
     for (x, a), column in zip(lp.columns, lp.entries):
         reduced = sum(coef * scaled[key] for key, coef in column if key in scaled)
         c = Fraction(lp.objective.get((x, a), 0))
         if reduced * c.denominator < c.numerator * scale:
             raise Reject(f"dual infeasible at column {column_key(x, a)}: (A^T y) = "
-                         f"{format_rational(Fraction(reduced, scale))} < c = {format_rational(c)}")
+                         f"{_brief(Fraction(reduced, scale))} < c = {format_rational(c)}")
     return sum((lp.row_b[key] * v for key, v in y.items()), Fraction(0))
 
 
@@ -63,7 +61,7 @@ def primal_value(lp, primal, where: str) -> Fraction:
     allowed = {column_key(x, a): j for j, (x, a) in enumerate(lp.columns)}
     p = _sparse(primal, allowed, where)
     # Exact in integers, as in dual_bound: (A p)_r = b_r iff (A (D p))_r = D b_r.
-    scale = lcm(*(v.denominator for v in p.values())) if p else 1
+    scale = _common_denominator(p, where)
     totals = dict.fromkeys(lp.row_b, 0)
     for key, weight in p.items():
         if weight < 0:
@@ -74,9 +72,26 @@ def primal_value(lp, primal, where: str) -> Fraction:
     for row, total in totals.items():
         b = lp.row_b[row]
         if total * b.denominator != b.numerator * scale:
-            raise Reject(f"primal violates row {row}: {format_rational(Fraction(total, scale))} "
+            raise Reject(f"primal violates row {row}: {_brief(Fraction(total, scale))} "
                          f"!= {format_rational(b)}")
     return sum((lp.objective.get(lp.columns[allowed[key]], 0) * w for key, w in p.items()), Fraction(0))
+
+
+def _brief(value: Fraction) -> str:
+    """A rational for a message: spelled out unless too long to print (str(int) stops at 4300 digits)."""
+    if max(abs(value.numerator).bit_length(), value.denominator.bit_length()) > 4000:
+        return f"a rational of {abs(value.numerator).bit_length()} bits"
+    return format_rational(value)
+
+
+def _common_denominator(values: dict, where: str) -> int:
+    """lcm of the denominators; refused beyond MAX_SCALE_BITS (work bound)."""
+    scale = 1
+    for v in values.values():
+        scale = lcm(scale, v.denominator)
+        if scale.bit_length() > MAX_SCALE_BITS:
+            raise CertifyError(f"{where}: common denominator exceeds {MAX_SCALE_BITS} bits (work bound)")
+    return scale
 
 
 def _sparse(entries, names, where: str) -> dict:

@@ -40,9 +40,8 @@ from certify.scenario import guess_expression, parse_expression, parse_scenario,
 from certify.words import canonical, parse_level, spell
 
 KIND = "npa.max"
-# The kernel's work bound: the moment matrix is built in O(n^2) memory and checked by an
-# O(n^3) exact elimination, so a level with more than MAX_SIZE words (rows) is refused before
-# anything is built (a 1,521-word level took 13 s and 520 MB to build; claims have <= 69).
+# Work bound: O(n^2) to build, O(n^3) to eliminate; larger levels are refused before building
+# (1,521 words took 13 s and 520 MB just to build; committed claims have <= 69).
 MAX_SIZE = 600
 
 
@@ -188,6 +187,12 @@ def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: 
         raise Reject(f'{where}.claim.relation: a dual certificate proves only "<=", got {relation!r}')
     nu, lam = tangent_of(npa, evidence, f"{where}.evidence")
     bound = nu if npa.at is None else nu - lam * npa.at
+    if "guess" in problem["objective"] and bound < Fraction(1, len(npa.blocks)):
+        # Lemma: if the relaxation is feasible its optimum is >= 1/k, k guesses (put the whole box
+        # in the block of its most likely guess). A smaller bound proves the constraints
+        # infeasible (e.g. statistics no quantum box has): true, but vacuous as a guess bound.
+        raise Reject(f"{where}: certified bound {format_rational(bound)} is below 1/{len(npa.blocks)}: the "
+                     f"constraints are infeasible at this level, so the bound says nothing")
     if bound > value:
         raise Reject(f"{where}: certified bound {format_rational(bound)} exceeds the claimed value "
                      f"{format_rational(value)}")

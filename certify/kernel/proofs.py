@@ -85,8 +85,7 @@ def _against_manifest(verdict: Verdict, entry: dict, spot: str) -> Verdict:
     """The certificate must prove exactly the claim the manifest states."""
     if verdict.kind == "error":
         return verdict
-    # The statement is prose (not checked against the problem), but it is what a reader
-    # sees beside VERIFIED, so the file must not say more than the manifest.
+    # The statement is prose, but printed beside VERIFIED: it must be the manifest's.
     stated = {key: parse_rational(entry.get(key), f"{spot}.value") if key == "value" else field(entry, key, str, spot)
               for key in ("id", "kind", "relation", "value", "problem_sha256", "statement")}
     found = dict(zip(stated, (verdict.claim_id, verdict.kind, verdict.relation, verdict.claimed,

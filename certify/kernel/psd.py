@@ -21,9 +21,8 @@ from math import lcm
 
 from certify.errors import CertifyError
 
-# Work bound: the elimination's integers grow with the common denominator, so a
-# file of cancelling huge denominators could make a small matrix take minutes.
-# Every committed certificate needs at most 73 bits; 2048 is far above that.
+# Work bound: a file of huge (cancelling) denominators or numerators could make even a
+# small elimination take minutes; committed certificates need at most ~150 bits.
 MAX_SCALE_BITS = 2048
 
 
@@ -38,6 +37,8 @@ def is_psd(matrix, backend: str = "int", where: str = "matrix") -> bool:
         if scale.bit_length() > MAX_SCALE_BITS:
             raise CertifyError(f"{where}: common denominator exceeds {MAX_SCALE_BITS} bits (work bound)")
     rows = [[v.numerator * (scale // v.denominator) for v in row] for row in matrix]
+    if max((abs(v).bit_length() for row in rows for v in row), default=0) > 2 * MAX_SCALE_BITS:
+        raise CertifyError(f"{where}: scaled entries exceed {2 * MAX_SCALE_BITS} bits (work bound)")
     if backend == "flint":
         import flint  # optional accelerator, same algorithm
         rows = [[flint.fmpz(v) for v in row] for row in rows]

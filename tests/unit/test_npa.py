@@ -93,7 +93,7 @@ def test_cli_infeasible_value_is_reported(capsys):
 
     from certify.commands.npa import run
 
-    args = Namespace(expr="chsh", level="1+AB", guess="global", inputs=None, at="2.9", solver=None, out=None, behaviour=None)
+    args = Namespace(expr="chsh", level="1+AB", guess="global", inputs=None, at="2.9", solver=None, out=None, behaviour=None, parties=None)
     assert run(args) == 1
     assert "infeasible" in capsys.readouterr().out
 
@@ -105,14 +105,14 @@ def test_cli_certifies(tmp_path, capsys):
 
     out = tmp_path / "g.json"
     args = Namespace(expr="chsh", level="1+AB", guess="global", inputs=None, at="2.414", solver=None,
-                     out=str(out), behaviour=None)
+                     out=str(out), behaviour=None, parties=None)
     assert run(args) == 0
     text = capsys.readouterr().out
     assert text.startswith("<= ") and "VERIFIED" in text
     value = float(parse_rational(json.loads(out.read_text())["claim"]["value"], "v"))
     assert abs(-math.log2(value) - 0.2473) < 1e-4
     with pytest.raises(CertifyError, match="--at"):
-        run(Namespace(expr="chsh", level="2", guess="global", inputs=None, at="2.4.1", solver=None, out=None, behaviour=None))
+        run(Namespace(expr="chsh", level="2", guess="global", inputs=None, at="2.4.1", solver=None, out=None, behaviour=None, parties=None))
 
 
 def test_cli_guesses_any_party(capsys):

@@ -137,3 +137,32 @@ def test_behaviour_file_errors_name_the_entry(tmp_path):
     path.write_text(json.dumps({"scenario": scenario_to_json(CHSH), "p": rows[:-1]}))
     with pytest.raises(CertifyError, match="expected 16 entries"):
         read_behaviour(str(path))
+
+
+def test_impossible_statistics_cannot_certify_a_vacuous_guess_bound():
+    # "P(a=0|x=0) = 2" has no feasible point, so a dual can push the bound anywhere; the kernel
+    # refuses a guess bound below 1/k (k guesses), which no feasible relaxation can have.
+    from certify.npa import problem as make_problem
+    from certify.scenario import make_expression
+
+    stats = [(make_expression(CHSH, [((0, None), (0, None), 1)]), Fraction(2))]
+    definition = make_problem(CHSH, "1", guess_objective([0], [0]), statistics=stats)
+    npa = parse_problem(definition, "p")
+    n = npa.structure.size
+    index = {w: i for i, w in enumerate(npa.structure.words)}
+    a0 = next(i for i in range(n) if npa.structure.entry[0][i] == index[((0, 0, 0),)])
+    # Block "guess 0": Z = 3 (1 - A0)(1 - A0)^T; block "guess 1": (1 - A0)(1 - A0)^T + e0 e0^T. Both PSD,
+    # and with mu = 2, nu = 3 every identity holds exactly: the bound would be nu - mu * 2 = -1.
+    def block(scale, top=0):
+        z = [[Fraction(0)] * n for _ in range(n)]
+        z[0][0], z[0][a0], z[a0][0], z[a0][a0] = scale + top, -scale, -scale, scale
+        return z
+    evidence = {"nu": "3", "lambda": "0", "mu": ["2"],
+                "Z": [[[str(z[i][j]) for j in range(i, n)] for i in range(n)] for z in (block(3), block(1, 1))]}
+    from certify.certificate import make_certificate
+
+    bound, _ = tangent_of(npa, evidence, "e")  # the identities and PSD hold: the dual is valid
+    assert bound == -1
+    cert = make_certificate("t/vacuous", "npa.max", "vacuous", definition, "<=", bound, evidence)
+    verdict = check_certificate(cert, "t")
+    assert not verdict.ok and "below 1/2" in verdict.reason
