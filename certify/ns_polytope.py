@@ -45,7 +45,7 @@ class NsLp:
     columns: tuple  # allowed (x, a) pairs, x and a tuples, in canonical order
     objective: dict  # (x, a) -> Fraction, only nonzero entries
     row_b: object  # row key -> right-hand side, every row of A (a read-only mapping)
-    entries: tuple = ()  # entries[j] = column_rows(columns[j]), computed once
+    entries: tuple = ()  # entries[j] = column_rows(inputs, *columns[j]), computed once
 
 
 def spell(digits) -> str:
@@ -56,11 +56,11 @@ def column_key(x, a) -> str:
     return f"{spell(x)}|{spell(a)}"
 
 
-def column_rows(lp: NsLp, x, a):
+def column_rows(inputs, x, a):
     """The nonzero entries (row key, coefficient) of the column of P(a|x)."""
     xs, as_ = spell(x), spell(a)
     entries = [(f"norm:{xs}", 1)]
-    for i, m_i in enumerate(lp.inputs):
+    for i, m_i in enumerate(inputs):
         x_rest = xs[:i] + "*" + xs[i + 1 :]
         a_rest = as_[:i] + "*" + as_[i + 1 :]
         if x[i] == 0:
@@ -94,8 +94,7 @@ def _constraints(inputs, outputs, parity_items):
     parity = dict(parity_items)
     columns = tuple((x, a) for x in product(*(range(m) for m in inputs))
                     for a in product(*(range(d) for d in outputs)) if _allowed(parity, x, a))
-    shape = NsLp(inputs, outputs, (), {}, {})
-    entries = tuple(tuple(column_rows(shape, x, a)) for x, a in columns)
+    entries = tuple(tuple(column_rows(inputs, x, a)) for x, a in columns)
     rows = {key: Fraction(key.startswith("norm:")) for column in entries for key, _ in column}
     # A norm row with no allowed column makes the LP infeasible: keep it, so the primal check
     # fails on it instead of silently dropping the input.

@@ -33,12 +33,13 @@ def rational_matrix(z, denominator: int):
              for j in range(n)] for i in range(n)]
 
 
-def restore_identities(q, structure, g: dict, c: dict, lam: Fraction):
-    """Make g[w] + <q, F_w> + lam c[w] = 0 exact for every word w != 1, in place."""
+def restore_identities(q, structure, g: dict, m: dict):
+    """Make g[w] + <q, F_w> + m[w] = 0 exact for every word w != 1, in place
+    (m: the multipliers' part, lambda c[w] + sum_k mu_k d_k[w])."""
     for k in range(1, len(structure.words)):
         support = supports(structure)[k]
         inner = sum((q[i][j] if i == j else 2 * q[i][j]) for i, j in support)
-        residual = g.get(k, 0) + inner + lam * c.get(k, 0)
+        residual = g.get(k, 0) + inner + m.get(k, 0)
         if residual:
             shift = residual / sum(1 if i == j else 2 for i, j in support)
             for i, j in support:
@@ -53,7 +54,7 @@ def interior_direction(structure, trace_dual, denominator: int = 10**6):
         k = structure.entry[i][i]
         diag[k] = diag.get(k, 0) + 1
     q = rational_matrix(trace_dual, denominator)
-    restore_identities(q, structure, diag, {}, Fraction(0))
+    restore_identities(q, structure, diag, {})
     for i in range(n):
         q[i][i] += 1
     return q
@@ -82,7 +83,7 @@ def round_certificate(npa, duals, lam: float, denominator: int, z0=None, delta=F
     blocks, tops = [], []
     for g, z in zip(npa.blocks, duals):
         q = rational_matrix(z, denominator)
-        restore_identities(q, npa.structure, g, m, Fraction(1))
+        restore_identities(q, npa.structure, g, m)
         if z0 is not None and delta:
             for i in range(n):
                 for j in range(i, n):

@@ -28,8 +28,8 @@ def test_general_scenario_sizes():
 
 def test_column_rows_signs():
     lp = build(_problem(), "p")
-    assert column_rows(lp, (0, 2), (1, 1)) == [("norm:02", 1), ("ns:0:1:*2:*1", 1), ("ns:1:2:0*:1*", -1)]
-    assert column_rows(lp, (1, 0), (2, 0)) == [("norm:10", 1), ("ns:0:1:*0:*0", -1),
+    assert column_rows(lp.inputs, (0, 2), (1, 1)) == [("norm:02", 1), ("ns:0:1:*2:*1", 1), ("ns:1:2:0*:1*", -1)]
+    assert column_rows(lp.inputs, (1, 0), (2, 0)) == [("norm:10", 1), ("ns:0:1:*0:*0", -1),
                                                ("ns:1:1:1*:2*", 1), ("ns:1:2:1*:2*", 1)]
 
 

@@ -17,7 +17,7 @@ def test_restore_identities_is_exact_and_local():
     q = rational_matrix((z + z.T) / 2, 10**6)
     g = {k: Fraction(k, 7) for k in range(len(st.words))}
     before = [row[:] for row in q]
-    restore_identities(q, st, g, {}, Fraction(0))
+    restore_identities(q, st, g, {})
     for k in range(1, len(st.words)):
         inner = sum(q[i][j] if i == j else 2 * q[i][j] for i, j in supports(st)[k])
         assert g[k] + inner == 0
