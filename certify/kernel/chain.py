@@ -56,7 +56,7 @@ def check_bits_claim(problem: dict, relation: str, value: Fraction, evidence: di
         raise CertifyError(f'{where_p}.model: expected "quantum" (the tangents are NPA bounds)')
     level = field(problem, "level", str, where_p)
     if relation != ">=":
-        raise CertifyError(f'{where}.claim.relation: a bits claim is ">=" (at least value bits)')
+        raise Reject(f'{where}.claim.relation: a bits claim is ">=" (at least value bits), got {relation!r}')
     tangents = field(evidence, "tangents", dict, f"{where}.evidence")
     if not tangents and value <= 0:
         # Lemma: H_min >= 0 for every distribution (a guessing probability is <= 1), so
@@ -99,7 +99,7 @@ def check_pvalue_claim(problem: dict, relation: str, value: Fraction, evidence: 
     if set(problem) != {"counts", "p_xy"} or evidence:
         raise CertifyError(f"{where_p}: expected exactly counts and p_xy, and empty evidence")
     if relation != "<=":
-        raise CertifyError(f'{where}.claim.relation: a p-value claim is "<="')
+        raise Reject(f'{where}.claim.relation: a p-value claim is "<=", got {relation!r}')
     counts, p_xy = read_counts(problem, where_p)
     check_p_value(counts, p_xy, value)  # raises Reject unless the proven bound is <= value
     return value

@@ -89,3 +89,18 @@ def test_zero_bits_needs_no_tangent_but_one_bit_does():
     cert["claim"]["value"] = "1"
     with pytest.raises(CertifyError, match="expected one tangent for each"):
         check_certificate(cert, "c")
+
+
+@pytest.mark.parametrize("path,relation", [
+    ("bits/table1-level-1+AB.json", "<="),
+    ("bits/table1-level-2.json", "=="),
+    ("bits/table1-pvalue-local.json", ">="),
+    ("npa/tsirelson-2.json", ">="),
+])
+def test_a_relation_the_evidence_cannot_prove_is_rejected_alike(path, relation):
+    # bits, p-value and NPA dual claims prove one direction each; the other is a
+    # claim that does not follow (REJECTED, exit 1), the same for every kind.
+    cert = json.loads((BITS.parent / path).read_text())
+    cert["claim"]["relation"] = relation
+    verdict = check_certificate(cert, "c")
+    assert not verdict.ok and "claim.relation" in verdict.reason and repr(relation) in verdict.reason
