@@ -10,7 +10,8 @@ import importlib
 import os
 import sys
 
-from certify.errors import EXIT_ERROR, CertifyError
+from certify.errors import EXIT_ERROR, EXIT_FALSE, CertifyError
+from certify.kernel.format import Reject
 
 COMMANDS = {
     "check": "verify certificate files or folders with the trusted kernel alone",
@@ -23,8 +24,15 @@ COMMANDS = {
 }
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (the usage block stays in --help)."""
+
+    def error(self, message):
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="certify", description="Machine-checked certificates for device-independent randomness claims.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     chosen = (argv if argv is not None else sys.argv[1:])[:1]
@@ -43,6 +51,13 @@ def main(argv=None) -> int:
         return module.run(args)
     except CertifyError as err:
         print(f"certify {args.command}: error: {err}", file=sys.stderr)
+        return EXIT_ERROR
+    except Reject as failure:  # a kernel check of the user's own evidence failed (e.g. --tangent)
+        print(f"certify {args.command}: REJECTED: {failure}", file=sys.stderr)
+        return EXIT_FALSE
+    except OSError as err:  # an output path that cannot be written (a folder, a missing parent, ...)
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"certify {args.command}: error: cannot write or read {where}{err.strerror or err}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("certify: interrupted", file=sys.stderr)

@@ -138,7 +138,9 @@ def _cell(row, column, at, allowed=None):
     if text == "":
         raise CertifyError(f"{at}, column {column}: missing count")
     if not _INT.fullmatch(text):
-        kind = "negative" if text.startswith("-") else "not a non-negative integer"
+        kind = ("negative" if text.startswith("-") else
+                "more than 18 digits (a count is at most 10^12)" if text.isascii() and text.isdigit() else
+                "not a non-negative integer")
         raise CertifyError(f"{at}, column {column}: {kind}: {text[:30]!r}")
     number = int(text)
     if allowed is not None and number not in allowed:

@@ -10,6 +10,7 @@ triangle (i <= j) in row-major order; one block per guess.
 from dataclasses import dataclass
 from fractions import Fraction
 
+from certify.errors import CertifyError
 from certify.kernel.format import format_rational
 from certify.kernel.npa import parse_problem
 from certify.expressions import expression_to_json, mermin, scenario_to_json
@@ -67,6 +68,15 @@ class ConicData:
     v: object = None  # (K,) float array: their observed values
 
 
+def _float(value: Fraction, where: str) -> float:
+    """A coefficient for the floating-point solver; one beyond its range is bad input."""
+    if value and not Fraction(1, 10**200) < abs(value) < 10**200:
+        digits = len(str(abs(value.numerator))) - len(str(value.denominator))
+        raise CertifyError(f"{where}: a coefficient of about 1e{digits} is outside the range "
+                           "a floating-point solver can use (1e-200 to 1e200)")
+    return float(value)
+
+
 def conic_data(definition: dict) -> ConicData:
     import numpy as np
 
@@ -78,12 +88,12 @@ def conic_data(definition: dict) -> ConicData:
     g = np.zeros((len(npa.blocks), nw))
     for b, block in enumerate(npa.blocks):
         for k, v in block.items():
-            g[b, k] = float(v)
+            g[b, k] = _float(v, "objective")
     c = None
     if npa.constraint is not None:
         c = np.zeros(nw)
         for k, v in npa.constraint.items():
-            c[k] = float(v)
+            c[k] = _float(v, "constraint")
     diag = np.zeros(nw)
     for i in range(n):
         diag[st.entry[i][i]] += 1
@@ -92,8 +102,8 @@ def conic_data(definition: dict) -> ConicData:
         d = np.zeros((len(npa.statistics), nw))
         for row, (expr, _) in enumerate(npa.statistics):
             for k, coef in expr.items():
-                d[row, k] = float(coef)
-        v = np.array([float(value) for _, value in npa.statistics])
+                d[row, k] = _float(coef, "statistics")
+        v = np.array([_float(value, "statistics") for _, value in npa.statistics])
     return ConicData(n, nw, iu, ju, word, g, c, diag, d, v)
 
 

@@ -46,6 +46,9 @@ def certify_tangents(level, at, solver=None) -> dict:
     from certify.npa import certify_problem, guess_objective, problem
     from certify.scenario import Scenario, chsh
 
+    if at > 0 and at * at > 8:  # beyond Tsirelson's 2 sqrt 2: the relaxation is empty, no tangent to place
+        raise CertifyError(f"I_hat - eps = {float(at):.6f} > 2 sqrt 2: no quantum device produces these counts "
+                           "(at confidence 1 - delta); try --model no-signalling")
     tangents = {}
     for x in (0, 1):
         for y in (0, 1):

@@ -94,6 +94,8 @@ def run(args) -> int:
         if not all(v for v in proof.values() if isinstance(v, bool)) or str(proof["limit"]) != "1/2":
             status = EXIT_FALSE
     if args.plot:
+        if not args.plot.lower().endswith((".png", ".pdf", ".svg")):  # matplotlib would append .png silently
+            raise CertifyError(f"--plot: {args.plot[:80]!r} must end in .png, .pdf or .svg")
         report["plot"] = plot(args.plot, alpha, beta, digits)
     _print(report, args.json)
     return status

@@ -10,6 +10,7 @@ certificate re-checked by the kernel).
 """
 
 import json
+import math
 import re
 from fractions import Fraction
 
@@ -86,7 +87,7 @@ def run(args) -> int:
     from certify.kernel import bits as kbits
 
     table = read_counts(args.counts)
-    p_xy = _p_xy(args.p_xy) if args.p_xy else (table.p_xy or uniform_inputs())
+    p_xy = _p_xy(args.p_xy) if args.p_xy is not None else (table.p_xy or uniform_inputs())
     delta = parse_number(args.delta, "--delta")
     kbits.check_delta(delta)
     q = parse_number(args.q, "--q") if args.q else None
@@ -95,6 +96,9 @@ def run(args) -> int:
     eps_hi = bits_models.epsilon_upper(n, q_min, delta, args.model)
     p_hi = kbits.p_value_upper(table.counts, p_xy)
     tangent, result, chain = _tangent(args), None, None
+    if args.out and (tangent is not None or args.model != "quantum"):
+        raise CertifyError("--out: only the quantum model without --tangent/--tangent-certificate "
+                           "writes a whole-chain certificate")
     if tangent is None and args.model == "quantum":
         chain = chain_certificate(table, p_xy, delta, args.level, args.out)
     elif tangent is None:
@@ -224,8 +228,13 @@ def _decimal_up(value: Fraction, digits: int, scientific: bool = False) -> str:
     """A decimal >= value (an upper bound stays an upper bound when printed)."""
     if not scientific or value == 0:
         return _scaled(value, digits, True)
-    exponent = 0
-    while value * Fraction(10) ** -exponent < 1:
+    # Start from the bit lengths' estimate and correct it exactly: a p-value like
+    # 1e-100000 (10^7 rounds) then costs a few comparisons, not 10^5 steps.
+    estimate = (value.numerator.bit_length() - value.denominator.bit_length()) * 0.30102999566398120
+    exponent = min(0, math.floor(estimate))
+    while exponent < 0 and value >= Fraction(10) ** (exponent + 1):
+        exponent += 1
+    while value < Fraction(10) ** exponent:
         exponent -= 1
     mantissa = _scaled(value * Fraction(10) ** -exponent, digits - 1, True)
     return f"{mantissa}e{exponent}"

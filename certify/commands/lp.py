@@ -2,6 +2,7 @@
 
 import os
 
+from certify.cli_types import positive_int
 from certify.errors import EXIT_FALSE, EXIT_OK, CertifyError
 from certify.kernel.format import format_rational
 
@@ -17,13 +18,13 @@ def add_parser(subparsers) -> None:
     lemma.add_argument("--value", type=int, choices=(0, 1), default=0)
     ghz3 = which.add_parser("ghz3", help="a 3-party GHZ-paradox box making a balanced function certain")
     ghz3.add_argument("--table", required=True, help="truth table of g: 8 bits with four ones, index 4a1+2a2+a3")
-    ghz3.add_argument("--x", required=True, help="input string x0 of the GHZ game (000, 011, 101, 110)")
+    ghz3.add_argument("--x", required=True, help="input string x0 of the GHZ game (001, 010, 100, 111; input 0 -> Y, 1 -> X)")
     chsh = which.add_parser("chsh-ns", help="max P(ab|xy) + CHSH/4 over 2-party no-signalling boxes")
     chsh.add_argument("--ab", default="00")
     chsh.add_argument("--xy", default="00")
     sweep = which.add_parser("sweep", help="certify every LP claim of both papers and update the manifest")
     sweep.add_argument("--out", default="proofs", help="output folder (default proofs)")
-    sweep.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    sweep.add_argument("--jobs", type=positive_int, default=os.cpu_count() or 1)
     for sub in (lemma, ghz3, chsh):
         sub.add_argument("--out", help="write the certificate to this file")
 
@@ -37,18 +38,25 @@ def run(args) -> int:
     if args.claim == "lemma":
         triple = _parties(args.parties)
         claim_id, statement, problem, _ = claims.lemma_claim(_bits(args.x, 5, "--x"), triple, args.value)
-        if problem["objective"]["x"] not in {rule[0] for rule in problem["promise"]["rules"]}:
-            raise CertifyError(f"--x: {args.x} is not an input of the Mermin game (sum of bits must be 1, 3 or 5)")
+        _in_game(problem, args.x, "the Mermin game (sum of bits must be 1, 3 or 5)")
         cert, _ = certify_lp_claim(claim_id, statement, problem)
     elif args.claim == "ghz3":
         table = args.table
         if len(table) != 8 or set(table) - {"0", "1"} or table.count("1") != 4:
             raise CertifyError(f"--table: expected 8 bits with four ones, got {table!r}")
-        cert, _, _ = certify_ghz3(table, _bits(args.x, 3, "--x"))
+        x0 = _bits(args.x, 3, "--x")
+        # outside the game's inputs the promise says nothing about x0: the claim would be trivial
+        _in_game(claims.ghz3_claim(table, x0, 0)[2], args.x, "the GHZ game (sum of bits must be 1 or 3)")
+        cert, _, _ = certify_ghz3(table, x0)
     else:
         claim_id, statement, problem, _ = claims.chsh_ns_claim(_bits(args.ab, 2, "--ab"), _bits(args.xy, 2, "--xy"))
         cert, _ = certify_lp_claim(claim_id, statement, problem)
     return _report(cert, args.out)
+
+
+def _in_game(problem, x, game):
+    if problem["objective"]["x"] not in {rule[0] for rule in problem["promise"]["rules"]}:
+        raise CertifyError(f"--x: {x} is not an input of {game}")
 
 
 def _report(cert, out) -> int:

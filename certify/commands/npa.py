@@ -41,8 +41,8 @@ def run(args) -> int:
     scenario, expr = _expression(args.expr)
     statistics = _statistics(args.behaviour, scenario)
     if args.guess == "none":
-        if args.at is not None or args.parties is not None:
-            raise CertifyError("--at, --parties: only meaningful with --guess")
+        if args.at is not None or args.parties is not None or args.inputs is not None:
+            raise CertifyError("--at, --parties, --inputs: only meaningful with --guess")
         definition = problem(scenario, _level(args.level), bell_objective(expr), statistics=statistics)
     else:
         if args.at is None and statistics is None:
@@ -125,15 +125,22 @@ def _expression(spec: str):
         expr = BUILTIN[spec]()
         n = len(expr.terms[0][0])
         return Scenario((2,) * n, (2,) * n), expr
+    from pathlib import Path
+
     from certify.kernel.format import expect, read_json
     from certify.scenario import parse_expression, parse_scenario
 
+    if not Path(spec).exists():
+        raise CertifyError(f"--expr: {spec[:80]!r} is neither a built-in ({', '.join(BUILTIN)}) nor a file")
     obj = expect(read_json(spec), dict, spec)
     if "scenario" not in obj:
         raise CertifyError(f"{spec}: missing field 'scenario'")
     scenario = parse_scenario(obj["scenario"], f"{spec}: scenario")
     body = {k: v for k, v in obj.items() if k != "scenario"}
-    return scenario, parse_expression(body, scenario, spec)
+    expr = parse_expression(body, scenario, spec)
+    if not any(term[-1] for term in expr.terms):  # max of the zero expression is 0: surely a mistake
+        raise CertifyError(f"{spec}: the expression has no nonzero term")
+    return scenario, expr
 
 
 def _level(text: str):
@@ -156,7 +163,7 @@ def _inputs(text, count):
         return [0] * count
     parts = text.split(",")
     if len(parts) != count or not all(re.fullmatch(r"[0-9]{1,3}", p) for p in parts):
-        raise CertifyError(f"--inputs: expected {count} comma-separated inputs, got {text!r}")
+        raise CertifyError(f"--inputs: expected {count} comma-separated inputs, got {text[:40]!r}")
     return [int(p) for p in parts]
 
 

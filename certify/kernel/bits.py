@@ -46,7 +46,8 @@ def validate(counts, p_xy):
         raise CertifyError("p_xy: expected probabilities for the input pairs 00, 01, 10, 11")
     for (x, y), p in p_xy.items():
         if not isinstance(p, (int, Fraction)) or isinstance(p, bool) or not 0 < p <= 1:
-            raise CertifyError(f"p_xy[{x}{y}]: expected a rational in (0, 1], got {p!r}")
+            shown = format_rational(p) if isinstance(p, (int, Fraction)) and not isinstance(p, bool) else repr(p)
+            raise CertifyError(f"p_xy[{x}{y}]: expected a rational in (0, 1], got {shown[:40]}")
     if sum(p_xy.values()) != 1:
         raise CertifyError(f"p_xy: probabilities sum to {format_rational(sum(p_xy.values()))}, not 1")
     return sum(counts.values()), Fraction(min(p_xy.values()))

@@ -24,6 +24,7 @@ from certify.kernel.bits import PAIRS, check_bits, check_delta, check_p_value, v
 from certify.kernel.format import Reject, expect, field, parse_int, parse_rational
 from certify.kernel.npa import verify_tangent
 from certify.scenario import Scenario, chsh, parse_expression, to_words
+from certify.words import parse_level
 
 
 def read_counts(problem: dict, where: str):
@@ -55,8 +56,11 @@ def check_bits_claim(problem: dict, relation: str, value: Fraction, evidence: di
     if problem["model"] != "quantum":
         raise CertifyError(f'{where_p}.model: expected "quantum" (the tangents are NPA bounds)')
     level = field(problem, "level", str, where_p)
+    parse_level(level, (2, 2), (2, 2), f"{where_p}.level")  # a level that does not parse is malformed
     if relation != ">=":
         raise Reject(f'{where}.claim.relation: a bits claim is ">=" (at least value bits), got {relation!r}')
+    if value.denominator != 1 or value < 0:
+        raise CertifyError(f"{where}.claim.value: a number of bits is a non-negative integer, got {value}")
     tangents = field(evidence, "tangents", dict, f"{where}.evidence")
     if not tangents and value <= 0:
         # Lemma: H_min >= 0 for every distribution (a guessing probability is <= 1), so

@@ -9,6 +9,7 @@ spelling per number, so the problem hash is well defined.
 """
 
 import json
+import os
 import re
 from fractions import Fraction
 
@@ -133,7 +134,8 @@ def _no_duplicates(pairs):
 
 
 def _bounded_int(text: str) -> int:
-    return int(text) if len(text.lstrip("-")) <= 10 else _refuse(f"integer {text[:20]}... too long: write a string")
+    # 13 digits: every count the bits kinds accept (<= 10^12) fits; rationals are strings
+    return int(text) if len(text.lstrip("-")) <= 13 else _refuse(f"integer {text[:20]}... too long: write a string")
 
 
 def _refuse(message: str):
@@ -143,6 +145,8 @@ def _refuse(message: str):
 def read_json(path) -> object:
     """Read a certificate-like file strictly; errors name the file."""
     try:
+        if os.path.exists(path) and not os.path.isfile(path):  # opening a FIFO blocks; a device may not end
+            raise CertifyError(f"{path}: not a regular file")
         with open(path, "rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as err:

@@ -45,7 +45,7 @@ def check_path(path: str, check=check_file) -> list:
     if os.path.isfile(path):
         return [check(path)]
     if not os.path.isdir(path):
-        raise CertifyError(f"{path}: no such file or folder")
+        raise CertifyError(f"{path}: {'not a regular file or folder' if os.path.exists(path) else 'no such file or folder'}")
     if os.path.isfile(os.path.join(path, MANIFEST)):
         return check_manifest(path, check)
     files = certificate_files(path)
