@@ -2,7 +2,7 @@
 
 import os
 
-from certify.cli_types import positive_int
+from certify.cli_types import folder, positive_int
 from certify.errors import EXIT_FALSE, EXIT_OK, CertifyError
 from certify.kernel.format import format_rational
 
@@ -23,7 +23,7 @@ def add_parser(subparsers) -> None:
     chsh.add_argument("--ab", default="00")
     chsh.add_argument("--xy", default="00")
     sweep = which.add_parser("sweep", help="certify every LP claim of both papers and update the manifest")
-    sweep.add_argument("--out", default="proofs", help="output folder (default proofs)")
+    sweep.add_argument("--out", default="proofs", type=folder, help="output folder (default proofs)")
     sweep.add_argument("--jobs", type=positive_int, default=os.cpu_count() or 1)
     for sub in (lemma, ghz3, chsh):
         sub.add_argument("--out", help="write the certificate to this file")
@@ -66,13 +66,14 @@ def _report(cert, out) -> int:
 
     verdict = check_certificate(loads(dumps(cert), "certificate"), "certificate")
     claim = cert["claim"]
+    if out:  # before the verdict is printed: an unwritable path fails alone, on one line
+        write(cert, out)
     if verdict.ok:
         print(f"{claim['statement']}\n  {claim['relation']} {format_rational(verdict.value)}  VERIFIED "
               f"(float optimum {cert['producer']['float_optimum']})")
     else:
         print(f"{claim['statement']}\n  UNVERIFIED: {verdict.reason}")
     if out:
-        write(cert, out)
         print(f"  written to {out}")
     return EXIT_OK if verdict.ok else EXIT_FALSE
 

@@ -14,7 +14,7 @@ import os
 import sys
 import time
 
-from certify.cli_types import positive_int
+from certify.cli_types import folder, positive_int
 from certify.errors import EXIT_ERROR, EXIT_FALSE, EXIT_OK
 from certify.kernel.format import format_rational
 
@@ -39,7 +39,7 @@ def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("reproduce", help=SUMMARY, description=SUMMARY)
     parser.add_argument("paper", nargs="?", default="all", choices=["all", *PRODUCERS])
     parser.add_argument("--jobs", type=positive_int, default=os.cpu_count() or 1, help="worker processes")
-    parser.add_argument("--out", default="proofs", help="certificate folder (default proofs)")
+    parser.add_argument("--out", default="proofs", type=folder, help="certificate folder (default proofs)")
 
 
 # What each paper states for a claim family (shown beside what the kernel verified).

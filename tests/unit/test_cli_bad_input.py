@@ -128,3 +128,9 @@ def test_counts_beyond_tsirelson_are_refused_under_the_quantum_model(tmp_path, c
 def test_a_negative_input_probability_is_named_exactly(capsys):
     err = _one_line_error(capsys, ["bits", "--counts", TABLE1, "--p-xy=-1/4,1/2,1/2,1/4"])
     assert "p_xy[00]: expected a rational in (0, 1], got -1/4" in err
+
+
+@pytest.mark.parametrize("command", [["lp", "sweep"], ["reproduce", "all"]])
+def test_an_output_folder_that_is_a_file_is_refused_before_any_work(capsys, command):
+    argv = command[:1] + ["--out", TABLE1] + command[1:] if command[0] == "reproduce" else command + ["--out", TABLE1]
+    _one_line_error(capsys, argv, needle="exists and is not a folder")
