@@ -61,7 +61,7 @@ def check_bits(counts, delta, p_xy, nu, lam, model="quantum", q=None) -> BitsRes
     bits = kbits.check_bits(counts, delta, p_xy, nu, lam, i_max_upper(model))
     i_hat = kbits.chsh_estimate(counts, p_xy)
     eps_hi = epsilon_upper(n, q_min, delta, model)
-    i_low = i_hat - eps_hi
+    i_low = min(i_hat - eps_hi, i_max_upper(model))  # the kernel's clamp (`kbits.check_bits`)
     g_hi = up(Fraction(nu) - Fraction(lam) * i_low, 256)
     if i_low < 2:
         reason = f"I_hat - eps <= {float(i_low):.5f} < 2: no randomness certified (0 bits)"

@@ -1,11 +1,12 @@
 """`certify check PATH...`: verify certificates with the trusted kernel alone."""
 
 import json
+import os
 import sys
 
 from certify.errors import EXIT_ERROR, EXIT_FALSE, EXIT_OK
 from certify.kernel.format import format_rational
-from certify.kernel.proofs import check_path
+from certify.kernel.proofs import MANIFEST, check_path
 
 SUMMARY = "verify certificate files or folders with the trusted kernel alone"
 
@@ -21,6 +22,11 @@ def add_parser(subparsers) -> None:
 def run(args) -> int:
     verdicts = []
     for path in args.paths:
+        if os.path.isdir(path) and not os.path.isfile(os.path.join(path, MANIFEST)):
+            # a deleted manifest must not pass unnoticed: without it nothing pins the statements
+            # or the set of claims (each certificate is still checked in full)
+            print(f"warning: {path} has no {MANIFEST}: files checked one by one; their statements "
+                  "and the set of claims are not pinned", file=sys.stderr)
         verdicts.extend(check_path(path))
     errors = sum(v.kind == "error" for v in verdicts)
     failed = sum(not v.ok for v in verdicts) - errors
@@ -44,7 +50,11 @@ def run(args) -> int:
 def _number(value) -> str:
     """The exact value, with a decimal beside it when the fraction is long."""
     text = format_rational(value)
-    return text if len(text) <= 16 else f"{float(value):.12g} (exactly {text})"
+    if len(text) <= 16:
+        return text
+    digits = len(str(abs(value.numerator))) - len(str(value.denominator))
+    decimal = f"{float(value):.12g}" if abs(digits) < 300 else f"~1e{digits}"  # float() would overflow
+    return f"{decimal} (exactly {text})"
 
 
 def _as_json(v) -> dict:

@@ -111,12 +111,15 @@ def check_bits(counts, delta, p_xy, nu, lam, i_max=None) -> int:
     nu, lam = Fraction(nu), Fraction(lam)
     if lam < 0:
         raise Reject(f"tangent: lambda = {format_rational(lam)} is negative, the bound would grow with I")
-    i_low = chsh_estimate(counts, p_xy) - epsilon_upper(n, q_min, delta, i_max)
+    i_top = sqrt_interval(Fraction(8))[1] if i_max is None else i_max
+    # Clamp at I_max: no round exceeds it, so a larger I_low is the delta-event, where the line
+    # would certify more than the model allows (even > 2n bits); a lower I is always sound.
+    i_low = min(chsh_estimate(counts, p_xy) - epsilon_upper(n, q_min, delta, i_max), i_top)
     g_hi = up(nu - lam * i_low, 256)
     if i_low < 2:
         return 0  # no violation survives eps: only the trivial H_min >= 0 (a guess is <= 1)
     if g_hi <= 0:
-        raise Reject(f"tangent: nu - lambda I_low = {float(g_hi):.6g} <= 0, not a bound on a probability")
+        raise Reject(f"tangent: nu - lambda I_low = {_short(g_hi)} <= 0, not a bound on a probability")
     return 0 if g_hi >= 1 else largest_k(pow_upper(g_hi, n))
 
 
@@ -134,5 +137,10 @@ def check_p_value(counts, p_xy, p) -> Fraction:
     """Verify "p-value <= p"; return the proven upper bound, or raise Reject."""
     bound = p_value_upper(counts, p_xy)
     if bound > Fraction(p):
-        raise Reject(f"p-value bound {float(bound):.6g} exceeds the claimed {float(Fraction(p)):.6g}")
+        raise Reject(f"p-value bound {float(bound):.6g} exceeds the claimed {_short(Fraction(p))}")
     return bound
+
+
+def _short(value: Fraction) -> str:
+    """A value for a message: a float when it is one, else its size (float() would overflow)."""
+    return f"{float(value):.6g}" if abs(value) < 10**300 else f"a number of {len(str(abs(value.numerator)))} digits"

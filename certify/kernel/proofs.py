@@ -68,16 +68,18 @@ def check_manifest(folder: str, check=check_file) -> list:
         try:
             name = field(expect(entry, dict, spot), "file", str, spot)
             target = os.path.normpath(os.path.join(folder, name))
-            if name.startswith("/") or ".." in name.split("/") or not name.endswith(".json"):
+            real = os.path.realpath(target)  # a symlink may not lead outside, nor list one file twice
+            if name.startswith("/") or ".." in name.split("/") or not name.endswith(".json") \
+                    or not real.startswith(os.path.join(os.path.realpath(folder), "")):
                 raise CertifyError(f"{spot}.file: expected a relative path to a .json file inside the folder")
-            if target in listed:
+            if real in listed:
                 raise CertifyError(f"{spot}.file: {name} listed twice")
-            listed.add(target)
+            listed.add(real)
             verdicts.append(_against_manifest(check(target), entry, spot))
         except CertifyError as err:
             verdicts.append(_error(spot, str(err)))
     for name in certificate_files(folder):
-        if os.path.normpath(name) not in listed:
+        if os.path.realpath(name) not in listed:
             verdicts.append(_error(name, f"{name}: certificate not listed in {where}"))
     return verdicts
 
@@ -94,6 +96,13 @@ def _against_manifest(verdict: Verdict, entry: dict, spot: str) -> Verdict:
     for key in stated:
         if stated[key] != found[key]:
             return Verdict(**{**verdict.__dict__, "ok": False, "value": None,
-                              "reason": f"manifest says {key} {str(stated[key])[:60]!r}, "
-                                        f"certificate says {str(found[key])[:60]!r}"})
+                              "reason": f"manifest says {key} {_excerpt(stated[key], found[key])!r}, "
+                                        f"certificate says {_excerpt(found[key], stated[key])!r}"})
     return verdict
+
+
+def _excerpt(text, other) -> str:
+    """Up to 60 characters of `text` from a little before its first difference with `other`."""
+    text, other = str(text), str(other)
+    start = max(0, next((i for i, (a, b) in enumerate(zip(text, other)) if a != b), len(text)) - 20)
+    return ("..." if start else "") + text[start:start + 60]

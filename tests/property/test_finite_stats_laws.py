@@ -39,7 +39,8 @@ tangents = st.one_of(st.just(NS_TANGENT),
 def _float_bound(counts, p_xy, delta, tangent, model="quantum"):
     n = sum(counts.values())
     q = min(p_xy.values())
-    i_low = float(kb.chsh_estimate(counts, p_xy)) - fs.epsilon(n, q, delta, model)
+    # the kernel reads the tangent at most at the model's I_max (a round never exceeds it)
+    i_low = min(float(kb.chsh_estimate(counts, p_xy)) - fs.epsilon(n, q, delta, model), fs.I_MAX[model])
     return fs.bits_from_tangent(n, i_low, *tangent) if i_low >= 2 else 0.0
 
 

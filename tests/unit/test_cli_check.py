@@ -120,3 +120,34 @@ def test_manifest_with_another_format_or_unknown_field_is_an_error(proof_dir, ca
     path.write_text(json.dumps({**manifest, "extra": 1}))
     assert main(["check", str(proof_dir)]) == 2
     assert "unknown field 'extra'" in capsys.readouterr().err
+
+
+def test_a_symlink_may_not_lead_outside_the_folder_nor_list_a_file_twice(proof_dir, tmp_path_factory, capsys):
+    outside = tmp_path_factory.mktemp("outside")
+    (proof_dir / "ns").rename(outside / "ns")
+    os.symlink(outside / "ns", proof_dir / "ns")
+    assert main(["check", str(proof_dir)]) == 2
+    assert "inside the folder" in capsys.readouterr().err
+    os.remove(proof_dir / "ns")
+    (outside / "ns").rename(proof_dir / "ns")
+    os.symlink(proof_dir / "ns" / "c.json", proof_dir / "ns" / "copy.json")
+    manifest = json.loads((proof_dir / "manifest.json").read_text())
+    manifest["claims"].append({**manifest["claims"][0], "file": "ns/copy.json"})
+    (proof_dir / "manifest.json").write_text(json.dumps(manifest))
+    assert main(["check", str(proof_dir)]) == 2
+    assert "ns/copy.json listed twice" in capsys.readouterr().err
+
+
+def test_a_folder_without_its_manifest_is_checked_with_a_warning(proof_dir, capsys):
+    os.remove(proof_dir / "manifest.json")
+    assert main(["check", str(proof_dir)]) == 0
+    assert "has no manifest.json: files checked one by one" in capsys.readouterr().err
+
+
+def test_a_statement_edited_near_its_end_shows_where(proof_dir, capsys):
+    path = proof_dir / "ns" / "c.json"
+    cert = json.loads(path.read_text())
+    cert["claim"]["statement"] += " (edited)"
+    path.write_text(dumps(cert))
+    assert main(["check", str(proof_dir)]) == 1
+    assert "(edited)" in capsys.readouterr().err

@@ -104,3 +104,28 @@ def test_a_relation_the_evidence_cannot_prove_is_rejected_alike(path, relation):
     cert["claim"]["relation"] = relation
     verdict = check_certificate(cert, "c")
     assert not verdict.ok and "claim.relation" in verdict.reason and repr(relation) in verdict.reason
+
+
+def test_counts_beyond_tsirelson_certify_no_more_than_the_quantum_maximum():
+    # A PR box (CHSH = 4, impossible for quantum devices) used to read the tangent at
+    # I_low ~ 3.9 and certify 1.19 bits per round; clamped at 2 sqrt 2 the chain gives at
+    # most f(2 sqrt 2) = 1.2284 bits per round from ANY tangent, and here (level-2 tangents
+    # placed at I ~ 2.4) about 0.4.
+    cert = _load("table1-level-2.json")
+    n_pair = 25000
+    cert["claim"]["problem"]["counts"] = [[x, y] + ([0, n_pair // 2, n_pair // 2, 0] if x * y else
+                                                    [n_pair // 2, 0, 0, n_pair // 2]) for x in (0, 1) for y in (0, 1)]
+    cert["claim"]["value"] = "1"
+    cert["problem_sha256"] = problem_sha256(cert["claim"]["problem"])
+    verdict = check_certificate(cert, "c")
+    n = 4 * n_pair
+    assert verdict.ok and 0.35 * n < verdict.value < 1.2284 * n
+    cert["claim"]["value"] = str(int(0.45 * n))
+    assert not check_certificate(cert, "c").ok
+
+
+def test_a_huge_false_p_value_claim_is_rejected_not_a_crash():
+    cert = _load("table1-pvalue-local.json")
+    cert["claim"]["value"] = "-1" + "0" * 400
+    verdict = check_certificate(cert, "c")
+    assert not verdict.ok and "a number of 401 digits" in verdict.reason
