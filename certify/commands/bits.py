@@ -193,7 +193,7 @@ def _checked_tangent(paths):
         try:
             found.add(verify_tangent(problem, evidence, str(path)))
         except Reject as failure:
-            raise CertifyError(f"{path}: certificate does not verify: {failure}") from None
+            raise Reject(f"{path}: certificate does not verify: {failure}") from None  # exit 1, as `check`
     if len(found) != 1:
         raise CertifyError("--tangent-certificate: the certificates prove different tangent lines")
     return found.pop()

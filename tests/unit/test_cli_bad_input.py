@@ -134,3 +134,14 @@ def test_a_negative_input_probability_is_named_exactly(capsys):
 def test_an_output_folder_that_is_a_file_is_refused_before_any_work(capsys, command):
     argv = command[:1] + ["--out", TABLE1] + command[1:] if command[0] == "reproduce" else command + ["--out", TABLE1]
     _one_line_error(capsys, argv, needle="exists and is not a folder")
+
+
+def test_a_tampered_tangent_certificate_is_rejected_as_check_rejects_it(tmp_path, capsys):
+    source = sorted((ROOT / "proofs" / "pironio2010" / "npa").glob("global-1+AB-I2.4*.json"))[0]
+    cert = json.loads(source.read_text())
+    cert["evidence"]["nu"] = "1/1000"  # the dual identity at the identity word now fails
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(cert))
+    err = _one_line_error(capsys, ["bits", "--counts", TABLE1, "--tangent-certificate", str(path)], code=1)
+    assert "REJECTED" in err and "certificate does not verify" in err
+    assert main(["check", str(path)]) == 1
