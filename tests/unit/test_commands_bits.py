@@ -109,7 +109,9 @@ def test_tampered_certificate_is_rejected(tmp_path, capsys):
     cert["evidence"]["nu"] = format_rational(nu - Fraction(1, 10**12))
     path = tmp_path / "tampered.json"
     path.write_text(json.dumps(cert))
-    with pytest.raises(CertifyError, match="does not verify"):
+    from certify.kernel.format import Reject
+
+    with pytest.raises(Reject, match="does not verify"):  # a false certificate: exit 1, as `certify check`
         run(["--counts", TABLE1, "--tangent-certificate", str(path)], capsys)
 
 
