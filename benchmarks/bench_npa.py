@@ -19,11 +19,11 @@ def timed(label, fn, repeat=5):
 def main():
     from certify.kernel.format import read_json
     from certify.kernel.npa import verify_tangent
-    from certify.moment_matrix import build
+    from certify.kernel.defs.moment_matrix import build
     from certify.npa import certify_problem, chsh_guess_problem, chsh_max_problem, conic_data
     from certify.pironio2010_npa import load_tangents
     from certify.solve import solve
-    from certify.words import parse_level
+    from certify.kernel.defs.words import parse_level
 
     timed("build level 2, 3 parties x 3 inputs x 2 outputs",
           lambda: build(parse_level("2", (3, 3, 3), (2, 2, 2), "l")))
@@ -50,7 +50,7 @@ def main():
 def _mermin(n, level="2"):
     from certify.npa import bell_objective, problem
     from certify.expressions import mermin
-    from certify.scenario import Scenario
+    from certify.kernel.defs.scenario import Scenario
 
     return problem(Scenario((2,) * n, (2,) * n), level, bell_objective(mermin(n)))
 

@@ -72,7 +72,7 @@ def correlator_weights(parties, kind):
 def certify_build(parties, level, kind):
     from certify.npa import bell_objective, conic_data, problem
     from certify.expressions import mermin
-    from certify.scenario import Scenario, chsh
+    from certify.kernel.defs.scenario import Scenario, chsh
 
     expr = chsh() if kind == "chsh" else mermin(parties)
     return conic_data(problem(Scenario((2,) * parties, (2,) * parties), level, bell_objective(expr)))

@@ -42,6 +42,17 @@ def i_max_upper(model: str) -> Fraction:
     raise CertifyError(f"model: expected one of {', '.join(MODELS)}, got {model!r}")
 
 
+def exact_i_max(model: str):
+    """The model's I_max as the kernel takes it: None for quantum (2 sqrt 2, which the kernel
+    encloses itself: upper end in eps, lower end for the clamp), else the exact rational."""
+    return None if model == "quantum" else i_max_upper(model)
+
+
+def i_max_lower(model: str) -> Fraction:
+    """A rational lower bound on the model's largest CHSH value: where the kernel clamps I_low."""
+    return sqrt_interval(Fraction(8))[0] if model == "quantum" else i_max_upper(model)
+
+
 def epsilon_upper(n: int, q: Fraction, delta: Fraction, model: str = "quantum") -> Fraction:
     """eps_hi >= (1/q + I_max) sqrt(2 ln(1/delta) / n) for the model's I_max (`kbits.epsilon_upper`)."""
     return kbits.epsilon_upper(n, q, delta, i_max_upper(model))
@@ -58,10 +69,10 @@ def validate(counts, p_xy, q=None):
 def check_bits(counts, delta, p_xy, nu, lam, model="quantum", q=None) -> BitsResult:
     """The kernel's bits for the model, with I_hat, eps_hi, I_low, G_hi and a reason."""
     n, q_min = validate(counts, p_xy, q)
-    bits = kbits.check_bits(counts, delta, p_xy, nu, lam, i_max_upper(model))
+    bits = kbits.check_bits(counts, delta, p_xy, nu, lam, exact_i_max(model))
     i_hat = kbits.chsh_estimate(counts, p_xy)
     eps_hi = epsilon_upper(n, q_min, delta, model)
-    i_low = min(i_hat - eps_hi, i_max_upper(model))  # the kernel's clamp (`kbits.check_bits`)
+    i_low = min(i_hat - eps_hi, i_max_lower(model))  # the kernel's clamp (`kbits.check_bits`)
     g_hi = up(Fraction(nu) - Fraction(lam) * i_low, 256)
     if i_low < 2:
         reason = f"I_hat - eps <= {float(i_low):.5f} < 2: no randomness certified (0 bits)"

@@ -1,15 +1,15 @@
 """Bell expressions for producers: JSON writers, evaluation, the Mermin family.
 
 Untrusted (the kernel never imports it): the trusted definitions are in
-`certify.scenario`, and whatever is written here is read back through
-`certify.scenario.parse_expression` before anything is checked.
+`certify.kernel.defs.scenario`, and whatever is written here is read back through
+`certify.kernel.defs.scenario.parse_expression` before anything is checked.
 """
 
 from fractions import Fraction
 from itertools import product
 
 from certify.kernel.format import format_rational
-from certify.scenario import Expression, Scenario, make_expression
+from certify.kernel.defs.scenario import Expression, Scenario, make_expression
 
 
 def scenario_to_json(scenario: Scenario) -> dict:

@@ -43,7 +43,7 @@ from certify.certificate import make_certificate, manifest_entry, write
 from certify.kernel.format import format_rational
 from certify.kernel.npa import KIND
 from certify.expressions import expression_to_json
-from certify.scenario import Scenario, make_expression
+from certify.kernel.defs.scenario import Scenario, make_expression
 
 SCENARIO = Scenario((2,) * 5, (2,) * 5)
 LEVEL = "2+ABC"

@@ -14,7 +14,7 @@ from certify.errors import CertifyError
 from certify.kernel.format import format_rational
 from certify.kernel.npa import parse_problem
 from certify.expressions import expression_to_json, mermin, scenario_to_json
-from certify.scenario import Scenario, chsh
+from certify.kernel.defs.scenario import Scenario, chsh
 
 BUILTIN = {"chsh": lambda: chsh(), "mermin3": lambda: mermin(3), "mermin4": lambda: mermin(4)}
 

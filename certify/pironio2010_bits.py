@@ -44,7 +44,7 @@ def tangent_point(counts, p_xy, delta) -> Fraction:
 def certify_tangents(level, at, solver=None) -> dict:
     """One verified NPA tangent per input pair: {"xy": {"problem", "evidence"}}."""
     from certify.npa import certify_problem, guess_objective, problem
-    from certify.scenario import Scenario, chsh
+    from certify.kernel.defs.scenario import Scenario, chsh
 
     if at > 0 and at * at > 8:  # beyond Tsirelson's 2 sqrt 2: the relaxation is empty, no tangent to place
         raise CertifyError(f"I_hat - eps = {float(at):.6f} > 2 sqrt 2: no quantum device produces these counts "

@@ -1,7 +1,7 @@
 """The no-signalling claims of the two papers, as "lp.ns" problem definitions.
 
 Each builder returns (claim id, statement, problem, relative file name); the
-problem is plain JSON data in the format `certify.ns_polytope` documents, so
+problem is plain JSON data in the format `certify.kernel.defs.ns_polytope` documents, so
 the kernel rebuilds it without this module. Parties are 0-based in problem
 data and 1-based in ids and statements, as in the papers.
 """

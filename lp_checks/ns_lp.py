@@ -1,7 +1,7 @@
 """Solve a no-signalling LP in floating point and turn the answer into exact evidence.
 
 Untrusted: HiGHS proposes, the kernel decides. The LP is built from the same
-trusted definition the kernel rebuilds (`certify.ns_polytope.build`), so the
+trusted definition the kernel rebuilds (`certify.kernel.defs.ns_polytope.build`), so the
 two cannot drift apart. Rounding goes in two steps:
 1. round the float dual y and primal p to nearby rationals with small
    denominators (these polytopes have vertices with tiny denominators) and
@@ -22,7 +22,7 @@ import numpy as np
 from certify.errors import CertifyError
 from certify.kernel.format import Reject
 from certify.kernel.lp import dual_bound, primal_value
-from certify.ns_polytope import NsLp, column_key
+from certify.kernel.defs.ns_polytope import NsLp, column_key
 
 SMALL_DENOMINATORS = (16, 256, 4096)
 STATUS = {

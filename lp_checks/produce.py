@@ -12,7 +12,7 @@ from certify.certificate import dumps, make_certificate, manifest_entry, rationa
 from certify.errors import CertifyError
 from certify.kernel import check_certificate
 from certify.kernel.format import loads
-from certify.ns_polytope import build
+from certify.kernel.defs.ns_polytope import build
 from lp_checks import claims
 from lp_checks.ns_lp import solve_exact
 

@@ -98,7 +98,7 @@ def smallest_c_float(x0) -> float:
     import scipy.sparse as sp
     from scipy.optimize import linprog
 
-    from certify.ns_polytope import build
+    from certify.kernel.defs.ns_polytope import build
 
     lp = build(robustness_problem(x0, 0), "robustness")
     rows = sorted(lp.row_b)

@@ -172,7 +172,7 @@ def _checked_tangent(paths):
     """
     from certify.kernel.format import Reject, read_json
     from certify.kernel.npa import verify_tangent
-    from certify.scenario import Scenario, chsh, parse_expression, parse_scenario, to_words
+    from certify.kernel.defs.scenario import Scenario, chsh, parse_expression, parse_scenario, to_words
 
     found = set()
     for path in paths:

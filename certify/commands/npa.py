@@ -119,7 +119,7 @@ def _unverified(definition, scenario, expr, args) -> int:
 
 def _expression(spec: str):
     from certify.npa import BUILTIN
-    from certify.scenario import Scenario
+    from certify.kernel.defs.scenario import Scenario
 
     if spec in BUILTIN:
         expr = BUILTIN[spec]()
@@ -128,7 +128,7 @@ def _expression(spec: str):
     from pathlib import Path
 
     from certify.kernel.format import expect, read_json
-    from certify.scenario import parse_expression, parse_scenario
+    from certify.kernel.defs.scenario import parse_expression, parse_scenario
 
     if not Path(spec).exists():
         raise CertifyError(f"--expr: {spec[:80]!r} is neither a built-in ({', '.join(BUILTIN)}) nor a file")

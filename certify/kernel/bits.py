@@ -111,9 +111,13 @@ def check_bits(counts, delta, p_xy, nu, lam, i_max=None) -> int:
     nu, lam = Fraction(nu), Fraction(lam)
     if lam < 0:
         raise Reject(f"tangent: lambda = {format_rational(lam)} is negative, the bound would grow with I")
-    i_top = sqrt_interval(Fraction(8))[1] if i_max is None else i_max
-    # Clamp at I_max: no round exceeds it, so a larger I_low is the delta-event, where the line
-    # would certify more than the model allows (even > 2n bits); a lower I is always sound.
+    # Clamp at a number I_top <= I_max, the LOWER enclosure of 2 sqrt 2 for the quantum model.
+    # Lemma: every round's conditional CHSH value is <= I_max, so Ibar <= I_max and the line
+    # is a proven bound at Ibar; on the event Ibar >= I_low, also Ibar >= min(I_low, I_top), and
+    # lam >= 0 gives nu - lam Ibar <= nu - lam min(I_low, I_top). The line is NEVER read above
+    # I_max, where it is unconstrained (a valid tangent plus t * (Tsirelson dual) is
+    # arbitrarily small there: read at the upper enclosure it once "proved" 10^6 bits for n = 4000).
+    i_top = sqrt_interval(Fraction(8))[0] if i_max is None else i_max
     i_low = min(chsh_estimate(counts, p_xy) - epsilon_upper(n, q_min, delta, i_max), i_top)
     g_hi = up(nu - lam * i_low, 256)
     if i_low < 2:

@@ -23,8 +23,8 @@ from certify.errors import CertifyError
 from certify.kernel.bits import PAIRS, check_bits, check_delta, check_p_value, validate
 from certify.kernel.format import Reject, expect, field, parse_int, parse_rational
 from certify.kernel.npa import verify_tangent
-from certify.scenario import Scenario, chsh, parse_expression, to_words
-from certify.words import parse_level
+from certify.kernel.defs.scenario import Scenario, chsh, parse_expression, to_words
+from certify.kernel.defs.words import parse_level
 
 
 def read_counts(problem: dict, where: str):

@@ -1,7 +1,7 @@
 """Exact check of "lp.ns" claims: no-signalling linear programs.
 
 Trusted. The LP  max c.p  s.t.  A p = b, p >= 0  is rebuilt from the claim by
-`certify.ns_polytope.build`; the certificate supplies only
+`certify.kernel.defs.ns_polytope.build`; the certificate supplies only
 - a dual y (sparse, keyed by row name). Weak duality: if A^T y >= c componentwise then
   for every feasible p,  c.p <= (A^T y).p = y.(A p) = b.y,  using p >= 0 in the first
   step. So b.y is an upper bound on the maximum.
@@ -16,7 +16,7 @@ from math import lcm
 
 from certify.errors import CertifyError
 from certify.kernel.format import Reject, expect, format_rational, parse_rational
-from certify.ns_polytope import build, column_key
+from certify.kernel.defs.ns_polytope import build, column_key
 
 MAX_SCALE_BITS = 2048  # every committed certificate needs far fewer (denominators <= 10^12)
 

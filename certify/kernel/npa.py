@@ -35,9 +35,9 @@ from itertools import product
 from certify.errors import CertifyError
 from certify.kernel.format import Reject, expect, field, format_rational, only, parse_int, parse_rational
 from certify.kernel.psd import is_psd
-from certify.moment_matrix import ZERO, build
-from certify.scenario import guess_expression, parse_expression, parse_scenario, to_words
-from certify.words import canonical, parse_level, spell
+from certify.kernel.defs.moment_matrix import ZERO, build
+from certify.kernel.defs.scenario import guess_expression, parse_expression, parse_scenario, to_words
+from certify.kernel.defs.words import canonical, parse_level, spell
 
 KIND = "npa.max"
 # Work bound: O(n^2) to build, O(n^3) to eliminate; larger levels are refused before building

@@ -102,7 +102,7 @@ def _independent_lp_optimum(problem):
     from scipy.optimize import linprog
 
     from certify.errors import CertifyError
-    from certify.ns_polytope import build
+    from certify.kernel.defs.ns_polytope import build
 
     try:
         lp = build(problem, "p")

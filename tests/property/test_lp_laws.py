@@ -11,7 +11,7 @@ from scipy.optimize import linprog
 
 from certify.kernel import check_certificate
 from certify.kernel.format import Reject, format_rational
-from certify.ns_polytope import build, column_key
+from certify.kernel.defs.ns_polytope import build, column_key
 from certify.kernel.lp import primal_value
 
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from certify.certificate import rebuild_manifest, write
 from certify.kernel import check_certificate
 from certify.kernel.proofs import check_manifest
-from certify.ns_polytope import build
+from certify.kernel.defs.ns_polytope import build
 
 PROOFS = Path(__file__).resolve().parents[2] / "proofs"
 FILES = sorted(str(p.relative_to(PROOFS)) for p in (PROOFS / "pironio2010" / "ns").glob("*.json")) + \

@@ -73,7 +73,7 @@ def test_bad_problem_is_one_line_error(mutate, match):
 def test_level_too_low_for_objective():
     from certify.npa import bell_objective, problem
     from certify.expressions import mermin
-    from certify.scenario import Scenario
+    from certify.kernel.defs.scenario import Scenario
 
     with pytest.raises(CertifyError, match="raise the level"):
         parse_problem(problem(Scenario((2,) * 3, (2,) * 3), "1", bell_objective(mermin(3))), "p")

@@ -5,7 +5,7 @@ from fractions import Fraction
 import pytest
 
 from certify.errors import CertifyError
-from certify.ns_polytope import build, column_rows
+from certify.kernel.defs.ns_polytope import build, column_rows
 
 
 def _problem(**changes):

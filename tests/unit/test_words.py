@@ -1,7 +1,7 @@
 import pytest
 
 from certify.errors import CertifyError
-from certify.words import adjoint, canonical, parse_level, reduce_word, spell
+from certify.kernel.defs.words import adjoint, canonical, parse_level, reduce_word, spell
 
 A0, A1, B0, B1 = (0, 0, 0), (0, 1, 0), (1, 0, 0), (1, 1, 0)
 CHSH = ((2, 2), (2, 2))
@@ -60,7 +60,7 @@ def test_hostile_levels_are_refused_quickly():
     import time
 
     from certify.errors import CertifyError
-    from certify.words import parse_level
+    from certify.kernel.defs.words import parse_level
 
     start = time.perf_counter()
     for level in ("8", "1+ABCDEFGH"):

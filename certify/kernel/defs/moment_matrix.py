@@ -11,7 +11,7 @@ F_identity = e_0 e_0^T: a nonempty product of projectors never reduces to the id
 from dataclasses import dataclass
 
 from certify.errors import CertifyError
-from certify.words import canonical, reduce_word
+from certify.kernel.defs.words import canonical, reduce_word
 
 ZERO = -1
 

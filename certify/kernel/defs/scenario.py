@@ -15,7 +15,7 @@ from math import prod
 
 from certify.errors import CertifyError
 from certify.kernel.format import expect, field, only, parse_int, parse_rational, parse_sizes
-from certify.words import party_name
+from certify.kernel.defs.words import party_name
 
 MAX_SETTINGS = 64
 MAX_TERMS = 100000
