@@ -2,10 +2,11 @@
 
 A `CertifyError` message is ONE line naming the place and what was wrong, e.g. ``proofs/chsh.json:
 evidence.dual["norm:00"]: expected rational "p/q", got "1e999"``; the CLI prints it and exits
-`EXIT_ERROR`. A claim checked and found false exits `EXIT_FALSE`.
+`EXIT_ERROR`. A claim checked and found false exits `EXIT_FALSE`; a bug (any other exception) exits
+`EXIT_INTERNAL`, never a verdict.
 """
 
-EXIT_OK, EXIT_FALSE, EXIT_ERROR = 0, 1, 2
+EXIT_OK, EXIT_FALSE, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 class CertifyError(Exception):

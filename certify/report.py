@@ -171,13 +171,13 @@ def _families(verdicts) -> dict:
     """{family: [verdicts]} keyed by the first two id components; malformed files under "malformed"."""
     groups = {}
     for v in verdicts:
-        key = "malformed" if v.kind == "error" else "/".join(v.claim_id.split("/")[:2])
+        key = "malformed" if v.status == "malformed" else "/".join(v.claim_id.split("/")[:2])
         groups.setdefault(key, []).append(v)
     return dict(sorted(groups.items()))
 
 
 def _header(proofs: str, verdicts) -> str:
-    errors = sum(v.kind == "error" for v in verdicts)
+    errors = sum(v.status == "malformed" for v in verdicts)
     failed = sum(not v.ok for v in verdicts) - errors
     passed = len(verdicts) - failed - errors
     verdict = "ALL VERIFIED" if passed == len(verdicts) else "NOT ALL VERIFIED"
@@ -228,7 +228,7 @@ def _failures(verdicts) -> str:
     bad = [v for v in verdicts if not v.ok]
     if not bad:
         return ""
-    rows = [(v.source if v.kind == "error" else v.claim_id, v.reason) for v in bad[:MAX_FAILURES_SHOWN]]
+    rows = [(v.source if v.status == "malformed" else v.claim_id, v.reason) for v in bad[:MAX_FAILURES_SHOWN]]
     more = f"\n\n... and {len(bad) - MAX_FAILURES_SHOWN} more." if len(bad) > MAX_FAILURES_SHOWN else ""
     return "## Claims NOT verified\n\n" + _table(("claim or file", "reason"), rows) + more + "\n"
 

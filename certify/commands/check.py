@@ -28,9 +28,9 @@ def run(args) -> int:
             print(f"warning: {path} has no {MANIFEST}: files checked one by one; their statements "
                   "and the set of claims are not pinned", file=sys.stderr)
         verdicts.extend(check_path(path))
-    errors = sum(v.kind == "error" for v in verdicts)
-    failed = sum(not v.ok for v in verdicts) - errors
-    passed = len(verdicts) - errors - failed
+    errors = sum(v.status == "malformed" for v in verdicts)
+    failed = sum(v.status == "false" for v in verdicts)
+    passed = sum(v.ok for v in verdicts)
     if args.json:
         rows = [_as_json(v) for v in verdicts]
         print(json.dumps({"claims": rows, "verified": passed, "failed": failed, "errors": errors}, indent=1))
@@ -39,8 +39,8 @@ def run(args) -> int:
             if v.ok and not args.quiet:
                 print(f"VERIFIED  {v.claim_id}  {v.relation} {_number(v.value)}  {v.statement}")
             elif not v.ok:
-                label = "ERROR   " if v.kind == "error" else "FAILED  "
-                print(f"{label}  {v.claim_id if v.kind != 'error' else v.source}  {v.reason}", file=sys.stderr)
+                label = "ERROR   " if v.status == "malformed" else "FAILED  "
+                print(f"{label}  {v.claim_id if v.status != 'malformed' else v.source}  {v.reason}", file=sys.stderr)
         print(f"{passed} verified, {failed} failed, {errors} malformed, of {len(verdicts)} claims")
     if errors:
         return EXIT_ERROR
@@ -62,6 +62,6 @@ def _as_json(v) -> dict:
         "id": v.claim_id, "kind": v.kind, "statement": v.statement, "relation": v.relation,
         "claimed": None if v.claimed is None else format_rational(v.claimed),
         "value": None if v.value is None else format_rational(v.value),
-        "status": "VERIFIED" if v.ok else ("ERROR" if v.kind == "error" else "FAILED"),
+        "status": "VERIFIED" if v.ok else ("ERROR" if v.status == "malformed" else "FAILED"),
         "reason": v.reason, "source": v.source,
     }

@@ -26,7 +26,7 @@ def run(args) -> int:
             handle.write(text)
     except OSError as err:
         raise CertifyError(f"--out: cannot write {args.out}: {err.strerror}") from None
-    errors = sum(v.kind == "error" for v in verdicts)
+    errors = sum(v.status == "malformed" for v in verdicts)
     failed = sum(not v.ok for v in verdicts) - errors
     print(f"wrote {args.out}: {len(verdicts) - failed - errors} verified, {failed} failed, {errors} malformed,"
           f" of {len(verdicts)} claims")

@@ -82,14 +82,14 @@ def run(args) -> int:
     started = time.perf_counter()
     verdicts, seconds = timed_check(args.out)
     verdicts = [v for v in verdicts
-                if v.kind == "error" or args.paper == "all" or any(v.claim_id.startswith(p) for p in papers)]
+                if v.status == "malformed" or args.paper == "all" or any(v.claim_id.startswith(p) for p in papers)]
     # Piped to a file or a CI log, rich would wrap at 80 columns and cut the claim ids.
     console = Console(width=None if sys.stdout.isatty() else 160)
     console.print(claims_table(verdicts, seconds, f"certify reproduce {args.paper}: every claim re-verified "
                                                   f"by the kernel"))
     console.print(f"solvers: {'; '.join(timings)}; kernel check of {len(verdicts)} claims: "
                   f"{time.perf_counter() - started:.1f} s" + (f"; removed {removed} stale files" if removed else ""))
-    if any(v.kind == "error" for v in verdicts):
+    if any(v.status == "malformed" for v in verdicts):
         return EXIT_ERROR
     return EXIT_FALSE if any(not v.ok for v in verdicts) else EXIT_OK
 
@@ -144,7 +144,7 @@ def claims_table(verdicts, seconds, title):
         for v in rows:
             status = "VERIFIED" if v.ok else f"FAILED: {v.reason}"
             proven = f"{v.relation} {_short(v.value)}" if v.ok else "-"
-            table.add_row(v.claim_id if v.kind != "error" else v.source, PAPER_SAYS.get(family, ""), proven,
+            table.add_row(v.claim_id if v.status != "malformed" else v.source, PAPER_SAYS.get(family, ""), proven,
                           status, f"{seconds.get(os.path.normpath(v.source), 0.0):.2f}")
     return table
 
@@ -166,6 +166,6 @@ def _families(verdicts) -> dict:
     """Group claims by the first two components of their id (e.g. gallego2013/lemma)."""
     groups = {}
     for v in verdicts:
-        key = "/".join(v.claim_id.split("/")[:2]) if v.kind != "error" else v.source
+        key = "/".join(v.claim_id.split("/")[:2]) if v.status != "malformed" else v.source
         groups.setdefault(key, []).append(v)
     return groups

@@ -19,10 +19,11 @@ from fractions import Fraction
 from typing import Optional
 
 from certify.errors import CertifyError
-from certify.kernel.format import FORMAT_VERSION, Reject, canonical_json, expect, field, only, parse_rational
+from certify.kernel.format import (FORMAT_VERSION, Proven, Reject, canonical_json, expect, field, format_rational, only,
+                                   parse_rational)
 
 # Closed set of claim kinds -> "module:function" f(problem, relation, value, evidence, where)
-# returning the exact proven value or raising Reject / CertifyError. Unknown kinds are errors.
+# returning the `Proven` interval or raising Reject / CertifyError. Unknown kinds are errors.
 KINDS = {"lp.ns": "certify.kernel.lp:check", "npa.max": "certify.kernel.npa:check",
          "bits.chsh": "certify.kernel.chain:check_bits_claim", "pvalue.chsh": "certify.kernel.chain:check_pvalue_claim"}
 RELATIONS = ("<=", ">=", "==")
@@ -31,22 +32,33 @@ _CLAIM_ID = re.compile(r"[A-Za-z0-9_.:=/+-]{1,200}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
+STATUSES = ("verified", "false", "malformed", "internal")
+
+
 @dataclass(frozen=True)
 class Verdict:
-    """The one result type of the kernel. `ok` is True only when every check of the claim
-    passed; `value` is then the exact number the certificate proves. `reason` is one line:
-    "verified" or why the claim was not."""
+    """The one result type of the kernel. `status` is "verified" only when every check of the
+    claim passed ("false": checked and not proven; "malformed": bad input; "internal": a bug).
+    [low, high] is the interval the evidence proves for the quantity, and `value` the proven
+    number in the claim's direction (high for "<=", low for ">=", the value for "=="). `reason`
+    is one line: "verified" or why the claim was not."""
 
     claim_id: str
     kind: str
     statement: str
     relation: str
     claimed: Optional[Fraction]
-    ok: bool
+    status: str
     value: Optional[Fraction]
     reason: str
     source: str = ""
     problem_sha256: str = ""
+    low: Optional[Fraction] = None
+    high: Optional[Fraction] = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "verified"
 
 
 def problem_sha256(problem) -> str:
@@ -84,11 +96,35 @@ def check_certificate(cert, where: str) -> Verdict:
     base = dict(claim_id=claim["id"], kind=claim["kind"], statement=claim["statement"], relation=claim["relation"],
                 claimed=claim["value"], source=where, problem_sha256=cert["problem_sha256"])
     if problem_sha256(claim["problem"]) != cert["problem_sha256"]:
-        return Verdict(ok=False, value=None, reason="problem_sha256 does not match the problem definition", **base)
+        return Verdict(status="false", value=None, reason="problem_sha256 does not match the problem definition", **base)
     module, function = KINDS[claim["kind"]].split(":")
     kind_check = getattr(importlib.import_module(module), function)
     try:
         proven = kind_check(claim["problem"], claim["relation"], claim["value"], cert["evidence"], where)
+        value = relation_holds(claim["relation"], claim["value"], proven)
     except Reject as failure:
-        return Verdict(ok=False, value=None, reason=str(failure), **base)
-    return Verdict(ok=True, value=proven, reason="verified", **base)
+        return Verdict(status="false", value=None, reason=str(failure), **base)
+    return Verdict(status="verified", value=value, reason="verified", low=proven.low, high=proven.high, **base)
+
+
+def relation_holds(relation: str, value: Fraction, proven: Proven) -> Fraction:
+    """The claim "quantity relation value" follows from low <= quantity <= high iff
+    "<=": high <= value;  ">=": low >= value;  "==": low >= value >= high (so all three are
+    equal, as low <= quantity <= high). Returns the proven number; raises Reject otherwise."""
+    need = {"<=": ("high",), ">=": ("low",), "==": ("low", "high")}[relation]
+    for side in need:
+        bound = getattr(proven, side)
+        if bound is None:
+            raise Reject(f'the evidence proves no {"upper" if side == "high" else "lower"} bound, '
+                         f'so it cannot prove "{relation}"')
+        if (bound > value) if side == "high" else (bound < value):
+            op = "<=" if side == "high" else ">="
+            raise Reject(f"the evidence proves {op} {_brief(bound)}, not {op} {_brief(value)}")
+    return {"<=": proven.high, ">=": proven.low, "==": value}[relation]
+
+
+def _brief(value: Fraction) -> str:
+    """A rational for a message; str(int) refuses more than 4300 digits, so long ones by size."""
+    if max(abs(value.numerator).bit_length(), value.denominator.bit_length()) > 4000:
+        return f"a rational of {abs(value.numerator).bit_length()} bits"
+    return format_rational(value)

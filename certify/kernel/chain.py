@@ -20,8 +20,8 @@ least the observed one with probability <= value.
 from fractions import Fraction
 
 from certify.errors import CertifyError
-from certify.kernel.bits import PAIRS, check_bits, check_delta, check_p_value, validate
-from certify.kernel.format import Reject, expect, field, parse_int, parse_rational
+from certify.kernel.bits import PAIRS, check_bits, check_delta, p_value_upper, validate
+from certify.kernel.format import Proven, Reject, expect, field, parse_int, parse_rational
 from certify.kernel.npa import verify_tangent
 from certify.kernel.defs.scenario import Scenario, chsh, parse_expression, to_words
 from certify.kernel.defs.words import parse_level
@@ -47,7 +47,7 @@ def read_counts(problem: dict, where: str):
     return counts, p_xy
 
 
-def check_bits_claim(problem: dict, relation: str, value: Fraction, evidence: dict, where: str) -> Fraction:
+def check_bits_claim(problem: dict, relation: str, value: Fraction, evidence: dict, where: str) -> Proven:
     where_p = f"{where}.claim.problem"
     if set(problem) != {"counts", "p_xy", "delta", "model", "level"}:  # a dict: `read_claim` checked it
         raise CertifyError(f"{where_p}: expected exactly counts, p_xy, delta, model, level")
@@ -57,15 +57,13 @@ def check_bits_claim(problem: dict, relation: str, value: Fraction, evidence: di
         raise CertifyError(f'{where_p}.model: expected "quantum" (the tangents are NPA bounds)')
     level = field(problem, "level", str, where_p)
     parse_level(level, (2, 2), (2, 2), f"{where_p}.level")  # a level that does not parse is malformed
-    if relation != ">=":
-        raise Reject(f'{where}.claim.relation: a bits claim is ">=" (at least value bits), got {relation!r}')
     if value.denominator != 1 or value < 0:
         raise CertifyError(f"{where}.claim.value: a number of bits is a non-negative integer, got {value}")
     tangents = field(evidence, "tangents", dict, f"{where}.evidence")
     if not tangents and value <= 0:
         # Lemma: H_min >= 0 for every distribution (a guessing probability is <= 1), so
         # "at least 0 bits" needs no tangent; producers write it when I_hat - eps < 2.
-        return Fraction(0)
+        return Proven(low=Fraction(0))
     if set(tangents) != {"00", "01", "10", "11"}:
         raise CertifyError(f'{where}.evidence.tangents: expected one tangent for each of "00", "01", "10", "11"')
     proven = []  # bits per tangent line; the fewest are kept
@@ -77,9 +75,7 @@ def check_bits_claim(problem: dict, relation: str, value: Fraction, evidence: di
         _require_chsh_guess(field(tangent, "problem", dict, spot), level, (x, y), f"{spot}.problem")
         nu, lam = verify_tangent(tangent["problem"], field(tangent, "evidence", dict, spot), spot)
         proven.append(check_bits(counts, delta, p_xy, nu, lam))
-    if min(proven) < value:
-        raise Reject(f"the chain proves {min(proven)} bits, fewer than the claimed {value}")
-    return Fraction(min(proven))
+    return Proven(low=Fraction(min(proven)))
 
 
 def _require_chsh_guess(problem: dict, level: str, inputs, where: str) -> None:
@@ -98,12 +94,9 @@ def _require_chsh_guess(problem: dict, level: str, inputs, where: str) -> None:
         raise Reject(f"{where}.constraint.expression: not the CHSH expression")
 
 
-def check_pvalue_claim(problem: dict, relation: str, value: Fraction, evidence: dict, where: str) -> Fraction:
+def check_pvalue_claim(problem: dict, relation: str, value: Fraction, evidence: dict, where: str) -> Proven:
     where_p = f"{where}.claim.problem"
     if set(problem) != {"counts", "p_xy"} or evidence:
         raise CertifyError(f"{where_p}: expected exactly counts and p_xy, and empty evidence")
-    if relation != "<=":
-        raise Reject(f'{where}.claim.relation: a p-value claim is "<=", got {relation!r}')
     counts, p_xy = read_counts(problem, where_p)
-    check_p_value(counts, p_xy, value)  # raises Reject unless the proven bound is <= value
-    return value
+    return Proven(high=p_value_upper(counts, p_xy))

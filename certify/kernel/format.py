@@ -11,7 +11,9 @@ spelling per number, so the problem hash is well defined.
 import json
 import os
 import re
+from dataclasses import dataclass
 from fractions import Fraction
+from typing import Optional
 
 from certify.errors import CertifyError
 
@@ -28,6 +30,15 @@ _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?', re.S)  # a JSON string litera
 
 class Reject(Exception):
     """A certificate fails a check; the message is the one-line reason."""
+
+
+@dataclass(frozen=True)
+class Proven:
+    """What a kind's evidence proves about the claimed quantity: low <= quantity <= high
+    (None: nothing proven on that side). The claim's relation is tested once, centrally."""
+
+    low: Optional[Fraction] = None
+    high: Optional[Fraction] = None
 
 
 def parse_rational(text, where: str) -> Fraction:

@@ -18,8 +18,8 @@ MAX_CLAIMS = 100_000
 
 
 def _error(source: str, message: str) -> Verdict:
-    return Verdict(claim_id="?", kind="error", statement="", relation="", claimed=None,
-                   ok=False, value=None, reason=message, source=source)
+    return Verdict(claim_id="?", kind="", statement="", relation="", claimed=None,
+                   status="malformed", value=None, reason=message, source=source)
 
 
 def check_file(path: str) -> Verdict:
@@ -86,7 +86,7 @@ def check_manifest(folder: str, check=check_file) -> list:
 
 def _against_manifest(verdict: Verdict, entry: dict, spot: str) -> Verdict:
     """The certificate must prove exactly the claim the manifest states."""
-    if verdict.kind == "error":
+    if verdict.status == "malformed":
         return verdict
     # The statement is prose, but printed beside VERIFIED: it must be the manifest's.
     stated = {key: parse_rational(entry.get(key), f"{spot}.value") if key == "value" else field(entry, key, str, spot)
@@ -95,7 +95,7 @@ def _against_manifest(verdict: Verdict, entry: dict, spot: str) -> Verdict:
                               verdict.problem_sha256, verdict.statement)))
     for key in stated:
         if stated[key] != found[key]:
-            return Verdict(**{**verdict.__dict__, "ok": False, "value": None,
+            return Verdict(**{**verdict.__dict__, "status": "false", "value": None, "low": None, "high": None,
                               "reason": f"manifest says {key} {_excerpt(stated[key], found[key])!r}, "
                                         f"certificate says {_excerpt(found[key], stated[key])!r}"})
     return verdict

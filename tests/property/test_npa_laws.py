@@ -198,4 +198,5 @@ def test_higher_levels_never_give_larger_bounds_three_parties(terms):
         return
     # Nested levels that all hold the three-party words: 1+ABC within 1+AB+AC+BC+ABC within 2+ABC.
     values = [_optimum(expr, level, THREE) for level in ("1+ABC", "1+AB+AC+BC+ABC", "2+ABC")]
-    assert values[0] >= values[1] - 1e-6 and values[1] >= values[2] - 1e-6
+    # 1e-5 as in the relabelling law above: floating optima of degenerate 3-party problems differ by ~1e-6
+    assert values[0] >= values[1] - 1e-5 and values[1] >= values[2] - 1e-5

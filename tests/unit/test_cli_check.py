@@ -39,7 +39,7 @@ def test_changed_claim_value_exits_one_and_names_the_claim(proof_dir, capsys):
     path.write_text(dumps(cert))
     rebuild_manifest(str(proof_dir))
     assert main(["check", str(proof_dir)]) == 1
-    assert "FAILED    pironio2010/ns/ab=00/xy=00  the dual proves max <= 3/2, not <= 1" in capsys.readouterr().err
+    assert "FAILED    pironio2010/ns/ab=00/xy=00  the evidence proves <= 3/2, not <= 1" in capsys.readouterr().err
 
 
 def test_file_edited_behind_the_manifest_is_caught(proof_dir, capsys):

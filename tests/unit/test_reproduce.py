@@ -52,7 +52,7 @@ def test_table_collapses_verified_families_and_lists_each_failure(tmp_path, chsh
     console = Console(width=200, record=True, file=open(os.devnull, "w"))
     console.print(claims_table(verdicts, seconds, "t"))
     text = console.export_text()
-    assert "FAILED: the dual proves max <= 3/2, not <= 1" in text
+    assert "FAILED: the evidence proves <= 3/2, not <= 1" in text
     assert text.count("== 3/2") == 8  # 9 claims with a failure: no collapse, one row each
     good = [v for v in verdicts if v.ok]
     console = Console(width=200, record=True, file=open(os.devnull, "w"))
