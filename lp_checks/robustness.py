@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from itertools import product
 
-from certify.certificate import dumps, manifest_entry, write
+from certify.certificate import dumps, make_certificate, manifest_entry, write
 from certify.errors import CertifyError
 from certify.kernel import check_certificate
 from certify.kernel.format import format_rational, loads
@@ -139,6 +139,60 @@ def certify_smallest_c(x0, max_halvings: int = 20) -> Robustness:
             return Robustness(tuple(x0), c_star, beta, delta, (top, mid, low), float_c)
         delta /= 2
     raise CertifyError(f"x0={spell(x0)}: no collinear triple below c* = {format_rational(c_star)}")
+
+
+def threshold_problem(x0) -> dict:
+    """The "lp.threshold" problem: f = P(maj(a1,a2,a3) = 0 | x0), B = the Mermin expression, v = 3/4."""
+    f = {"kind": "function", "x": spell(x0), "parties": [0, 1, 2], "table": MAJORITY_TABLE, "value": 0}
+    lost = sorted((x, a) for (a, x), bit in game_expression(five_party_game()).items() if bit)
+    return {"lp": {"scenario": binary_scenario(5), "promise": None, "objective": f, "sense": "max"},
+            "penalty": {"kind": "linear", "terms": [[spell(x), spell(a), "1"] for x, a in lost]},
+            "target": format_rational(THREE_QUARTERS)}
+
+
+def threshold_certificate(result: Robustness):
+    """(file name, certificate) of "c* == result.c" at result.x0, from the exact LP solutions
+    `certify_smallest_c` found: the dual of f(c*) = 3/4 (the c claim: max M - c* B <= 3/4), and
+    the box optimal at c* - delta (the c-delta claim), which lies on the face M - c* B = 3/4
+    with B = beta > 0 (f is affine with slope -beta there). Raises unless the box's ratio
+    (M - 3/4) / B is exactly c*, so a box off the face is never written."""
+    (top, _), (mid, _) = result.certificates[:2]
+    box = mid["evidence"]["primal"]
+    m, b = box_values(box, result.x0)
+    if b != result.beta or (m - THREE_QUARTERS) / b != result.c:
+        raise CertifyError(f"x0={spell(result.x0)}: the c-delta box has B = {format_rational(b)}, "
+                           f"M = {format_rational(m)}: not on the face of c* = {format_rational(result.c)}")
+    x = spell(result.x0)
+    statement = (f"min {{c : P(maj(a1,a2,a3) = 0 | x = {x}) <= 3/4 + c B(P) on every 5-party no-signalling "
+                 f"box (no promise)}}, B the Mermin expression (lost rounds over X)")
+    producer = {"dual": f"the c claim's dual (lp.ns, max M - {format_rational(result.c)} B = 3/4)",
+                "box": f"the c-delta claim's primal box: B = {format_rational(b)}, M = {format_rational(m)}"}
+    cert = make_certificate(f"gallego2013/robustness/x={x}/smallest-c", "lp.threshold", statement,
+                            threshold_problem(result.x0), "==", result.c,
+                            {"dual": top["evidence"]["dual"], "box": box}, producer)
+    return f"gallego2013/robustness/x{x}_smallest-c.json", cert
+
+
+def box_values(box: dict, x0) -> tuple:
+    """(M, B) of a box {"x|a": "p/q"}: P(maj(a1,a2,a3) = 0 | x0) and the Mermin expression."""
+    lost, m, b = game_expression(five_party_game()), Fraction(0), Fraction(0)
+    for key, text in box.items():
+        x, a = (tuple(int(d) for d in part) for part in key.split("|"))
+        m += Fraction(text) if x == tuple(x0) and majority_zero(a) else 0
+        b += Fraction(text) if lost.get((a, x)) else 0
+    return m, b
+
+
+def threshold_worker(x0) -> list:
+    """Family worker: [(file name, certificate)] of the "lp.threshold" claim c* == 5/16 at x0."""
+    return [threshold_certificate(certify_smallest_c(x0))]
+
+
+def threshold_certificates(jobs: int = 1):
+    """Yield (file name under proofs/, certificate) of "c* == 5/16" for each of the 16 inputs."""
+    with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+        for written in pool.map(threshold_worker, game_inputs()):
+            yield from written
 
 
 def _claim(certify, x0, c, tag, c_star):

@@ -25,6 +25,7 @@ from certify.kernel.format import (FORMAT_VERSION, Proven, Reject, canonical_jso
 # Closed set of claim kinds -> "module:function" f(problem, relation, value, evidence, where)
 # returning the `Proven` interval or raising Reject / CertifyError. Unknown kinds are errors.
 KINDS = {"lp.ns": "certify.kernel.lp:check", "npa.max": "certify.kernel.npa:check",
+         "lp.threshold": "certify.kernel.threshold:check",
          "bits.chsh": "certify.kernel.chain:check_bits_claim", "pvalue.chsh": "certify.kernel.chain:check_pvalue_claim"}
 RELATIONS = ("<=", ">=", "==")
 CLAIM_FIELDS = {"id", "kind", "statement", "problem", "relation", "value"}
