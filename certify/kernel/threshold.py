@@ -19,8 +19,8 @@ from dataclasses import replace
 from fractions import Fraction
 
 from certify.errors import CertifyError
-from certify.kernel.format import Proven, Reject, expect, field, format_rational, only, parse_rational
 from certify.kernel.defs.ns_polytope import _objective, build, column_key
+from certify.kernel.format import Proven, Reject, expect, field, format_rational, only, parse_rational
 from certify.kernel.lp import dual_bound, primal_value
 
 
