@@ -21,6 +21,7 @@ COMMANDS = {
     "amplify": "Gallego et al. 2013 eq. (13): the bound, N_d, N_b and the number of devices N",
     "report": "write the referee's report (claims, key values, figures, trusted base, versions) from proofs/",
     "reproduce": "regenerate every certificate of the papers with the solvers, then verify them with the kernel",
+    "sweep": "run a sweep (a problem template over a grid) on Dask or in-process; the kernel checks every point",
 }
 
 
