@@ -1,6 +1,6 @@
 """Robustness of Gallego et al.'s Lemma: the smallest c with P(maj = 0 | x0) <= 3/4 + c B(P).
 
-Untrusted producer (the kernel checks every number through "lp.ns" claims).
+Untrusted producer (the kernel checks every number through "lp.ns" and "lp.threshold" claims).
 Over all five-party no-signalling boxes, with no promise, write
   M(P) = P(maj(a1, a2, a3) = 0 | x0)   and   B(P) = sum_{x in X} sum_a I(a, x) P(a|x),
 B the Mermin expression of eq. (3) (the expected number of lost rounds over
@@ -21,6 +21,10 @@ box). Minimality, lemma: a convex function through three collinear points is
 affine between the outer two and lies on or above that line outside them, so
 f(c) >= 3/4 + (c* - c) beta > 3/4 for every c < c*. No other argument is
 needed: "lp.ns" cannot tie two objectives to one box, but convexity of f can.
+
+Certified by the kernel as one claim (issue 11): "lp.threshold" states c* == 5/16 itself,
+with the c claim's dual (c* <= 5/16) and the c-delta claim's box, which has B = beta > 0
+and (M - 3/4) / B = c* (c* >= 5/16); see `threshold_certificate`.
 """
 
 import os
