@@ -2,7 +2,8 @@
 
 Each subcommand lives in `certify.commands.<name>` with `add_parser` and `run`;
 they are imported only when chosen, so `certify check` never loads a solver.
-Exit codes: 0 all claims verified, 1 a claim checked false, 2 bad input.
+Exit codes: 0 all claims verified, 1 a claim checked false, 2 bad input, 3 an internal error (a bug);
+a closed output pipe (`certify check | head`) ends quietly.
 """
 
 import argparse
@@ -10,7 +11,7 @@ import importlib
 import os
 import sys
 
-from certify.errors import EXIT_ERROR, EXIT_FALSE, CertifyError
+from certify.errors import EXIT_ERROR, EXIT_FALSE, EXIT_INTERNAL, CertifyError
 from certify.kernel.format import Reject
 
 COMMANDS = {
@@ -56,6 +57,9 @@ def main(argv=None) -> int:
     except Reject as failure:  # a kernel check of the user's own evidence failed (e.g. --tangent)
         print(f"certify {args.command}: REJECTED: {failure}", file=sys.stderr)
         return EXIT_FALSE
+    except BrokenPipeError:  # the reader of stdout left (`| head`): no traceback, no "Broken pipe" line
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, as a shell reports a pipe writer it closed
     except OSError as err:  # an output path that cannot be written (a folder, a missing parent, ...)
         where = f"{err.filename}: " if err.filename else ""
         print(f"certify {args.command}: error: cannot write or read {where}{err.strerror or err}", file=sys.stderr)
@@ -63,12 +67,12 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("certify: interrupted", file=sys.stderr)
         return 130
-    except Exception as err:  # a bug, never a verdict: one line, exit 2
+    except Exception as err:  # a bug, never a verdict: one line, exit 3
         if os.environ.get("CERTIFY_DEBUG"):
             raise
         print(f"certify {args.command}: internal error: {type(err).__name__}: {err}"
               " (set CERTIFY_DEBUG=1 for the traceback)", file=sys.stderr)
-        return EXIT_ERROR
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

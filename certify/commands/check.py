@@ -1,14 +1,20 @@
-"""`certify check PATH...`: verify certificates with the trusted kernel alone."""
+"""`certify check PATH...`: verify certificates with the trusted kernel alone.
+
+Exit code: 3 if any verdict is an internal error (a bug), else 2 if any file is malformed,
+else 1 if any claim is false, else 0. Every printed field is escaped (`_safe`), although the
+kernel already refuses unprintable statements: a file must not be able to forge a line.
+"""
 
 import json
 import os
 import sys
 
-from certify.errors import EXIT_ERROR, EXIT_FALSE, EXIT_OK
-from certify.kernel.format import format_rational
-from certify.kernel.proofs import MANIFEST, check_path
+from certify.errors import EXIT_ERROR, EXIT_FALSE, EXIT_INTERNAL, EXIT_OK, CertifyError
+from certify.kernel.format import brief
+from certify.kernel.proofs import MANIFEST, check_path, error_verdict
 
 SUMMARY = "verify certificate files or folders with the trusted kernel alone"
+LABELS = {"false": "FAILED  ", "malformed": "ERROR   ", "internal": "INTERNAL"}
 
 
 def add_parser(subparsers) -> None:
@@ -25,32 +31,50 @@ def run(args) -> int:
         if os.path.isdir(path) and not os.path.isfile(os.path.join(path, MANIFEST)):
             # a deleted manifest must not pass unnoticed: without it nothing pins the statements
             # or the set of claims (each certificate is still checked in full)
-            print(f"warning: {path} has no {MANIFEST}: files checked one by one; their statements "
+            print(f"warning: {_safe(path)} has no {MANIFEST}: files checked one by one; their statements "
                   "and the set of claims are not pinned", file=sys.stderr)
-        verdicts.extend(check_path(path))
-    errors = sum(v.status == "malformed" for v in verdicts)
-    failed = sum(v.status == "false" for v in verdicts)
-    passed = sum(v.ok for v in verdicts)
+        try:
+            verdicts.extend(check_path(path))
+        except CertifyError as err:  # a missing path: its own verdict, the other paths are still checked
+            verdicts.append(error_verdict(path, str(err)))
+    count = {status: sum(v.status == status for v in verdicts) for status in ("verified", "false", "malformed",
+                                                                              "internal")}
+    code = (EXIT_INTERNAL if count["internal"] else EXIT_ERROR if count["malformed"] else
+            EXIT_FALSE if count["false"] else EXIT_OK)
+    try:
+        _print(verdicts, count, args)
+    except BrokenPipeError:  # `certify check | head`: the reader left; the verdicts still decide the exit code
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return code
+
+
+def _print(verdicts, count, args) -> None:
     if args.json:
         rows = [_as_json(v) for v in verdicts]
-        print(json.dumps({"claims": rows, "verified": passed, "failed": failed, "errors": errors}, indent=1))
-    else:
-        for v in verdicts:
-            if v.ok and not args.quiet:
-                print(f"VERIFIED  {v.claim_id}  {v.relation} {_number(v.value)}  {v.statement}")
-            elif not v.ok:
-                label = "ERROR   " if v.status == "malformed" else "FAILED  "
-                print(f"{label}  {v.claim_id if v.status != 'malformed' else v.source}  {v.reason}", file=sys.stderr)
-        print(f"{passed} verified, {failed} failed, {errors} malformed, of {len(verdicts)} claims")
-    if errors:
-        return EXIT_ERROR
-    return EXIT_FALSE if failed else EXIT_OK
+        print(json.dumps({"claims": rows, "verified": count["verified"], "failed": count["false"],
+                          "errors": count["malformed"], "internal": count["internal"]}, indent=1))
+        return
+    for v in verdicts:
+        if v.ok and not args.quiet:
+            print(f"VERIFIED  {_safe(v.claim_id)}  {v.relation} {_number(v.value)}  {_safe(v.statement)}")
+        elif not v.ok:
+            name = v.claim_id if v.status == "false" else v.source
+            print(f"{LABELS[v.status]}  {_safe(name)}  {_safe(v.reason)}", file=sys.stderr)
+    internal = f", {count['internal']} internal errors" if count["internal"] else ""
+    print(f"{count['verified']} verified, {count['false']} failed, {count['malformed']} malformed{internal}, "
+          f"of {len(verdicts)} claims")
+
+
+def _safe(text) -> str:
+    """`text` with every unprintable character (control, ESC, lone surrogate) escaped."""
+    text = str(text)
+    return text if text.isprintable() else "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
 
 
 def _number(value) -> str:
     """The exact value, with a decimal beside it when the fraction is long."""
-    text = format_rational(value)
-    if len(text) <= 16:
+    text = brief(value)
+    if len(text) <= 16 or text.startswith("a rational"):
         return text
     digits = len(str(abs(value.numerator))) - len(str(value.denominator))
     decimal = f"{float(value):.12g}" if abs(digits) < 300 else f"~1e{digits}"  # float() would overflow
@@ -60,8 +84,8 @@ def _number(value) -> str:
 def _as_json(v) -> dict:
     return {
         "id": v.claim_id, "kind": v.kind, "statement": v.statement, "relation": v.relation,
-        "claimed": None if v.claimed is None else format_rational(v.claimed),
-        "value": None if v.value is None else format_rational(v.value),
-        "status": "VERIFIED" if v.ok else ("ERROR" if v.status == "malformed" else "FAILED"),
+        "claimed": None if v.claimed is None else brief(v.claimed),
+        "value": None if v.value is None else brief(v.value),
+        "status": "VERIFIED" if v.ok else {"false": "FAILED", "malformed": "ERROR", "internal": "INTERNAL"}[v.status],
         "reason": v.reason, "source": v.source,
     }

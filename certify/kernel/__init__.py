@@ -19,8 +19,8 @@ from fractions import Fraction
 from typing import Optional
 
 from certify.errors import CertifyError
-from certify.kernel.format import (FORMAT_VERSION, Proven, Reject, canonical_json, expect, field, format_rational, only,
-                                   parse_rational)
+from certify.kernel.format import (FORMAT_VERSION, Proven, Reject, brief, canonical_json, expect, field, only,
+                                   parse_rational, printable)
 
 # Closed set of claim kinds -> "module:function" f(problem, relation, value, evidence, where)
 # returning the `Proven` interval or raising Reject / CertifyError. Unknown kinds are errors.
@@ -81,7 +81,7 @@ def read_claim(cert, where: str) -> dict:
         raise CertifyError(f"{at}.kind: unknown claim kind {claim['kind'][:40]!r} (known: {', '.join(sorted(KINDS))})")
     if field(claim, "relation", str, at) not in RELATIONS:
         raise CertifyError(f"{at}.relation: expected one of {RELATIONS}, got {claim['relation'][:10]!r}")
-    field(claim, "statement", str, at)
+    printable(field(claim, "statement", str, at), f"{at}.statement")
     field(claim, "problem", dict, at)
     field(cert, "evidence", dict, where)
     if not _SHA256.fullmatch(field(cert, "problem_sha256", str, where)):
@@ -120,12 +120,6 @@ def relation_holds(relation: str, value: Fraction, proven: Proven) -> Fraction:
                          f'so it cannot prove "{relation}"')
         if (bound > value) if side == "high" else (bound < value):
             op = "<=" if side == "high" else ">="
-            raise Reject(f"the evidence proves {op} {_brief(bound)}, not {op} {_brief(value)}")
+            raise Reject(f"the evidence proves {op} {brief(bound)}, not {op} {brief(value)}")
     return {"<=": proven.high, ">=": proven.low, "==": value}[relation]
 
-
-def _brief(value: Fraction) -> str:
-    """A rational for a message; str(int) refuses more than 4300 digits, so long ones by size."""
-    if max(abs(value.numerator).bit_length(), value.denominator.bit_length()) > 4000:
-        return f"a rational of {abs(value.numerator).bit_length()} bits"
-    return format_rational(value)

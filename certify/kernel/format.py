@@ -2,7 +2,10 @@
 
 Trusted. A file is refused before anything is computed when it is too large, nests too
 deeply, repeats a key, or holds a number that is not a canonical rational string (JSON
-numbers only as small integers, for counts and indices). Not ``Fraction(text)``: it accepts
+numbers only as small integers, for counts and indices), or holds more than `MAX_NODES`
+JSON values (a 16 MiB file of "{}" would take over 1 GB as Python objects). Strings the
+kernel passes on for printing must be printable (`printable`: no control characters, no
+lone surrogates). Not ``Fraction(text)``: it accepts
 "1_0", " 1e3 " and "1e10000000" (seconds to expand). A rational is ``-?D(/D)?``, D at most
 `MAX_DIGITS` decimal digits, no leading zeros, denominator > 1, in lowest terms: one
 spelling per number, so the problem hash is well defined.
@@ -18,7 +21,8 @@ from typing import Optional
 from certify.errors import CertifyError
 
 FORMAT_VERSION = "certify/1"
-MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_FILE_BYTES = 16 * 1024 * 1024  # the largest committed file (the manifest) has 0.4 MB
+MAX_NODES = 10**6  # JSON values (counted as commas and containers); committed files have < 60,000
 MAX_DEPTH = 12
 MAX_DIGITS = 4000
 MAX_INT = 10**9
@@ -42,11 +46,7 @@ class Proven:
 
 
 def parse_rational(text, where: str) -> Fraction:
-    """Read a canonical "p/q" string (or a small JSON integer) as a Fraction."""
-    if isinstance(text, int) and not isinstance(text, bool):
-        if abs(text) > MAX_INT:
-            raise CertifyError(f"{where}: integer too large, write it as a string")
-        return Fraction(text)
+    """Read a canonical "p/q" string as a Fraction (never a JSON number: one spelling, one hash)."""
     if isinstance(text, str) and len(text) > 2 * MAX_DIGITS + 2:
         raise CertifyError(f"{where}: rational has more than {MAX_DIGITS} digits")
     if not isinstance(text, str) or not _RATIONAL.fullmatch(text):
@@ -67,6 +67,22 @@ def format_rational(value: Fraction) -> str:
     """The canonical spelling that `parse_rational` accepts."""
     value = Fraction(value)
     return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+
+
+def brief(value: Fraction) -> str:
+    """A rational for a message: spelled out unless too long (str(int) refuses over 4300 digits)."""
+    if max(abs(value.numerator).bit_length(), value.denominator.bit_length()) > 4000:
+        return f"a rational of {abs(value.numerator).bit_length()}/{value.denominator.bit_length()} bits"
+    return format_rational(value)
+
+
+def printable(text: str, where: str) -> str:
+    """`text` if it holds no control character, lone surrogate or other unprintable character:
+    it is printed beside verdicts, where "\\r" or ESC[2K could forge a VERIFIED line."""
+    if not text.isprintable():
+        bad = next(ch for ch in text if not ch.isprintable())
+        raise CertifyError(f"{where}: unprintable character {ascii(bad)} at position {text.index(bad)}")
+    return text
 
 
 def parse_int(value, where: str, low: int = 0, high: int = MAX_INT) -> int:
@@ -114,11 +130,16 @@ def loads(text: str, where: str):
     """Parse JSON strictly: no floats, NaN, duplicate keys, huge or deep input."""
     if len(text) > MAX_FILE_BYTES:
         raise CertifyError(f"{where}: file larger than {MAX_FILE_BYTES} bytes")
-    # json's recursive decoder raises RecursionError on deep input: bound the nesting first,
-    # by a linear scan of the text outside strings (_STRING finds the decoder's strings).
+    # json's recursive decoder raises RecursionError on deep input, and its objects take ~60
+    # bytes a value: bound the values and the nesting first, by linear scans of the text
+    # outside strings (_STRING finds the decoder's strings). Every value but the first in a
+    # container follows a comma, so values <= commas + containers + 1.
     # A container at level MAX_DEPTH would hold its items at level MAX_DEPTH + 1.
+    bare = _STRING.sub('""', text)
+    if sum(map(bare.count, ",[{")) >= MAX_NODES:
+        raise CertifyError(f"{where}: more than {MAX_NODES} JSON values (work bound)")
     depth = 0
-    for ch in _STRING.sub("", text):
+    for ch in re.sub(r"[^][{}]+", "", bare):
         if ch in "[{":
             depth += 1
             if depth >= MAX_DEPTH:

@@ -9,13 +9,15 @@ Trusted. The LP  max c.p  s.t.  A p = b, p >= 0  is rebuilt from the claim by
   obeying the promise, and c.p is attained: a lower bound on the maximum.
 "<=" needs the dual, ">=" the primal, "==" both (then c.p >= value >= b.y, and weak
 duality c.p <= b.y forces all three equal); `relation_holds` tests this centrally.
+A "function" objective is a probability: if the LP is feasible its maximum is >= 0, so a
+dual bound b.y < 0 only proves the promise infeasible, and is refused as vacuous.
 """
 
 from fractions import Fraction
 from math import lcm
 
 from certify.errors import CertifyError
-from certify.kernel.format import Proven, Reject, expect, format_rational, parse_rational
+from certify.kernel.format import Proven, Reject, brief, expect, format_rational, parse_rational
 from certify.kernel.defs.ns_polytope import build, column_key
 
 MAX_SCALE_BITS = 2048  # every committed certificate needs far fewer (denominators <= 10^12)
@@ -28,6 +30,9 @@ def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: 
         raise CertifyError(f"{where}.evidence: expected a dual, a primal or both, got {sorted(evidence)}")
     high = dual_bound(lp, evidence["dual"], f"{where}.evidence.dual") if "dual" in evidence else None
     low = primal_value(lp, evidence["primal"], f"{where}.evidence.primal") if "primal" in evidence else None
+    if high is not None and high < 0 and problem["objective"]["kind"] == "function":
+        raise Reject(f"{where}.evidence.dual: bound {brief(high)} < 0 on a probability: the promise is "
+                     "infeasible, so the bound says nothing")
     return Proven(low, high)
 
 
@@ -42,7 +47,7 @@ def dual_bound(lp, dual, where: str) -> Fraction:
         c = Fraction(lp.objective.get((x, a), 0))
         if reduced * c.denominator < c.numerator * scale:
             raise Reject(f"dual infeasible at column {column_key(x, a)}: (A^T y) = "
-                         f"{_brief(Fraction(reduced, scale))} < c = {format_rational(c)}")
+                         f"{brief(Fraction(reduced, scale))} < c = {format_rational(c)}")
     return sum((lp.row_b[key] * v for key, v in y.items()), Fraction(0))
 
 
@@ -62,16 +67,9 @@ def primal_value(lp, primal, where: str) -> Fraction:
     for row, total in totals.items():
         b = lp.row_b[row]
         if total * b.denominator != b.numerator * scale:
-            raise Reject(f"primal violates row {row}: {_brief(Fraction(total, scale))} "
+            raise Reject(f"primal violates row {row}: {brief(Fraction(total, scale))} "
                          f"!= {format_rational(b)}")
     return sum((lp.objective.get(lp.columns[allowed[key]], 0) * w for key, w in p.items()), Fraction(0))
-
-
-def _brief(value: Fraction) -> str:
-    """A rational for a message: spelled out unless too long to print (str(int) stops at 4300 digits)."""
-    if max(abs(value.numerator).bit_length(), value.denominator.bit_length()) > 4000:
-        return f"a rational of {abs(value.numerator).bit_length()} bits"
-    return format_rational(value)
 
 
 def _common_denominator(values: dict, where: str) -> int:

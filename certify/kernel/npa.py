@@ -31,18 +31,20 @@ import os
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import product
+from math import prod
 
 from certify.errors import CertifyError
-from certify.kernel.format import Proven, Reject, expect, field, format_rational, only, parse_int, parse_rational
-from certify.kernel.psd import is_psd
+from certify.kernel.format import Proven, Reject, brief, expect, field, only, parse_int, parse_rational
+from certify.kernel.psd import integer_psd, scaled
 from certify.kernel.defs.moment_matrix import ZERO, build
-from certify.kernel.defs.scenario import guess_expression, parse_expression, parse_scenario, to_words
+from certify.kernel.defs.scenario import MAX_TERMS, guess_expression, parse_expression, parse_scenario, products, to_words
 from certify.kernel.defs.words import canonical, parse_level, spell
 
 KIND = "npa.max"
 # Work bound: O(n^2) to build, O(n^3) to eliminate; larger levels are refused before building
 # (1,521 words took 13 s and 520 MB just to build; committed claims have <= 69).
 MAX_SIZE = 600
+MAX_BLOCKS = 256  # guesses of a guess objective (committed: <= 8); each block is a Z of the file
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,8 @@ class NpaProblem:
 
 
 def parse_problem(problem, where: str) -> NpaProblem:
-    """Rebuild the relaxation from its definition; malformed input is a CertifyError."""
+    """Rebuild the relaxation from its definition; malformed input is a CertifyError. Sizes are
+    checked before anything is built: the words of the level, the guesses, the products."""
     only(expect(problem, dict, where), {"scenario", "level", "objective", "constraint", "statistics"}, where)
     scenario = parse_scenario(field(problem, "scenario", dict, where), f"{where}.scenario")
     if "level" not in problem:
@@ -63,28 +66,30 @@ def parse_problem(problem, where: str) -> NpaProblem:
     monomials = parse_level(problem["level"], scenario.inputs, scenario.outputs, f"{where}.level")
     if len(monomials) > MAX_SIZE:
         raise CertifyError(f"{where}.level: {len(monomials)} words, more than the kernel's limit of {MAX_SIZE}")
+    # (expression, where, value) for the objective's blocks, the constraint, the statistics
+    at = f"{where}.objective"
+    pinned = [(e, at, None) for e in _objective(field(problem, "objective", dict, where), scenario, at)]
+    if problem.get("constraint") is not None:
+        pinned.append(_pinned(problem["constraint"], "at", scenario, f"{where}.constraint"))
+    raw = field(problem, "statistics", list, where) if "statistics" in problem else []  # absent: none
+    pinned += [_pinned(item, "value", scenario, f"{where}.statistics[{k}]") for k, item in enumerate(raw)]
+    if sum(products(e, scenario) for e, _, _ in pinned) > MAX_TERMS:
+        raise CertifyError(f"{where}: expressions expand to more than {MAX_TERMS} Collins-Gisin products (work bound)")
     structure = build(monomials)
+    if "statistics" in problem and not 0 < len(raw) <= len(structure.words):
+        raise CertifyError(f"{where}.statistics: expected 1 to {len(structure.words)} entries, got {len(raw)}")
     table = {word: k for k, word in enumerate(structure.words)}  # canonical word -> entry index
-    exprs = _objective(field(problem, "objective", dict, where), scenario, f"{where}.objective")
-    blocks = tuple(_indexed(e, scenario, table, f"{where}.objective") for e in exprs)
-    raw = problem.get("constraint")
-    constraint, at = (None, None) if raw is None else _pinned(raw, "at", scenario, table, f"{where}.constraint")
-    statistics = ()  # absent means none (and the hash is unchanged)
-    if "statistics" in problem:
-        raw, limit = field(problem, "statistics", list, where), len(structure.words)
-        if not 0 < len(raw) <= limit:
-            raise CertifyError(f"{where}.statistics: expected 1 to {limit} entries, got {len(raw)}")
-        statistics = tuple(_pinned(item, "value", scenario, table, f"{where}.statistics[{k}]")
-                           for k, item in enumerate(raw))
-    return NpaProblem(structure, blocks, constraint, at, statistics)
+    indexed = [(_indexed(to_words(e, scenario, spot), table, spot), value) for e, spot, value in pinned]
+    objective, statistics = indexed[:len(indexed) - len(raw)], tuple(indexed[len(indexed) - len(raw):])
+    constraint, at_value = objective.pop() if problem.get("constraint") is not None else (None, None)
+    return NpaProblem(structure, tuple(g for g, _ in objective), constraint, at_value, statistics)
 
 
-def _pinned(raw, key: str, scenario, table, where: str):
-    """({word index: coefficient}, value): a constraint "expression >= at" or a statistic "... = value"."""
+def _pinned(raw, key: str, scenario, where: str):
+    """(expression, where, value): a constraint "expression >= at" or a statistic "... = value"."""
     only(expect(raw, dict, where), {"expression", key}, where)
     expr = parse_expression(field(raw, "expression", dict, where), scenario, f"{where}.expression")
-    value = parse_rational(field(raw, key, str, where), f"{where}.{key}")
-    return _indexed(expr, scenario, table, f"{where}.expression"), value
+    return expr, f"{where}.expression", parse_rational(field(raw, key, str, where), f"{where}.{key}")
 
 
 def _objective(objective, scenario, where):
@@ -102,14 +107,17 @@ def _objective(objective, scenario, where):
         raise CertifyError(f"{at}.inputs: expected {len(parties)} inputs, got {len(inputs)}")
     inputs = [parse_int(x, f"{at}.inputs[{k}]", 0, scenario.inputs[p] - 1)
               for k, (p, x) in enumerate(zip(parties, inputs))]
+    if prod(scenario.outputs[p] for p in parties) > MAX_BLOCKS:  # before building any block
+        raise CertifyError(f"{at}: {prod(scenario.outputs[p] for p in parties)} guesses (one block each), "
+                           f"more than the kernel's limit of {MAX_BLOCKS}")
     guesses = product(*(range(scenario.outputs[p]) for p in parties))  # one block per guess e of a_S
     return [guess_expression(scenario, parties, inputs, e) for e in guesses]
 
 
-def _indexed(expr, scenario, table, where):
-    """{entry index: coefficient} of the expression; each word must be an entry of the matrix."""
+def _indexed(words, table, where):
+    """{entry index: coefficient} of {word: coefficient}; each word must be an entry of the matrix."""
     out = {}
-    for word, coef in to_words(expr, scenario).items():
+    for word, coef in words.items():
         k = table.get(canonical(word))
         if k is None:
             raise CertifyError(f"{where}: word {spell(word)} is not an entry of the moment matrix (raise the level)")
@@ -154,7 +162,7 @@ def verify_tangent(problem: dict, evidence: dict, where: str):
 def tangent_of(npa: NpaProblem, evidence, where: str):
     nu, lam, mu, mats = parse_evidence(evidence, npa, where)
     if lam < 0:
-        raise Reject(f"{where}.lambda: negative ({format_rational(lam)})")
+        raise Reject(f"{where}.lambda: negative ({brief(lam)})")
     if npa.constraint is None and lam != 0:
         raise Reject(f"{where}.lambda: must be 0 when the problem has no constraint")
     # c[w] := lambda c[w] + sum_k mu_k d_k[w], the multipliers' part of each identity
@@ -164,6 +172,7 @@ def tangent_of(npa: NpaProblem, evidence, where: str):
             c[k] = c.get(k, 0) + m * v
     entry, n = npa.structure.entry, npa.structure.size
     for b, (g, z) in enumerate(zip(npa.blocks, mats)):
+        rows = scaled(z, f"{where}.Z[{b}]")  # work bounds first: they also bound the sums below
         inner = [Fraction(0)] * len(npa.structure.words)  # <Z_e, F_w>
         for i in range(n):
             for j in range(i, n):
@@ -174,8 +183,8 @@ def tangent_of(npa: NpaProblem, evidence, where: str):
             lhs = g.get(k, 0) + value + c.get(k, 0)
             if lhs != (nu if k == 0 else 0):
                 raise Reject(f"{where}.Z[{b}]: dual identity fails at word {spell(npa.structure.words[k])} "
-                             f"(residual {format_rational(lhs - (nu if k == 0 else 0))})")
-        if not is_psd(z, _backend(n), f"{where}.Z[{b}]"):
+                             f"(residual {brief(lhs - (nu if k == 0 else 0))})")
+        if not integer_psd(rows, _backend(n)):
             raise Reject(f"{where}.Z[{b}]: not positive semidefinite (exact LDL^T)")
     return nu - sum((m * v for m, (_, v) in zip(mu, npa.statistics)), Fraction(0)), lam
 
@@ -189,7 +198,7 @@ def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: 
         # Lemma: if the relaxation is feasible its optimum is >= 1/k, k guesses (put the whole box
         # in the block of its most likely guess). A smaller bound proves the constraints
         # infeasible (e.g. statistics no quantum box has): true, but vacuous as a guess bound.
-        raise Reject(f"{where}: certified bound {format_rational(bound)} is below 1/{len(npa.blocks)}: the "
+        raise Reject(f"{where}: certified bound {brief(bound)} is below 1/{len(npa.blocks)}: the "
                      f"constraints are infeasible at this level, so the bound says nothing")
     return Proven(high=bound)
 

@@ -5,6 +5,11 @@ existing certificate whose claim (id, kind, relation, value, problem hash, state
 exactly the one the manifest states, and every certificate file in the folder must be
 listed, so deleting, swapping or editing a file cannot make the folder pass. A folder
 without a manifest, or a single file, is checked file by file.
+
+Every certificate-like file (``*.json`` in any case, except the folder's own manifest) gets
+its own verdict, and nothing one file holds stops the others: an unexpected exception is a
+verdict "internal" (a bug, never a pass). Reported as malformed: a folder with no claims,
+a folder reached through a symbolic link (not followed), and a claim id seen twice.
 """
 
 import os
@@ -17,51 +22,66 @@ MANIFEST = "manifest.json"
 MAX_CLAIMS = 100_000
 
 
-def _error(source: str, message: str) -> Verdict:
+def error_verdict(source: str, message: str, status: str = "malformed") -> Verdict:
     return Verdict(claim_id="?", kind="", statement="", relation="", claimed=None,
-                   status="malformed", value=None, reason=message, source=source)
+                   status=status, value=None, reason=message, source=source)
 
 
 def check_file(path: str) -> Verdict:
-    """Check one certificate file; a malformed file gives a failed verdict."""
+    """Check one certificate file; a malformed file gives a failed verdict, a bug an internal one."""
     try:
         return check_certificate(read_json(path), path)
     except CertifyError as err:
-        return _error(path, str(err))
+        return error_verdict(path, str(err))
+    except Exception as err:  # noqa: BLE001 -- a bug in the kernel: this file's verdict, not the folder's
+        return error_verdict(path, f"{path}: internal error: {type(err).__name__}: {err}"[:300], "internal")
 
 
-def certificate_files(folder: str) -> list:
-    """All .json files below `folder` except manifests, in sorted order."""
+def certificate_files(folder: str, links=None) -> list:
+    """All certificate-like files below `folder` (*.json, any case) except its manifest, sorted.
+    Folders reached through symbolic links are not entered; they are added to `links`."""
     found = []
     for root, dirs, files in os.walk(folder):
         dirs.sort()
-        found.extend(os.path.join(root, name) for name in sorted(files) if name.endswith(".json") and name != MANIFEST)
+        if links is not None:
+            links.extend(os.path.join(root, name) for name in dirs if os.path.islink(os.path.join(root, name)))
+        found.extend(os.path.join(root, name) for name in sorted(files) if name.lower().endswith(".json")
+                     and (root != folder or name != MANIFEST))
     return found
 
 
 def check_path(path: str, check=check_file) -> list:
     """Verdicts for a file, or for a folder (through its manifest if it has one); `check`
-    checks one file (callers may wrap check_file, e.g. to time it)."""
+    checks one file (callers may wrap check_file, e.g. to time it). Raises only for a missing path."""
     if os.path.isfile(path):
         return [check(path)]
-    if not os.path.isdir(path):
+    if not os.path.isdir(path):  # a wrong argument, not a file's content: the caller's error
         raise CertifyError(f"{path}: {'not a regular file or folder' if os.path.exists(path) else 'no such file or folder'}")
-    if os.path.isfile(os.path.join(path, MANIFEST)):
-        return check_manifest(path, check)
-    files = certificate_files(path)
-    if not files:
-        raise CertifyError(f"{path}: no certificate files (*.json) found")
-    return [check(name) for name in files]
+    links = []
+    try:
+        if os.path.isfile(os.path.join(path, MANIFEST)):
+            verdicts = check_manifest(path, check, links)
+        else:
+            verdicts = [check(name) for name in certificate_files(path, links)]
+    except CertifyError as err:  # the manifest itself is malformed
+        verdicts = [error_verdict(os.path.join(path, MANIFEST), str(err))]
+    verdicts += [error_verdict(link, f"{link}: a symbolic link to a folder: not followed, its files are not checked")
+                 for link in links]
+    seen = {}  # claim id -> first source: one claim, one verdict
+    for j, v in enumerate(verdicts):
+        if v.status in ("verified", "false") and seen.setdefault(v.claim_id, v.source) != v.source:
+            verdicts[j] = error_verdict(v.source, f"{v.source}: claim id {v.claim_id} is also claimed by {seen[v.claim_id]}")
+    return verdicts or [error_verdict(path, f"{path}: no claims (no certificate files *.json found)")]
 
 
-def check_manifest(folder: str, check=check_file) -> list:
+def check_manifest(folder: str, check=check_file, links=None) -> list:
     where = os.path.join(folder, MANIFEST)
     manifest = only(expect(read_json(where), dict, where), {"format", "claims"}, where)
     if manifest.get("format") != FORMAT_VERSION:
         raise CertifyError(f"{where}.format: expected {FORMAT_VERSION!r}")
     entries = field(manifest, "claims", list, where)
-    if len(entries) > MAX_CLAIMS:
-        raise CertifyError(f"{where}.claims: more than {MAX_CLAIMS} claims")
+    if not 0 < len(entries) <= MAX_CLAIMS:
+        raise CertifyError(f"{where}.claims: expected 1 to {MAX_CLAIMS} claims (no claims is no proof), got {len(entries)}")
     verdicts, listed = [], set()
     for j, entry in enumerate(entries):
         spot = f"{where}.claims[{j}]"
@@ -69,7 +89,7 @@ def check_manifest(folder: str, check=check_file) -> list:
             name = field(expect(entry, dict, spot), "file", str, spot)
             target = os.path.normpath(os.path.join(folder, name))
             real = os.path.realpath(target)  # a symlink may not lead outside, nor list one file twice
-            if name.startswith("/") or ".." in name.split("/") or not name.endswith(".json") \
+            if name.startswith("/") or ".." in name.split("/") or not name.lower().endswith(".json") \
                     or not real.startswith(os.path.join(os.path.realpath(folder), "")):
                 raise CertifyError(f"{spot}.file: expected a relative path to a .json file inside the folder")
             if real in listed:
@@ -77,10 +97,12 @@ def check_manifest(folder: str, check=check_file) -> list:
             listed.add(real)
             verdicts.append(_against_manifest(check(target), entry, spot))
         except CertifyError as err:
-            verdicts.append(_error(spot, str(err)))
-    for name in certificate_files(folder):
+            verdicts.append(error_verdict(spot, str(err)))
+        except Exception as err:  # noqa: BLE001 -- a bug: this entry's verdict, not the folder's
+            verdicts.append(error_verdict(spot, f"{spot}: internal error: {type(err).__name__}", "internal"))
+    for name in certificate_files(folder, links):
         if os.path.realpath(name) not in listed:
-            verdicts.append(_error(name, f"{name}: certificate not listed in {where}"))
+            verdicts.append(error_verdict(name, f"{name}: certificate not listed in {where}"))
     return verdicts
 
 

@@ -8,13 +8,13 @@ from certify.errors import CertifyError
 from certify.kernel.format import MAX_DIGITS, canonical_json, format_rational, loads, parse_rational
 
 
-@pytest.mark.parametrize("text,value", [("0", 0), ("3/4", Fraction(3, 4)), ("-7/2", Fraction(-7, 2)), (5, 5)])
+@pytest.mark.parametrize("text,value", [("0", 0), ("3/4", Fraction(3, 4)), ("-7/2", Fraction(-7, 2)), ("5", 5)])
 def test_canonical_rationals_parse(text, value):
     assert parse_rational(text, "v") == value
 
 
 @pytest.mark.parametrize("text", ["1e3", "1_0", " 1", "1/0", "2/4", "3/1", "-0", "01", "0.5", "nan", "inf",
-                                  "1/-2", "+1", "", "1//2", True, None, 0.5, [1], "٣"])
+                                  "1/-2", "+1", "", "1//2", True, None, 0.5, [1], "٣", 5, 0])
 def test_non_canonical_rationals_are_refused(text):
     with pytest.raises(CertifyError) as err:
         parse_rational(text, "dual.y[3]")

@@ -69,12 +69,20 @@ def parse_expression(obj, scenario: Scenario, where: str) -> Expression:
     return make_expression(scenario, terms, constant, where)
 
 
-def to_words(expr: Expression, scenario: Scenario) -> dict:
+def products(expr: Expression, scenario: Scenario) -> int:
+    """How many Collins-Gisin products `to_words` forms: d_i for a last outcome, else 1, per party."""
+    return sum(prod(scenario.outputs[i] if a == scenario.outputs[i] - 1 else 1 for i, a in enumerate(outs)
+                    if a is not None) for outs, _, _ in expr.terms)
+
+
+def to_words(expr: Expression, scenario: Scenario, where: str = "expression") -> dict:
     """The expression as {Collins-Gisin word: coefficient}; the identity is (). Distinct parties
-    commute, so each product is a word with at most one letter per party."""
+    commute, so each product is a word with at most one letter per party. One factor per party
+    of a term; the last outcome is E_{d-1|x} = 1 - sum_{b < d-1} E_{b|x}, so d products."""
+    if products(expr, scenario) > MAX_TERMS:  # work bound, before forming any (64^8 from a 900-byte file)
+        raise CertifyError(f"{where}: expands to more than {MAX_TERMS} Collins-Gisin products (work bound)")
     out = {(): expr.constant}
     for outs, ins, coef in expr.terms:
-        # One factor per party in the term; the last outcome is E_{d-1|x} = 1 - sum_{b < d-1} E_{b|x}.
         factors = [[(((i, x, a),), 1)] if a < scenario.outputs[i] - 1
                    else [((), 1)] + [(((i, x, b),), -1) for b in range(scenario.outputs[i] - 1)]
                    for i, (a, x) in enumerate(zip(outs, ins)) if a is not None]

@@ -15,7 +15,8 @@ when their normal forms agree. Zero is ``None``.
 
 A level names the operator words that index the moment matrix: "k" (all products of at
 most k letters) or "k+T1+T2..." where each term T is a string of party letters ("AB": one
-letter of A times one letter of B). Explicit word lists are refused (no certificate needs one).
+letter of A times one letter of B). Explicit word lists are refused (no certificate needs one),
+and so is a term that adds no word ("1+A" is "1"): one spelling per level, one problem hash.
 """
 
 import re
@@ -93,13 +94,15 @@ def parse_level(level, inputs, outputs, where: str):
             raise CertifyError(f"{where}: level term {term[:20]!r} has more than {MAX_LEVEL} letters")
         if list(term) != sorted(term):
             raise CertifyError(f"{where}: level term {term!r} is not canonical (write {''.join(sorted(term))!r})")
-    words = _integer_level(depth, inputs, outputs)
+    words = _integer_level(depth, inputs, outputs, where)
     seen = set(words)
     for term in terms:
         for name in term:
             if ord(name) - ord("A") >= len(inputs):
                 raise CertifyError(f"{where}: level term {term!r} names party {name}, not in the scenario")
-        fresh = [word for word in _term_words(term, inputs, outputs) if word not in seen]
+        fresh = [word for word in _term_words(term, inputs, outputs, where) if word not in seen]
+        if not fresh:
+            raise CertifyError(f"{where}: level term {term!r} adds no word (the level is the same without it)")
         seen.update(fresh)
         words.extend(fresh)
     if len(words) > MAX_WORDS:
@@ -107,7 +110,7 @@ def parse_level(level, inputs, outputs, where: str):
     return words
 
 
-def _integer_level(depth, inputs, outputs):
+def _integer_level(depth, inputs, outputs, where):
     letters = alphabet(inputs, outputs)
     words, seen, frontier = [()], {()}, [()]
     for length in range(1, depth + 1):
@@ -119,16 +122,16 @@ def _integer_level(depth, inputs, outputs):
                     fresh.add(new)
                     # Cap inside the loop: a hostile level must not make us enumerate first.
                     if len(words) + len(fresh) > MAX_WORDS:
-                        raise CertifyError(f"level: more than {MAX_WORDS} words")
+                        raise CertifyError(f"{where}: more than {MAX_WORDS} words")
         frontier = sorted(fresh)
         seen.update(fresh)
         words.extend(frontier)
     return words
 
 
-def _term_words(term, inputs, outputs):
+def _term_words(term, inputs, outputs, where):
     pools = [alphabet(inputs, outputs, ord(name) - ord("A")) for name in term]
     if prod(len(pool) for pool in pools) > MAX_WORDS:  # bound the work before enumerating the product
-        raise CertifyError(f"level term {term!r}: more than {MAX_WORDS} products")
+        raise CertifyError(f"{where}: level term {term!r} has more than {MAX_WORDS} products")
     out = {word for word in map(reduce_word, product(*pools)) if word is not None}
     return sorted(out, key=lambda w: (len(w), w))
