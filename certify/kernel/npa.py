@@ -73,8 +73,12 @@ def parse_problem(problem, where: str) -> NpaProblem:
         pinned.append(_pinned(problem["constraint"], "at", scenario, f"{where}.constraint"))
     raw = field(problem, "statistics", list, where) if "statistics" in problem else []  # absent: none
     pinned += [_pinned(item, "value", scenario, f"{where}.statistics[{k}]") for k, item in enumerate(raw)]
-    if sum(products(e, scenario) for e, _, _ in pinned) > MAX_TERMS:
-        raise CertifyError(f"{where}: expressions expand to more than {MAX_TERMS} Collins-Gisin products (work bound)")
+    total = 0
+    for e, spot, _ in pinned:
+        total += products(e, scenario)
+        if total > MAX_TERMS:
+            raise CertifyError(f"{spot}: expands to more than {MAX_TERMS} Collins-Gisin products (with the "
+                               "expressions before it; work bound)")
     structure = build(monomials)
     if "statistics" in problem and not 0 < len(raw) <= len(structure.words):
         raise CertifyError(f"{where}.statistics: expected 1 to {len(structure.words)} entries, got {len(raw)}")
