@@ -14,17 +14,18 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from certify.kernel import check_certificate  # noqa: E402
-from lp_checks import claims  # noqa: E402
-from lp_checks.produce import certify_lp_claim, produce_all  # noqa: E402
+from certify.papers.families import LP_FAMILIES  # noqa: E402
+from certify.papers.gallego2013.lemma import lemma_claims  # noqa: E402
+from certify.papers.produce import lp_certificate, produce  # noqa: E402
 
 
 def one_lp(repeats=15):
-    lemma = claims.lemma_claims()
+    lemma = lemma_claims()
     times, check_times = [], []
     for k in range(repeats):
         claim_id, statement, problem, _ = lemma[(k * 37) % len(lemma)]
         start = time.perf_counter()
-        cert, _ = certify_lp_claim(claim_id, statement, problem)
+        cert, _ = lp_certificate(claim_id, statement, problem)
         times.append(time.perf_counter() - start)
         start = time.perf_counter()
         assert check_certificate(cert, "bench").ok
@@ -36,7 +37,7 @@ def one_lp(repeats=15):
 def sweep(jobs):
     with tempfile.TemporaryDirectory() as out:
         start = time.perf_counter()
-        entries = produce_all(out, jobs=jobs)
+        entries = produce(out, LP_FAMILIES, jobs=jobs)
         print(f"LP sweep: {len(entries)} certificates in {time.perf_counter() - start:.1f} s with {jobs} jobs")
 
 

@@ -21,7 +21,7 @@ def main():
     from certify.kernel.npa import verify_tangent
     from certify.kernel.defs.moment_matrix import build
     from certify.npa import certify_problem, chsh_guess_problem, chsh_max_problem, conic_data
-    from certify.pironio2010_npa import load_tangents
+    from certify.papers.pironio2010.npa import Curve
     from certify.solve import solve
     from certify.kernel.defs.words import parse_level
 
@@ -36,7 +36,7 @@ def main():
     cert = read_json(files[len(files) // 2])
     timed("verify one global-guess level-2 certificate (4 blocks)",
           lambda: verify_tangent(cert["claim"]["problem"], cert["evidence"], "t"))
-    timed(f"verify the level-2 curve: {len(files)} certificates (read + check)", lambda: load_tangents(files), 1)
+    timed(f"verify the level-2 curve: {len(files)} certificates (read + check)", lambda: Curve.load(files), 1)
     for level in ("1+AB", "2", "3"):
         data = conic_data(chsh_max_problem(level))
         timed(f"solve CHSH max, level {level} (cvxpy + Clarabel)", lambda: solve(data), 3)
@@ -49,7 +49,7 @@ def main():
 
 def _mermin(n, level="2"):
     from certify.npa import bell_objective, problem
-    from certify.expressions import mermin
+    from lp_checks.mermin import mermin_operator as mermin
     from certify.kernel.defs.scenario import Scenario
 
     return problem(Scenario((2,) * n, (2,) * n), level, bell_objective(mermin(n)))

@@ -71,7 +71,7 @@ def correlator_weights(parties, kind):
 
 def certify_build(parties, level, kind):
     from certify.npa import bell_objective, conic_data, problem
-    from certify.expressions import mermin
+    from lp_checks.mermin import mermin_operator as mermin
     from certify.kernel.defs.scenario import Scenario, chsh
 
     expr = chsh() if kind == "chsh" else mermin(parties)

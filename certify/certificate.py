@@ -10,8 +10,9 @@ import json
 import os
 from fractions import Fraction
 
-from certify.kernel import problem_sha256
-from certify.kernel.format import FORMAT_VERSION, format_rational
+from certify.kernel import Verdict, check_certificate, problem_sha256
+from certify.kernel.format import FORMAT_VERSION, format_rational, loads, read_json
+from certify.kernel.proofs import certificate_files
 
 
 def make_certificate(claim_id, kind, statement, problem, relation, value, evidence, producer=None) -> dict:
@@ -51,6 +52,11 @@ def _dump(value, indent: str) -> str:
     return json.dumps(value, ensure_ascii=True, separators=(", ", ": "))
 
 
+def checked(cert: dict, where: str) -> Verdict:
+    """The kernel's verdict on exactly the bytes `write` would put in the file."""
+    return check_certificate(loads(dumps(cert), where), where)
+
+
 def write(cert: dict, path: str) -> None:
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     text = dumps(cert)
@@ -85,9 +91,6 @@ def write_manifest(folder: str, entries: list) -> str:
 
 def rebuild_manifest(folder: str) -> str:
     """List every certificate below `folder` in its manifest (the claims it pins)."""
-    from certify.kernel.format import read_json
-    from certify.kernel.proofs import certificate_files
-
     entries = []
     for path in certificate_files(folder):
         cert = read_json(path)

@@ -1,4 +1,4 @@
-"""Bell expressions for producers: JSON writers, evaluation, the Mermin family.
+"""Bell expressions for producers: JSON writers and evaluation.
 
 Untrusted (the kernel never imports it): the trusted definitions are in
 `certify.kernel.defs.scenario`, and whatever is written here is read back through
@@ -6,10 +6,9 @@ Untrusted (the kernel never imports it): the trusted definitions are in
 """
 
 from fractions import Fraction
-from itertools import product
 
 from certify.kernel.format import format_rational
-from certify.kernel.defs.scenario import Expression, Scenario, make_expression
+from certify.kernel.defs.scenario import Expression, Scenario
 
 
 def scenario_to_json(scenario: Scenario) -> dict:
@@ -30,21 +29,3 @@ def evaluate(expr: Expression, prob) -> Fraction:
     for outs, ins, coef in expr.terms:
         total += coef * prob(outs, ins)
     return total
-
-
-def mermin(n: int) -> Expression:
-    """n-party Mermin operator: Re prod_j (A_j0 + i A_j1), as correlators.
-
-    The correlator of inputs x is sum_a (-1)^{sum a} P(a|x); its weight is the
-    real part of i^{|x|}, nonzero for an even number of ones.
-    """
-    scenario = Scenario((2,) * n, (2,) * n)
-    terms = []
-    for xs in product(range(2), repeat=n):
-        ones = sum(xs)
-        if ones % 2:
-            continue
-        sign = (-1) ** (ones // 2)
-        for outs in product(range(2), repeat=n):
-            terms.append((outs, xs, sign * (-1) ** sum(outs)))
-    return make_expression(scenario, terms)

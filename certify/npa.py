@@ -7,16 +7,21 @@ in `MomentStructure.words` (0 = identity); matrix positions are the upper
 triangle (i <= j) in row-major order; one block per guess.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
-from certify.errors import CertifyError
-from certify.kernel.format import format_rational
-from certify.kernel.npa import parse_problem
-from certify.expressions import expression_to_json, mermin, scenario_to_json
-from certify.kernel.defs.scenario import Scenario, chsh
+import numpy as np
 
-BUILTIN = {"chsh": lambda: chsh(), "mermin3": lambda: mermin(3), "mermin4": lambda: mermin(4)}
+from certify.errors import CertifyError
+from certify.expressions import expression_to_json, scenario_to_json
+from certify.kernel.defs.scenario import Scenario, chsh
+from certify.kernel.format import Reject, format_rational
+from certify.kernel.npa import parse_problem, tangent_of
+from certify.rounding import interior_direction, round_certificate
+from certify.solve import solve
+from lp_checks.mermin import mermin_operator
+
+BUILTIN = {"chsh": chsh, "mermin3": lambda: mermin_operator(3), "mermin4": lambda: mermin_operator(4)}
 
 
 def problem(scenario: Scenario, level, objective: dict, constraint=None, at=None, statistics=None) -> dict:
@@ -78,8 +83,6 @@ def _float(value: Fraction, where: str) -> float:
 
 
 def conic_data(definition: dict) -> ConicData:
-    import numpy as np
-
     npa = parse_problem(definition, "problem")
     st = npa.structure
     n, nw = st.size, len(st.words)
@@ -114,8 +117,6 @@ def shifted(data: ConicData, delta: float) -> ConicData:
     Z' + delta * I satisfies those of g with a margin delta of positive
     definiteness, at a cost of at most delta * tr(Gamma) in the bound.
     """
-    from dataclasses import replace
-
     return replace(data, g=data.g + delta * data.diag[None, :])
 
 
@@ -140,16 +141,11 @@ class Certified:
 
 def trace_problem(data: ConicData) -> ConicData:
     """max tr Gamma(y) over one block, no Bell constraint (its dual gives Z0)."""
-    from dataclasses import replace
-
     return replace(data, g=data.diag[None, :].copy(), c=None, d=None, v=None)
 
 
 def interior(definition: dict, solver=None):
     """The exact interior direction Z0 of `certify.rounding` for this level."""
-    from certify.rounding import interior_direction
-    from certify.solve import solve
-
     npa = parse_problem(definition, "problem")
     sol = solve(trace_problem(conic_data(definition)), None, solver, None)
     if sol.duals is None:
@@ -164,11 +160,6 @@ def certify_problem(definition: dict, solver=None, target: float = 1e-6, ladder=
     and keep the first that the kernel accepts; stop once the slack against the
     float optimum is <= target. `z0` (from `interior`) may be passed to reuse it.
     """
-    from certify.kernel.format import Reject
-    from certify.kernel.npa import tangent_of
-    from certify.rounding import round_certificate
-    from certify.solve import solve
-
     npa = parse_problem(definition, "problem")
     data = conic_data(definition)
     z0 = z0 if z0 is not None else interior(definition, solver)

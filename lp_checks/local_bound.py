@@ -19,6 +19,7 @@ Two routes, checked against each other in the tests:
 from itertools import product
 
 from certify.errors import CertifyError
+from lp_checks.mermin import mermin_game
 
 
 def strategy_losses(game, strategy) -> int:
@@ -82,8 +83,6 @@ def affine_minimisers(game) -> list:
 
 def mermin_classical_minimum(n: int) -> int:
     """Classical minimum of `mermin_game(n)` (enumeration via the Walsh route)."""
-    from lp_checks.mermin import mermin_game
-
     return classical_minimum(mermin_game(n))
 
 

@@ -1,6 +1,6 @@
 """Mermin-type (GHZ-paradox) games as data: (input string, required output parity).
 
-Pure Python (stdlib only), so problem definitions may import it.
+Pure Python (the stdlib and the kernel's definitions), so problem definitions may import it.
 
 A game is a sorted list of pairs ``(x, r)``: ``x`` a tuple of input bits, one per
 party, and ``r`` the parity ``a_1 xor ... xor a_n`` the outputs must have on
@@ -25,6 +25,7 @@ party's input bit complemented (a relabelling of its measurements).
 from itertools import product
 
 from certify.errors import CertifyError
+from certify.kernel.defs.scenario import Expression, Scenario, make_expression
 
 
 def _parity(bits) -> int:
@@ -47,20 +48,23 @@ def mermin_game(n: int) -> list:
 
 
 def five_party_game() -> list:
-    """Gallego et al. 2013, eqs. (4)-(5): sum x in {1, 5} -> parity 0, sum x = 3 -> parity 1."""
-    game = []
-    for x in product((0, 1), repeat=5):
-        s = sum(x)
-        if s in (1, 5):
-            game.append((x, 0))
-        elif s == 3:
-            game.append((x, 1))
-    return game
+    """Gallego et al. 2013, eqs. (4)-(5): sum x in {1, 5} -> parity 0, sum x = 3 -> parity 1
+    (that is `mermin_game(5)`: #zeros 4 or 0 -> parity 0, #zeros 2 -> parity 1)."""
+    return mermin_game(5)
 
 
 def three_party_ghz_game() -> list:
     """The three-party GHZ paradox: XXX = +1, XYY = YXY = YYX = -1 (inputs 0 -> Y, 1 -> X)."""
     return mermin_game(3)
+
+
+def mermin_operator(n: int) -> Expression:
+    """The n-party Mermin operator Re prod_j (A_j0 + i A_j1) as a Bell expression (textbook
+    labels, input 0 -> X): the correlators of `complement_inputs(mermin_game(n))`, each with
+    sign (-1)^r(x), r the required parity; the correlator of x is sum_a (-1)^{sum a} P(a|x)."""
+    terms = [(a, x, (-1) ** (r + sum(a))) for x, r in complement_inputs(mermin_game(n))
+             for a in product((0, 1), repeat=n)]
+    return make_expression(Scenario((2,) * n, (2,) * n), terms)
 
 
 def complement_inputs(game) -> list:

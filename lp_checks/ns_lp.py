@@ -13,14 +13,17 @@ two cannot drift apart. Rounding goes in two steps:
    optimal basis gives an exactly optimal, exactly feasible pair.
 """
 
+import os
+import sys
 from dataclasses import dataclass
 from fractions import Fraction
 
 import highspy
 import numpy as np
+from flint import fmpq, fmpq_mat
 
 from certify.errors import CertifyError
-from certify.kernel.format import Reject
+from certify.kernel.format import Reject, format_rational
 from certify.kernel.lp import dual_bound, primal_value
 from certify.kernel.defs.ns_polytope import NsLp, column_key
 
@@ -100,17 +103,17 @@ def _round_pair(lp, y, p):
 
 def _checked(lp, dual, primal):
     """(b.y, c.p) if both pass the kernel's exact checks, else (None, None)."""
-    from certify.certificate import rational_map
-
     try:
-        return (dual_bound(lp, rational_map(dual), "dual"), primal_value(lp, rational_map(primal), "primal"))
+        return (dual_bound(lp, _spelled(dual), "dual"), primal_value(lp, _spelled(primal), "primal"))
     except Reject:
         return None, None
 
 
-def _exact_basis(lp, rows, basis):
-    from flint import fmpq, fmpq_mat
+def _spelled(values: dict) -> dict:
+    return {key: format_rational(v) for key, v in values.items()}
 
+
+def _exact_basis(lp, rows, basis):
     basic_cols = [j for j, s in enumerate(basis.col_status) if s == highspy.HighsBasisStatus.kBasic]
     tight_rows = [i for i, s in enumerate(basis.row_status) if s != highspy.HighsBasisStatus.kBasic]
     if len(basic_cols) != len(tight_rows):
@@ -148,9 +151,6 @@ def _quiet_highs():
     redirect cannot catch it, so file descriptor 1 is pointed at /dev/null
     around the constructor only.
     """
-    import os
-    import sys
-
     sys.stdout.flush()
     saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
     try:

@@ -19,11 +19,11 @@ settings.load_profile("ci" if os.environ.get("CI") == "true" else "dev")
 @pytest.fixture(scope="session")
 def chsh_ns_certificate():
     """An "==" certificate (dual and primal) of P(00|00) + CHSH/4 <= 3/2."""
-    from lp_checks import claims
-    from lp_checks.produce import certify_lp_claim
+    from certify.papers.pironio2010.curve_c import chsh_ns_claim
+    from certify.papers.produce import lp_certificate
 
-    claim_id, statement, problem, _ = claims.chsh_ns_claim((0, 0), (0, 0))
-    cert, _ = certify_lp_claim(claim_id, statement, problem)
+    claim_id, statement, problem, _ = chsh_ns_claim((0, 0), (0, 0))
+    cert, _ = lp_certificate(claim_id, statement, problem)
     return cert
 
 

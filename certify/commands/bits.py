@@ -1,25 +1,36 @@
 """`certify bits --counts FILE`: certified min-entropy of a CHSH experiment (Pironio et al. 2010).
 
 Prints I_hat (exact and decimal), its i.i.d. standard error, eps of eq. (3),
-the local-model p-value bound and the number of bits the kernel proves. By
-default (quantum model) it certifies one NPA tangent per input pair at
-I_hat - eps and checks the whole chain as a "bits.chsh" certificate (--out
-keeps it). A user may instead give `--tangent NU,LAM` (taken as given,
-reported as unchecked) or `--tangent-certificate FILE` (an "npa.max"
-certificate re-checked by the kernel).
+the local-model p-value bound and the number of bits. By default (quantum model) it
+certifies one NPA tangent per input pair at I_hat - eps and checks the whole chain as a
+"bits.chsh" certificate (--out keeps it). A user tangent is never taken on trust: with the
+quantum model it must come as an "npa.max" certificate (`--tangent-certificate FILE`), which
+`check_certificate` verifies before anything is printed, and `--tangent NU,LAM` then states
+the line that certificate must prove (a line off by 1e-12 is REJECTED, exit 1); with the
+no-signalling model `--tangent NU,LAM` is checked as 16 "lp.ns" claims
+max P(ab|xy) + LAM CHSH <= NU (curve c, LAM = 1/4, NU = 3/2, by default).
 """
 
 import json
 import math
-import re
 from fractions import Fraction
 
+from certify import bits_models
+from certify import finite_stats as fs
+from certify.certificate import checked, make_certificate, write
+from certify.cli_types import rational
+from certify.counts import read_counts, uniform_inputs
 from certify.errors import EXIT_OK, CertifyError
+from certify.kernel import bits as kbits
+from certify.kernel import check_certificate
+from certify.kernel.format import Reject, format_rational, read_json
+from certify.papers.pironio2010.bits import PAPER_BITS, bits_certificate, table1_path
+from certify.papers.pironio2010.curve_c import chsh_ns_claims
+from certify.papers.pironio2010.npa import tangent_of
+from certify.papers.produce import lp_certificate
 
 SUMMARY = "certified random bits from CHSH counts (Pironio et al. 2010, eq. (3))"
 LEVELS = ("1+AB", "2", "3")
-_DECIMAL = re.compile(r"(0|[1-9][0-9]{0,29})(\.[0-9]{1,30})?")
-_RATIO = re.compile(r"-?(0|[1-9][0-9]{0,59})/[1-9][0-9]{0,59}")
 
 
 def add_parser(subparsers) -> None:
@@ -31,71 +42,50 @@ def add_parser(subparsers) -> None:
                         help="I_max in eps: 2 sqrt 2 (quantum) or 4 (no-signalling)")
     parser.add_argument("--p-xy", metavar="P00,P01,P10,P11", help="input distribution (default: the file's, else uniform)")
     parser.add_argument("--q", help="expected min P(xy); an error if it disagrees")
-    parser.add_argument("--tangent", metavar="NU,LAM", help="a tangent line G(I) <= NU - LAM*I you vouch for")
+    parser.add_argument("--tangent", metavar="NU,LAM",
+                        help="a tangent line G(I) <= NU - LAM*I, checked by the kernel (quantum: against "
+                             "--tangent-certificate; no-signalling: as LP claims)")
     parser.add_argument("--tangent-certificate", action="append", default=[], metavar="FILE",
                         help="npa.max certificate of the tangent G(a,b|x,y) <= NU - LAM*I, re-checked by the kernel")
     parser.add_argument("--out", metavar="FILE", help="write the whole-chain certificate (quantum model) here")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
 
 
-def parse_number(text: str, where: str) -> Fraction:
-    """An exact rational from "0.01", "3" or "1/100"; floats never round in."""
-    text = text.strip()
-    if _DECIMAL.fullmatch(text) or _RATIO.fullmatch(text):
-        return Fraction(text)
-    raise CertifyError(f"{where}: expected a decimal like 0.01 or a ratio like 1/100, got {text[:40]!r}")
-
-
 def chain_certificate(table, p_xy, delta, level, out=None):
     """Solve, write and kernel-check the whole-chain "bits.chsh" certificate; (bits, where)."""
-    from certify.certificate import dumps, write
-    from certify.kernel import check_certificate
-    from certify.kernel.format import loads
-    from certify.pironio2010_bits import bits_certificate
-
     cert = bits_certificate(table.counts, p_xy, delta, level, "cli/bits", str(table.source or "counts"))
-    verdict = check_certificate(loads(dumps(cert), "certificate"), "certificate")
+    verdict = checked(cert, out or "certificate")
     if not verdict.ok:
-        raise CertifyError(f"the whole-chain certificate did not verify: {verdict.reason}")
+        raise Reject(f"the whole-chain certificate does not verify: {verdict.reason}")
     if out:
         write(cert, out)
     return int(verdict.value), out or "in memory (pass --out FILE to keep it)"
 
 
-def no_signalling_tangent():
-    """(nu, 1/4): nu = max over (a,b,x,y) of the LP-certified max P(ab|xy) + CHSH/4 (curve c)."""
-    from itertools import product
-
-    from certify.kernel import check_certificate
-    from lp_checks.claims import chsh_ns_claim
-    from lp_checks.produce import certify_lp_claim
-
-    values = []
-    for ab, xy in product(product((0, 1), repeat=2), repeat=2):
-        cert, _ = certify_lp_claim(*chsh_ns_claim(ab, xy)[:3])
-        verdict = check_certificate(cert, "curve c")
+def no_signalling_tangent(nu=Fraction(3, 2), lam=Fraction(1, 4)):
+    """(nu, lam), once the kernel verified G_NS(I) <= nu - lam I: max P(ab|xy) + lam CHSH <= nu
+    for all 16 (ab, xy), each an "lp.ns" claim solved, written in memory and checked."""
+    for claim_id, statement, problem, _ in chsh_ns_claims(lam):
+        cert, _ = lp_certificate(claim_id, statement, problem, "<=")
+        cert["claim"]["value"] = format_rational(nu)  # the user's line, not the solver's optimum
+        verdict = checked(cert, claim_id)
         if not verdict.ok:
-            raise CertifyError(f"curve c LP certificate failed: {verdict.reason}")
-        values.append(verdict.value)
-    return max(values), Fraction(1, 4)
+            raise Reject(f"--tangent: G_NS(I) <= {format_rational(nu)} - {format_rational(lam)} I does not "
+                         f"verify: {verdict.reason}")
+    return nu, lam
 
 
 def run(args) -> int:
-    from certify import bits_models
-    from certify import finite_stats as fs
-    from certify.counts import read_counts, uniform_inputs
-    from certify.kernel import bits as kbits
-
     table = read_counts(args.counts)
     p_xy = _p_xy(args.p_xy) if args.p_xy is not None else (table.p_xy or uniform_inputs())
-    delta = parse_number(args.delta, "--delta")
+    delta = rational(args.delta, "--delta")
     kbits.check_delta(delta)
-    q = parse_number(args.q, "--q") if args.q else None
+    q = rational(args.q, "--q") if args.q else None
     n, q_min = bits_models.validate(table.counts, p_xy, q)
     i_hat = kbits.chsh_estimate(table.counts, p_xy)
     eps_hi = bits_models.epsilon_upper(n, q_min, delta, args.model)
     p_hi = kbits.p_value_upper(table.counts, p_xy)
-    tangent, result, chain = _tangent(args), None, None
+    tangent, result, chain = _tangent(args), None, None  # a tangent is kernel-checked before anything prints
     if args.out and (tangent is not None or args.model != "quantum"):
         raise CertifyError("--out: only the quantum model without --tangent/--tangent-certificate "
                            "writes a whole-chain certificate")
@@ -103,7 +93,7 @@ def run(args) -> int:
         chain = chain_certificate(table, p_xy, delta, args.level, args.out)
     elif tangent is None:
         nu, lam = no_signalling_tangent()
-        tangent = (nu, lam, None, "curve c, LP-certified on the fly (16 claims)")
+        tangent = (nu, lam, None, "curve c, 16 lp.ns claims verified by the kernel on the fly")
     if tangent is not None:
         result = bits_models.check_bits(table.counts, delta, p_xy, tangent[0], tangent[1], args.model)
     out = {
@@ -127,9 +117,6 @@ def run(args) -> int:
 
 def _paper_claim(table, p_xy, delta):
     """What Pironio et al. state for these exact data (Table 1, uniform inputs, 99%), else None."""
-    from certify.counts import read_counts, uniform_inputs
-    from certify.pironio2010_bits import PAPER_BITS, table1_path
-
     if table.counts == read_counts(table1_path()).counts and p_xy == uniform_inputs() and delta == Fraction(1, 100):
         return f"at least {PAPER_BITS} bits with 99% confidence (Pironio et al. 2010, Table 1)"
     return None
@@ -142,61 +129,70 @@ def _chain_reason(chain, level, i_low) -> str:
 
 
 def _tangent(args):
-    """(nu, lam, certificate, source) or None; a given certificate wins and must match --tangent."""
+    """(nu, lam, certificate, source) of a kernel-checked user tangent, or None."""
     given = None
     if args.tangent:
         parts = args.tangent.split(",")
         if len(parts) != 2:
             raise CertifyError(f"--tangent: expected NU,LAM, got {args.tangent[:40]!r}")
-        given = (parse_number(parts[0], "--tangent NU"), parse_number(parts[1], "--tangent LAM"))
+        given = (rational(parts[0], "--tangent NU", signed=True), rational(parts[1], "--tangent LAM", signed=True))
     if args.tangent_certificate:
-        nu, lam = _checked_tangent(args.tangent_certificate)
-        if given is not None and given != (nu, lam):
-            raise CertifyError("--tangent: disagrees with the tangent the certificates prove")
+        if args.model != "quantum":
+            raise CertifyError("--tangent-certificate: an NPA tangent bounds the quantum model only")
+        nu, lam = _checked_tangent(args.tangent_certificate, given)
         return nu, lam, ",".join(args.tangent_certificate), "certificate (re-checked)"
-    if given is not None:
-        return given[0], given[1], None, "--tangent (user-supplied, not re-checked)"
-    return None
+    if given is None:
+        return None
+    if args.model == "quantum":
+        raise CertifyError("--tangent: the kernel cannot check a bare quantum line; give its npa.max certificate "
+                           "with --tangent-certificate FILE (and --tangent to state the line it must prove)")
+    if given[1] < 0:
+        raise Reject(f"--tangent: lambda = {format_rational(given[1])} is negative")
+    nu, lam = no_signalling_tangent(*given)
+    return nu, lam, None, "--tangent, 16 lp.ns claims verified by the kernel"
 
 
-def _checked_tangent(paths):
-    """One (nu, lam) proven for the guessing probability of the output pair (a, b).
+def _checked_tangent(paths, given):
+    """One (nu, lam) that `check_certificate` verified for the guess of the output pair (a, b).
 
-    A certificate bounds G at the input pair (x, y) of its objective. Lemma (spec P2,
-    G is the same for every input pair): the relabelling x -> 1-x, b -> b xor y (and
-    y -> 1-y, a -> a xor x) preserves CHSH, maps the level's operator words onto
-    themselves up to an invertible linear change (a congruence of the moment matrix,
-    so PSD is preserved) and a guess of (a, b) onto a guess of the relabelled pair;
-    so a tangent proven at one input pair holds at all four. Several certificates
-    must agree on (nu, lam).
+    A certificate bounds G at the input pair (x, y) of its objective. Lemma (spec P2, G is the
+    same for every input pair): the relabelling x -> 1-x, b -> b xor y (and y -> 1-y, a -> a xor
+    x) preserves CHSH, maps the level's operator words onto themselves up to an invertible
+    linear change (a congruence of the moment matrix, so PSD is preserved) and a guess of (a, b)
+    onto a guess of the relabelled pair; so a tangent proven at one input pair holds at all
+    four. Several certificates must prove the same line; `given` (NU, LAM), if any, is claimed
+    at each certificate's I and checked there by the kernel, and LAM must be the proven slope.
     """
-    from certify.kernel.format import Reject, read_json
-    from certify.kernel.npa import verify_tangent
-    from certify.kernel.defs.scenario import Scenario, chsh, parse_expression, parse_scenario, to_words
-
     found = set()
     for path in paths:
         cert = read_json(path)
-        problem, evidence = cert.get("claim", {}).get("problem"), cert.get("evidence")
-        if not isinstance(problem, dict) or not isinstance(evidence, dict):
-            raise CertifyError(f"{path}: expected a certificate with claim.problem and evidence")
-        scenario = parse_scenario(problem.get("scenario"), f"{path}.claim.problem.scenario")
-        guess = problem.get("objective", {}).get("guess", {}) if isinstance(problem.get("objective"), dict) else {}
-        constraint = problem.get("constraint") or {}
-        if "statistics" in problem:  # a line valid only for one observed behaviour bounds no round
-            raise CertifyError(f"{path}: the tangent is conditioned on observed statistics")
-        if scenario != Scenario((2, 2), (2, 2)) or not isinstance(guess, dict) or guess.get("parties") != [0, 1]:
+        verdict = check_certificate(cert, str(path))
+        if not verdict.ok:
+            raise Reject(f"{path}: certificate does not verify: {verdict.reason}")  # exit 1, as `check`
+        guess = cert["claim"]["problem"]["objective"].get("guess") or {}
+        if guess.get("parties") != [0, 1]:
             raise CertifyError(f"{path}: expected the CHSH scenario and a guess of both parties' outputs")
-        expression = parse_expression(constraint.get("expression", {}), scenario, f"{path}.claim.problem.constraint")
-        if to_words(expression, scenario) != to_words(chsh(), scenario):
-            raise CertifyError(f"{path}: the constraint is not CHSH >= I")
-        try:
-            found.add(verify_tangent(problem, evidence, str(path)))
-        except Reject as failure:
-            raise Reject(f"{path}: certificate does not verify: {failure}") from None  # exit 1, as `check`
+        tangent = tangent_of(cert, verdict, str(path))
+        if given is not None:
+            _check_given(cert, tangent, given, str(path))
+        found.add((tangent.nu, tangent.lam))
     if len(found) != 1:
         raise CertifyError("--tangent-certificate: the certificates prove different tangent lines")
-    return found.pop()
+    return given if given is not None else found.pop()
+
+
+def _check_given(cert, tangent, given, where):
+    """The user's line NU - LAM I, claimed at the certificate's I, must be what the kernel proves."""
+    nu, lam = given
+    if lam != tangent.lam:
+        raise Reject(f"--tangent: LAM = {format_rational(lam)}, but {where} proves slope {format_rational(tangent.lam)}")
+    claim = cert["claim"]
+    mine = make_certificate(claim["id"], claim["kind"], claim["statement"], claim["problem"], "<=",
+                            nu - lam * tangent.at, cert["evidence"])
+    verdict = checked(mine, f"{where} (--tangent)")
+    if not verdict.ok:
+        raise Reject(f"--tangent: G(I) <= {format_rational(nu)} - {format_rational(lam)} I does not verify: "
+                     f"{verdict.reason}")
 
 
 def _p_xy(text):
@@ -204,12 +200,10 @@ def _p_xy(text):
     if len(parts) != 4:
         raise CertifyError(f"--p-xy: expected four probabilities P00,P01,P10,P11, got {text[:40]!r}")
     keys = [(0, 0), (0, 1), (1, 0), (1, 1)]
-    return {k: parse_number(p, f"--p-xy P{k[0]}{k[1]}") for k, p in zip(keys, parts)}
+    return {k: rational(p, f"--p-xy P{k[0]}{k[1]}", signed=True) for k, p in zip(keys, parts)}
 
 
 def _fmt(value: Fraction) -> str:
-    from certify.kernel.format import format_rational
-
     return format_rational(value)
 
 

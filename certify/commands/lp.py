@@ -2,9 +2,16 @@
 
 import os
 
+from rich.progress import Progress
+
+from certify.certificate import checked, rebuild_manifest, write
 from certify.cli_types import folder, positive_int
 from certify.errors import EXIT_FALSE, EXIT_OK, CertifyError
-from certify.kernel.format import format_rational
+from certify.papers.families import LP_FAMILIES
+from certify.papers.gallego2013.lemma import certify_ghz3, ghz3_claim, lemma_claim
+from certify.papers.pironio2010.curve_c import chsh_ns_claim
+from certify.papers.produce import lp_certificate, produce
+from certify.printing import proven
 
 SUMMARY = "solve and certify no-signalling LP claims (Gallego et al. 2013, Pironio et al. curve c)"
 
@@ -32,25 +39,22 @@ def add_parser(subparsers) -> None:
 def run(args) -> int:
     if args.claim == "sweep":
         return _sweep(args)
-    from lp_checks import claims
-    from lp_checks.produce import certify_ghz3, certify_lp_claim
-
     if args.claim == "lemma":
         triple = _parties(args.parties)
-        claim_id, statement, problem, _ = claims.lemma_claim(_bits(args.x, 5, "--x"), triple, args.value)
+        claim_id, statement, problem, _ = lemma_claim(_bits(args.x, 5, "--x"), triple, args.value)
         _in_game(problem, args.x, "the Mermin game (sum of bits must be 1, 3 or 5)")
-        cert, _ = certify_lp_claim(claim_id, statement, problem)
+        cert, _ = lp_certificate(claim_id, statement, problem)
     elif args.claim == "ghz3":
         table = args.table
         if len(table) != 8 or set(table) - {"0", "1"} or table.count("1") != 4:
             raise CertifyError(f"--table: expected 8 bits with four ones, got {table!r}")
         x0 = _bits(args.x, 3, "--x")
         # outside the game's inputs the promise says nothing about x0: the claim would be trivial
-        _in_game(claims.ghz3_claim(table, x0, 0)[2], args.x, "the GHZ game (sum of bits must be 1 or 3)")
+        _in_game(ghz3_claim(table, x0, 0)[2], args.x, "the GHZ game (sum of bits must be 1 or 3)")
         cert, _, _ = certify_ghz3(table, x0)
     else:
-        claim_id, statement, problem, _ = claims.chsh_ns_claim(_bits(args.ab, 2, "--ab"), _bits(args.xy, 2, "--xy"))
-        cert, _ = certify_lp_claim(claim_id, statement, problem)
+        claim_id, statement, problem, _ = chsh_ns_claim(_bits(args.ab, 2, "--ab"), _bits(args.xy, 2, "--xy"))
+        cert, _ = lp_certificate(claim_id, statement, problem)
     return _report(cert, args.out)
 
 
@@ -60,32 +64,19 @@ def _in_game(problem, x, game):
 
 
 def _report(cert, out) -> int:
-    from certify.certificate import dumps, write
-    from certify.kernel import check_certificate
-    from certify.kernel.format import loads
-
-    verdict = check_certificate(loads(dumps(cert), "certificate"), "certificate")
-    claim = cert["claim"]
+    verdict = checked(cert, "certificate")
     if out:  # before the verdict is printed: an unwritable path fails alone, on one line
         write(cert, out)
-    if verdict.ok:
-        print(f"{claim['statement']}\n  {claim['relation']} {format_rational(verdict.value)}  VERIFIED "
-              f"(float optimum {cert['producer']['float_optimum']})")
-    else:
-        print(f"{claim['statement']}\n  UNVERIFIED: {verdict.reason}")
+    note = f"  (float optimum {cert['producer']['float_optimum']})" if verdict.ok else ""
+    print(f"{cert['claim']['statement']}\n  {proven(verdict)}{note}")
     if out:
         print(f"  written to {out}")
     return EXIT_OK if verdict.ok else EXIT_FALSE
 
 
 def _sweep(args) -> int:
-    from rich.progress import Progress
-
-    from certify.certificate import rebuild_manifest
-    from lp_checks.produce import produce_all
-
     with Progress() as progress:
-        entries = produce_all(args.out, jobs=args.jobs, progress=progress)
+        entries = produce(args.out, LP_FAMILIES, jobs=args.jobs, progress=progress)
     manifest = rebuild_manifest(args.out)
     print(f"{len(entries)} LP certificates written and verified under {args.out}; manifest {manifest}")
     return EXIT_OK

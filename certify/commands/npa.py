@@ -10,11 +10,19 @@ certificate; otherwise "UNVERIFIED: reason" (exit 1).
 """
 
 import re
-from fractions import Fraction
+from pathlib import Path
 
+from certify.behaviour import full_statistics, read_behaviour
+from certify.certificate import checked, write
+from certify.cli_types import rational
 from certify.errors import EXIT_FALSE, EXIT_OK, CertifyError
-
-_DECIMAL = re.compile(r"-?[0-9]{1,6}(\.[0-9]{1,15})?|-?[0-9]{1,20}/[1-9][0-9]{0,19}")
+from certify.expressions import scenario_to_json
+from certify.kernel.defs.scenario import Scenario, parse_expression, parse_scenario
+from certify.kernel.format import expect, read_json
+from certify.kernel.npa import parse_problem
+from certify.npa import BUILTIN, bell_objective, certify_problem, guess_objective, problem
+from certify.papers.produce import npa_certificate
+from certify.printing import proven
 
 
 def add_parser(subparsers):
@@ -36,8 +44,6 @@ def add_parser(subparsers):
 
 
 def run(args) -> int:
-    from certify.npa import bell_objective, certify_problem, guess_objective, problem
-
     scenario, expr = _expression(args.expr)
     statistics = _statistics(args.behaviour, scenario)
     if args.guess == "none":
@@ -49,48 +55,29 @@ def run(args) -> int:
             raise CertifyError("--at: required with --guess (the constraint expression >= I) unless --behaviour")
         parties = _parties(args.parties, scenario, args.guess)
         inputs = _inputs(args.inputs, len(parties))
-        at = None if args.at is None else _rational(args.at, "--at")
+        at = None if args.at is None else rational(args.at, "--at", signed=True)
         definition = problem(scenario, _level(args.level), guess_objective(parties, inputs),
                              None if at is None else expr, at, statistics)
-    from certify.kernel.npa import parse_problem
-
     parse_problem(definition, "problem")  # bad input fails here, before any solving
     result = certify_problem(definition, args.solver)
     if result is None:
         return _unverified(definition, scenario, expr, args)
-    from certify.certificate import write
-    from certify.pironio2010_npa import envelope
-
-    cert = envelope("cli/npa", "certify npa", definition, result)
-    bound = _kernel_check(cert)
+    cert = npa_certificate("cli/npa", "certify npa", definition, result)
+    verdict = checked(cert, args.out or "certificate")  # exactly the bytes --out writes
     if args.out:
-        from pathlib import Path
-
         write(cert, str(Path(args.out)))
-    print(f"<= {cert['claim']['value']} VERIFIED  (exact bound {float(bound):.12g}, "
+    if not verdict.ok:
+        print(proven(verdict))
+        return EXIT_FALSE
+    print(f"{proven(verdict, claimed=True)}  (exact bound {float(verdict.value):.12g}, "
           f"float optimum {result.primal:.12g}, slack {result.slack:.2e})")
     return EXIT_OK
-
-
-def _kernel_check(cert) -> Fraction:
-    from certify.kernel.format import loads, parse_rational
-    from certify.kernel.npa import check
-
-    import json
-
-    again = loads(json.dumps(cert), "certificate")  # exactly what a reader of the file sees
-    claim = again["claim"]
-    return check(claim["problem"], claim["relation"], parse_rational(claim["value"], "claim.value"),
-                 again["evidence"], "certificate")
 
 
 def _statistics(path, scenario):
     """The full statistics of a behaviour file, or None; its scenario must be the expression's."""
     if path is None:
         return None
-    from certify.behaviour import full_statistics, read_behaviour
-    from certify.expressions import scenario_to_json
-
     found, table = read_behaviour(path)
     if found != scenario:
         raise CertifyError(f"{path}.scenario: {scenario_to_json(found)} is not the expression's scenario "
@@ -100,36 +87,33 @@ def _statistics(path, scenario):
 
 def _unverified(definition, scenario, expr, args) -> int:
     """No certificate: say why, proving infeasibility when the Bell value is out of reach."""
-    from certify.npa import bell_objective, certify_problem, problem
-
     if definition.get("statistics"):
         print("UNVERIFIED: no rounded dual passed the exact check: the behaviour may lie outside this "
               f"NPA level (then the relaxation is infeasible) or the solver was inaccurate")
         return EXIT_FALSE
     if definition["constraint"] is not None:
-        top = certify_problem(problem(scenario, definition["level"], bell_objective(expr)), args.solver)
-        at = _rational(args.at, "--at")
-        if top is not None and top.bound < at:
-            print(f"UNVERIFIED: infeasible: the expression is <= {float(top.bound):.12g} < {args.at} "
-                  f"at level {args.level} (certified)")
+        top_problem = problem(scenario, definition["level"], bell_objective(expr))
+        top = certify_problem(top_problem, args.solver)
+        at = rational(args.at, "--at", signed=True)
+        verdict = None if top is None else checked(npa_certificate("cli/npa/max", "max of the expression",
+                                                                   top_problem, top), "certificate")
+        if verdict is not None and verdict.ok and verdict.value < at:
+            print(f"UNVERIFIED: infeasible: the expression is {proven(verdict, number=_decimal)} < {args.at} "
+                  f"at level {args.level}")
             return EXIT_FALSE
     print("UNVERIFIED: no rounded dual passed the exact check (solver inaccurate or problem infeasible)")
     return EXIT_FALSE
 
 
-def _expression(spec: str):
-    from certify.npa import BUILTIN
-    from certify.kernel.defs.scenario import Scenario
+def _decimal(value) -> str:
+    return f"{float(value):.12g}"
 
+
+def _expression(spec: str):
     if spec in BUILTIN:
         expr = BUILTIN[spec]()
         n = len(expr.terms[0][0])
         return Scenario((2,) * n, (2,) * n), expr
-    from pathlib import Path
-
-    from certify.kernel.format import expect, read_json
-    from certify.kernel.defs.scenario import parse_expression, parse_scenario
-
     if not Path(spec).exists():
         raise CertifyError(f"--expr: {spec[:80]!r} is neither a built-in ({', '.join(BUILTIN)}) nor a file")
     obj = expect(read_json(spec), dict, spec)
@@ -165,9 +149,3 @@ def _inputs(text, count):
     if len(parts) != count or not all(re.fullmatch(r"[0-9]{1,3}", p) for p in parts):
         raise CertifyError(f"--inputs: expected {count} comma-separated inputs, got {text[:40]!r}")
     return [int(p) for p in parts]
-
-
-def _rational(text: str, where: str) -> Fraction:
-    if not isinstance(text, str) or not _DECIMAL.fullmatch(text):
-        raise CertifyError(f'{where}: expected a decimal like 2.414 or a rational p/q, got {text!r}')
-    return Fraction(text)

@@ -9,74 +9,46 @@ this run are removed (a claim that is no longer produced must show up in the
 diff as deleted, not linger as a stale file that the manifest re-lists).
 """
 
-import importlib
 import os
 import sys
 import time
 
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from certify.certificate import rebuild_manifest
 from certify.cli_types import folder, positive_int
 from certify.errors import EXIT_ERROR, EXIT_FALSE, EXIT_OK
 from certify.kernel.format import format_rational
+from certify.kernel.proofs import certificate_files, check_file, check_path
+from certify.papers import PAPER_SAYS
+from certify.papers.families import FAMILIES
+from certify.papers.produce import produce
+from certify.printing import status
 
 SUMMARY = "regenerate every certificate of the papers with the solvers, then verify them with the kernel"
-
-# paper -> list of (label, "module:function") producers; each producer is
-# called as f(out_dir, jobs=..., progress=...), writes certificate files and
-# returns their manifest entries.
-PRODUCERS = {
-    "gallego2013": [("no-signalling LPs (both papers)", "lp_checks.produce:produce_all"),
-                    ("Lemma robustness (smallest c)", "lp_checks.robustness:produce_all"),
-                    ("quantum majority (NPA 2+ABC)", "certify.gallego2013_quantum:produce_all")],
-    "pironio2010": [("no-signalling LPs (both papers)", "lp_checks.produce:produce_all"),
-                    ("NPA curves and Tsirelson", "certify.pironio2010_npa:produce_all"),
-                    ("Table 1 bits and p-value", "certify.pironio2010_bits:produce_all")],
-}
 # Families with more claims than this are shown as one row when all of them verify.
 COLLAPSE = 6
 
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("reproduce", help=SUMMARY, description=SUMMARY)
-    parser.add_argument("paper", nargs="?", default="all", choices=["all", *PRODUCERS])
+    parser.add_argument("paper", nargs="?", default="all", choices=["all", *FAMILIES])
     parser.add_argument("--jobs", type=positive_int, default=os.cpu_count() or 1, help="worker processes")
     parser.add_argument("--out", default="proofs", type=folder, help="certificate folder (default proofs)")
 
 
-# What each paper states for a claim family (shown beside what the kernel verified).
-PAPER_SAYS = {
-    "gallego2013/lemma": "Lemma: max P(maj = v | x0) = 3/4",
-    "gallego2013/ghz3": "each of the 70 balanced g can be made deterministic",
-    "gallego2013/robustness": "(beyond the paper) P(maj) <= 3/4 + c B(P), smallest c",
-    "gallego2013/quantum": "(beyond the paper) quantum majority bound",
-    "pironio2010/ns": "curve c: f_NS(I) = -log2(3/2 - I/4)",
-    "pironio2010/tsirelson": "max CHSH = 2 sqrt 2 = 2.828427",
-    "pironio2010/G-global": "curve a: f(2.414) = 0.2473 bits",
-    "pironio2010/G-local": "curve b: 1 - log2(1 + sqrt(2 - I^2/4))",
-    "pironio2010/bits": "at least 42 bits with 99% confidence",
-    "pironio2010/pvalue": "local p-value 0.00077",
-}
-
-
 def run(args) -> int:
-    from rich.console import Console
-    from rich.progress import Progress
-
-    from certify.certificate import rebuild_manifest
-
-    papers = list(PRODUCERS) if args.paper == "all" else [args.paper]
-    seen, timings, written = set(), [], set()
+    papers = list(FAMILIES) if args.paper == "all" else [args.paper]
+    timings, written = [], set()
     with Progress() as progress:
         for paper in papers:
-            for label, target in PRODUCERS[paper]:
-                if target in seen:
-                    continue
-                seen.add(target)
-                module, name = target.split(":")
+            for family in FAMILIES[paper]:
                 started = time.perf_counter()
-                entries = getattr(importlib.import_module(module), name)(args.out, jobs=args.jobs,
-                                                                         progress=progress)
+                entries = produce(args.out, [family], jobs=args.jobs, progress=progress)
                 written.update(os.path.normpath(os.path.join(args.out, e["file"])) for e in entries)
-                timings.append(f"{label} {time.perf_counter() - started:.1f} s")
+                timings.append(f"{family.label} {time.perf_counter() - started:.1f} s")
     removed = remove_stale(args.out, papers, written)
     rebuild_manifest(args.out)
     started = time.perf_counter()
@@ -96,8 +68,6 @@ def run(args) -> int:
 
 def remove_stale(out: str, papers, written) -> int:
     """Delete certificate files of the regenerated papers that this run did not write."""
-    from certify.kernel.proofs import certificate_files
-
     count = 0
     for path in certificate_files(out):
         top = os.path.relpath(path, out).split(os.sep)[0]
@@ -109,8 +79,6 @@ def remove_stale(out: str, papers, written) -> int:
 
 def timed_check(out: str):
     """The kernel's verdicts for `out` and the seconds spent on each certificate file."""
-    from certify.kernel.proofs import check_file, check_path
-
     seconds = {}
 
     def timed(path):
@@ -130,8 +98,6 @@ def claims_table(verdicts, seconds, title):
     its values, so 320 rows of "== 3/4" do not bury the rest; failures are always
     listed one by one (and `certify check` lists every claim).
     """
-    from rich.table import Table
-
     table = Table(title=title)
     for column in ("claim id", "the paper says", "certify proves (exact, kernel-verified)", "status", "s"):
         table.add_column(column)
@@ -139,13 +105,12 @@ def claims_table(verdicts, seconds, title):
         spent = sum(seconds.get(os.path.normpath(v.source), 0.0) for v in rows)
         if len(rows) > COLLAPSE and all(v.ok for v in rows):
             table.add_row(f"{family}/* ({len(rows)} claims)", PAPER_SAYS.get(family, ""), _summary(rows),
-                          "VERIFIED", f"{spent:.1f}")
+                          status(rows[0]), f"{spent:.1f}")
             continue
         for v in rows:
-            status = "VERIFIED" if v.ok else f"FAILED: {v.reason}"
             proven = f"{v.relation} {_short(v.value)}" if v.ok else "-"
             table.add_row(v.claim_id if v.status != "malformed" else v.source, PAPER_SAYS.get(family, ""), proven,
-                          status, f"{seconds.get(os.path.normpath(v.source), 0.0):.2f}")
+                          status(v), f"{seconds.get(os.path.normpath(v.source), 0.0):.2f}")
     return table
 
 

@@ -8,41 +8,25 @@ Clarabel is the default; MOSEK is used when importable and licensed; SCS only
 when asked for (its duals can be far from PSD).
 """
 
-from dataclasses import dataclass
+from certify.errors import CertifyError
+from certify.solve import clarabel, mosek, scs
+from certify.solve.common import STATUSES, Solution  # noqa: F401  (the adapters' shared result type)
 
-STATUSES = ("solved", "inaccurate", "infeasible", "unbounded", "limit", "failed")
-
-
-@dataclass
-class Solution:
-    solver: str
-    status: str  # one of STATUSES
-    raw_status: str
-    primal: object  # float optimum, or None
-    duals: list  # Z_e as numpy arrays (may be None)
-    lam: float  # dual of the Bell constraint (0.0 without one)
-    seconds: float
-    mu: object = None  # duals of the statistics equalities (numpy array), or None
+ADAPTERS = {"clarabel": clarabel, "mosek": mosek, "scs": scs}
 
 
 def adapters() -> dict:
-    from certify.solve import clarabel, mosek, scs
-
-    return {"clarabel": clarabel, "mosek": mosek, "scs": scs}
+    return dict(ADAPTERS)
 
 
 def default_solver() -> str:
-    from certify.solve import mosek
-
     return "mosek" if mosek.usable() else "clarabel"
 
 
 def solve(data, at=None, solver=None, tol=None, form="lmi") -> Solution:
     """Solve the relaxation described by `data` (certify.npa.ConicData)."""
-    from certify.errors import CertifyError
-
     name = solver or default_solver()
-    table = adapters()
+    table = ADAPTERS
     if name not in table:
         raise CertifyError(f"solver: unknown solver {name!r} (choose from {', '.join(sorted(table))})")
     return table[name].run(data, at, tol, form)

@@ -1,15 +1,31 @@
-"""The apply -> solve_via_data -> invert loop shared by the adapters."""
+"""The apply -> solve_via_data -> invert loop shared by the adapters, and their result type."""
 
 import time
 import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from cvxpy.reductions.solvers.solver_inverse_data import SolverInverseData
 
 from certify.errors import CertifyError
+from certify.solve.model import build
+
+STATUSES = ("solved", "inaccurate", "infeasible", "unbounded", "limit", "failed")
+
+
+@dataclass
+class Solution:
+    solver: str
+    status: str  # one of STATUSES
+    raw_status: str
+    primal: object  # float optimum, or None
+    duals: list  # Z_e as numpy arrays (may be None)
+    lam: float  # dual of the Bell constraint (0.0 without one)
+    seconds: float
+    mu: object = None  # duals of the statistics equalities (numpy array), or None
 
 
 def run_cvxpy(name, cvxpy_name, data, at, opts, raw_status, status_map, form="lmi"):
-    from certify.solve import Solution
-    from certify.solve.model import build
-
     model = build(data, at, form)
     problem = model.problem
     start = time.perf_counter()
@@ -20,8 +36,6 @@ def run_cvxpy(name, cvxpy_name, data, at, opts, raw_status, status_map, form="lm
     if status_text not in status_map:
         raise CertifyError(f"solver {name}: unknown raw status {status_text!r}")
     status = status_map[status_text]
-    from cvxpy.reductions.solvers.solver_inverse_data import SolverInverseData
-
     inverse[-1] = SolverInverseData(inverse[-1], solver_instance=chain.solver, solver_options=opts)
     try:
         with warnings.catch_warnings():  # the raw status is recorded; no warning needed
@@ -37,8 +51,6 @@ def run_cvxpy(name, cvxpy_name, data, at, opts, raw_status, status_map, form="lm
         lam = float(model.bell.dual_value)
     mu = None
     if model.stats is not None and model.stats.dual_value is not None:
-        import numpy as np
-
         mu = np.atleast_1d(np.asarray(model.stats.dual_value, dtype=float))
     value = problem.value if status in ("solved", "inaccurate") else None
     return Solution(name, status, status_text, value, duals, lam, seconds, mu)

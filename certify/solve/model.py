@@ -12,6 +12,10 @@ interior-point system small and its duals accurate to ~1e-10.
 
 from dataclasses import dataclass
 
+import cvxpy as cp
+import numpy as np
+import scipy.sparse as sp
+
 
 @dataclass
 class Model:
@@ -23,9 +27,6 @@ class Model:
 
 def lmi_matrix(data):
     """Sparse (n*n, n_words) matrix F with vec(Gamma(y)) = F @ y, row-major."""
-    import numpy as np
-    import scipy.sparse as sp
-
     n = data.size
     rows = np.concatenate([data.rows * n + data.cols, data.cols * n + data.rows])
     words = np.concatenate([data.word, data.word])
@@ -42,8 +43,6 @@ def build(data, at=None, form="lmi") -> Model:
     accuracies on them (near CHSH = 2 sqrt 2 "tied" often does better), so
     the certification ladder tries both.
     """
-    import cvxpy as cp
-
     n, nw = data.size, data.n_words
     ys, psd, cons = [], [], []
     for _ in range(data.g.shape[0]):
@@ -70,9 +69,6 @@ def build(data, at=None, form="lmi") -> Model:
 
 
 def _tie_matrices(data):
-    import numpy as np
-    import scipy.sparse as sp
-
     n, m = data.size, len(data.rows)
     pick = sp.csr_matrix((np.ones(m), (np.arange(m), data.rows * n + data.cols)), shape=(m, n * n))
     live = data.word >= 0

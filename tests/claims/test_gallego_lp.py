@@ -11,23 +11,25 @@ from itertools import combinations
 import pytest
 
 from certify.kernel import check_certificate
-from lp_checks import claims
+from certify.papers.gallego2013.lemma import certify_ghz3, lemma_claim, lemma_claims
+from certify.papers.pironio2010.curve_c import chsh_ns_claim
+from certify.papers.produce import lp_certificate as certify_lp_claim
+from lp_checks.claims import balanced_functions
 from lp_checks.mermin import five_party_game, three_party_ghz_game
-from lp_checks.produce import certify_ghz3, certify_lp_claim
 
 FIVE_PARTY_INPUTS = [x for x, _ in sorted(five_party_game())]
 TRIPLES = list(combinations(range(5), 3))
 
 
 def _certified_lemma_value(x0, triple, v):
-    cert, value = certify_lp_claim(*claims.lemma_claim(x0, triple, v)[:3])
+    cert, value = certify_lp_claim(*lemma_claim(x0, triple, v)[:3])
     verdict = check_certificate(cert, "lemma")
     assert verdict.ok and verdict.relation == "=="
     return verdict.value
 
 
 def test_the_game_has_sixteen_inputs():
-    assert len(FIVE_PARTY_INPUTS) == 16 and len(claims.lemma_claims()) == 320
+    assert len(FIVE_PARTY_INPUTS) == 16 and len(lemma_claims()) == 320
 
 
 @pytest.mark.parametrize("k", range(16))
@@ -43,7 +45,7 @@ def test_lemma_for_every_triple_and_value(x0):
 
 
 def test_seventy_balanced_functions():
-    tables = claims.balanced_functions()
+    tables = balanced_functions()
     assert len(tables) == len(set(tables)) == 70 and all(t.count("1") == 4 for t in tables)
 
 
@@ -59,12 +61,12 @@ def _ghz3_values(tables):
 
 
 def test_every_balanced_function_can_be_made_deterministic_sample():
-    _ghz3_values(claims.balanced_functions()[::7])
+    _ghz3_values(balanced_functions()[::7])
 
 
 @pytest.mark.slow
 def test_every_balanced_function_can_be_made_deterministic():
-    chosen = _ghz3_values(claims.balanced_functions())
+    chosen = _ghz3_values(balanced_functions())
     assert len(chosen) == 280
     # With v fixed to 0 only 53 of the 70 functions work, at each input (spec G4).
     for x0, _ in three_party_ghz_game():
@@ -73,5 +75,5 @@ def test_every_balanced_function_can_be_made_deterministic():
 
 @pytest.mark.parametrize("ab,xy", [((0, 0), (0, 0)), ((1, 0), (1, 1)), ((0, 1), (0, 1))])
 def test_curve_c_tangent_is_three_halves(ab, xy):
-    cert, value = certify_lp_claim(*claims.chsh_ns_claim(ab, xy)[:3])
+    cert, value = certify_lp_claim(*chsh_ns_claim(ab, xy)[:3])
     assert value == Fraction(3, 2) and check_certificate(cert, "c").ok

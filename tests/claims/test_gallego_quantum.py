@@ -11,7 +11,7 @@ from fractions import Fraction
 import pytest
 
 from certify.errors import CertifyError
-from certify.gallego2013_quantum import (LEVEL, file_name, majority_expression, negative_losses,
+from certify.papers.gallego2013.quantum import (LEVEL, file_name, majority_expression, negative_losses,
                                          quantum_problem)
 from certify.kernel import check_certificate, problem_sha256
 from certify.kernel.format import read_json
@@ -69,7 +69,7 @@ def test_level_has_69_words_and_needs_the_triples():
 
 @pytest.mark.slow
 def test_regenerated_bound_matches():
-    from certify.gallego2013_quantum import certify_majority
+    from certify.papers.gallego2013.quantum import certify_majority
 
     cert, _ = certify_majority(X0, LEVEL, Fraction(1, 10**8))
     verdict = check_certificate(cert, "regenerated")

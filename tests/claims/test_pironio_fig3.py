@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from certify.fig3 import certified_f, thresholds
+from certify.papers.pironio2010.fig3 import certified_f, thresholds
 
 PROOFS = Path(__file__).resolve().parents[2] / "proofs"
 

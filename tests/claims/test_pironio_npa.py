@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from certify.npa import certify_problem, chsh_guess_problem
-from certify.pironio2010_npa import f_lower, g_upper, grid, load_tangents
+from certify.papers.pironio2010.npa import Curve, grid
 
 PROOFS = Path(__file__).resolve().parents[2] / "proofs" / "pironio2010" / "npa"
 
@@ -56,16 +56,22 @@ def test_local_guess_is_curve_b(at):
 
 @pytest.mark.parametrize("level", ["1+AB", "2"])
 def test_certified_curve(level):
-    tangents = load_tangents(sorted(glob.glob(str(PROOFS / f"global-{level}-I*.json"))))
-    points = [at for at, _, _ in tangents]
+    curve = Curve.load(sorted(glob.glob(str(PROOFS / f"global-{level}-I*.json"))))
+    points = [t.at for t in curve.tangents]
     assert set(grid()) <= set(points) and len(points) >= 64  # the 64-point grid, plus refinement
     for at in (grid()[0], grid()[40], grid()[-1]):  # tight: within 1e-6 of a fresh float solve
         _, result = _f(level, at)
-        assert float(g_upper(tangents, at)) - result.primal <= 1e-6
+        assert float(curve.g_upper(at)) - result.primal <= 1e-6
     # the envelope is concave and decreasing, so f is convex and non-decreasing
-    values = [g_upper(tangents, at) for at in points]
+    values = [curve.g_upper(at) for at in points]
     assert all(a >= b for a, b in zip(values, values[1:]))
-    assert f_lower(tangents, 2) >= -1e-6
+    assert curve.f_lower(2) >= -1e-6
+    # every value is a verdict, and no line is read above Tsirelson's 2 sqrt 2 (issue 10)
+    assert curve.verdict_at(points[-1]).ok and curve.verdict_at(points[-1]).kind == "npa.max"
+    from certify.errors import CertifyError
+    for outside in (Fraction(2829, 1000), Fraction(3), Fraction(199, 100)):
+        with pytest.raises(CertifyError, match="2 <= I <= 2 sqrt 2"):
+            curve.g_upper(outside)
 
 
 @pytest.mark.parametrize("level", ["1+AB", "2"])
@@ -86,9 +92,10 @@ def test_every_grid_point_is_certified_within_1e6_of_its_float_optimum(level):
     assert checked == 64
 
 
-def _sag_points(tangents):
+def _sag_points(curve):
     """Where neighbouring tangents meet: the envelope is farthest from G there."""
-    for (a1, nu1, lam1), (a2, nu2, lam2) in zip(tangents, tangents[1:]):
+    lines = [(t.at, t.nu, t.lam) for t in curve.tangents]
+    for (a1, nu1, lam1), (a2, nu2, lam2) in zip(lines, lines[1:]):
         if lam1 != lam2:
             meet = (nu1 - nu2) / (lam1 - lam2)
             if a1 < meet < a2 and meet <= Fraction(28, 10):
@@ -106,11 +113,11 @@ def _float_f(level, at):
                                           pytest.param("2", 1, marks=pytest.mark.slow)])
 def test_certified_f_within_1e4_of_float_curve(level, stride):
     """Spec: the certified lower bound on f is within 1e-4 bits of the float curve on [2, 2.8]."""
-    tangents = load_tangents(sorted(glob.glob(str(PROOFS / f"global-{level}-I*.json"))))
-    meets = list(_sag_points(tangents))[::stride]
+    curve = Curve.load(sorted(glob.glob(str(PROOFS / f"global-{level}-I*.json"))))
+    meets = list(_sag_points(curve))[::stride]
     assert meets
     for at in meets:
-        gap = _float_f(level, at) - f_lower(tangents, at)
+        gap = _float_f(level, at) - curve.f_lower(at)
         assert -1e-6 <= gap < 1e-4, (float(at), gap)
 
 
@@ -120,4 +127,17 @@ def test_a_curve_refuses_tangents_of_another_problem():
     files = sorted(glob.glob(str(PROOFS / "global-2-I*.json")))[:3]
     files += sorted(glob.glob(str(PROOFS / "local-2-I*.json")))[:1]
     with pytest.raises(CertifyError, match="not the same problem"):
-        load_tangents(files)
+        Curve.load(files)
+
+
+def test_a_tampered_tangent_breaks_the_curve(tmp_path):
+    """A curve is read only through verified verdicts: a file whose value the evidence does not prove fails."""
+    from certify.errors import CertifyError
+
+    source = sorted(glob.glob(str(PROOFS / "global-2-I*.json")))[10]
+    cert = json.loads(open(source).read())
+    cert["evidence"]["nu"] = str(Fraction(cert["evidence"]["nu"]) - Fraction(1, 10**12))
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(cert))
+    with pytest.raises(CertifyError, match="not verified"):
+        Curve.load([source, str(path)])

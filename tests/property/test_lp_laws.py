@@ -126,16 +126,16 @@ def test_tampered_certificate_is_rejected(chsh_ns_certificate, data):
 @given(st.permutations(range(5)), st.integers(0, 15), st.integers(0, 1))
 def test_relabelling_parties_preserves_the_optimum(perm, which, v):
     """Permuting the five parties maps the Lemma's LPs onto each other, optimum 3/4 included."""
-    from lp_checks import claims
+    from certify.papers.gallego2013.lemma import lemma_claim
     from lp_checks.mermin import five_party_game
     from lp_checks.ns_lp import solve_exact
 
     x0 = sorted(five_party_game())[which][0]
     triple = (0, 1, 2)
-    _, _, problem, _ = claims.lemma_claim(x0, triple, v)
+    _, _, problem, _ = lemma_claim(x0, triple, v)
     moved_x0 = tuple(x0[perm.index(k)] for k in range(5))
     moved_triple = tuple(sorted(perm[i] for i in triple))
-    _, _, moved, _ = claims.lemma_claim(moved_x0, moved_triple, v)
+    _, _, moved, _ = lemma_claim(moved_x0, moved_triple, v)
     # The game is symmetric under permutations, so the promise is unchanged.
     assert moved["promise"] == problem["promise"]
     assert solve_exact(build(problem, "a")).value == solve_exact(build(moved, "b")).value == Fraction(3, 4)

@@ -52,7 +52,8 @@ def test_an_output_path_that_is_a_folder_is_a_one_line_error(tmp_path, capsys):
 
 
 def test_a_user_tangent_that_fails_the_kernel_is_rejected(capsys):
-    err = _one_line_error(capsys, ["bits", "--counts", TABLE1, "--tangent", "3/2,-1/4"], code=1)
+    err = _one_line_error(capsys, ["bits", "--counts", TABLE1, "--tangent", "3/2,-1/4", "--model", "no-signalling"],
+                          code=1)
     assert "REJECTED" in err and "lambda = -1/4 is negative" in err
 
 

@@ -20,7 +20,8 @@ def run(argv, capsys):
 
 
 def test_json_fields(capsys):
-    code, out = run(["--counts", TABLE1, "--delta", "0.01", "--tangent", "3/2,1/4", "--json"], capsys)
+    code, out = run(["--counts", TABLE1, "--delta", "0.01", "--tangent-certificate", str(_npa_certificate()),
+                     "--json"], capsys)
     data = json.loads(out)
     assert code == 0
     assert data["I_hat"] == "70/29" and data["I_hat_decimal"] == "2.41379"
@@ -28,8 +29,8 @@ def test_json_fields(capsys):
     assert data["epsilon"] == "0.377349" and data["I_low"] == "2.036444"
     assert data["p_value_local"] == "7.675e-4"
     assert data["agreement"] == {"00": "0.782", "01": "0.808", "10": "0.812", "11": "0.195"}
-    assert data["bits"] == 39 and data["level"] == "1+AB" and data["certificate"] is None
-    assert "not re-checked" in data["tangent"]["source"]
+    assert data["bits"] == 42 and data["level"] == "1+AB" and data["certificate"] == str(_npa_certificate())
+    assert data["tangent"]["source"] == "certificate (re-checked)"
 
 
 def test_default_certifies_the_whole_chain_with_42_bits(tmp_path, capsys):
@@ -68,7 +69,8 @@ def test_biased_inputs_flag(capsys):
     (["--p-xy", "0.5,0.25,0.25,0.25"], "p_xy: probabilities sum to 5/4"),
     (["--q", "0.2"], r"q: 1/5 disagrees"),
     (["--tangent", "3/2"], "--tangent: expected NU,LAM"),
-    (["--tangent", "3/2,-1/4"], None),
+    (["--tangent", "3/2,1/4"], "cannot check a bare quantum line"),
+    (["--tangent", "3/2,-1/4", "--model", "no-signalling"], None),
 ])
 def test_bad_flags(argv, match, capsys):
     if match is None:  # a negative slope is a failed check of the chain, not a parse error
@@ -80,10 +82,15 @@ def test_bad_flags(argv, match, capsys):
         run(["--counts", TABLE1] + argv, capsys)
 
 
-def test_parse_number_is_exact():
+def test_the_cli_rational_is_exact():
     from fractions import Fraction
-    assert bits.parse_number("0.01", "x") == Fraction(1, 100)
-    assert bits.parse_number("2/200", "x") == Fraction(1, 100)
+
+    from certify.cli_types import rational
+    assert rational("0.01", "x") == Fraction(1, 100) and rational("2/200", "x") == Fraction(1, 100)
+    assert rational("-2.5", "x", signed=True) == Fraction(-5, 2)
+    for bad in ("1e-2", "-1", "0x10", "1_0", " ", "nan"):
+        with pytest.raises(CertifyError, match="expected a decimal"):
+            rational(bad, "x")
 
 
 def _npa_certificate():
@@ -120,8 +127,13 @@ def test_certificate_of_another_problem_is_refused(tmp_path, capsys):
     cert["claim"]["problem"]["objective"] = {"guess": {"parties": [0], "inputs": [0]}}
     path = tmp_path / "other.json"
     path.write_text(json.dumps(cert))
-    with pytest.raises(CertifyError, match="guess of both parties"):
+    from certify.kernel.format import Reject
+
+    with pytest.raises(Reject, match="problem_sha256 does not match"):  # an edited problem is not the proven one
         run(["--counts", TABLE1, "--tangent-certificate", str(path)], capsys)
+    local = sorted((Path(TABLE1).parents[2] / "proofs" / "pironio2010" / "npa").glob("local-2-*.json"))[0]
+    with pytest.raises(CertifyError, match="guess of both parties"):  # verified, but a bound on Alice alone
+        run(["--counts", TABLE1, "--tangent-certificate", str(local)], capsys)
 
 
 def test_weak_counts_certify_zero_bits_and_the_chain_verifies(tmp_path, capsys):
@@ -137,3 +149,39 @@ def test_weak_counts_certify_zero_bits_and_the_chain_verifies(tmp_path, capsys):
 
     verdict = check_file(str(tmp_path / "chain.json"))
     assert verdict.ok and verdict.value == 0
+
+
+def _line(path):
+    from certify.kernel.format import parse_rational
+
+    evidence = json.loads(Path(path).read_text())["evidence"]
+    return parse_rational(evidence["nu"], "nu"), parse_rational(evidence["lambda"], "lambda")
+
+
+def test_a_user_tangent_is_the_certificates_line_and_verifies(capsys):
+    from certify.kernel.format import format_rational
+
+    nu, lam = _line(_npa_certificate())
+    code, out = run(["--counts", TABLE1, "--tangent-certificate", str(_npa_certificate()),
+                     "--tangent", f"{format_rational(nu)},{format_rational(lam)}", "--json"], capsys)
+    data = json.loads(out)
+    assert code == 0 and data["bits"] == 42 and data["tangent"]["nu"] == format_rational(nu)
+
+
+@pytest.mark.parametrize("model", ["quantum", "no-signalling"])
+def test_a_user_tangent_off_by_1e_12_is_rejected_exit_1(model, capsys):
+    """The kernel checks the user's line before anything is printed: 1e-12 too low is REJECTED."""
+    from fractions import Fraction
+
+    from certify.cli import main
+    from certify.kernel.format import format_rational
+
+    if model == "quantum":
+        nu, lam = _line(_npa_certificate())
+        extra = ["--tangent-certificate", str(_npa_certificate())]
+    else:
+        nu, lam, extra = Fraction(3, 2), Fraction(1, 4), ["--model", "no-signalling"]
+    tangent = f"{format_rational(nu - Fraction(1, 10**12))},{format_rational(lam)}"
+    assert main(["bits", "--counts", TABLE1, "--tangent", tangent] + extra) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and "REJECTED" in captured.err and "does not verify" in captured.err

@@ -1,4 +1,4 @@
-"""Estimates and float curves of certify.finite_stats, and Fig. 3 thresholds (certify.fig3)."""
+"""Estimates and float curves of certify.finite_stats, and Fig. 3 thresholds (certify.papers.pironio2010.fig3)."""
 
 import math
 from fractions import Fraction

@@ -74,7 +74,7 @@ def test_bad_problem_is_one_line_error(mutate, match):
 
 def test_level_too_low_for_objective():
     from certify.npa import bell_objective, problem
-    from certify.expressions import mermin
+    from lp_checks.mermin import mermin_operator as mermin
     from certify.kernel.defs.scenario import Scenario
 
     with pytest.raises(CertifyError, match="raise the level"):

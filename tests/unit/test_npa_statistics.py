@@ -33,9 +33,9 @@ def certified():
 
 
 def _certificate(definition, result):
-    from certify.pironio2010_npa import envelope
+    from certify.papers.produce import npa_certificate
 
-    return envelope("test/statistics", "full statistics", definition, result)
+    return npa_certificate("test/statistics", "full statistics", definition, result)
 
 
 def test_full_statistics_are_the_eight_collins_gisin_terms():

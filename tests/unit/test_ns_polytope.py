@@ -65,9 +65,9 @@ def test_bad_definitions_name_the_field(changes, needle):
 def test_exact_basis_repair_gives_the_same_optimum(monkeypatch):
     """Step 2 of the rounding (exact basis solve) on its own proves 3/2 too."""
     import lp_checks.ns_lp as ns_lp
-    from lp_checks import claims
+    from certify.papers.pironio2010.curve_c import chsh_ns_claim
 
-    lp = build(claims.chsh_ns_claim((0, 1), (1, 1))[2], "p")
+    lp = build(chsh_ns_claim((0, 1), (1, 1))[2], "p")
     assert not ns_lp.solve_exact(lp).repaired
     monkeypatch.setattr(ns_lp, "_round_pair", lambda *args: None)  # force the exact path
     repaired = ns_lp.solve_exact(lp)

@@ -8,22 +8,22 @@ from certify.commands.reproduce import claims_table, remove_stale, timed_check
 
 
 def test_lp_producer_is_byte_deterministic():
-    from lp_checks import claims
-    from lp_checks.produce import certify_lp_claim
+    from certify.papers.pironio2010.curve_c import chsh_ns_claim
+    from certify.papers.produce import lp_certificate
 
-    claim = claims.chsh_ns_claim((0, 1), (1, 0))
-    first, _ = certify_lp_claim(*claim[:3])
-    second, _ = certify_lp_claim(*claim[:3])
+    claim = chsh_ns_claim((0, 1), (1, 0))
+    first, _ = lp_certificate(*claim[:3])
+    second, _ = lp_certificate(*claim[:3])
     assert dumps(first) == dumps(second)
 
 
 def test_npa_producer_is_byte_deterministic():
     from certify.npa import certify_problem, chsh_guess_problem
-    from certify.pironio2010_npa import envelope
+    from certify.papers.produce import npa_certificate
 
     definition = chsh_guess_problem("1+AB", Fraction(5, 2))
-    first = envelope("t", "t", definition, certify_problem(definition))
-    second = envelope("t", "t", definition, certify_problem(definition))
+    first = npa_certificate("t", "t", definition, certify_problem(definition))
+    second = npa_certificate("t", "t", definition, certify_problem(definition))
     assert dumps(first) == dumps(second)
 
 

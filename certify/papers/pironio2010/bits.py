@@ -12,9 +12,15 @@ from fractions import Fraction
 from importlib import resources
 from pathlib import Path
 
-from certify.certificate import make_certificate, manifest_entry, write
+from certify.bits_models import check_bits, epsilon_upper
+from certify.certificate import make_certificate
+from certify.counts import read_counts, uniform_inputs
 from certify.errors import CertifyError
+from certify.kernel.bits import chsh_estimate, p_value_upper, validate
+from certify.kernel.defs.scenario import Scenario, chsh
 from certify.kernel.format import format_rational
+from certify.kernel.npa import verify_tangent
+from certify.npa import certify_problem, guess_objective, problem
 
 LEVELS = ("1+AB", "2", "3")
 PAPER_BITS = 42  # what Pironio et al. claim for Table 1 (compared, never used)
@@ -33,9 +39,6 @@ def problem_json(counts, p_xy, delta, level) -> dict:
 
 def tangent_point(counts, p_xy, delta) -> Fraction:
     """I_low = I_hat - eps_hi, floored to 1e-9 (a tangent placed there is near-optimal)."""
-    from certify.bits_models import epsilon_upper
-    from certify.kernel.bits import chsh_estimate, validate
-
     n, q = validate(counts, p_xy)
     i_low = chsh_estimate(counts, p_xy) - epsilon_upper(n, q, delta, "quantum")
     return Fraction(math.floor(i_low * 10**9), 10**9)
@@ -43,9 +46,6 @@ def tangent_point(counts, p_xy, delta) -> Fraction:
 
 def certify_tangents(level, at, solver=None) -> dict:
     """One verified NPA tangent per input pair: {"xy": {"problem", "evidence"}}."""
-    from certify.npa import certify_problem, guess_objective, problem
-    from certify.kernel.defs.scenario import Scenario, chsh
-
     if at > 0 and at * at > 8:  # beyond Tsirelson's 2 sqrt 2: the relaxation is empty, no tangent to place
         raise CertifyError(f"I_hat - eps = {float(at):.6f} > 2 sqrt 2: no quantum device produces these counts "
                            "(at confidence 1 - delta); try --model no-signalling")
@@ -62,9 +62,6 @@ def certify_tangents(level, at, solver=None) -> dict:
 
 def bits_certificate(counts, p_xy, delta, level, claim_id, label, solver=None) -> dict:
     """The "bits.chsh" certificate for these counts, with the number of bits it proves."""
-    from certify.bits_models import check_bits
-    from certify.kernel.npa import verify_tangent
-
     if level not in LEVELS:
         raise CertifyError(f"--level: expected one of {', '.join(LEVELS)}, got {level!r}")
     at = tangent_point(counts, p_xy, delta)
@@ -83,8 +80,6 @@ def bits_certificate(counts, p_xy, delta, level, claim_id, label, solver=None) -
 
 def pvalue_certificate(counts, p_xy, claim_id, label) -> dict:
     """"P(I_hat >= observed | local with memory) <= p", p the proven bound rounded up to 3 digits."""
-    from certify.kernel.bits import p_value_upper
-
     bound = p_value_upper(counts, p_xy)
     exponent = math.floor(math.log10(bound)) - 2
     value = Fraction(math.ceil(bound / Fraction(10) ** exponent)) * Fraction(10) ** exponent
@@ -95,36 +90,21 @@ def pvalue_certificate(counts, p_xy, claim_id, label) -> dict:
                             {"bound": f"{float(bound):.6e}", "paper": "0.00077"})
 
 
-def _level_task(level):
-    from certify.counts import read_counts, uniform_inputs
-
+def table1():
+    """Table 1's counts and input distribution (the file's, else uniform)."""
     table = read_counts(table1_path())
-    p_xy = table.p_xy or uniform_inputs()
-    cert = bits_certificate(table.counts, p_xy, DELTA, level, f"pironio2010/bits/table1/level={level}",
+    return table.counts, table.p_xy or uniform_inputs()
+
+
+def table1_bits(level):
+    """Family worker: the certified bits of Table 1 at one NPA level."""
+    counts, p_xy = table1()
+    cert = bits_certificate(counts, p_xy, DELTA, level, f"pironio2010/bits/table1/level={level}",
                             "Pironio et al. Table 1 (n = 3016)")
-    return f"pironio2010/bits/table1-level-{level}.json", cert
+    return [(f"pironio2010/bits/table1-level-{level}.json", cert)]
 
 
-def produce_all(out_dir, jobs: int = 1, progress=None):
-    """Table 1's bits at every level, and its local p-value, under out_dir/pironio2010/bits."""
-    from concurrent.futures import ProcessPoolExecutor
-
-    from certify.counts import read_counts, uniform_inputs
-
-    task = progress.add_task("Pironio Table 1: certified bits", total=len(LEVELS) + 1) if progress else None
-    entries = []
-    with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(LEVELS)))) as pool:
-        for name, cert in pool.map(_level_task, LEVELS):
-            write(cert, str(Path(out_dir) / name))
-            entries.append(manifest_entry(cert, name))
-            if progress:
-                progress.advance(task)
-    table = read_counts(table1_path())
-    cert = pvalue_certificate(table.counts, table.p_xy or uniform_inputs(), "pironio2010/pvalue/table1",
-                              "Pironio et al. Table 1 (n = 3016)")
-    name = "pironio2010/bits/table1-pvalue-local.json"
-    write(cert, str(Path(out_dir) / name))
-    entries.append(manifest_entry(cert, name))
-    if progress:
-        progress.advance(task)
-    return entries
+def table1_pvalue(_task=None):
+    """Family worker: the local-model p-value of Table 1."""
+    cert = pvalue_certificate(*table1(), "pironio2010/pvalue/table1", "Pironio et al. Table 1 (n = 3016)")
+    return [("pironio2010/bits/table1-pvalue-local.json", cert)]

@@ -1,6 +1,7 @@
 """Fig. 2 of Pironio et al. 2010 redrawn from the certificates in proofs/pironio2010/npa/.
 
-Curve a: the certified lower bound -log2 min_k (nu_k - lambda_k I) (level 2, global).
+Curve a: -log2 of the verified bound min_k (nu_k - lambda_k I) (level 2, global): every point is a
+kernel verdict (`certify.papers.pironio2010.npa.Curve`), drawn only on [2, last tangent's I].
 Curve b: 1 - log2(1 + sqrt(2 - I^2/4)) (one party's guess; analytic).
 Curve c: -log2(3/2 - I/4) (no-signalling only).
 Local NPA: the certified local-guess envelope (level 2); it coincides with b.
@@ -8,30 +9,31 @@ Local NPA: the certified local-guess envelope (level 2); it coincides with b.
 
 import glob
 import math
-from fractions import Fraction
 from pathlib import Path
 
-from certify.pironio2010_npa import f_lower, load_tangents
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (after choosing the file-only backend)
+
+from certify.errors import CertifyError  # noqa: E402
+from certify.kernel.proofs import check_file  # noqa: E402
+from certify.papers.pironio2010.npa import Curve  # noqa: E402
 
 OUT = Path("proofs/pironio2010/npa")
 NS_TANGENT = Path("proofs/pironio2010/ns/ab00_xy00.json")
 
 
 def draw(path="docs/fig2.png", proofs: Path = OUT):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    glob_t = load_tangents(sorted(glob.glob(str(proofs / "global-2-*.json"))))
-    local_t = load_tangents(sorted(glob.glob(str(proofs / "local-2-*.json"))))
-    top = float(glob_t[-1][0])
+    glob_t = Curve.load(sorted(glob.glob(str(proofs / "global-2-*.json"))))
+    local_t = Curve.load(sorted(glob.glob(str(proofs / "local-2-*.json"))))
+    top = float(min(glob_t.top, local_t.top))
     xs = [2 + (top - 2) * k / 400 for k in range(401)]
     fig, ax = plt.subplots(figsize=(6, 4.2))
-    ax.plot(xs, [f_lower(glob_t, Fraction(x)) for x in xs], "k-", label="a: NPA level 2, certified")
+    ax.plot(xs, [glob_t.f_lower(x) for x in xs], "k-", label="a: NPA level 2, certified")
     ax.plot(xs, [1 - math.log2(1 + math.sqrt(max(0.0, 2 - x * x / 4))) for x in xs], "b--",
             label="b: 1 - log2(1 + sqrt(2 - I^2/4))")
-    ax.plot(xs[::8], [f_lower(local_t, Fraction(x)) for x in xs[::8]], "bo", ms=3, mfc="none",
+    ax.plot(xs[::8], [local_t.f_lower(x) for x in xs[::8]], "bo", ms=3, mfc="none",
             label="local guess, NPA level 2, certified")
     ns_max = _certified_ns_tangent()
     ax.plot(xs, [-math.log2(float(ns_max) - x / 4) for x in xs], "r:",
@@ -50,11 +52,9 @@ def draw(path="docs/fig2.png", proofs: Path = OUT):
 
 def _certified_ns_tangent() -> Fraction:
     """max P(00|00) + CHSH/4 over no-signalling boxes, as verified by the kernel (3/2)."""
-    from certify.kernel.proofs import check_file
-
     verdict = check_file(str(NS_TANGENT))
     if not verdict.ok:
-        raise RuntimeError(f"{NS_TANGENT}: {verdict.reason}")
+        raise CertifyError(f"{NS_TANGENT}: {verdict.reason}")
     return verdict.value
 
 

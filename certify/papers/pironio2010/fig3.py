@@ -10,10 +10,19 @@ lower bound on f, below the paper's curve a), labelled as such in the figure; pa
 the certified NPA curve to redraw the paper's curve a.
 """
 
+import glob
 import math
 from fractions import Fraction
+from pathlib import Path
 
-from certify.finite_stats import entropy_bound, epsilon, f_curve_b, f_no_signalling, input_entropy
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (after choosing the file-only backend)
+
+from certify.errors import CertifyError  # noqa: E402
+from certify.finite_stats import entropy_bound, f_curve_b, f_no_signalling, input_entropy  # noqa: E402
+from certify.papers.pironio2010.npa import Curve  # noqa: E402
 
 I_OBSERVED = 2.414
 DELTA = 0.01
@@ -73,11 +82,6 @@ def _grid(lo, hi, count):
 def draw(path, f_quantum=f_curve_b, label="curve b of Fig. 2 (analytic stand-in, below curve a)",
          i_obs=I_OBSERVED, delta=DELTA, alpha=ALPHA):
     """Write the figure as PNG to `path`; returns the thresholds it marks."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     marks = thresholds(f_quantum, i_obs, delta, alpha)
     ns = _grid(2e3, 1e6, 400)
     fig, ax = plt.subplots(figsize=(7.5, 5.4))
@@ -115,23 +119,20 @@ def draw(path, f_quantum=f_curve_b, label="curve b of Fig. 2 (analytic stand-in,
 def certified_f(level: str = "2", proofs="proofs"):
     """f(I) = -log2 min_k (nu_k - lam_k I) from the verified NPA tangents in `proofs` (curve a).
 
-    The tangents are re-verified by the kernel on loading; the float is for
-    plotting only. Below I = 2 the certified value is clamped at 0 (G <= 1).
+    Every value is a kernel verdict on a tangent claimed at I (`Curve`); the float is for
+    plotting only. Below I = 2 it is 0 (G <= 1: nothing to certify); above the last tangent's I
+    (just below 2 sqrt 2) it is refused, since there a line constrains nothing.
     """
-    import glob
-    from pathlib import Path
-
-    from certify.pironio2010_npa import f_lower, load_tangents
-
     files = sorted(glob.glob(str(Path(proofs) / "pironio2010" / "npa" / f"global-{level}-I*.json")))
     if not files:
-        from certify.errors import CertifyError
-
         raise CertifyError(f"{proofs}: no level {level} tangent certificates (run certify reproduce pironio2010)")
-    tangents = load_tangents(files)
+    curve = Curve.load(files)
 
     def f(at) -> float:
-        return max(0.0, f_lower(tangents, Fraction(at).limit_denominator(10**9)))
+        at = Fraction(at).limit_denominator(10**9)
+        if at > curve.top:
+            raise CertifyError(f"I = {float(at):.9g}: above the last verified tangent ({float(curve.top):.9g})")
+        return curve.f_lower(at)
 
     return f
 

@@ -1,7 +1,7 @@
 """The quantum majority (beyond Gallego et al. 2013): max P(maj(a1,a2,a3) = 0 | x0) under quantum
 theory with maximal five-party Mermin violation, bounded by an NPA relaxation ("npa.max").
 
-Untrusted producer. Writes <out>/gallego2013/quantum/x<x0>_level<level>.json.
+Untrusted producer of <out>/gallego2013/quantum/x<x0>_level<level>.json.
 No-signalling allows 3/4 (the Lemma); quantum theory should force 1/2, since
 maximal violation self-tests the GHZ state, whose outputs on any three parties
 are uniform. Conventions are the project's (lp_checks/ghz.py: input 0 -> Y,
@@ -34,16 +34,18 @@ robust form P(maj = 0 | x0) <= nu + lambda B at this level.
 """
 
 import math
-from concurrent.futures import ProcessPoolExecutor
 from fractions import Fraction
 from itertools import product
-from pathlib import Path
 
-from certify.certificate import make_certificate, manifest_entry, write
-from certify.kernel.format import format_rational
-from certify.kernel.npa import KIND
+from certify.certificate import make_certificate
+from certify.errors import CertifyError
 from certify.expressions import expression_to_json
 from certify.kernel.defs.scenario import Scenario, make_expression
+from certify.kernel.format import format_rational
+from certify.kernel.npa import KIND, parse_problem, tangent_of
+from certify.npa import certify_problem, problem
+from lp_checks.claims import spell
+from lp_checks.mermin import five_party_game, game_expression
 
 SCENARIO = Scenario((2,) * 5, (2,) * 5)
 LEVEL = "2+ABC"
@@ -51,10 +53,6 @@ EPS_LADDER = (Fraction(1, 10**10), Fraction(1, 10**8), Fraction(1, 10**6))  # fi
 PRECISION = 10**9  # the claimed value is nu rounded up to a multiple of 1e-9
 INPUTS = ((1, 0, 0, 0, 0),)
 MAJORITY_ZERO = tuple(a for a in product((0, 1), repeat=3) if sum(a) <= 1)
-
-
-def spell(bits) -> str:
-    return "".join(str(b) for b in bits)
 
 
 def majority_expression(x0):
@@ -65,25 +63,18 @@ def majority_expression(x0):
 
 def negative_losses():
     """-B: minus the probability of every lost (a, x), x in the game's 16 inputs."""
-    from lp_checks.mermin import five_party_game, game_expression
-
     lost = sorted((a, x) for (a, x), v in game_expression(five_party_game()).items() if v)
     return make_expression(SCENARIO, [(a, x, -1) for a, x in lost])
 
 
 def quantum_problem(x0, level=LEVEL, at=Fraction(0)) -> dict:
     """max P(maj = 0 | x0) at an NPA level subject to -B >= at (at = 0: maximal violation)."""
-    from certify.npa import problem
-
     return problem(SCENARIO, level, {"bell": expression_to_json(majority_expression(x0))},
                    negative_losses(), at)
 
 
 def certify_majority(x0, level=LEVEL, eps=EPS_LADDER[0], solver=None):
     """(certificate, Certified) for max P(maj = 0 | x0) <= value at B = 0; None if nothing verifies."""
-    from certify.kernel.npa import parse_problem, tangent_of
-    from certify.npa import certify_problem
-
     result = certify_problem(quantum_problem(x0, level, -eps), solver, target=1e-7)
     if result is None:
         return None, None
@@ -106,25 +97,10 @@ def file_name(x0, level=LEVEL) -> str:
     return f"gallego2013/quantum/x{spell(x0)}_level{level}.json"
 
 
-def _task(x0):
+def certify_input(x0):
+    """Family worker: the bound at x0, at the first eps of `EPS_LADDER` that verifies."""
     for eps in EPS_LADDER:
         cert, _ = certify_majority(x0, LEVEL, eps)
         if cert is not None:
-            break
-    if cert is None:
-        raise RuntimeError(f"x0={spell(x0)}: no verified NPA certificate at level {LEVEL}")
-    return x0, cert
-
-
-def produce_all(out_dir, jobs: int = 1, progress=None) -> list:
-    """Certify the quantum majority bound under out_dir/gallego2013/quantum; manifest entries."""
-    task = progress.add_task("Gallego quantum majority (NPA 2+ABC)", total=len(INPUTS)) if progress else None
-    entries = []
-    with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(INPUTS)))) as pool:
-        for x0, cert in pool.map(_task, INPUTS):
-            name = file_name(x0)
-            write(cert, str(Path(out_dir) / name))
-            entries.append(manifest_entry(cert, name))
-            if progress:
-                progress.advance(task)
-    return entries
+            return [(file_name(x0), cert)]
+    raise CertifyError(f"x0={spell(x0)}: no verified NPA certificate at level {LEVEL}")

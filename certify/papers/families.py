@@ -1,0 +1,41 @@
+"""Every claim family of both papers, registered for the one producer loop (`certify.papers.produce`).
+
+`FAMILIES[paper]` lists `Family(label, worker, tasks)`; `certify reproduce <paper>` runs them in
+this order. To add a family, append it here (see `certify.papers.produce` for the worker's
+contract).
+"""
+
+from itertools import product
+
+from certify.papers.gallego2013 import lemma, quantum
+from certify.papers.pironio2010 import bits, curve_c, npa
+from certify.papers.produce import Family, lp_worker
+from lp_checks import robustness
+
+
+def robustness_worker(x0):
+    """Gallego robustness at x0: the three collinear "==" claims that pin the smallest c."""
+    return [(name, cert) for cert, name in robustness.certify_smallest_c(x0).certificates]
+
+
+LEMMA = Family("Gallego Lemma (5 parties)", lp_worker, tuple(lemma.lemma_claims()))
+BALANCED = Family("3-party balanced functions", lemma.certify_balanced, tuple(lemma.ghz3_tasks()))
+CURVE_C = Family("Pironio curve c (NS)", lp_worker, tuple(curve_c.chsh_ns_claims()))
+LP_FAMILIES = (LEMMA, BALANCED, CURVE_C)  # the no-signalling LP claims of both papers (`certify lp sweep`)
+
+FAMILIES = {
+    "gallego2013": [
+        LEMMA,
+        BALANCED,
+        Family("Gallego Lemma robustness (smallest c)", robustness_worker, tuple(robustness.game_inputs())),
+        Family("Gallego quantum majority (NPA 2+ABC)", quantum.certify_input, quantum.INPUTS),
+    ],
+    "pironio2010": [
+        CURVE_C,
+        Family("Pironio Tsirelson", npa.tsirelson, npa.TSIRELSON_LEVELS),
+        Family("Pironio NPA curves (a, b)", npa.curve,
+               tuple(product(npa.CURVE_LEVELS, ["global"])) + (("2", "local"),)),
+        Family("Pironio Table 1: certified bits", bits.table1_bits, bits.LEVELS),
+        Family("Pironio Table 1: local p-value", bits.table1_pvalue, (None,)),
+    ],
+}
