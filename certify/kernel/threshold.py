@@ -1,18 +1,15 @@
 """Exact check of "lp.threshold" claims: the smallest penalty weight c that keeps f <= v.
 
-Trusted. The problem is {"lp": an "lp.ns" problem (objective f), "penalty": a linear or
-function objective B, "target": v}; the quantity is
-    c* = inf C,   C = {c : f(P) - c B(P) <= v for every no-signalling box P obeying the promise}.
-B has no constant and every coefficient >= 0 (checked; a negative one is malformed: the kind
-is defined only for such B), so B(P) >= 0 on every box (P >= 0) and C is an up-set: c in C,
-c' >= c give f - c' B <= f - c B <= v. The evidence (either part, or both):
-- "dual": a dual y of the lp.ns LP with objective f - w B, w = the claimed value. Weak
-  duality (`lp.dual_bound`) and b.y <= v give f(P) - w B(P) <= v on every box: w in C, so
-  c* <= w (high = w).
-- "box": a box P (checked by `lp.primal_value`: p >= 0, A p = b) with B(P) > 0. With
-  r = (f(P) - v) / B(P): every c < r has f(P) - c B(P) > f(P) - r B(P) = v, so c is not in
-  C and c* >= r (low = r).
-With both and r >= w, r <= c* <= w forces c* = w = r, attained (w in C): the minimum.
+Trusted. The problem is {"lp": an "lp.ns" problem (objective f), "penalty": an objective B,
+"target": v}; the quantity is  c* = inf C,  C = {c : f(P) - c B(P) <= v on every box P}
+(no-signalling, obeying the promise). B has no constant term and a negative coefficient is
+malformed (the kind is defined only without one), so B(P) >= 0 as P >= 0, and C is an up-set:
+c in C and c' >= c give f - c' B <= f - c B <= v. The evidence, either part or both:
+- "dual": a dual y of the LP max f - w B, w the claimed value. Weak duality (`lp.dual_bound`)
+  and b.y <= v give f(P) - w B(P) <= v on every box: w in C, so c* <= w (high = w).
+- "box": a box P (`lp.primal_value`: p >= 0, A p = b) with B(P) > 0. With r = (f(P) - v) / B(P),
+  every c < r has f(P) - c B(P) > f(P) - r B(P) = v: c is not in C, so c* >= r (low = r).
+With both, r >= w means r <= c* <= w: c* = w, attained (w in C), the minimum of C.
 """
 
 from dataclasses import replace
@@ -30,27 +27,24 @@ def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: 
     only(expect(problem, dict, at), {"lp", "penalty", "target"}, at)
     lp = build(field(problem, "lp", dict, at), f"{at}.lp")
     penalty = _objective(field(problem, "penalty", dict, at), lp.inputs, lp.outputs, f"{at}.penalty")
-    for (x, a), coefficient in sorted(penalty.items()):
+    for key, coefficient in sorted(penalty.items()):
         if coefficient < 0:
-            raise CertifyError(f"{at}.penalty: coefficient of P({column_key(x, a)}) is "
+            raise CertifyError(f"{at}.penalty: coefficient of P({column_key(*key)}) is "
                                f"{format_rational(coefficient)}; a penalty needs every coefficient >= 0")
     target = parse_rational(field(problem, "target", str, at), f"{at}.target")
     if not evidence or not set(evidence) <= {"dual", "box"}:
         raise CertifyError(f"{where}.evidence: expected a dual, a box or both, got {sorted(evidence)}")
-    high = low = None
+    low = high = None
     if "dual" in evidence:
-        keys = set(lp.objective) | set(penalty)
-        shifted = {k: lp.objective.get(k, 0) - value * penalty.get(k, 0) for k in keys}
-        bound = dual_bound(replace(lp, objective={k: v for k, v in shifted.items() if v}),
-                           evidence["dual"], f"{where}.evidence.dual")
+        shifted = {k: lp.objective.get(k, 0) - value * penalty.get(k, 0) for k in set(lp.objective) | set(penalty)}
+        bound = dual_bound(replace(lp, objective=shifted), evidence["dual"], f"{where}.evidence.dual")
         if bound > target:
             raise Reject(f"the dual bounds f - {format_rational(value)} B by {format_rational(bound)}, "
                          f"above the target {format_rational(target)}")
         high = value
     if "box" in evidence:
-        spot = f"{where}.evidence.box"
-        f_box = primal_value(lp, evidence["box"], spot)
-        b_box = primal_value(replace(lp, objective=penalty), evidence["box"], spot)
+        f_box = primal_value(lp, evidence["box"], f"{where}.evidence.box")
+        b_box = primal_value(replace(lp, objective=penalty), evidence["box"], f"{where}.evidence.box")
         if b_box <= 0:
             raise Reject("the box has B(P) = 0, so it bounds no c from below")
         low = (f_box - target) / b_box

@@ -18,8 +18,16 @@ from certify.certificate import checked, make_certificate
 from certify.errors import CertifyError
 from certify.kernel import check_certificate, problem_sha256
 from certify.kernel.format import format_rational
-from lp_checks.robustness import (THREE_QUARTERS, box_values, certify_smallest_c, coefficients, game_inputs,
-                                  robustness_claim, smallest_c_float, threshold_certificate)
+from lp_checks.robustness import (
+    THREE_QUARTERS,
+    box_values,
+    certify_smallest_c,
+    coefficients,
+    game_inputs,
+    robustness_claim,
+    smallest_c_float,
+    threshold_certificate,
+)
 
 C_STAR = Fraction(5, 16)
 X0 = (1, 0, 0, 0, 0)
@@ -69,8 +77,7 @@ def test_a_box_beats_three_quarters_just_below_c_star(x10000):
 
 def test_the_dual_at_c_star_does_not_prove_a_smaller_c(x10000):
     cert = x10000.certificates[0][0]
-    claim_id, statement, problem, _ = robustness_claim((1, 0, 0, 0, 0), Fraction(5, 16) - Fraction(1, 10**9),
-                                                       "c", x10000.c)
+    _, _, problem, _ = robustness_claim((1, 0, 0, 0, 0), Fraction(5, 16) - Fraction(1, 10**9), "c", x10000.c)
     tampered = {**cert, "claim": {**cert["claim"], "problem": problem, "relation": "<="},
                 "evidence": {"dual": cert["evidence"]["dual"]}}
     tampered["problem_sha256"] = problem_sha256(problem)

@@ -22,8 +22,11 @@ from certify.kernel.proofs import check_file
 HALF = Fraction(1, 2)
 
 
+def terms(coefficients):
+    return [["0", str(a), format_rational(c)] for a, c in enumerate(coefficients)]
+
+
 def toy_problem(alpha, beta, target):
-    terms = lambda coefficients: [["0", str(a), format_rational(c)] for a, c in enumerate(coefficients)]  # noqa: E731
     return {"lp": {"scenario": {"inputs": [1], "outputs": [len(alpha)]}, "promise": None,
                    "objective": {"kind": "linear", "terms": terms(alpha)}, "sense": "max"},
             "penalty": {"kind": "linear", "terms": terms(beta)}, "target": format_rational(target)}
