@@ -187,6 +187,13 @@ def box_values(box: dict, x0) -> tuple:
     return m, b
 
 
+def robustness_certificates(x0) -> list:
+    """Family worker: [(file name, certificate)] at x0, the three "lp.ns" claims and the
+    "lp.threshold" claim c* == 5/16 built from them (one solve)."""
+    result = certify_smallest_c(x0)
+    return [(name, cert) for cert, name in result.certificates] + [threshold_certificate(result)]
+
+
 def threshold_worker(x0) -> list:
     """Family worker: [(file name, certificate)] of the "lp.threshold" claim c* == 5/16 at x0."""
     return [threshold_certificate(certify_smallest_c(x0))]

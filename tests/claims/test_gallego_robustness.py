@@ -24,6 +24,7 @@ from lp_checks.robustness import (
     certify_smallest_c,
     coefficients,
     game_inputs,
+    robustness_certificates,
     robustness_claim,
     smallest_c_float,
     threshold_certificate,
@@ -195,6 +196,18 @@ def test_a_mixed_box_proves_the_ratio_the_model_computes(x10000, t):
     verdict = check_certificate(smallest, "mixed")
     assert verdict.ok and verdict.low == (m - THREE_QUARTERS) / b <= C_STAR
     assert (verdict.low == C_STAR) == (t == 0)
+
+
+def test_the_family_worker_gives_the_three_lp_claims_and_the_threshold_claim():
+    written = robustness_certificates(X0)
+    assert [name.rsplit("/", 1)[1] for name, _ in written] == [
+        "x10000_c.json", "x10000_c-delta.json", "x10000_c-2delta.json", "x10000_smallest-c.json"]
+    verdicts = [checked(cert, name) for name, cert in written]
+    assert [(v.kind, v.value) for v in verdicts if v.ok] == [
+        ("lp.ns", THREE_QUARTERS), ("lp.ns", Fraction(7, 9)), ("lp.ns", Fraction(29, 36)), ("lp.threshold", C_STAR)]
+    # The threshold claim reuses the c claim's dual and the c-delta claim's box, unchanged.
+    evidence = written[3][1]["evidence"]
+    assert evidence == {"dual": written[0][1]["evidence"]["dual"], "box": written[1][1]["evidence"]["primal"]}
 
 
 @pytest.mark.slow
