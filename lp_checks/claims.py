@@ -26,6 +26,13 @@ def binary_scenario(n: int) -> dict:
     return {"inputs": [2] * n, "outputs": [2] * n}
 
 
+def function_problem(game, x0, parties, table: str, v: int) -> dict:
+    """max P(g(a_parties) = v | x0) over boxes playing `game` with maximal violation, g given by its truth table."""
+    return {"scenario": binary_scenario(len(x0)), "promise": parity_promise(game),
+            "objective": {"kind": "function", "x": spell(x0), "parties": list(parties), "table": table, "value": v},
+            "sense": "max"}
+
+
 def balanced_functions():
     """The C(8,4) = 70 balanced functions {0,1}^3 -> {0,1}, as truth tables."""
     return ["".join("1" if i in ones else "0" for i in range(8)) for ones in combinations(range(8), 4)]

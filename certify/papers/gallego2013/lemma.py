@@ -11,19 +11,13 @@ from itertools import combinations
 
 from certify.errors import CertifyError
 from certify.papers.produce import lp_certificate
-from lp_checks.claims import MAJORITY_TABLE, balanced_functions, binary_scenario, parity_promise, spell
+from lp_checks.claims import MAJORITY_TABLE, balanced_functions, function_problem, spell
 from lp_checks.mermin import five_party_game, three_party_ghz_game
 
 
 def lemma_claim(x0, triple, v):
     """(claim id, statement, problem, file name) of max P(maj(a_i,a_j,a_k) = v | x0) over maximal violators."""
-    problem = {
-        "scenario": binary_scenario(5),
-        "promise": parity_promise(five_party_game()),
-        "objective": {"kind": "function", "x": spell(x0), "parties": list(triple),
-                      "table": MAJORITY_TABLE, "value": v},
-        "sense": "max",
-    }
+    problem = function_problem(five_party_game(), x0, triple, MAJORITY_TABLE, v)
     names = "".join(str(i + 1) for i in triple)
     claim_id = f"gallego2013/lemma/x={spell(x0)}/maj={names}/v={v}"
     statement = (f"max P(maj(a{triple[0] + 1},a{triple[1] + 1},a{triple[2] + 1}) = {v} | x = {spell(x0)}) "
@@ -40,12 +34,7 @@ def lemma_claims():
 
 def ghz3_claim(table, x0, v):
     """Three parties: a maximal GHZ-paradox box making g(a) = v certain at x0."""
-    problem = {
-        "scenario": binary_scenario(3),
-        "promise": parity_promise(three_party_ghz_game()),
-        "objective": {"kind": "function", "x": spell(x0), "parties": [0, 1, 2], "table": table, "value": v},
-        "sense": "max",
-    }
+    problem = function_problem(three_party_ghz_game(), x0, (0, 1, 2), table, v)
     claim_id = f"gallego2013/ghz3/g={table}/x={spell(x0)}"
     statement = (f"some 3-party no-signalling box with maximal GHZ-paradox violation has "
                  f"P(g(a) = {v} | x = {spell(x0)}) = 1 for the balanced g with truth table {table}")
