@@ -1,4 +1,4 @@
-"""The bits chain under other CHSH models, with readable reasons; log2 enclosures for reports.
+"""The bits chain under other CHSH models, with readable reasons (log2 enclosures: the kernel's).
 
 Untrusted conveniences around `certify.kernel.bits`: the kernel's claims use the
 quantum model only, while `certify bits --model` and the paper's comparisons
@@ -13,7 +13,7 @@ from fractions import Fraction
 from certify.errors import CertifyError
 from certify.kernel import bits as kbits
 from certify.kernel.format import format_rational
-from certify.kernel.intervals import PREC, down, ln2_interval, ln_interval, sqrt_interval, up
+from certify.kernel.intervals import log2_interval, sqrt_interval, up  # noqa: F401  (log2_interval: for reports)
 
 MODELS = ("quantum", "no-signalling", "local")
 
@@ -79,18 +79,5 @@ def check_bits(counts, delta, p_xy, nu, lam, model="quantum", q=None) -> BitsRes
     elif g_hi >= 1:
         reason = "G_hi >= 1: the tangent certifies 0 bits"
     else:
-        reason = f"G_hi^{n} * 2^{bits} <= 1 verified on integers"
+        reason = f"G_hi^{n} * 2^{bits} <= 1 verified (n log2(1/G_hi) >= {bits} by interval logs)"
     return BitsResult(bits, n, i_hat, eps_hi, i_low, g_hi, reason)
-
-
-def log2_interval(x: Fraction, prec: int = PREC):
-    """Enclosure of log2(x) = ln(x) / ln(2), x > 0; exact for powers of two."""
-    x = Fraction(x)
-    if x > 0 and x.numerator & (x.numerator - 1) == 0 and x.denominator & (x.denominator - 1) == 0:
-        k = x.numerator.bit_length() - x.denominator.bit_length()
-        return Fraction(k), Fraction(k)
-    lo, hi = ln_interval(x, prec + 8)
-    l2lo, l2hi = ln2_interval(prec + 8)
-    # Dividing by a positive interval [l2lo, l2hi]: the extreme quotients of
-    # each endpoint are at one of the two divisor endpoints.
-    return (down(min(lo / l2lo, lo / l2hi), prec), up(max(hi / l2lo, hi / l2hi), prec))

@@ -12,21 +12,21 @@ The chain (Supplementary Information A, with a tangent line):
      (interval bounds), so I_low = I_hat - eps_hi <= I_hat - eps.
   3. P(r|s) <= prod_i G(I_i) <= prod_i (nu - lam I_i) <= (nu - lam Ibar)^n by AM-GM (every
      factor is >= G(I_i) >= 0), and with lam >= 0 this is <= (nu - lam I_low)^n =: G_hi^n.
-  4. "H_min >= k" is "G_hi^n * 2^k <= 1", checked on integers.
+  4. "H_min >= k" is "G_hi^n * 2^k <= 1", i.e. k <= n log2(1/G_hi), decided with interval logs.
 The local-model p-value (P7) is the same Azuma bound with I_max = 2:
 P(I_hat >= observed | local, with memory) <= exp(-n (I_hat-2)^2 / (2 (1/q+2)^2)).
 """
 
 from fractions import Fraction
+from math import floor
 
 from certify.errors import CertifyError
 from certify.kernel.format import Reject, format_rational
-from certify.kernel.intervals import exp_interval, ln_interval, sqrt_interval, up
+from certify.kernel.intervals import PREC, exp_upper, ln_interval, log2_interval, sqrt_interval, up
 
 BITS = (0, 1)
 PAIRS = tuple((x, y) for x in BITS for y in BITS)
 KEYS = tuple((x, y, a, b) for x in BITS for y in BITS for a in BITS for b in BITS)
-EXACT_POWER_LIMIT = 1 << 24  # bits of p**n, q**n computed exactly; beyond, rounded squaring
 
 
 def validate(counts, p_xy):
@@ -77,31 +77,20 @@ def epsilon_upper(n: int, q: Fraction, delta: Fraction, i_max=None) -> Fraction:
     return up((1 / Fraction(q) + (sqrt_interval(Fraction(8))[1] if i_max is None else i_max)) * root_hi)
 
 
-def pow_upper(g: Fraction, n: int) -> Fraction:
-    """A rational u >= g**n for 0 < g: exact when small, else squaring rounded up
-    (each rounded-up factor bounds the exact one, and products of positive
-    upper bounds are upper bounds)."""
-    if n * (g.numerator.bit_length() + g.denominator.bit_length()) <= EXACT_POWER_LIMIT:
-        return g**n
-    result, base = Fraction(1), up(g, 256)
-    while n:
-        if n & 1:
-            result = up(result * base, 256)
-        base, n = up(base * base, 256), n >> 1
-    return result
-
-
-def largest_k(u: Fraction) -> int:
-    """The largest k >= 0 with u * 2^k <= 1 (u > 0), verified on integers."""
-    a, b = u.numerator, u.denominator
-    if a > b:
-        return 0
-    k = max(b.bit_length() - a.bit_length(), 0)
-    while k > 0 and a << k > b:
-        k -= 1
-    if a << k > b or (a << (k + 1)) <= b:
-        raise Reject(f"internal: k = {k} is not the largest with u 2^k <= 1")
-    return k
+def largest_k(g: Fraction, n: int) -> int:
+    """The largest k >= 0 with g^n 2^k <= 1 (0 < g < 1), i.e. k <= n log2(1/g), from interval logs
+    (g^n is never built: at n = 10^12 it has ~10^14 bits). Lemma: L_lo <= log2(1/g) <= L_hi gives
+    floor(n L_lo) <= floor(n log2(1/g)) <= floor(n L_hi), so equal ends are the answer. n log2(1/g)
+    is an integer only for g a power of two (g^n = 2^-k, g = p/q in lowest terms, forces p = 1 and
+    q^n = 2^k), where the enclosure is a point; otherwise a finer one decides, unless n log2(1/g)
+    is within ~2^-1000 n of an integer: then floor(n L_lo) is returned, which holds and is at most
+    one below the largest."""
+    for prec in (PREC + 2 * n.bit_length(), 1024):
+        lo, hi = log2_interval(g, prec)
+        k_lo, k_hi = floor(-hi * n), floor(-lo * n)  # log2(1/g) = -log2(g) lies in [-hi, -lo]
+        if k_lo == k_hi:
+            break
+    return max(k_lo, 0)
 
 
 def check_bits(counts, delta, p_xy, nu, lam, i_max=None) -> int:
@@ -124,7 +113,7 @@ def check_bits(counts, delta, p_xy, nu, lam, i_max=None) -> int:
         return 0  # no violation survives eps: only the trivial H_min >= 0 (a guess is <= 1)
     if g_hi <= 0:
         raise Reject(f"tangent: nu - lambda I_low = {_short(g_hi)} <= 0, not a bound on a probability")
-    return 0 if g_hi >= 1 else largest_k(pow_upper(g_hi, n))
+    return 0 if g_hi >= 1 else largest_k(g_hi, n)
 
 
 def p_value_upper(counts, p_xy) -> Fraction:
@@ -134,7 +123,7 @@ def p_value_upper(counts, p_xy) -> Fraction:
     if i_hat <= 2:
         return Fraction(1)
     exponent = -n * (i_hat - 2) ** 2 / (2 * (1 / q_min + 2) ** 2)
-    return min(Fraction(1), exp_interval(exponent)[1])
+    return min(Fraction(1), exp_upper(exponent))
 
 
 def check_p_value(counts, p_xy, p) -> Fraction:

@@ -21,7 +21,7 @@ from fractions import Fraction
 
 from certify.errors import CertifyError
 from certify.kernel.bits import PAIRS, check_bits, check_delta, p_value_upper, validate
-from certify.kernel.format import Proven, Reject, expect, field, parse_int, parse_rational
+from certify.kernel.format import Proven, Reject, expect, field, only, parse_int, parse_rational
 from certify.kernel.npa import verify_tangent
 from certify.kernel.defs.scenario import Scenario, chsh, parse_expression, to_words
 from certify.kernel.defs.words import parse_level
@@ -59,7 +59,7 @@ def check_bits_claim(problem: dict, relation: str, value: Fraction, evidence: di
     parse_level(level, (2, 2), (2, 2), f"{where_p}.level")  # a level that does not parse is malformed
     if value.denominator != 1 or value < 0:
         raise CertifyError(f"{where}.claim.value: a number of bits is a non-negative integer, got {value}")
-    tangents = field(evidence, "tangents", dict, f"{where}.evidence")
+    tangents = field(only(evidence, {"tangents"}, f"{where}.evidence"), "tangents", dict, f"{where}.evidence")
     if not tangents and value <= 0:
         # Lemma: H_min >= 0 for every distribution (a guessing probability is <= 1), so
         # "at least 0 bits" needs no tangent; producers write it when I_hat - eps < 2.

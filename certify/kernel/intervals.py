@@ -1,4 +1,4 @@
-"""Rational enclosures of sqrt, ln and exp: each returns (lo, hi) with lo <= f(x) <= hi.
+"""Rational enclosures of sqrt, ln, log2 and exp: each returns (lo, hi) with lo <= f(x) <= hi.
 
 Trusted, pure Python (integers and `fractions`; mpmath is only the tests' reference).
 Every endpoint follows from an elementary inequality stated beside the code, so no
@@ -11,6 +11,8 @@ from fractions import Fraction
 from math import isqrt
 
 PREC = 160
+# exp(-11356) < 2**-16383 < 10**-4000 <= every positive rational the format can spell
+EXP_FLOOR = -11356
 
 
 def down(v: Fraction, prec: int = PREC) -> Fraction:
@@ -88,6 +90,25 @@ def ln_interval(x: Fraction, prec: int = PREC):
     l2lo, l2hi = ln2_interval(prec + 8 + max(e.bit_length(), 1))
     elo, ehi = (e * l2lo, e * l2hi) if e >= 0 else (e * l2hi, e * l2lo)
     return down(2 * lo + elo, prec), up(2 * hi + ehi, prec)
+
+
+def log2_interval(x: Fraction, prec: int = PREC):
+    """Enclosure of log2(x) = ln(x) / ln(2), x > 0, exact (a point) for powers of two. Dividing
+    by the positive [l, h] ∋ ln 2, each endpoint's extreme quotients use l or h."""
+    x = Fraction(x)
+    if x > 0 and x.numerator & (x.numerator - 1) == 0 and x.denominator & (x.denominator - 1) == 0:
+        return (Fraction(x.numerator.bit_length() - x.denominator.bit_length()),) * 2
+    (lo, hi), (l2lo, l2hi) = ln_interval(x, prec + 8), ln2_interval(prec + 8)
+    return down(min(lo / l2lo, lo / l2hi), prec), up(max(hi / l2lo, hi / l2hi), prec)
+
+
+def exp_upper(x: Fraction) -> Fraction:
+    """A rational >= exp(x), for x <= 64: exp is increasing, so exp(x) <= exp(max(x, EXP_FLOOR)),
+    which keeps exp(-|x|) for |x| ~ 10^10 from being built (a weaker bound, but below every
+    positive rational a claim can state)."""
+    if x > 64:
+        raise ValueError("exp_upper: argument above 64")
+    return exp_interval(max(Fraction(x), Fraction(EXP_FLOOR)))[1]
 
 
 def _exp_small(y: Fraction, prec: int):

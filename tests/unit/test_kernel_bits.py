@@ -103,18 +103,25 @@ def test_larger_delta_never_gives_fewer_bits():
     assert low < 39 < high
 
 
+def _exact_largest_k(g: Fraction, n: int) -> int:
+    """The model: the largest k with g^n 2^k <= 1 on integers (p^n 2^k <= q^n)."""
+    p, q = (g**n).numerator, (g**n).denominator
+    k = max(q.bit_length() - p.bit_length(), 0)
+    while k > 0 and p << k > q:
+        k -= 1
+    while p << (k + 1) <= q:
+        k += 1
+    return k
+
+
 @pytest.mark.parametrize("g,n", [(Fraction(99, 100), 5000), (Fraction(2**64 - 1, 2**64), 70000),
-                                 (Fraction(7, 11), 3)])
-def test_pow_upper_rounded_path_agrees_with_exact(g, n, monkeypatch):
-    exact = kb.pow_upper(g, n)
-    assert exact == g**n
-    monkeypatch.setattr(kb, "EXACT_POWER_LIMIT", 0)
-    rounded = kb.pow_upper(g, n)
-    assert rounded >= exact and rounded - exact <= exact / 2**240
-    assert kb.largest_k(rounded) == kb.largest_k(exact)
+                                 (Fraction(7, 11), 3), (Fraction(1, 2), 3016), (Fraction(1, 4), 7),
+                                 (Fraction(3, 4), 1), (Fraction(2**256 - 1, 2**256), 10**4)])
+def test_interval_log_k_agrees_with_the_exact_integer_check(g, n):
+    assert kb.largest_k(g, n) == _exact_largest_k(g, n)
 
 
-def test_large_n_uses_rounded_power_and_stays_fast():
+def test_large_n_uses_interval_logs_and_stays_fast():
     big = {k: v * 10**5 for k, v in table1().items()}
     r = bm.check_bits(big, DELTA, UNIFORM, Fraction(3, 2), Fraction(1, 4))
     assert abs(r.bits - (-301600000 * math.log2(1.5 - float(r.i_low) / 4))) < 1
