@@ -130,3 +130,12 @@ def test_a_huge_false_p_value_claim_is_rejected_not_a_crash():
     cert["claim"]["value"] = "-1" + "0" * 400
     verdict = check_certificate(cert, "c")
     assert not verdict.ok and "not <= -1" + "0" * 400 in verdict.reason
+
+
+@pytest.mark.parametrize("name", ["table1-level-1+AB.json", "table1-pvalue-local.json"])
+def test_unknown_evidence_field_is_malformed(name):
+    # issue 10 s4: bits.chsh evidence with an extra field verified (every other kind refused one)
+    cert = _load(name)
+    cert["evidence"]["hint"] = "ignored?"
+    with pytest.raises(CertifyError, match=r"c\.(evidence: unknown field 'hint'|claim\.problem: .*empty evidence)"):
+        check_certificate(cert, "c")
