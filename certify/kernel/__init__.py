@@ -25,15 +25,15 @@ from certify.kernel.format import (FORMAT_VERSION, Proven, Reject, brief, canoni
 # Closed set of claim kinds -> "module:function" f(problem, relation, value, evidence, where)
 # returning the `Proven` interval or raising Reject / CertifyError. Unknown kinds are errors.
 KINDS = {"lp.ns": "certify.kernel.lp:check", "npa.max": "certify.kernel.npa:check",
+         "amplify.bound": "certify.kernel.amplify:check",
          "lp.threshold": "certify.kernel.threshold:check",
-         "bits.chsh": "certify.kernel.chain:check_bits_claim", "pvalue.chsh": "certify.kernel.chain:check_pvalue_claim"}
+         "bits.chsh": "certify.kernel.chain:check_bits_claim", "pvalue.chsh": "certify.kernel.chain:check_pvalue_claim",
+         "vn.node": "certify.kernel.vn:check_node",
+         "vn.bound": "certify.kernel.vn:check_bound"}
 RELATIONS = ("<=", ">=", "==")
 CLAIM_FIELDS = {"id", "kind", "statement", "problem", "relation", "value"}
 _CLAIM_ID = re.compile(r"[A-Za-z0-9_.:=/+-]{1,200}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-
-
-STATUSES = ("verified", "false", "malformed", "internal")
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,8 @@
 
 Trusted. A file is refused before anything is computed when it is too large, nests too
 deeply, repeats a key, or holds a number that is not a canonical rational string (JSON
-numbers only as small integers, for counts and indices), or holds more than `MAX_NODES`
-JSON values (a 16 MiB file of "{}" would take over 1 GB as Python objects). Strings the
-kernel passes on for printing must be printable (`printable`: no control characters, no
-lone surrogates). Not ``Fraction(text)``: it accepts
+numbers only as small integers, for counts and indices), or holds over `MAX_NODES` values
+(16 MiB of "{}" would take 1 GB as Python objects). Not ``Fraction(text)``: it accepts
 "1_0", " 1e3 " and "1e10000000" (seconds to expand). A rational is ``-?D(/D)?``, D at most
 `MAX_DIGITS` decimal digits, no leading zeros, denominator > 1, in lowest terms: one
 spelling per number, so the problem hash is well defined.
@@ -79,9 +77,9 @@ def brief(value: Fraction) -> str:
 def printable(text: str, where: str) -> str:
     """`text` if it holds no control character, lone surrogate or other unprintable character:
     it is printed beside verdicts, where "\\r" or ESC[2K could forge a VERIFIED line."""
-    if not text.isprintable():
-        bad = next(ch for ch in text if not ch.isprintable())
-        raise CertifyError(f"{where}: unprintable character {ascii(bad)} at position {text.index(bad)}")
+    for at, ch in enumerate(text if not text.isprintable() else ""):
+        if not ch.isprintable():
+            raise CertifyError(f"{where}: unprintable character {ascii(ch)} at position {at}")
     return text
 
 

@@ -27,6 +27,7 @@ So the optimum is <= nu' - lambda I for EVERY I, nu' = nu - sum_k mu_k v_k: a ta
 line. Entries of Z_e on zero entries of Gamma are unconstrained.
 """
 
+import importlib.util
 import os
 from dataclasses import dataclass
 from fractions import Fraction
@@ -112,8 +113,7 @@ def _objective(objective, scenario, where):
     inputs = [parse_int(x, f"{at}.inputs[{k}]", 0, scenario.inputs[p] - 1)
               for k, (p, x) in enumerate(zip(parties, inputs))]
     if prod(scenario.outputs[p] for p in parties) > MAX_BLOCKS:  # before building any block
-        raise CertifyError(f"{at}: {prod(scenario.outputs[p] for p in parties)} guesses (one block each), "
-                           f"more than the kernel's limit of {MAX_BLOCKS}")
+        raise CertifyError(f"{at}: {prod(scenario.outputs[p] for p in parties)} guesses, more than {MAX_BLOCKS}")
     guesses = product(*(range(scenario.outputs[p]) for p in parties))  # one block per guess e of a_S
     return [guess_expression(scenario, parties, inputs, e) for e in guesses]
 
@@ -212,8 +212,4 @@ def _backend(n: int) -> str:
     1.5x at 30, 3x at 69); CERTIFY_PSD_BACKEND=int keeps compiled code out of the decision."""
     if os.environ.get("CERTIFY_PSD_BACKEND") == "int" or n < 30:
         return "int"
-    try:
-        import flint  # noqa: F401
-    except ImportError:
-        return "int"
-    return "flint"
+    return "flint" if importlib.util.find_spec("flint") else "int"

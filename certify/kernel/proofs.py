@@ -37,14 +37,11 @@ def check_file(path: str) -> Verdict:
         return error_verdict(path, f"{path}: internal error: {type(err).__name__}: {err}"[:300], "internal")
 
 
-def certificate_files(folder: str, links=None) -> list:
-    """All certificate-like files below `folder` (*.json, any case) except its manifest, sorted.
-    Folders reached through symbolic links are not entered; they are added to `links`."""
+def certificate_files(folder: str) -> list:
+    """All certificate-like files below `folder` (*.json, any case) except its manifest, sorted."""
     found = []
     for root, dirs, files in os.walk(folder):
         dirs.sort()
-        if links is not None:
-            links.extend(os.path.join(root, name) for name in dirs if os.path.islink(os.path.join(root, name)))
         found.extend(os.path.join(root, name) for name in sorted(files) if name.lower().endswith(".json")
                      and (root != folder or name != MANIFEST))
     return found
@@ -57,16 +54,14 @@ def check_path(path: str, check=check_file) -> list:
         return [check(path)]
     if not os.path.isdir(path):  # a wrong argument, not a file's content: the caller's error
         raise CertifyError(f"{path}: {'not a regular file or folder' if os.path.exists(path) else 'no such file or folder'}")
-    links = []
     try:
-        if os.path.isfile(os.path.join(path, MANIFEST)):
-            verdicts = check_manifest(path, check, links)
-        else:
-            verdicts = [check(name) for name in certificate_files(path, links)]
+        verdicts = (check_manifest(path, check) if os.path.isfile(os.path.join(path, MANIFEST))
+                    else [check(name) for name in certificate_files(path)])
     except CertifyError as err:  # the manifest itself is malformed
         verdicts = [error_verdict(os.path.join(path, MANIFEST), str(err))]
     verdicts += [error_verdict(link, f"{link}: a symbolic link to a folder: not followed, its files are not checked")
-                 for link in links]
+                 for root, dirs, _ in os.walk(path) for link in (os.path.join(root, d) for d in sorted(dirs))
+                 if os.path.islink(link)]
     seen = {}  # claim id -> first source: one claim, one verdict
     for j, v in enumerate(verdicts):
         if v.status in ("verified", "false") and seen.setdefault(v.claim_id, v.source) != v.source:
@@ -74,7 +69,7 @@ def check_path(path: str, check=check_file) -> list:
     return verdicts or [error_verdict(path, f"{path}: no claims (no certificate files *.json found)")]
 
 
-def check_manifest(folder: str, check=check_file, links=None) -> list:
+def check_manifest(folder: str, check=check_file) -> list:
     where = os.path.join(folder, MANIFEST)
     manifest = only(expect(read_json(where), dict, where), {"format", "claims"}, where)
     if manifest.get("format") != FORMAT_VERSION:
@@ -100,7 +95,7 @@ def check_manifest(folder: str, check=check_file, links=None) -> list:
             verdicts.append(error_verdict(spot, str(err)))
         except Exception as err:  # noqa: BLE001 -- a bug: this entry's verdict, not the folder's
             verdicts.append(error_verdict(spot, f"{spot}: internal error: {type(err).__name__}", "internal"))
-    for name in certificate_files(folder, links):
+    for name in certificate_files(folder):
         if os.path.realpath(name) not in listed:
             verdicts.append(error_verdict(name, f"{name}: certificate not listed in {where}"))
     return verdicts

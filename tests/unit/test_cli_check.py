@@ -151,3 +151,14 @@ def test_a_statement_edited_near_its_end_shows_where(proof_dir, capsys):
     path.write_text(dumps(cert))
     assert main(["check", str(proof_dir)]) == 1
     assert "(edited)" in capsys.readouterr().err
+
+
+def test_values_past_the_int_to_str_limit_print_by_size():
+    from fractions import Fraction
+
+    from certify.commands.check import _number, _safe
+
+    huge = Fraction(10 ** 5000 + 1, 3)
+    assert _number(huge).startswith("a rational of 16610/2 bits")
+    assert _number(Fraction(1, 3)) == "1/3"
+    assert _safe("a\x1b[2K\r\ud800b") == "a\\x1b[2K\\r\\ud800b" and _safe("≤ 2√2") == "≤ 2√2"

@@ -98,3 +98,16 @@ def test_committed_certificates_verify_with_the_pure_integer_backend(monkeypatch
     for name in ("gallego2013/quantum/x10000_level2+ABC.json", "pironio2010/bits/table1-level-3.json"):
         verdict = check_certificate(json.loads((root / name).read_text()), name)
         assert verdict.ok, verdict.reason
+
+
+def test_elimination_work_bound_matches_the_cost():
+    """n^5 (b + 8)^2 bounds Bareiss' work: 30 rows of 4000-bit entries (11 s with ints) are refused
+    before any elimination; the committed maximum (69 rows of 88 bits) is within the bound."""
+    from certify.errors import CertifyError
+    from certify.kernel.psd import MAX_WORK, scaled
+
+    big = [[F(2 ** 3999 + i) if i == j else F(0) for j in range(30)] for i in range(30)]
+    with pytest.raises(CertifyError, match=r"m: 30 rows of 4000-bit scaled entries exceed the elimination work"):
+        is_psd(big, "int", "m")
+    assert 69 ** 5 * (88 + 8) ** 2 < MAX_WORK / 3
+    assert scaled([[F(1, 3), F(1, 6)], [F(1, 6), F(1, 3)]], "m") == [[2, 1], [1, 2]]
