@@ -23,6 +23,10 @@ such N_d is an up-set beyond the peak N* = 1/(2 ln(1/alpha)) (plus N_d = 1 if
 it qualifies). N_b = 2^m is then the smallest power of two meeting the target:
 m = max(0, ceil(log2 R / log2(1-eps))) with R = (tau/(1.5 sqrt N_d) - alpha^N_d) / (2 K^N_d).
 `symbolic_proof` is the sympy argument of the paper's choice of N_b.
+
+Certificates (`certificate`, `amplification_certificates`): the claim "eq. (13) at
+(N_d, 2^m) <= 1/2 + tau" as kind "amplify.bound", which `certify.kernel.amplify` checks
+with directed-rounding intervals; only the kernel's verdict is ever shown as a bound.
 """
 
 from dataclasses import dataclass
@@ -191,6 +195,34 @@ def exact_meets_target(eps, alpha, beta, n_d: int, nb_log2: int, tau, max_log2: 
     k = 32 * beta / eps**5
     inner = alpha**n_d + 2 * (1 - eps) ** nb_log2 * k**n_d
     return 9 * n_d * inner * inner <= 4 * tau * tau
+
+
+def certificate(eps, alpha, beta, n_d: int, nb_log2: int, tau) -> dict:
+    """An "amplify.bound" certificate: eq. (13) at (N_d, N_b = 2^nb_log2) <= 1/2 + tau (no evidence:
+    the kernel evaluates the formula itself). alpha, beta are the caller's inputs, said so in the statement."""
+    from certify.certificate import make_certificate
+    from certify.kernel.format import format_rational as fr
+
+    validate(eps, alpha, beta, n_d, tau)
+    if isinstance(nb_log2, bool) or not isinstance(nb_log2, int) or nb_log2 < 0:
+        raise CertifyError(f"N_b: expected 2^m with an integer m >= 0, got m = {nb_log2!r}")
+    problem = {"eps": fr(eps), "alpha": fr(alpha), "beta": fr(beta), "n_d": n_d, "n_b_log2": nb_log2}
+    statement = (f"Gallego et al. 2013 eq. (13) at eps = {fr(eps)}, alpha = {fr(alpha)}, beta = {fr(beta)} (inputs, "
+                 f"not constants of the paper), N_d = {n_d}, N_b = 2^{nb_log2}: the bound on P(guess) is <= value "
+                 f"= 1/2 + tau, tau = {fr(tau)}")
+    claim_id = f"gallego2013/amplification/eq13/nd={n_d}/nb_log2={nb_log2}"
+    return make_certificate(claim_id, "amplify.bound", statement, problem, "<=", Fraction(1, 2) + Fraction(tau), {},
+                            {"tau": fr(tau), "alpha_beta": "illustrative, not the paper's (Supplementary Note 2)"
+                             if (eps, alpha, beta) == tuple(ILLUSTRATIVE[k] for k in ("eps", "alpha", "beta"))
+                             else "user inputs"})
+
+
+def amplification_certificates():
+    """(path relative to proofs/gallego2013/, certificate) of the committed example: the plan for
+    the ILLUSTRATIVE inputs (eps = 1/10, alpha = 9/10, beta = 2, tau = 1/1000): N_d = 91, N_b = 2^13671."""
+    e, a, b, tau = (ILLUSTRATIVE[k] for k in ("eps", "alpha", "beta", "tau"))
+    chosen = plan(e, a, b, tau)
+    yield "amplification/illustrative-tau-1e-3.json", certificate(e, a, b, chosen.n_d, chosen.nb_log2, tau)
 
 
 def plan(eps, alpha, beta, tau, n_d=None, digits: int = DEFAULT_DIGITS) -> Plan:

@@ -3,14 +3,19 @@
 alpha and beta are required inputs: the paper defines them in its Supplementary
 Note 2, which is not reproduced here, so no value is ever presented as the
 paper's. Numbers on the command line are read exactly ("0.1" is 1/10, "1e-3"
-is 1/1000, "2/3" is 2/3). Exit codes: 0 done, 1 the given (N_d, N_b) misses
-the given --tau, 2 bad input.
+is 1/1000, "2/3" is 2/3). mpmath plans N_d and N_b and prints ESTIMATES; the one
+bound shown is the kernel's verdict on an "amplify.bound" certificate (eq. (13) at
+the chosen N_d, N_b <= 1/2 + tau; without --tau, <= the estimate rounded up),
+which --out writes. Exit codes: 0 verified, 1 the kernel rejects the claim (e.g. the
+given N_d, N_b miss --tau), 2 bad input.
 """
 
 import json
 import re
 from fractions import Fraction
 
+from certify import printing
+from certify.certificate import checked, write
 from certify.errors import EXIT_FALSE, EXIT_OK, CertifyError
 from certify.kernel.format import format_rational
 
@@ -34,6 +39,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--prove", action="store_true", help="also run the sympy proof of the paper's N_b choice")
     parser.add_argument("--plot", metavar="PNG", help="write log10 N against eps for a few tau to this file")
     parser.add_argument("--json", action="store_true", help="print the results as one JSON object")
+    parser.add_argument("--out", metavar="FILE", help="write the amplify.bound certificate the kernel checked")
 
 
 def parse_exact(text: str, where: str) -> Fraction:
@@ -63,6 +69,35 @@ def parse_nb_log2(text: str) -> int:
     raise CertifyError(f"--nb: expected a power of two (e.g. 1024 or 2^13671), got {text[:40]!r}")
 
 
+def up_decimal(q: Fraction, digits: int = 12):
+    """(d, text): the smallest decimal d >= q > 0 with `digits` significant digits, exactly."""
+    e = int((q.numerator.bit_length() - q.denominator.bit_length()) * 0.30103)  # ~log10 q, then fixed up
+    while q >= Fraction(10) ** (e + 1):
+        e += 1
+    while q < Fraction(10) ** e:
+        e -= 1
+    scale = Fraction(10) ** (digits - 1 - e)
+    mantissa = -(-q.numerator * scale.numerator // (q.denominator * scale.denominator))  # ceil
+    if mantissa == 10**digits:
+        mantissa, e = 10 ** (digits - 1), e + 1
+    text = str(mantissa)
+    return Fraction(mantissa) * Fraction(10) ** (e - digits + 1), f"{text[0]}.{text[1:]}e{e:+d}"
+
+
+def _half_plus(value: Fraction) -> str:
+    """1/2 + (value - 1/2) with the excess as an upward-rounded decimal (it is >= the exact one)."""
+    excess = value - Fraction(1, 2)
+    if excess <= 0 or len(format_rational(excess)) <= 24:
+        return f"1/2 + {format_rational(excess)}" if excess > 0 else format_rational(value)
+    return f"1/2 + {up_decimal(excess)[1]}"
+
+
+def _exact(value) -> Fraction:
+    """An mpmath mpf as the exact rational it is (mantissa * 2^exponent)."""
+    man, exp = value.man_exp
+    return Fraction(int(man)) * Fraction(2) ** int(exp)
+
+
 def _integer(text: str, where: str) -> int:
     if not re.fullmatch(r"[0-9]{1,9}", str(text).strip()):
         raise CertifyError(f"{where}: expected a positive integer, got {str(text)[:40]!r}")
@@ -83,11 +118,24 @@ def run(args) -> int:
               "inputs": {k: format_rational(v) for k, v in
                          (("eps", eps), ("alpha", alpha), ("beta", beta), ("tau", tau)) if v is not None},
               "alpha_beta": _provenance(eps, alpha, beta, amp.ILLUSTRATIVE)}
-    status = EXIT_OK
     if args.nb is not None:
-        status = _evaluate(report, amp, eps, alpha, beta, n_d, parse_nb_log2(args.nb), tau, digits)
+        tau = _evaluate(report, amp, eps, alpha, beta, n_d, parse_nb_log2(args.nb), tau, digits)
     else:
-        _plan(report, amp, eps, alpha, beta, n_d, tau if tau is not None else parse_exact(DEFAULT_TAU, "--tau"), digits)
+        tau = tau if tau is not None else parse_exact(DEFAULT_TAU, "--tau")
+        _plan(report, amp, eps, alpha, beta, n_d, tau, digits)
+    cert = amp.certificate(eps, alpha, beta, report["n_d"], report["n_b_log2"], tau)
+    if args.out:
+        try:
+            write(cert, args.out)
+        except OSError as err:
+            raise CertifyError(f"--out: cannot write {args.out[:80]!r} ({err.strerror})") from None
+    verdict = checked(cert, args.out or "amplify")
+    report["kernel"] = {"claim": f"eq. (13) <= 1/2 + {format_rational(tau)}", "status": verdict.status,
+                        "line": printing.proven(verdict, _half_plus, claimed=True),
+                        "proven": _half_plus(verdict.high) if verdict.ok else None}
+    status = EXIT_OK if verdict.ok else EXIT_FALSE
+    if args.nb is not None and args.tau is not None:
+        report["meets_target"] = verdict.ok
     if args.prove:
         proof = amp.symbolic_proof()
         report["proof"] = {k: (v if isinstance(v, bool) else str(v)) for k, v in proof.items()}
@@ -107,15 +155,14 @@ def _provenance(eps, alpha, beta, illustrative) -> str:
     return f"{kind}; the paper defines alpha, beta in its Supplementary Note 2 (not reproduced, no values assumed)"
 
 
-def _evaluate(report, amp, eps, alpha, beta, n_d, m, tau, digits) -> int:
+def _evaluate(report, amp, eps, alpha, beta, n_d, m, tau, digits) -> None:
     import mpmath
 
     value = amp.bound(eps, alpha, beta, n_d, m, digits)
-    report.update({"n_d": n_d, "n_b": f"2^{m}", "n_b_log2": m, "bound": mpmath.nstr(value, digits)})
-    if tau is None:
-        return EXIT_OK
-    report["meets_target"] = amp.meets_target(eps, alpha, beta, n_d, m, tau, digits)
-    return EXIT_OK if report["meets_target"] else EXIT_FALSE
+    report.update({"n_d": n_d, "n_b": f"2^{m}", "n_b_log2": m, "estimate": mpmath.nstr(value, digits)})
+    if tau is None:  # claim the estimate rounded up (by 1e-12 relative): the kernel's bound is tighter
+        tau = up_decimal(_exact(amp.excess(eps, alpha, beta, n_d, m, digits)) * (1 + Fraction(1, 10**12)))[0]
+    return tau
 
 
 def _plan(report, amp, eps, alpha, beta, n_d, tau, digits) -> None:
@@ -123,19 +170,20 @@ def _plan(report, amp, eps, alpha, beta, n_d, tau, digits) -> None:
 
     report["inputs"]["tau"] = format_rational(tau)
     chosen = amp.plan(eps, alpha, beta, tau, n_d, digits)
+    report["n_d"], report["n_b_log2"] = chosen.n_d, chosen.nb_log2
     report.update(_plan_fields(chosen, amp, digits))
     if n_d is None:
         report["cheapest"] = _plan_fields(amp.cheapest_plan(eps, alpha, beta, tau, digits), amp, digits)
     nb_log2, value = amp.paper_choice(eps, alpha, beta, chosen.n_d, digits)
     report["paper_choice"] = {"n_b": f"K^(2 N_d/|log2(1-eps)|) = 2^{mpmath.nstr(nb_log2, 15)}",
-                              "bound": mpmath.nstr(value, digits)}
+                              "estimate": mpmath.nstr(value, digits)}
 
 
 def _plan_fields(chosen, amp, digits) -> dict:
     import mpmath
 
     return {"n_d": chosen.n_d, "n_b": f"2^{chosen.nb_log2}", "n_b_log2": chosen.nb_log2,
-            "bound": mpmath.nstr(chosen.bound, digits),
+            "estimate": mpmath.nstr(chosen.bound, digits),
             "n_min": f"3*{chosen.n_d}*2^{chosen.nb_log2}+1", "n_min_sci": amp.scientific(chosen.log10_n),
             "log10_n_min": mpmath.nstr(chosen.log10_n, 20)}
 
@@ -178,17 +226,18 @@ def _print(report, as_json: bool) -> None:
     if "n_min" in report:
         print(f"  N_d = {report['n_d']} (smallest with 3 sqrt(N_d)/2 alpha^N_d < tau)")
         print(f"  N_b = {report['n_b']} (smallest power of two reaching the target)")
-        print(f"  P(guess) <= {report['bound']}")
+        print(f"  estimate (mpmath, not a bound): {report['estimate']}")
         print(f"  N > 3 N_d N_b: smallest N = {report['n_min']} ~ {report['n_min_sci']}")
         if "cheapest" in report:
             c = report["cheapest"]
             print(f"  smallest N over all N_d: N_d = {c['n_d']}, N_b = {c['n_b']}, N ~ {c['n_min_sci']}")
         p = report["paper_choice"]
-        print(f"  paper's N_b = {p['n_b']} gives P(guess) <= {p['bound']}")
+        print(f"  paper's N_b = {p['n_b']} gives about {p['estimate']} (estimate)")
     else:
-        print(f"  N_d = {report['n_d']}, N_b = {report['n_b']}: P(guess) <= {report['bound']}")
-        if "meets_target" in report:
-            print(f"  meets 1/2 + tau: {'yes' if report['meets_target'] else 'NO'}")
+        print(f"  N_d = {report['n_d']}, N_b = {report['n_b']}: estimate (mpmath, not a bound) {report['estimate']}")
+    k = report["kernel"]
+    print(f"  kernel, eq. (13) at N_d = {report['n_d']}, N_b = 2^{report['n_b_log2']}: P(guess) bound {k['line']}"
+          + (f" (proven <= {k['proven']})" if k["proven"] else ""))
     for key, value in report.get("proof", {}).items():
         print(f"  sympy: {key}: {value}")
     if "plot" in report:

@@ -124,10 +124,12 @@ def test_cli_plan_json_has_the_same_fields(capsys):
     report = json.loads(capsys.readouterr().out)
     assert report["n_d"] == 91 and report["n_b"] == "2^13671" and report["n_b_log2"] == 13671
     assert report["n_min"] == "3*91*2^13671+1" and report["n_min_sci"] == "6.56498e+4117"
-    assert report["bound"].startswith("0.500999576489442645") and report["digits"] == 50
+    assert report["estimate"].startswith("0.500999576489442645") and report["digits"] == 50
+    assert report["kernel"]["status"] == "verified" and report["kernel"]["claim"] == "eq. (13) <= 1/2 + 1/1000"
+    assert report["kernel"]["proven"] == "1/2 + 9.99576489443e-4"  # the kernel's bound, rounded up
     assert report["inputs"] == {"eps": "1/10", "alpha": "9/10", "beta": "2", "tau": "1/1000"}
     assert report["alpha_beta"].startswith("illustrative inputs") and "Supplementary Note 2" in report["alpha_beta"]
-    assert report["cheapest"]["n_d"] == 91 and report["paper_choice"]["bound"].startswith("0.5009810255405726")
+    assert report["cheapest"]["n_d"] == 91 and report["paper_choice"]["estimate"].startswith("0.5009810255405726")
 
 
 def test_cli_text_names_the_inputs_as_not_the_papers(capsys):
@@ -142,7 +144,33 @@ def test_cli_evaluates_a_point_and_exits_one_when_it_misses_the_target(capsys):
     assert cli([*base, "--nb", "2^13671"]) == 0
     assert cli([*base, "--nb", "2^13670", "--json"]) == 1
     report = json.loads(capsys.readouterr().out.split("\n", 4)[-1])
-    assert report["meets_target"] is False and report["bound"].startswith("0.5010016377059837596")
+    assert report["meets_target"] is False and report["estimate"].startswith("0.5010016377059837596")
+    assert report["kernel"]["status"] == "false" and report["kernel"]["proven"] is None
+
+
+def test_cli_prints_the_kernels_verdict_and_writes_the_certificate(tmp_path, capsys):
+    from certify.kernel import check_certificate
+    from certify.kernel.format import read_json
+
+    out = tmp_path / "eq13.json"
+    base = ["--eps", "0.1", "--alpha", "0.9", "--beta", "2", "--nd", "91", "--nb", "2^13671"]
+    assert cli([*base, "--tau", "1e-3", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "P(guess) bound <= 1/2 + 1/1000 VERIFIED (proven <= 1/2 + 9.99576489443e-4)" in text
+    assert "estimate (mpmath, not a bound)" in text and "P(guess) <= 0.5" not in text
+    verdict = check_certificate(read_json(out), str(out))
+    assert verdict.ok and verdict.kind == "amplify.bound" and verdict.claimed == Fraction(501, 1000)
+    assert cli([*base, "--tau", "9.99576489e-4", "--out", str(out)]) == 1  # below the exact 9.995764894426e-4
+    assert "UNVERIFIED: the evidence proves <=" in capsys.readouterr().out
+    assert not check_certificate(read_json(out), str(out)).ok  # --out writes the claim that was checked
+    assert cli(base) == 0  # no --tau: the estimate rounded up is claimed, and the kernel proves it
+    assert "bound <= 1/2 + 9.99576489444e-4 VERIFIED (proven <= 1/2 + 9.99576489443e-4)" in capsys.readouterr().out
+
+
+def test_cli_out_to_an_unwritable_place_is_one_line_exit_two(tmp_path, capsys):
+    assert cli(["--eps", "0.1", "--alpha", "0.9", "--beta", "2", "--out", "/proc/version/x.json"]) == EXIT_ERROR
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("certify amplify: error: --out: cannot write") and "\n" not in err
 
 
 @pytest.mark.parametrize("argv, field", [

@@ -1,0 +1,54 @@
+"""Claim kind "amplify.bound": an upper bound on eq. (13) of Gallego et al. 2013.
+
+Trusted. The quantity is, for rational 0 < eps <= 1/2, 0 < alpha < 1 < beta, integers
+N_d >= 1 and N_b = 2^k (k >= 0, never expanded),
+
+  B = 1/2 + (3 sqrt(N_d) / 2) [alpha^N_d + 2 N_b^log2(1-eps) (32 beta eps^-5)^N_d],
+
+and N_b^log2(1-eps) = 2^(k log2(1-eps)) = (1-eps)^k. alpha and beta are inputs (the
+paper's Supplementary Note 2 is not in the seeds), so the claim is about this formula at
+the stated inputs, not about the paper's constants. Evidence: none ({}).
+Lemma: each term is exp of a sum of integer multiples of logs, x1 = N_d ln alpha and
+x2 = k ln(1-eps) + N_d ln(32 beta eps^-5); with upper enclosures of the logs (k, N_d >= 0)
+x1, x2 are bounded above, exp is increasing, and all factors are positive, so
+  B <= 1/2 + (3/2) sqrt_hi(N_d) (exp_upper(x1_hi) + 2 exp_upper(x2_hi)) =: high.
+"""
+
+from fractions import Fraction
+
+from certify.errors import CertifyError
+from certify.kernel.format import Proven, Reject, field, only, parse_int, parse_rational
+from certify.kernel.intervals import exp_upper, ln_interval, sqrt_interval, up
+
+RATIONALS = ("eps", "alpha", "beta")
+MAX_ND, MAX_K = 10**9, 10**12
+
+
+def read_problem(problem: dict, where: str):
+    """(eps, alpha, beta, N_d, k) with every range checked; bad input is a CertifyError."""
+    only(problem, {*RATIONALS, "n_d", "n_b_log2"}, where)
+    eps, alpha, beta = (parse_rational(field(problem, key, str, where), f"{where}.{key}") for key in RATIONALS)
+    if not 0 < eps <= Fraction(1, 2):
+        raise CertifyError(f"{where}.eps: expected 0 < eps <= 1/2, got {eps}")
+    if not 0 < alpha < 1 < beta:
+        raise CertifyError(f"{where}: expected 0 < alpha < 1 < beta, got alpha = {alpha}, beta = {beta}")
+    if "n_d" not in problem or "n_b_log2" not in problem:
+        raise CertifyError(f"{where}: missing field {'n_d' if 'n_d' not in problem else 'n_b_log2'!r}")
+    n_d = parse_int(problem["n_d"], f"{where}.n_d", 1, MAX_ND)
+    return eps, alpha, beta, n_d, parse_int(problem["n_b_log2"], f"{where}.n_b_log2", 0, MAX_K)
+
+
+def bound_upper(eps, alpha, beta, n_d: int, k: int) -> Fraction:
+    """The rational `high` of the module lemma."""
+    x1 = n_d * ln_interval(alpha)[1]
+    x2 = k * ln_interval(1 - eps)[1] + n_d * ln_interval(32 * beta / eps**5)[1]
+    if x2 > 64:  # then B > 1/2 + 3 e^63: about a probability it says nothing; not evaluated
+        raise Reject(f"eq. (13): the N_b term's exponent is not proven below 64 (N_b = 2^{k} is too small)")
+    return Fraction(1, 2) + up(Fraction(3, 2) * sqrt_interval(Fraction(n_d))[1] * (exp_upper(x1) + 2 * exp_upper(x2)))
+
+
+def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: str) -> Proven:
+    """The proven upper bound on eq. (13) (no lower bound: "<=" claims only)."""
+    params = read_problem(problem, f"{where}.claim.problem")
+    only(evidence, (), f"{where}.evidence")
+    return Proven(high=bound_upper(*params))
