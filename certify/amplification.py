@@ -206,7 +206,7 @@ def certificate(eps, alpha, beta, n_d: int, nb_log2: int, tau) -> dict:
     validate(eps, alpha, beta, n_d, tau)
     if isinstance(nb_log2, bool) or not isinstance(nb_log2, int) or nb_log2 < 0:
         raise CertifyError(f"N_b: expected 2^m with an integer m >= 0, got m = {nb_log2!r}")
-    problem = {"eps": fr(eps), "alpha": fr(alpha), "beta": fr(beta), "n_d": n_d, "n_b_log2": nb_log2}
+    problem = {"eps": fr(eps), "alpha": fr(alpha), "beta": fr(beta), "n_d": n_d, "n_b_log2": str(nb_log2)}
     statement = (f"Gallego et al. 2013 eq. (13) at eps = {fr(eps)}, alpha = {fr(alpha)}, beta = {fr(beta)} (inputs, "
                  f"not constants of the paper), N_d = {n_d}, N_b = 2^{nb_log2}: the bound on P(guess) is <= value "
                  f"= 1/2 + tau, tau = {fr(tau)}")

@@ -18,10 +18,10 @@ from fractions import Fraction
 
 from certify.errors import CertifyError
 from certify.kernel.format import Proven, Reject, field, only, parse_int, parse_rational
-from certify.kernel.intervals import exp_upper, ln_interval, sqrt_interval, up
+from certify.kernel.intervals import PREC, exp_upper, ln_interval, sqrt_interval, up
 
 RATIONALS = ("eps", "alpha", "beta")
-MAX_ND, MAX_K = 10**9, 10**12
+MAX_ND, MAX_K = 10**9, 10**100  # k as a decimal string: eps = 1e-60 needs k ~ 6e64, beyond JSON integers
 
 
 def read_problem(problem: dict, where: str):
@@ -34,17 +34,22 @@ def read_problem(problem: dict, where: str):
         raise CertifyError(f"{where}: expected 0 < alpha < 1 < beta, got alpha = {alpha}, beta = {beta}")
     if "n_d" not in problem or "n_b_log2" not in problem:
         raise CertifyError(f"{where}: missing field {'n_d' if 'n_d' not in problem else 'n_b_log2'!r}")
-    n_d = parse_int(problem["n_d"], f"{where}.n_d", 1, MAX_ND)
-    return eps, alpha, beta, n_d, parse_int(problem["n_b_log2"], f"{where}.n_b_log2", 0, MAX_K)
+    n_d, k = parse_int(problem["n_d"], f"{where}.n_d", 1, MAX_ND), parse_rational(problem["n_b_log2"], f"{where}.n_b_log2")
+    if k.denominator != 1 or not 0 <= k <= MAX_K:
+        raise CertifyError(f'{where}.n_b_log2: expected an integer string "k", 0 <= k <= 10^100, got {k}'[:160])
+    return eps, alpha, beta, n_d, int(k)
 
 
 def bound_upper(eps, alpha, beta, n_d: int, k: int) -> Fraction:
-    """The rational `high` of the module lemma."""
-    x1 = n_d * ln_interval(alpha)[1]
-    x2 = k * ln_interval(1 - eps)[1] + n_d * ln_interval(32 * beta / eps**5)[1]
+    """The rational `high` of the module lemma. The logs are multiplied by k and N_d, so their
+    precision grows with those sizes (N_b one power of two smaller changes B by a factor ~(1-eps))."""
+    prec = PREC + k.bit_length() + n_d.bit_length()
+    x1 = n_d * ln_interval(alpha, prec)[1]
+    x2 = k * ln_interval(1 - eps, prec)[1] + n_d * ln_interval(32 * beta / eps**5, prec)[1]
     if x2 > 64:  # then B > 1/2 + 3 e^63: about a probability it says nothing; not evaluated
         raise Reject(f"eq. (13): the N_b term's exponent is not proven below 64 (N_b = 2^{k} is too small)")
-    return Fraction(1, 2) + up(Fraction(3, 2) * sqrt_interval(Fraction(n_d))[1] * (exp_upper(x1) + 2 * exp_upper(x2)))
+    terms = exp_upper(x1, prec) + 2 * exp_upper(x2, prec)
+    return Fraction(1, 2) + up(Fraction(3, 2) * sqrt_interval(Fraction(n_d), prec)[1] * terms, prec)
 
 
 def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: str) -> Proven:

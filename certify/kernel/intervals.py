@@ -102,13 +102,13 @@ def log2_interval(x: Fraction, prec: int = PREC):
     return down(min(lo / l2lo, lo / l2hi), prec), up(max(hi / l2lo, hi / l2hi), prec)
 
 
-def exp_upper(x: Fraction) -> Fraction:
+def exp_upper(x: Fraction, prec: int = PREC) -> Fraction:
     """A rational >= exp(x), for x <= 64: exp is increasing, so exp(x) <= exp(max(x, EXP_FLOOR)),
     which keeps exp(-|x|) for |x| ~ 10^10 from being built (a weaker bound, but below every
     positive rational a claim can state)."""
     if x > 64:
         raise ValueError("exp_upper: argument above 64")
-    return exp_interval(max(Fraction(x), Fraction(EXP_FLOOR)))[1]
+    return exp_interval(max(Fraction(x), Fraction(EXP_FLOOR)), prec)[1]
 
 
 def _exp_small(y: Fraction, prec: int):

@@ -26,7 +26,7 @@ def exact_excess(eps, alpha, beta, n_d, k):
     with mpmath.workdps(80):
         f = lambda q: mpmath.mpf(q.numerator) / q.denominator  # noqa: E731
         log_k = mpmath.log(32 * f(beta)) - 5 * mpmath.log(f(eps))
-        term2 = 2 * mpmath.exp(k * mpmath.log(1 - f(eps)) + n_d * log_k)
+        term2 = 2 * mpmath.exp(k * mpmath.log1p(-f(eps)) + n_d * log_k)  # log(1 - eps) loses eps's digits
         return 3 * mpmath.sqrt(n_d) / 2 * (mpmath.exp(n_d * mpmath.log(f(alpha))) + term2)
 
 
@@ -44,7 +44,7 @@ def _mp(q):
 def test_the_illustrative_plan_is_verified_and_tight():
     (path, cert), = amp.amplification_certificates()
     assert path == "amplification/illustrative-tau-1e-3.json"
-    assert cert["claim"]["problem"] == {"eps": "1/10", "alpha": "9/10", "beta": "2", "n_d": 91, "n_b_log2": 13671}
+    assert cert["claim"]["problem"] == {"eps": "1/10", "alpha": "9/10", "beta": "2", "n_d": 91, "n_b_log2": "13671"}
     verdict = check_certificate(cert, "c")
     assert verdict.ok and verdict.claimed == Fraction(1, 2) + TAU and verdict.value == verdict.high
     exact = exact_excess(EPS, ALPHA, BETA, 91, 13671)
@@ -98,6 +98,18 @@ def test_huge_nb_is_never_expanded():
     assert time.process_time() - start < 2
 
 
+def test_a_tiny_eps_with_a_huge_exponent_checks():
+    # eps = 1e-60: the plan's N_b = 2^m has m ~ 6e64, more digits than a JSON integer holds, and
+    # the bound is 6.2e-66 below 1/2 + tau (one step of m changes it by a factor ~(1 - 1e-60))
+    eps, m = Fraction(1, 10**60), 63253257858088867647867388425632231011843424375854635257547057991
+    assert check_certificate(claim(eps, ALPHA, BETA, 91, m - 10**48, Fraction(1, 2) + TAU), "c").status == "false"
+    verdict = check_certificate(claim(eps, ALPHA, BETA, 91, m, Fraction(1, 2) + TAU), "c")
+    exact = exact_excess(eps, ALPHA, BETA, 91, m)
+    with mpmath.workdps(80):
+        assert verdict.ok and exact <= _mp(verdict.high - Fraction(1, 2)) <= exact * (1 + mpmath.mpf(10) ** -70)
+        assert _mp(TAU) - exact < mpmath.mpf(10) ** -65
+
+
 def test_a_bound_with_an_unbounded_nb_term_is_rejected_not_computed():
     start = time.process_time()
     verdict = check_certificate(claim(EPS, ALPHA, BETA, 10**9, 0, Fraction(10**6)), "c")
@@ -110,8 +122,10 @@ def test_a_bound_with_an_unbounded_nb_term_is_rejected_not_computed():
     (lambda p: p.update(alpha="1"), r"claim\.problem: expected 0 < alpha < 1 < beta"),
     (lambda p: p.update(beta="1"), r"claim\.problem: expected 0 < alpha < 1 < beta"),
     (lambda p: p.update(n_d=0), r"claim\.problem\.n_d: expected an integer in \[1, "),
-    (lambda p: p.update(n_b_log2=-1), r"claim\.problem\.n_b_log2: expected an integer in \[0, "),
-    (lambda p: p.update(n_b_log2="13671"), r"claim\.problem\.n_b_log2: expected an integer"),
+    (lambda p: p.update(n_b_log2="-1"), r"claim\.problem\.n_b_log2: expected an integer string"),
+    (lambda p: p.update(n_b_log2="1/2"), r"claim\.problem\.n_b_log2: expected an integer string"),
+    (lambda p: p.update(n_b_log2="1" + "0" * 101), r"claim\.problem\.n_b_log2: expected an integer string"),
+    (lambda p: p.update(n_b_log2=13671), r"claim\.problem\.n_b_log2: expected rational"),
     (lambda p: p.update(tau="1/1000"), r"claim\.problem: unknown field 'tau'"),
     (lambda p: p.pop("n_d"), r"claim\.problem: missing field 'n_d'"),
     (lambda p: p.update(eps="0.1"), r"claim\.problem\.eps: expected rational"),
@@ -130,7 +144,7 @@ def test_evidence_must_be_empty_and_the_problem_hash_must_match():
     bad["evidence"] = {"bound": "1/2"}
     with pytest.raises(CertifyError, match=r"c\.evidence: unknown field 'bound'"):
         check_certificate(bad, "c")
-    cert["claim"]["problem"]["n_b_log2"] = 13672  # a larger N_b would make the claim easier
+    cert["claim"]["problem"]["n_b_log2"] = "13672"  # a larger N_b would make the claim easier
     assert check_certificate(cert, "c").reason.startswith("problem_sha256")
 
 
@@ -140,3 +154,14 @@ def test_only_an_upper_bound_is_proven(relation):
     cert["claim"]["relation"] = relation
     verdict = check_certificate(cert, "c")
     assert verdict.status == "false" and "cannot prove" in verdict.reason
+
+
+@pytest.mark.parametrize("params", [
+    (Fraction(1, 2), Fraction(9, 10), Fraction(2), 10**9, 10**100),
+    (Fraction(1, 10**3000), Fraction(1, 10**3000), Fraction(10**3000), 10**9, 10**100),
+    (Fraction(1, 3), 1 - Fraction(1, 10**3999), 1 + Fraction(1, 10**3999), 10**9, 10**100),
+])
+def test_the_largest_inputs_check_within_two_seconds(params):
+    start = time.process_time()
+    verdict = check_certificate(claim(*params, Fraction(1)), "c")
+    assert verdict.status in ("verified", "false") and time.process_time() - start < 2
