@@ -1,0 +1,180 @@
+"""Claim kinds "vn.node" and "vn.bound": von Neumann entropy lower bounds (Brown-Fawzi-Fawzi).
+
+Trusted. BFF, arXiv:2106.13692, main theorem (user guide Theorem 1, eq. (4); the NCPOP eq. (7)
+with the sum over a and the infimum commuted, eq. (8), and the norm bounds dropped: both can
+only lower the bound): for the m-point Gauss-Radau rule (t_i, w_i) on [0, 1] with t_m = 1,
+
+  H(S|X_S = x_S, E) >= sum_{i<m} c_i (1 + P(t_i)),  c_i = w_i / (t_i ln 2),
+  P(t) = inf sum_k <M_k (Z_k + Z_k^* + (1 - t) Z_k^* Z_k) + t Z_k Z_k^*>,
+
+the infimum over strategies meeting the constraints and operators Z_k commuting with the
+devices; M_k = prod_{i in S} E^i_{k_i|x_i} (one k per outcome tuple; S = {A}: H(A|X=x,E)).
+Lemmas checked here:
+ (node) For lo <= t <= hi, with [M_k, Z_k] = 0 and 0 <= M_k <= 1, the operator
+   O(t) - O' = (t - lo) sum_k Z_k Z_k^* + (hi - t) sum_k Z_k^* M_k Z_k >= 0, where O' uses
+   (1 - hi) on M Z^* Z and lo on Z Z^*: so P(t) >= inf <O'> for EVERY t in [lo, hi], and a
+   rational interval around an irrational node needs one certificate. inf <O'> over the real
+   relaxation (`defs.bff`) is >= lambda I + sum mu v - nu by weak duality (`npa.tangent_of` on
+   the maximisation of -O'). Z_k = 0 is feasible with value 0, so a bound > 0 proves the
+   constraints infeasible: it is rejected as vacuous.
+ (clamp) P(t) >= -1: M (Z + Z^* + (1-t) Z^*Z) + t Z Z^* + M >= M [(1-t) (1+Z)^*(1+Z)
+   + t (1+Z)(1+Z)^*] >= 0, summed with sum_k M_k = 1; so each term is >= c_i max(0, 1 + L_i).
+ (nodes) The free nodes are x_i = 2 t_i - 1 for the roots x_i != 1 of P_{m-1}(x) - P_m(x)
+   (Legendre P_n), weights w_i = t_i / (m^2 P_{m-1}(x_i)^2) (A&S 25.4.31, mirrored x -> -x,
+   mapped to [0, 1]), so c_i = 1 / (m^2 P_{m-1}(x_i)^2 ln 2). m - 1 disjoint intervals in (0, 1)
+   with a sign change of q(t) = P_{m-1}(2t-1) - P_m(2t-1) each hold one root each (q has degree
+   m and the root t = 1): they are the nodes. On [a, b] in [-1, 1], |P_n(x)| <= |P_n(a)| +
+   n (n+1)/2 (b - a) (mean value; |P_n'| <= P_n'(1) = n (n+1)/2 on [-1, 1]).
+"""
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from certify.errors import CertifyError
+from certify.kernel.defs import bff
+from certify.kernel.defs.scenario import MAX_TERMS, guess_expression, parse_expression, parse_scenario, products, \
+    to_words
+from certify.kernel.defs.words import spell
+from certify.kernel.format import Proven, Reject, brief, expect, field, only, parse_int, parse_rational
+from certify.kernel.intervals import ln2_interval
+from certify.kernel.npa import MAX_BLOCKS, NpaProblem, tangent_of
+
+MAX_NODES = 16  # worst case: 15 node matrices, each within the PSD work bound of `psd`
+_FIELDS = {"scenario", "level", "entropy", "constraint", "statistics"}
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    scenario: object
+    structure: object
+    table: dict  # canonical word -> entry index
+    eve: tuple  # M_k as {device word: coefficient}, one per outcome tuple k
+    constraint: object
+    at: object
+    statistics: tuple
+
+
+def parse_relaxation(problem, extra: set, where: str) -> Relaxation:
+    only(expect(problem, dict, where), _FIELDS | extra, where)
+    scenario = parse_scenario(field(problem, "scenario", dict, where), f"{where}.scenario")
+    at = f"{where}.entropy"
+    ent = only(field(problem, "entropy", dict, where), {"parties", "inputs"}, at)
+    parties = [parse_int(p, f"{at}.parties[{j}]", 0, scenario.parties - 1)
+               for j, p in enumerate(field(ent, "parties", list, at))]
+    inputs = field(ent, "inputs", list, at)
+    if not parties or parties != sorted(set(parties)) or len(inputs) != len(parties):
+        raise CertifyError(f"{at}: expected distinct increasing parties and one input each")
+    inputs = [parse_int(x, f"{at}.inputs[{j}]", 0, scenario.inputs[p] - 1) for j, (p, x) in enumerate(zip(parties, inputs))]
+    outcomes = [()]
+    for p in parties:
+        outcomes = [e + (a,) for e in outcomes for a in range(scenario.outputs[p])]
+        if len(outcomes) > MAX_BLOCKS:
+            raise CertifyError(f"{at}: more than {MAX_BLOCKS} outcome tuples (work bound)")
+    pinned = [(problem["constraint"], "at", f"{where}.constraint")] if problem.get("constraint") is not None else []
+    if "statistics" in problem:
+        raw = field(problem, "statistics", list, where)
+        if not 0 < len(raw) <= MAX_TERMS:
+            raise CertifyError(f"{where}.statistics: expected 1 to {MAX_TERMS} entries")
+        pinned += [(item, "value", f"{where}.statistics[{j}]") for j, item in enumerate(raw)]
+    parsed, total = [], 0
+    for raw, key, spot in pinned:
+        only(expect(raw, dict, spot), {"expression", key}, spot)
+        expr = parse_expression(field(raw, "expression", dict, spot), scenario, f"{spot}.expression")
+        total += products(expr, scenario)
+        if total > MAX_TERMS:
+            raise CertifyError(f"{spot}: more than {MAX_TERMS} Collins-Gisin products in all (work bound)")
+        parsed.append((expr, spot, parse_rational(field(raw, key, str, spot), f"{spot}.{key}")))
+    if "level" not in problem:
+        raise CertifyError(f"{where}: missing field 'level'")
+    basis = bff.parse_level(problem["level"], scenario.inputs, scenario.outputs, len(outcomes), f"{where}.level")
+    structure = bff.build(basis)
+    table = {w: k for k, w in enumerate(structure.words)}
+    eve = tuple(to_words(guess_expression(scenario, parties, inputs, e), scenario) for e in outcomes)
+    pins = [(indexed(to_words(e, scenario, spot), table, spot), v) for e, spot, v in parsed]
+    constraint, at_value = pins.pop(0) if problem.get("constraint") is not None else (None, None)
+    return Relaxation(scenario, structure, table, eve, constraint, at_value, tuple(pins))
+
+
+def indexed(words: dict, table: dict, where: str) -> dict:
+    out = {}
+    for word, coef in words.items():
+        k = table.get(bff.canonical(bff.reduce(word)))
+        if k is None:
+            raise CertifyError(f"{where}: word {spell(word)} is not an entry of the moment matrix (raise the level)")
+        out[k] = out.get(k, Fraction(0)) + coef
+    return out
+
+
+def node_objective(rel: Relaxation, lo: Fraction, hi: Fraction, where: str) -> dict:
+    """{entry index: coefficient} of O' = sum_k M_k (Z_k + Z_k^* + (1 - hi) Z_k^* Z_k) + lo Z_k Z_k^*."""
+    terms = {}
+    for k, m_k in enumerate(rel.eve):
+        z, zs = (bff.EVE, 0, k), (bff.EVE, 1, k)
+        for device, coef in m_k.items():
+            for tail, weight in (((z,), 1), ((zs,), 1), ((zs, z), 1 - hi)):
+                terms[device + tail] = terms.get(device + tail, 0) + coef * weight
+        terms[(z, zs)] = terms.get((z, zs), 0) + lo
+    return indexed(terms, rel.table, where)
+
+
+def node_bound(rel: Relaxation, lo: Fraction, hi: Fraction, evidence, where: str, t_at: str, level_at: str) -> Fraction:
+    """L with P(t) >= L for all t in [lo, hi] (lemma (node))."""
+    if not 0 < lo <= hi <= 1:
+        raise CertifyError(f"{t_at}: expected 0 < lo <= hi <= 1, got [{brief(lo)}, {brief(hi)}]")
+    goal = {k: -v for k, v in node_objective(rel, lo, hi, f"{level_at} (node objective)").items()}
+    npa = NpaProblem(rel.structure, (goal,), rel.constraint, rel.at, rel.statistics)
+    nu, lam = tangent_of(npa, evidence, where)
+    bound = (lam * rel.at if rel.at is not None else 0) - nu
+    if bound > 0:
+        raise Reject(f"{where}: node bound {brief(bound)} > 0 proves the constraints infeasible (vacuous)")
+    return bound
+
+
+def _t(evidence_or_problem, where: str):
+    pair = field(evidence_or_problem, "t", list, where)
+    if len(pair) != 2:
+        raise CertifyError(f"{where}.t: expected [lo, hi]")
+    return tuple(parse_rational(v, f"{where}.t[{j}]") for j, v in enumerate(pair))
+
+
+def check_node(problem, relation, value, evidence, where: str) -> Proven:
+    rel = parse_relaxation(problem, {"t"}, f"{where}.claim.problem")
+    lo, hi = _t(problem, f"{where}.claim.problem")
+    at = f"{where}.claim.problem"
+    return Proven(low=node_bound(rel, lo, hi, evidence, f"{where}.evidence", f"{at}.t", f"{at}.level"))
+
+
+def legendre(n: int, x: Fraction):
+    """(P_{n-1}(x), P_n(x)) exactly, by Bonnet's recursion (k+1) P_{k+1} = (2k+1) x P_k - k P_{k-1}."""
+    before, now = Fraction(1), Fraction(x)
+    for k in range(1, n):
+        before, now = now, ((2 * k + 1) * x * now - k * before) / (k + 1)
+    return before, now
+
+
+def check_bound(problem, relation, value, evidence, where: str) -> Proven:
+    at = f"{where}.claim.problem"
+    rel = parse_relaxation(problem, {"nodes"}, at)
+    m = parse_int(field(problem, "nodes", int, at), f"{at}.nodes", 2, MAX_NODES)
+    only(expect(evidence, dict, f"{where}.evidence"), {"nodes"}, f"{where}.evidence")
+    nodes = field(evidence, "nodes", list, f"{where}.evidence")
+    if len(nodes) != m - 1:
+        raise CertifyError(f"{where}.evidence.nodes: expected {m - 1} node certificates, got {len(nodes)}")
+    q = lambda t: (lambda p: p[0] - p[1])(legendre(m, 2 * t - 1))
+    spans, last = [], Fraction(0)
+    for i, node in enumerate(nodes):  # all node intervals before any dual (cheap first)
+        spot = f"{where}.evidence.nodes[{i}]"
+        lo, hi = _t(expect(node, dict, spot), spot)
+        if not last < lo <= hi < 1 or q(lo) * q(hi) > 0:
+            raise Reject(f"{spot}.t: [{brief(lo)}, {brief(hi)}] is not the next Gauss-Radau node interval "
+                         f"(0 < lo <= hi < 1 above the previous one, q(lo) q(hi) <= 0)")
+        spans.append((lo, hi))
+        last = hi
+    ln2_hi, total = ln2_interval()[1], Fraction(0)
+    for i, (node, (lo, hi)) in enumerate(zip(nodes, spans)):
+        dual = {key: node[key] for key in node if key != "t"}
+        spot = f"{where}.evidence.nodes[{i}]"
+        bound = node_bound(rel, lo, hi, dual, spot, f"{spot}.t", f"{at}.level")
+        top = abs(legendre(m - 1, 2 * lo - 1)[1]) + Fraction((m - 1) * m, 2) * 2 * (hi - lo)
+        total += max(Fraction(0), 1 + bound) / (m * m * ln2_hi * top * top)
+    return Proven(low=total)

@@ -1,0 +1,141 @@
+"""Kernel kinds vn.node / vn.bound: the quadrature lemma, the node lemma, words with Z, bad input."""
+
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+import pytest
+
+from certify.certificate import checked, make_certificate
+from certify.errors import CertifyError
+from certify.kernel import KINDS
+from certify.kernel.defs import bff
+from certify.kernel.defs.scenario import Scenario, chsh
+from certify.kernel.vn import legendre, node_objective, parse_relaxation
+from certify.vn.produce import LEVEL, definition
+from certify.vn.quadrature import gauss_radau, node_intervals
+
+BASE = definition(Scenario((2, 2), (2, 2)), [0], [0], chsh(), Fraction(27, 10))
+
+
+def test_kinds_registered():
+    assert KINDS["vn.node"] == "certify.kernel.vn:check_node"
+    assert KINDS["vn.bound"] == "certify.kernel.vn:check_bound"
+
+
+@pytest.mark.parametrize("m", [2, 3, 4, 8, 12])
+def test_radau_rule_is_exact_and_kernel_weights_agree(m):
+    """The rule the kernel encloses (A&S 25.4.31 mirrored) integrates t^j exactly, j <= 2m - 2,
+    and the kernel's c_i = 1 / (m^2 P_{m-1}(x_i)^2 ln 2) equals w_i / (t_i ln 2)."""
+    with mpmath.workdps(60):
+        ts, ws = gauss_radau(m)
+        assert ts[-1] == 1 and abs(ws[-1] - mpmath.mpf(1) / m**2) < mpmath.mpf(10) ** -50
+        for j in range(2 * m - 1):
+            assert abs(sum(w * t**j for t, w in zip(ts, ws)) - mpmath.mpf(1) / (j + 1)) < mpmath.mpf(10) ** -45
+        for t, w in zip(ts[:-1], ws[:-1]):
+            assert abs(1 / (m * m * mpmath.legendre(m - 1, 2 * t - 1) ** 2) - w / t) < mpmath.mpf(10) ** -45
+
+
+def test_legendre_recursion_is_exact():
+    x = Fraction(1, 3)
+    assert legendre(2, x) == (x, (3 * x * x - 1) / 2)
+    assert legendre(3, Fraction(1)) == (1, 1)
+
+
+def test_node_intervals_hold_a_sign_change_and_shifted_ones_do_not():
+    q = lambda t, m: (lambda p: p[0] - p[1])(legendre(m, 2 * t - 1))
+    for lo, hi in node_intervals(8):
+        assert q(lo, 8) * q(hi, 8) <= 0
+        width = hi - lo
+        assert q(lo + 2 * width, 8) * q(hi + 2 * width, 8) > 0
+
+
+def _random_strategy(rng, d=3):
+    """M = P (x) 1 on C^2 (x) C^d and Z = 1 (x) Z_E: they commute, 0 <= M <= 1."""
+    v = rng.normal(size=2) + 1j * rng.normal(size=2)
+    p = np.outer(v, v.conj()) / np.vdot(v, v)
+    m = [np.kron(p, np.eye(d)), np.kron(np.eye(2) - p, np.eye(d))]
+    z = [np.kron(np.eye(2), rng.normal(size=(d, d)) + 1j * rng.normal(size=(d, d))) for _ in m]
+    return m, z
+
+
+def _objective(m, z, alpha, beta):
+    return sum(mk @ (zk + zk.conj().T + alpha * zk.conj().T @ zk) + beta * zk @ zk.conj().T for mk, zk in zip(m, z))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_node_lemma_and_clamp_on_random_operators(seed):
+    """O(t) - O' >= 0 for lo <= t <= hi (lemma (node)) and O(t) >= -1 (lemma (clamp))."""
+    rng = np.random.default_rng(seed)
+    m, z = _random_strategy(rng)
+    lo, hi = sorted(rng.uniform(0.01, 0.99, size=2))
+    low = _objective(m, z, 1 - hi, lo)
+    for t in np.linspace(lo, hi, 5):
+        full = _objective(m, z, 1 - t, t)
+        assert np.linalg.eigvalsh(full - low).min() > -1e-9
+        assert np.linalg.eigvalsh(full + np.eye(len(full))).min() > -1e-9
+
+
+def test_z_words_normal_form_and_adjoint():
+    z0, z0s, a = (bff.EVE, 0, 0), (bff.EVE, 1, 0), (0, 0, 0)
+    assert bff.reduce((z0, a, a)) == (a, z0)  # Z commutes with A, A^2 = A
+    assert bff.adjoint((a, z0s, z0)) == (a, z0s, z0)  # (A Z^* Z)^* = Z^* Z A = A Z^* Z
+    assert bff.adjoint((a, z0)) == (a, z0s)
+    assert bff.reduce(((0, 0, 0), (0, 0, 1), z0)) is None
+
+
+def test_level_sizes_and_objective_words():
+    rel = parse_relaxation(BASE, set(), "p")
+    assert rel.structure.size == 45 and LEVEL == "1+AB+AZ+BZ+ABZ"
+    goal = node_objective(rel, Fraction(1, 4), Fraction(1, 3), "o")
+    z1, z1s, a = (bff.EVE, 0, 1), (bff.EVE, 1, 1), (0, 0, 0)
+    word = lambda *letters: rel.table[bff.canonical(letters)]
+    # M_1 = 1 - A0: (1 - hi) Z_1^* Z_1 - (1 - hi) A0 Z_1^* Z_1, and lo Z_1 Z_1^*
+    assert goal[word(z1s, z1)] == Fraction(2, 3) and goal[word(a, z1s, z1)] == Fraction(-2, 3)
+    assert goal[word(z1, z1s)] == Fraction(1, 4)
+    assert goal[word(a, z1)] == 2 * Fraction(-1) and goal[word(z1)] == 2
+
+
+@pytest.mark.parametrize("level, message", [
+    ("1", "is not an entry of the moment matrix"),
+    ("1+ZA", "not sorted"),
+    ("1+AZ+AZ", "repeated"),
+    ("1+AC", "names a party not in the scenario"),
+    ("0", "expected a level"),
+    ([2], "expected a level"),
+])
+def test_bad_levels_name_the_field(level, message):
+    cert = make_certificate("x", "vn.node", "s", dict(BASE, level=level, t=["1/4", "1/3"]), ">=", -1,
+                            {"nu": "0", "lambda": "0", "Z": []})
+    with pytest.raises(CertifyError, match=message) as err:
+        checked(cert, "f.json")
+    assert str(err.value).startswith("f.json.claim.problem")
+
+
+def _bound_cert(intervals, m=8):
+    nodes = [{"t": [str(lo), str(hi)], "nu": "0", "lambda": "0", "Z": [[]]} for lo, hi in intervals]
+    return make_certificate("x", "vn.bound", "s", dict(BASE, nodes=m), ">=", 0, {"nodes": nodes})
+
+
+def test_bound_rejects_moved_or_missing_nodes_before_reading_duals():
+    good = node_intervals(8)
+    lo, hi = good[2]
+    moved = good[:2] + [(lo + 4 * (hi - lo), hi + 4 * (hi - lo))] + good[3:]
+    verdict = checked(_bound_cert(moved), "f.json")
+    assert verdict.status == "false" and "nodes[2].t" in verdict.reason
+    unordered = [good[1], good[0]] + good[2:]
+    assert checked(_bound_cert(unordered), "f.json").status == "false"
+    with pytest.raises(CertifyError, match=r"f.json.evidence.nodes: expected 7 node certificates"):
+        checked(_bound_cert(good[:6]), "f.json")
+    with pytest.raises(CertifyError, match=r"f.json.claim.problem.nodes: expected an integer in \[2, 16\]"):
+        checked(_bound_cert(good, m=1), "f.json")
+    # right intervals: the duals are read next (here malformed: an empty Z)
+    with pytest.raises(CertifyError, match=r"f.json.evidence.nodes\[0\].Z\[0\]: expected 45 upper-triangle rows"):
+        checked(_bound_cert(good), "f.json")
+
+
+def test_node_t_must_lie_in_unit_interval():
+    cert = make_certificate("x", "vn.node", "s", dict(BASE, t=["1/2", "1/3"]), ">=", -1,
+                            {"nu": "0", "lambda": "0", "Z": [[]]})
+    with pytest.raises(CertifyError, match=r"f.json.claim.problem.t: expected 0 < lo <= hi <= 1"):
+        checked(cert, "f.json")
