@@ -347,7 +347,7 @@ def _pvalue(group) -> str:
             continue
         counts, p_xy = read_counts(_reread(v, "p-value")["claim"]["problem"], f"{v.source}: claim.problem")
         bound = p_value_upper(counts, p_xy)
-        lines.append(f"- `{v.claim_id}`: p <= {format_rational(v.value)} = {ceil_decimal(v.value, 7)} {status(v)}; "
+        lines.append(f"- `{v.claim_id}`: p <= {format_rational(v.claimed)} = {ceil_decimal(v.claimed, 7)} {status(v)}; "
                      f"the kernel's bound exp(-n (I_hat - 2)^2 / (2 (1/q + 2)^2)) <= {ceil_decimal(bound, 7)}. "
                      f"The paper says: {PAPER_SAYS.get('pironio2010/pvalue', '')}.")
     return "\n".join(lines) + "\n"

@@ -100,7 +100,7 @@ def claims_table(verdicts, seconds, title):
     """
     table = Table(title=title)
     for column in ("claim id", "the paper says", "certify proves (exact, kernel-verified)", "status", "s"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column.startswith("certify proves"))  # a number is never split
     for family, rows in _families(verdicts).items():
         spent = sum(seconds.get(os.path.normpath(v.source), 0.0) for v in rows)
         if len(rows) > COLLAPSE and all(v.ok for v in rows):

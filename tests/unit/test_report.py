@@ -124,8 +124,8 @@ def test_failed_claim_is_reported_and_exits_one(tmp_path, capsys):
     folder = tmp_path / "proofs"
     folder.mkdir()
     shutil.copy(os.path.join(ROOT, "proofs", "pironio2010", "ns", "ab00_xy00.json"), folder / "good.json")
-    cert = json.loads((folder / "good.json").read_text())
-    cert["claim"]["value"] = "1"  # max is 3/2: the dual cannot prove <= 1
+    cert = json.loads(open(os.path.join(ROOT, "proofs", "pironio2010", "ns", "ab01_xy00.json")).read())
+    cert["claim"]["value"] = "1"  # max is 3/2: the dual cannot prove <= 1 (another id: one id per folder)
     (folder / "bad.json").write_text(json.dumps(cert))
     out = tmp_path / "report.md"
     assert run_report("--proofs", str(folder), "--out", str(out)) == 1

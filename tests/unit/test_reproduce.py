@@ -42,9 +42,13 @@ def test_table_collapses_verified_families_and_lists_each_failure(tmp_path, chsh
 
     from rich.console import Console
 
+    from certify.papers.pironio2010.curve_c import chsh_ns_claims
+    from certify.papers.produce import lp_certificate
+
+    claims = chsh_ns_claims()  # distinct ids: a folder may not claim one id twice
     for k in range(8):
-        write(chsh_ns_certificate, str(tmp_path / f"pironio2010/ns/c{k}.json"))
-    bad = copy.deepcopy(chsh_ns_certificate)
+        write(lp_certificate(*claims[k][:3])[0], str(tmp_path / f"pironio2010/ns/c{k}.json"))
+    bad = copy.deepcopy(lp_certificate(*claims[8][:3])[0])
     bad["claim"]["value"] = "1"
     write(bad, str(tmp_path / "pironio2010/ns/bad.json"))
     verdicts, seconds = timed_check(str(tmp_path))
