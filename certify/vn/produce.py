@@ -32,11 +32,12 @@ from certify.kernel.format import Reject, format_rational
 from certify.kernel.vn import node_bound, node_objective, parse_relaxation
 from certify.npa import ConicData
 from certify.solve import solve
+from certify.vn.face import Face, detect
 from certify.vn.quadrature import gauss_radau, node_intervals
 
 LEVEL = "1+AB+AZ+BZ+ABZ"  # 45 rows for CHSH; BFF's 2+ABZ (65 rows) gives the same bound to 1e-6, 8x slower
 DENOMINATOR = 10**12
-DELTAS = (1e-9, 1e-8, 1e-7, 1e-6)
+DELTAS = (1e-8, 1e-7, 1e-6, 1e-5)
 DEAD = 1e-4
 
 
@@ -171,28 +172,21 @@ class Node:
 
 
 def certify_node(rel, lo: Fraction, hi: Fraction, solver=None):
-    """The tightest kernel-verified node certificate over the delta ladder, or None."""
+    """The first kernel-verified node certificate over the delta ladder (`certify.vn.face`), or None."""
     start = time.perf_counter()
     at = None if rel.at is None else float(rel.at)
     first = solve(conic_data(rel, lo, hi)[0], at, solver, None)
     if first.duals is None or first.primal is None:
         return None
-    diag = np.diag(first.duals[0])
-    live = diag > DEAD * diag.max()
-    live[0] = True
+    face = Face(rel, detect(np.asarray(first.duals[0])))
     for delta in DELTAS:
-        try:
-            data, rows = conic_data(rel, lo, hi, live, delta)
-        except ValueError:
-            return None
-        sol = solve(data, at, solver, None)
-        if sol.duals is None:
+        found = face.solve(lo, hi, delta)
+        if found is None:
             continue
-        z = embed(sol.duals[0], rows, rel.structure.size)
-        evidence = round_node(rel, lo, hi, z, sol.lam, sol.mu, live, delta)
         try:
+            evidence = face.exact(lo, hi, found[0], found[1], found[2])
             bound = node_bound(rel, lo, hi, evidence, "evidence", "t", "level")
-        except Reject:
+        except (Reject, ArithmeticError):
             continue
         return Node(lo, hi, evidence, bound, -first.primal, time.perf_counter() - start, delta)
     return None
