@@ -21,7 +21,7 @@ from fractions import Fraction
 from math import floor
 
 from certify.errors import CertifyError
-from certify.kernel.format import Reject, format_rational
+from certify.kernel.format import Reject, brief, format_rational
 from certify.kernel.intervals import PREC, exp_upper, ln_interval, log2_interval, sqrt_interval, up
 
 BITS = (0, 1)
@@ -112,7 +112,7 @@ def check_bits(counts, delta, p_xy, nu, lam, i_max=None) -> int:
     if i_low < 2:
         return 0  # no violation survives eps: only the trivial H_min >= 0 (a guess is <= 1)
     if g_hi <= 0:
-        raise Reject(f"tangent: nu - lambda I_low = {_short(g_hi)} <= 0, not a bound on a probability")
+        raise Reject(f"tangent: nu - lambda I_low = {brief(g_hi)} <= 0, not a bound on a probability")
     return 0 if g_hi >= 1 else largest_k(g_hi, n)
 
 
@@ -130,10 +130,6 @@ def check_p_value(counts, p_xy, p) -> Fraction:
     """Verify "p-value <= p"; return the proven upper bound, or raise Reject."""
     bound = p_value_upper(counts, p_xy)
     if bound > Fraction(p):
-        raise Reject(f"p-value bound {float(bound):.6g} exceeds the claimed {_short(Fraction(p))}")
+        raise Reject(f"p-value bound {float(bound):.6g} exceeds the claimed {brief(Fraction(p))}")
     return bound
 
-
-def _short(value: Fraction) -> str:
-    """A value for a message: a float when it is one, else its size (float() would overflow)."""
-    return f"{float(value):.6g}" if abs(value) < 10**300 else f"a number of {len(str(abs(value.numerator)))} digits"

@@ -181,3 +181,17 @@ def test_input_distribution_must_sum_to_one_and_match_q():
 def test_unknown_model():
     with pytest.raises(CertifyError, match="model"):
         bm.epsilon_upper(3016, Fraction(1, 4), DELTA, "classical")
+
+
+@pytest.mark.parametrize("model", bm.MODELS)
+def test_bits_models_mirrors_the_kernels_clamp(model):
+    # PR-box counts (CHSH = 4): I_hat - eps is above the quantum and local I_max, so the kernel
+    # reads the line at its clamp, the LOWER enclosure of 2 sqrt 2 or exactly 2; below 4 (NS) not
+    pr = {(x, y, a, b): (500 if (a ^ b) == x * y else 0) for x, y, a, b in kb.KEYS}
+    nu, lam = (Fraction(3, 2), Fraction(1, 4)) if model != "local" else (Fraction(2), Fraction(0))
+    r = bm.check_bits(pr, DELTA, UNIFORM, nu, lam, model)
+    clamp = {"quantum": kb.sqrt_interval(Fraction(8))[0], "no-signalling": 4, "local": 2}[model]
+    assert bm.i_max_lower(model) == clamp and r.i_low == min(r.i_hat - r.eps_hi, clamp)
+    assert (r.i_low == clamp) is (model != "no-signalling")
+    assert r.bits == kb.check_bits(pr, DELTA, UNIFORM, nu, lam, bm.exact_i_max(model))
+    assert r.g_hi == kb.up(nu - lam * r.i_low, 256) and bm.i_max_lower(model) <= bm.i_max_upper(model)
