@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from certify import bits_models as bm
-from certify import fig3
+from certify.papers.pironio2010 import fig3
 from certify import finite_stats as fs
 from certify.counts import read_counts, uniform_inputs
 from certify.kernel import bits as kb

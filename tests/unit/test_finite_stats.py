@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from certify import fig3
+from certify.papers.pironio2010 import fig3
 from certify import finite_stats as fs
 from certify.counts import make_table, read_counts
 from certify.errors import CertifyError
