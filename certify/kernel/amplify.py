@@ -32,9 +32,8 @@ def read_problem(problem: dict, where: str):
         raise CertifyError(f"{where}.eps: expected 0 < eps <= 1/2, got {eps}")
     if not 0 < alpha < 1 < beta:
         raise CertifyError(f"{where}: expected 0 < alpha < 1 < beta, got alpha = {alpha}, beta = {beta}")
-    if "n_d" not in problem or "n_b_log2" not in problem:
-        raise CertifyError(f"{where}: missing field {'n_d' if 'n_d' not in problem else 'n_b_log2'!r}")
-    n_d, k = parse_int(problem["n_d"], f"{where}.n_d", 1, MAX_ND), parse_rational(problem["n_b_log2"], f"{where}.n_b_log2")
+    n_d = parse_int(field(problem, "n_d", int, where), f"{where}.n_d", 1, MAX_ND)
+    k = parse_rational(field(problem, "n_b_log2", str, where), f"{where}.n_b_log2")
     if k.denominator != 1 or not 0 <= k <= MAX_K:
         raise CertifyError(f'{where}.n_b_log2: expected an integer string "k", 0 <= k <= 10^100, got {k}'[:160])
     return eps, alpha, beta, n_d, int(k)
@@ -46,7 +45,7 @@ def bound_upper(eps, alpha, beta, n_d: int, k: int) -> Fraction:
     prec = PREC + k.bit_length() + n_d.bit_length()
     x1 = n_d * ln_interval(alpha, prec)[1]
     x2 = k * ln_interval(1 - eps, prec)[1] + n_d * ln_interval(32 * beta / eps**5, prec)[1]
-    if x2 > 64:  # then B > 1/2 + 3 e^63: about a probability it says nothing; not evaluated
+    if x2 > 64:  # x2 is within 2^-100 of its bound, so B > e^63: vacuous for a probability, not evaluated
         raise Reject(f"eq. (13): the N_b term's exponent is not proven below 64 (N_b = 2^{k} is too small)")
     terms = exp_upper(x1, prec) + 2 * exp_upper(x2, prec)
     return Fraction(1, 2) + up(Fraction(3, 2) * sqrt_interval(Fraction(n_d), prec)[1] * terms, prec)
