@@ -195,3 +195,15 @@ def test_bits_models_mirrors_the_kernels_clamp(model):
     assert (r.i_low == clamp) is (model != "no-signalling")
     assert r.bits == kb.check_bits(pr, DELTA, UNIFORM, nu, lam, bm.exact_i_max(model))
     assert r.g_hi == kb.up(nu - lam * r.i_low, 256) and bm.i_max_lower(model) <= bm.i_max_upper(model)
+
+
+def test_an_undecided_log_interval_falls_back_to_at_most_one_below(monkeypatch):
+    # if even the 1024-bit enclosure straddles an integer, floor(n L_lo) is returned: it holds
+    # (g^n 2^k <= 1) and is the largest or one below it; widened enclosures force that path
+    exact = _exact_largest_k(Fraction(99, 100), 5000)
+    real = kb.log2_interval
+    for shift in (Fraction(0), Fraction(1, 2), Fraction(9, 10)):  # where floor(n log2(1/g)) sits in the window
+        monkeypatch.setattr(kb, "log2_interval", lambda g, prec: (real(g, prec)[0] - shift / 5000,
+                                                                   real(g, prec)[1] + (1 - shift) / 5000))
+        k = kb.largest_k(Fraction(99, 100), 5000)
+        assert exact - 1 <= k <= exact and Fraction(99, 100) ** 5000 * 2**k <= 1
