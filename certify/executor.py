@@ -18,6 +18,7 @@ again, so an interrupted sweep resumes where it stopped.
 
 import logging
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Optional
 
@@ -61,19 +62,73 @@ def run(tasks, out_dir: str, jobs: int = 1, scheduler: Optional[str] = None, lab
             outcomes[task.path] = Outcome(task.path, reused, reused=True)
         else:
             pending.append(task)
-    address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
-    with Progress(disable=not progress, transient=True) as bar:
+    with Progress(disable=not progress, transient=True) as bar, engine(jobs if pending else 1, scheduler) as pool:
         tick = bar.add_task(label, total=len(tasks), completed=len(tasks) - len(pending))
-        if pending and jobs == 1 and not address:
-            results = ((task, _in_process(task)) for task in pending)
-        elif pending:
-            results = _on_dask(pending, jobs, address)
-        else:
-            results = ()
-        for task, (text, error) in results:
+        for task, (text, error) in pool.completed(pending):
             outcomes[task.path] = _record(task, out_dir, text, error)
             bar.advance(tick)
     return [outcomes[task.path] for task in tasks]
+
+
+@contextmanager
+def engine(jobs: int = 1, scheduler: Optional[str] = None):
+    """An `InProcess` or `OnDask` engine for one sweep (one cluster for all its families)."""
+    address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
+    if jobs == 1 and not address:
+        yield InProcess()
+        return
+    # Imported here: `certify check` and the in-process path must not pay Dask's import time.
+    from dask.distributed import Client, LocalCluster
+
+    if address:
+        client, cluster = Client(address, timeout="30s"), None
+    else:
+        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None,
+                               silence_logs=logging.ERROR)
+        client = Client(cluster)
+    try:
+        yield OnDask(client)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+class InProcess:
+    """Runs tasks here, one after another, each retried once."""
+
+    def completed(self, tasks):
+        for task in tasks:
+            yield task, _in_process(task)
+
+    def map(self, function, items):
+        """function(item) for each item, in order (a failure raises)."""
+        return map(function, items)
+
+
+class OnDask:
+    """Submits to a Dask client: tasks retried once, a dead worker's tasks rescheduled."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def completed(self, tasks):
+        """Yield (task, (text, error)) as the futures complete."""
+        from dask.distributed import as_completed
+
+        futures = {self.client.submit(produce_text, task.produce, task.payload, key=f"certify-{i}-{task.path}",
+                                      retries=1, pure=False): task for i, task in enumerate(tasks)}
+        for future in as_completed(futures):
+            try:
+                yield futures[future], (future.result(), None)
+            except Exception as err:  # the task failed twice (or its worker kept dying): report it
+                yield futures[future], (None, f"{type(err).__name__}: {err}")
+
+    def map(self, function, items):
+        """function(item) for each item, in order (a task that fails twice raises)."""
+        futures = self.client.map(function, list(items), retries=1, pure=False)
+        for future in futures:
+            yield future.result()
 
 
 def _reusable(task: Task, out_dir: str) -> Optional[Verdict]:
@@ -97,32 +152,6 @@ def _in_process(task: Task):
         except Exception as err:  # a producer failure is reported by task, never fatal to the sweep
             reason = f"{type(err).__name__}: {err}"
     return None, reason
-
-
-def _on_dask(tasks, jobs: int, address: Optional[str]):
-    """Yield (task, (text, error)) as futures complete."""
-    # Imported here: `certify check` and the in-process path must not pay Dask's import time.
-    from dask.distributed import Client, LocalCluster, as_completed
-
-    if address:
-        client, cluster = Client(address, timeout="30s"), None
-    else:
-        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None,
-                               silence_logs=logging.ERROR)
-        client = Client(cluster)
-    try:
-        futures = {client.submit(produce_text, task.produce, task.payload, key=f"certify-{i}-{task.path}",
-                                 retries=1, pure=False): task for i, task in enumerate(tasks)}
-        for future in as_completed(futures):
-            task = futures[future]
-            try:
-                yield task, (future.result(), None)
-            except Exception as err:  # the task failed twice (or its worker kept dying): report it
-                yield task, (None, f"{type(err).__name__}: {err}")
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
 
 
 def _record(task: Task, out_dir: str, text, error) -> Outcome:

@@ -7,16 +7,9 @@ contract).
 
 from itertools import product
 
-from certify.papers.gallego2013 import lemma, quantum
+from certify.papers.gallego2013 import lemma, quantum, robustness
 from certify.papers.pironio2010 import bits, curve_c, npa
 from certify.papers.produce import Family, lp_worker
-from lp_checks import robustness
-
-
-def robustness_worker(x0):
-    """Gallego robustness at x0: the three collinear "==" claims that pin the smallest c."""
-    return [(name, cert) for cert, name in robustness.certify_smallest_c(x0).certificates]
-
 
 LEMMA = Family("Gallego Lemma (5 parties)", lp_worker, tuple(lemma.lemma_claims()))
 BALANCED = Family("3-party balanced functions", lemma.certify_balanced, tuple(lemma.ghz3_tasks()))
@@ -27,7 +20,8 @@ FAMILIES = {
     "gallego2013": [
         LEMMA,
         BALANCED,
-        Family("Gallego Lemma robustness (smallest c)", robustness_worker, tuple(robustness.game_inputs())),
+        Family("Gallego Lemma robustness (c* == 5/16)", robustness.robustness_certificates,
+               tuple(robustness.game_inputs())),
         Family("Gallego quantum majority (NPA 2+ABC)", quantum.certify_input, quantum.INPUTS),
     ],
     "pironio2010": [

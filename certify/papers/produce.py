@@ -3,7 +3,7 @@
 Every claim family of both papers is a `Family`: a label, a worker and the worker's tasks. A
 worker is a top-level function (it runs in a worker process) that takes one task and returns
 [(file name relative to the output folder, certificate dict)]: it solves and builds the
-certificates but writes nothing. `produce` runs the workers in one process pool and, for each
+certificates but writes nothing. `produce` runs the workers (in-process or on Dask, `certify.executor`) and, for each
 certificate: re-reads its canonical bytes (`certificate.dumps` -> `kernel.format.loads`),
 checks them with `certify.kernel.check_certificate`, stops the run unless the verdict is
 verified, writes the file and keeps its manifest entry. So nothing reaches the proofs folder
@@ -19,12 +19,12 @@ claim solved by HiGHS and rounded exactly) and `npa_certificate` (a verified NPA
 
 import math
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
 
 from certify.certificate import checked, make_certificate, manifest_entry, rational_map, write
 from certify.errors import CertifyError
+from certify.executor import engine
 from certify.kernel.defs.ns_polytope import build
 from certify.kernel.format import format_rational
 from certify.kernel.npa import KIND as NPA_KIND
@@ -40,14 +40,16 @@ class Family:
     tasks: tuple
 
 
-def produce(out_dir: str, families, jobs: int = 1, progress=None) -> list:
-    """Run every family's worker, check and write what it returns; the manifest entries."""
+def produce(out_dir: str, families, jobs: int = 1, progress=None, scheduler=None) -> list:
+    """Run every family's worker, check and write what it returns; the manifest entries.
+    Workers run in this process (jobs 1), on an embedded Dask cluster of `jobs` processes, or
+    on the Dask scheduler at `scheduler` (`certify.executor.engine`); results come back in
+    task order, so the files and the manifest are the same wherever the workers ran."""
     entries = []
-    with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+    with engine(jobs, scheduler) as pool:
         for family in families:
             bar = progress.add_task(family.label, total=len(family.tasks)) if progress else None
-            chunk = max(1, len(family.tasks) // (8 * max(1, jobs)))
-            for written in pool.map(family.worker, family.tasks, chunksize=chunk):
+            for written in pool.map(family.worker, family.tasks):
                 for name, cert in written:
                     path = os.path.join(out_dir, name)
                     verdict = checked(cert, path)

@@ -18,7 +18,7 @@ from certify.certificate import checked, make_certificate
 from certify.errors import CertifyError
 from certify.kernel import check_certificate, problem_sha256
 from certify.kernel.format import format_rational
-from lp_checks.robustness import (
+from certify.papers.gallego2013.robustness import (
     THREE_QUARTERS,
     box_values,
     certify_smallest_c,

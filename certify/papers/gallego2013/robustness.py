@@ -27,16 +27,19 @@ with the c claim's dual (c* <= 5/16) and the c-delta claim's box, which has B = 
 and (M - 3/4) / B = c* (c* >= 5/16); see `threshold_certificate`.
 """
 
-import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import product
 
-from certify.certificate import dumps, make_certificate, manifest_entry, write
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import linprog
+
+from certify.certificate import make_certificate
 from certify.errors import CertifyError
-from certify.kernel import check_certificate
-from certify.kernel.format import format_rational, loads
+from certify.kernel.defs.ns_polytope import build
+from certify.kernel.format import format_rational
+from certify.papers.produce import lp_certificate
 from lp_checks.claims import MAJORITY_TABLE, binary_scenario, spell
 from lp_checks.mermin import five_party_game, game_expression
 
@@ -98,12 +101,6 @@ def robustness_claim(x0, c, tag, c_star):
 
 def smallest_c_float(x0) -> float:
     """max (M - 3/4) / B over boxes with B > 0, by the Charnes-Cooper LP (HiGHS, floats)."""
-    import numpy as np
-    import scipy.sparse as sp
-    from scipy.optimize import linprog
-
-    from certify.kernel.defs.ns_polytope import build
-
     lp = build(robustness_problem(x0, 0), "robustness")
     rows = sorted(lp.row_b)
     index = {key: i for i, key in enumerate(rows)}
@@ -127,17 +124,15 @@ def smallest_c_float(x0) -> float:
 
 def certify_smallest_c(x0, max_halvings: int = 20) -> Robustness:
     """Find c* and certify it (see the module lemma); raises if the exact claims disagree."""
-    from lp_checks.produce import certify_lp_claim
-
     float_c = smallest_c_float(x0)
     c_star = Fraction(float_c).limit_denominator(10**4)
-    top, value = _claim(certify_lp_claim, x0, c_star, "c", c_star)
+    top, value = _claim(lp_certificate, x0, c_star, "c", c_star)
     if value != THREE_QUARTERS:
         raise CertifyError(f"x0={spell(x0)}: f({format_rational(c_star)}) = {format_rational(value)}, not 3/4")
     delta = c_star / 5
     for _ in range(max_halvings):
-        mid, f1 = _claim(certify_lp_claim, x0, c_star - delta, "c-delta", c_star)
-        low, f2 = _claim(certify_lp_claim, x0, c_star - 2 * delta, "c-2delta", c_star)
+        mid, f1 = _claim(lp_certificate, x0, c_star - delta, "c-delta", c_star)
+        low, f2 = _claim(lp_certificate, x0, c_star - 2 * delta, "c-2delta", c_star)
         beta = (f1 - THREE_QUARTERS) / delta
         if beta > 0 and f2 - THREE_QUARTERS == 2 * delta * beta:
             return Robustness(tuple(x0), c_star, beta, delta, (top, mid, low), float_c)
@@ -199,37 +194,7 @@ def threshold_worker(x0) -> list:
     return [threshold_certificate(certify_smallest_c(x0))]
 
 
-def threshold_certificates(jobs: int = 1):
-    """Yield (file name under proofs/, certificate) of "c* == 5/16" for each of the 16 inputs."""
-    with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
-        for written in pool.map(threshold_worker, game_inputs()):
-            yield from written
-
-
 def _claim(certify, x0, c, tag, c_star):
     claim_id, statement, problem, name = robustness_claim(x0, c, tag, c_star)
     cert, value = certify(claim_id, statement, problem, "==")
     return (cert, name), value
-
-
-def _task(x0):
-    return certify_smallest_c(x0)
-
-
-def produce_all(out_dir: str, jobs: int = 1, progress=None) -> list:
-    """Certify c* for all 16 inputs x0 under out_dir/gallego2013/robustness; manifest entries."""
-    inputs = game_inputs()
-    task = progress.add_task("Gallego Lemma robustness (smallest c)", total=len(inputs)) if progress else None
-    entries = []
-    with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(inputs)))) as pool:
-        for result in pool.map(_task, inputs):
-            for cert, name in result.certificates:
-                path = os.path.join(out_dir, name)
-                verdict = check_certificate(loads(dumps(cert), path), path)
-                if not verdict.ok:
-                    raise CertifyError(f"{path}: freshly written certificate fails: {verdict.reason}")
-                write(cert, path)
-                entries.append(manifest_entry(cert, name))
-            if progress:
-                progress.advance(task)
-    return entries
