@@ -20,9 +20,11 @@ import copy
 import csv
 import json
 import os
+from dataclasses import dataclass
 from fractions import Fraction
 from itertools import product
 
+from certify import printing
 from certify.certificate import make_certificate, manifest_entry, rational_map, write_manifest
 from certify.errors import CertifyError
 from certify.executor import Task, run
@@ -155,7 +157,7 @@ def tasks(spec: dict) -> list:
 
 def sweep(spec: dict, out_dir: str, jobs: int = 1, scheduler=None, progress: bool = True) -> list:
     """Run the sweep: certificates and their manifest in OUT/proofs (`certify check OUT/proofs`),
-    the table of verified intervals in OUT/table.csv and OUT/table.json. Returns the rows."""
+    the table of verified intervals in OUT/table.csv and OUT/table.json. Returns a `Row` per point."""
     todo, proofs = tasks(spec), os.path.join(out_dir, "proofs")
     outcomes = run(todo, proofs, jobs, scheduler, label=spec["id"], progress=progress)
     entries, rows = [], []
@@ -164,16 +166,25 @@ def sweep(spec: dict, out_dir: str, jobs: int = 1, scheduler=None, progress: boo
         verdict = outcome.verdict
         if verdict is not None and verdict.ok:
             entries.append(manifest_entry(read_json(os.path.join(proofs, task.path)), task.path))
-            row.update(status="VERIFIED", relation=verdict.relation, value=format_rational(verdict.value),
+            row.update(relation=verdict.relation, value=format_rational(verdict.value),
                        low=_spell(verdict.low), high=_spell(verdict.high), decimal=f"{float(verdict.value):.10g}")
-        else:
-            reason = outcome.error if verdict is None else verdict.reason
-            row.update(status="FAILED", relation=spec["relation"], value="", low="", high="", decimal="",
-                       reason=reason)
-        rows.append(row)
+        row["status"] = printing.status(verdict) if verdict is not None else f"FAILED: {outcome.error}"
+        rows.append(Row(row, verdict))
     write_manifest(proofs, entries)
-    _tables(rows, out_dir)
+    _tables([r.fields for r in rows], out_dir)
     return rows
+
+
+@dataclass(frozen=True)
+class Row:
+    """One grid point: its table fields, and the kernel's verdict (None when no file was made)."""
+
+    fields: dict
+    verdict: object
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict is not None and self.verdict.ok
 
 
 def _spell(value) -> str:
@@ -202,10 +213,9 @@ def plot(spec: dict, rows: list, path: str) -> None:
     x_key, others = keys[0], keys[1:]
     fig, ax = plt.subplots(figsize=(6, 4))
     groups = {}
-    for row in rows:
-        if row["status"] == "VERIFIED":
-            groups.setdefault(tuple(row[k] for k in others), []).append(
-                (float(Fraction(row[x_key])), float(Fraction(row["value"]))))
+    for row in (r.fields for r in rows if r.ok):
+        groups.setdefault(tuple(row[k] for k in others), []).append(
+            (float(Fraction(row[x_key])), float(Fraction(row["value"]))))
     for label, pairs in sorted(groups.items()):
         pairs.sort()
         ax.plot(*zip(*pairs), marker="o", ms=3, label=", ".join(f"{k}={v}" for k, v in zip(others, label)) or None)

@@ -3,6 +3,7 @@
 import os
 import sys
 
+from certify import printing
 from certify.cli_types import positive_int
 from certify.errors import EXIT_FALSE, EXIT_OK
 from certify.sweep import load, plot, sweep
@@ -26,12 +27,17 @@ def run(args) -> int:
     rows = sweep(spec, args.out, args.jobs, args.scheduler, progress=sys.stderr.isatty())
     if args.plot:
         plot(spec, rows, args.plot)
-    failed = [row for row in rows if row["status"] != "VERIFIED"]
     for row in rows:
-        if row["status"] == "VERIFIED":
-            print(f"VERIFIED  {spec['id']}/{row['file'][:-5]}  {row['relation']} {row['decimal']}")
+        name = f"{spec['id']}/{row.fields['file'][:-5]}"
+        if row.verdict is not None:
+            print(f"{name}  {printing.proven(row.verdict, _decimal)}", file=sys.stdout if row.ok else sys.stderr)
         else:
-            print(f"FAILED    {spec['id']}/{row['file'][:-5]}  {row.get('reason', '')}", file=sys.stderr)
-    print(f"{len(rows) - len(failed)} verified, {len(failed)} failed, of {len(rows)} points "
-          f"(table: {os.path.join(args.out, 'table.csv')})")
+            print(f"{name}  {row.fields['status']}", file=sys.stderr)
+    failed = sum(not row.ok for row in rows)
+    print(f"{len(rows) - failed} of {len(rows)} points verified by the kernel "
+          f"(table: {os.path.join(args.out, 'table.csv')}; re-check: certify check {os.path.join(args.out, 'proofs')})")
     return EXIT_FALSE if failed else EXIT_OK
+
+
+def _decimal(value) -> str:
+    return f"{float(value):.10g}"

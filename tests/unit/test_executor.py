@@ -69,9 +69,10 @@ def in_process(tmp_path_factory):
 
 def test_in_process_sweep_certifies_the_papers_values(in_process):
     base, rows = in_process
-    assert [r["value"] for r in rows["lemma"]] == ["3/4"] * 16  # the Lemma, at every x0 in X
-    values = [Fraction(r["value"]) for r in rows["guess"]]
-    assert all(r["status"] == "VERIFIED" for r in rows["guess"]) and values == sorted(values, reverse=True)
+    assert [r.fields["value"] for r in rows["lemma"]] == ["3/4"] * 16  # the Lemma, at every x0 in X
+    assert all(r.verdict.low == r.verdict.high == Fraction(3, 4) for r in rows["lemma"])
+    values = [r.verdict.value for r in rows["guess"]]
+    assert all(r.ok for r in rows["guess"]) and values == sorted(values, reverse=True)
     # Pironio et al. (spec P2): f(2.2) = 0.0959 and f(2.8) = 0.9105 bits at level 1+AB, G = 2^-f
     assert abs(float(values[1]) - 2**-0.0959) < 1e-4 and abs(float(values[-1]) - 2**-0.9105) < 1e-4
     for name in ("lemma", "guess"):
@@ -116,7 +117,7 @@ def test_a_killed_worker_loses_no_result(in_process, tmp_path):
     pid, done = killed[0]
     assert done < 8, "the sweep had finished before the kill"
     assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
-    assert all(r["status"] == "VERIFIED" for r in rows)
+    assert all(r.ok for r in rows)
     assert files(out) == files(base / "guess")
 
 
