@@ -36,7 +36,7 @@ from certify.kernel.defs.scenario import MAX_TERMS, guess_expression, parse_expr
     to_words
 from certify.kernel.defs.words import spell
 from certify.kernel.format import Proven, Reject, brief, expect, field, only, parse_int, parse_rational
-from certify.kernel.intervals import ln2_interval
+from certify.kernel.intervals import down, ln2_interval
 from certify.kernel.npa import MAX_BLOCKS, NpaProblem, tangent_of
 
 MAX_NODES = 16  # worst case: 15 node matrices, each within the PSD work bound of `psd`
@@ -177,4 +177,4 @@ def check_bound(problem, relation, value, evidence, where: str) -> Proven:
         bound = node_bound(rel, lo, hi, dual, spot, f"{spot}.t", f"{at}.level")
         top = abs(legendre(m - 1, 2 * lo - 1)[1]) + Fraction((m - 1) * m, 2) * 2 * (hi - lo)
         total += max(Fraction(0), 1 + bound) / (m * m * ln2_hi * top * top)
-    return Proven(low=total)
+    return Proven(low=down(total, 96))  # rounded down: a readable, still proven, lower bound

@@ -15,6 +15,7 @@ partner q, drops dead rows), and:
  3. Zd = S^T W S is exact, PSD when W is, and singular exactly where it must be.
 """
 
+import warnings
 from fractions import Fraction
 
 import cvxpy as cp
@@ -29,6 +30,11 @@ from certify.kernel.vn import node_objective
 DEAD = 1e-4
 TIED = 1e-3
 DENOMINATOR = 10**12
+
+
+def whole(rel) -> dict:
+    """The trivial face: every row independent (the full moment matrix)."""
+    return {i: (i, 1) for i in range(rel.structure.size)}
 
 
 def detect(z, tied: float = TIED, dead: float = DEAD):
@@ -69,8 +75,9 @@ class Face:
         self.coef = {word: {e: c for e, c in row.items() if c} for word, row in self.coef.items()}
         self.words = sorted(self.coef)
 
-    def solve(self, lo, hi, delta: float):
-        """(W + delta I, lambda, mu) from the SDP in W coordinates (Clarabel), or None."""
+    def solve(self, lo, hi, delta: float, **options):
+        """(W + delta I, lambda, mu, raw status, float optimum of max -<O'>) from the SDP in W
+        coordinates (Clarabel through cvxpy, one thread), or None."""
         rel, n, words = self.rel, len(self.rows), self.words
         col = {w: k for k, w in enumerate(words)}
         rr, cc, vv = [], [], []
@@ -101,14 +108,16 @@ class Face:
             cons += stats
         problem = cp.Problem(cp.Maximize(goal @ y + delta * cp.trace(gram)), cons)
         try:
-            problem.solve(solver="CLARABEL", max_threads=1)
+            with warnings.catch_warnings():  # an inaccurate solve is fine: the kernel decides
+                warnings.simplefilter("ignore")
+                problem.solve(solver="CLARABEL", max_threads=1, **options)
         except cp.error.SolverError:
             return None
         if psd.dual_value is None:
             return None
         lam = float(bell.dual_value) if bell is not None else 0.0
         mu = [-float(s.dual_value) for s in stats] if stats else []
-        return np.asarray(psd.dual_value) + delta * np.eye(n), lam, mu, problem.status
+        return np.asarray(psd.dual_value) + delta * np.eye(n), lam, mu, problem.status, problem.value
 
     def exact(self, lo, hi, w_float, lam: float, mu) -> dict:
         """Evidence {"nu", "lambda", "Z"(, "mu")}: W rounded, identities restored exactly, Zd = S^T W S."""

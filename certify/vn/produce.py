@@ -3,42 +3,32 @@
 Untrusted: every certificate is re-checked by `certify.kernel.vn`. One node is the SDP
   minimise <O'>  over the real moment matrix of `certify.kernel.defs.bff` at the problem's level,
 with O' the node objective of `kernel.vn.node_objective` (BFF's objective at the rational
-interval [lo, hi] around t_i). The solver maximises -<O'> (`certify.solve`, cvxpy + Clarabel).
+interval [lo, hi] around t_i). The solver maximises -<O'> (cvxpy + Clarabel, `certify.vn.face`).
 
-Rounding (no interior direction exists here: Eve's moments are unbounded without norm bounds,
-so the `certify.rounding` trick of adding delta Z0 has no Z0). Instead:
- 1. solve once; rows whose dual diagonal is ~0 (< 1e-4 of the largest; measured: 1e-8..1e-6
-    against >= 0.05 for the others) are "dead": every dual of the node vanishes there (their
-    diagonal word has no objective weight, e.g. Z_0 for H(A|X=0,E)), so they are set to 0 exactly;
- 2. solve again with the objective lowered by delta * (trace of the live rows): its dual plus
-    delta * I_live satisfies the true identities with a margin delta of positive definiteness
-    on the live rows, at a cost delta * tr_live(Gamma) in the bound;
- 3. round to k / 10^12, restore each word identity exactly over the word's live positions (the
-    orthogonal projection, as in `certify.rounding`), set nu from the identity of the empty word,
-    and let the kernel decide (exact LDL^T).
+Rounding: no interior direction exists (Eve's moments are unbounded without norm bounds, and
+every node dual is forced singular), so `certify.rounding`'s shift cannot work; `certify.vn.face`
+solves on the face the identities force and restores them exactly. The first solve here (the full
+matrix) only finds that face.
 """
 
 import math
+import os
 import time
 from dataclasses import dataclass
 from fractions import Fraction
 
-import numpy as np
 
-from certify.certificate import checked, make_certificate
+from certify.certificate import checked, make_certificate, write
+from certify.errors import CertifyError
+from certify.kernel.defs.scenario import Scenario, chsh
 from certify.expressions import expression_to_json, scenario_to_json
-from certify.kernel.defs.moment_matrix import ZERO
 from certify.kernel.format import Reject, format_rational
 from certify.kernel.vn import node_bound, node_objective, parse_relaxation
-from certify.npa import ConicData
-from certify.solve import solve
-from certify.vn.face import Face, detect
+from certify.vn.face import Face, detect, whole
 from certify.vn.quadrature import gauss_radau, node_intervals
 
 LEVEL = "1+AB+AZ+BZ+ABZ"  # 45 rows for CHSH; BFF's 2+ABZ (65 rows) gives the same bound to 1e-6, 8x slower
-DENOMINATOR = 10**12
-DELTAS = (1e-8, 1e-7, 1e-6, 1e-5)
-DEAD = 1e-4
+DELTAS = (1e-7, 1e-8, 1e-6, 1e-5)  # 1e-7 passes first at most nodes (measured)
 
 
 def definition(scenario, parties, inputs, constraint=None, at=None, statistics=None, level=LEVEL) -> dict:
@@ -53,133 +43,29 @@ def definition(scenario, parties, inputs, constraint=None, at=None, statistics=N
     return out
 
 
-def conic_data(rel, lo: Fraction, hi: Fraction, live=None, delta: float = 0.0):
-    """(data, rows): max -<O'> (+ delta * trace) on the principal submatrix of the `live` rows
-    (all rows by default) as `certify.npa.ConicData`, words renumbered; `rows` maps back."""
-    st = rel.structure
-    rows = [i for i in range(st.size) if live is None or live[i]]
-    n = len(rows)
-    iu, ju = np.triu_indices(n)
-    full = [st.entry[rows[i]][rows[j]] for i, j in zip(iu, ju)]
-    used = sorted({w for w in full if w != ZERO})
-    index = {w: k for k, w in enumerate(used)}
-    word = np.array([index.get(w, -1) for w in full], dtype=int)
-
-    def vector(coefficients, where):
-        out = np.zeros(len(used))
-        for k, v in coefficients.items():
-            if k not in index:
-                if v:
-                    raise ValueError(f"{where}: a word outside the live rows has weight {float(v)}")
-                continue
-            out[index[k]] = float(v)
-        return out
-
-    g = -vector(node_objective(rel, lo, hi, "objective"), "objective")[None, :]
-    diag = np.zeros(len(used))
-    for i in range(n):
-        diag[index[st.entry[rows[i]][rows[i]]]] += 1
-    g = g + delta * diag[None, :]
-    c = None if rel.constraint is None else vector(rel.constraint, "constraint")
-    d = v = None
-    if rel.statistics:
-        d = np.array([vector(expr, "statistics") for expr, _ in rel.statistics])
-        v = np.array([float(value) for _, value in rel.statistics])
-    return ConicData(n, len(used), iu, ju, word, g, c, diag, d, v), rows
-
-
-def embed(z, rows, size: int):
-    """The dual of the live submatrix as a full matrix, zero on the dead rows."""
-    out = np.zeros((size, size))
-    out[np.ix_(rows, rows)] = z
-    return out
-
-
-def polish(rel, lo, hi, z, lam, mu, live, delta: float, rounds: int = 60):
-    """Alternating projections in floats: the word identities (over live positions, lambda and mu
-    as given) and eigenvalues >= delta / 2 on the live rows, so that the exact restoration after
-    rounding moves the matrix by far less than its margin."""
-    st = rel.structure
-    rows = np.flatnonzero(live)
-    m = {k: lam * float(v) for k, v in (rel.constraint or {}).items()} if rel.constraint is not None else {}
-    for mk, (dk, _) in zip([-float(x) for x in mu] if rel.statistics else [], rel.statistics):
-        for k, v in dk.items():
-            m[k] = m.get(k, 0.0) + mk * float(v)
-    g = {k: -float(v) for k, v in node_objective(rel, lo, hi, "objective").items()}
-    groups = {}
-    for a, i in enumerate(rows):
-        for j in rows[a:]:
-            w = st.entry[i][j]
-            if w not in (ZERO, 0):
-                groups.setdefault(w, []).append((i, j))
-    index = {w: (np.array([p[0] for p in ps]), np.array([p[1] for p in ps]),
-                 np.array([1.0 if p[0] == p[1] else 2.0 for p in ps])) for w, ps in groups.items()}
-    for _ in range(rounds):
-        for w, (ii, jj, mult) in index.items():
-            residual = g.get(w, 0.0) + m.get(w, 0.0) + float(mult @ z[ii, jj])
-            z[ii, jj] -= residual / mult.sum()
-            z[jj, ii] = z[ii, jj]
-        block = z[np.ix_(rows, rows)]
-        vals, vecs = np.linalg.eigh(block)
-        if vals.min() >= delta / 2:
-            break
-        z[np.ix_(rows, rows)] = (vecs * np.maximum(vals, delta / 2)) @ vecs.T
-    return z
-
-
-def round_node(rel, lo, hi, z, lam, mu, live, delta: float) -> dict:
-    """Evidence {"nu", "lambda", "Z"(, "mu")} from the shifted solve's float dual z."""
-    st, n = rel.structure, rel.structure.size
-    z = polish(rel, lo, hi, np.array(z, dtype=float) + delta * np.diag(live.astype(float)), lam, mu, live, delta)
-    q = [[Fraction(round(float(z[i][j]) * DENOMINATOR), DENOMINATOR)
-          if live[i] and live[j] else Fraction(0) for j in range(n)] for i in range(n)]
-    lam_q = Fraction(0) if rel.constraint is None else max(Fraction(0), Fraction(round(lam * DENOMINATOR), DENOMINATOR))
-    mu_q = [Fraction(round(-float(x) * DENOMINATOR), DENOMINATOR) for x in mu] if rel.statistics else []
-    m = {k: lam_q * v for k, v in (rel.constraint or {}).items()}
-    for mk, (dk, _) in zip(mu_q, rel.statistics):
-        for k, v in dk.items():
-            m[k] = m.get(k, 0) + mk * v
-    g = {k: -v for k, v in node_objective(rel, lo, hi, "objective").items()}
-    support = [[] for _ in st.words]
-    for i in range(n):
-        for j in range(i, n):
-            if st.entry[i][j] != ZERO and live[i] and live[j]:
-                support[st.entry[i][j]].append((i, j))
-    for k in range(1, len(st.words)):
-        residual = g.get(k, 0) + m.get(k, 0) + sum(q[i][j] * (1 if i == j else 2) for i, j in support[k])
-        if residual and support[k]:
-            shift = residual / sum(1 if i == j else 2 for i, j in support[k])
-            for i, j in support[k]:
-                q[i][j] -= shift
-                q[j][i] = q[i][j]
-    nu = g.get(0, 0) + q[0][0] + m.get(0, 0)
-    out = {"nu": format_rational(nu), "lambda": format_rational(lam_q),
-           "Z": [[[format_rational(q[i][j]) for j in range(i, n)] for i in range(n)]]}
-    if rel.statistics:
-        out["mu"] = [format_rational(x) for x in mu_q]
-    return out
-
-
 @dataclass
 class Node:
     lo: Fraction
     hi: Fraction
     evidence: dict
     bound: Fraction  # the kernel-verified lower bound on P(t), t in [lo, hi]
-    primal: float  # the solver's float infimum (unshifted)
+    primal: float  # the solver's float optimum of the shifted face SDP, as an infimum (<= the true one)
     seconds: float
     delta: float
 
 
-def certify_node(rel, lo: Fraction, hi: Fraction, solver=None):
-    """The first kernel-verified node certificate over the delta ladder (`certify.vn.face`), or None."""
+def find_face(rel, lo: Fraction, hi: Fraction):
+    """The face of the node duals (`certify.vn.face.detect`) from one solve of the full matrix;
+    it is structural (the same rows die and tie at every node: measured on all nodes of the grid)."""
+    first = Face(rel, whole(rel)).solve(lo, hi, 0.0)
+    return None if first is None else Face(rel, detect(first[0]))
+
+
+def certify_node(rel, lo: Fraction, hi: Fraction, face=None):
+    """The first kernel-verified node certificate over the delta ladder, or None."""
     start = time.perf_counter()
-    at = None if rel.at is None else float(rel.at)
-    first = solve(conic_data(rel, lo, hi)[0], at, solver, None)
-    if first.duals is None or first.primal is None:
-        return None
-    face = Face(rel, detect(np.asarray(first.duals[0])))
-    for delta in DELTAS:
+    face = face or find_face(rel, lo, hi)
+    for delta in DELTAS if face is not None else ():
         found = face.solve(lo, hi, delta)
         if found is None:
             continue
@@ -188,7 +74,7 @@ def certify_node(rel, lo: Fraction, hi: Fraction, solver=None):
             bound = node_bound(rel, lo, hi, evidence, "evidence", "t", "level")
         except (Reject, ArithmeticError):
             continue
-        return Node(lo, hi, evidence, bound, -first.primal, time.perf_counter() - start, delta)
+        return Node(lo, hi, evidence, bound, -found[4], time.perf_counter() - start, delta)
     return None
 
 
@@ -198,21 +84,22 @@ def bff_coefficients(m: int):
     return [float(w / t) / math.log(2) for t, w in zip(ts[:-1], ws[:-1])]
 
 
-def certify_bound(base: dict, m: int, solver=None, claim_id="vn/bound", statement=None, progress=None):
+def certify_bound(base: dict, m: int, claim_id="vn/bound", statement=None, progress=None):
     """A "vn.bound" certificate for the relaxation `base` with m Gauss-Radau nodes, or None."""
     problem = dict(base, nodes=m)
     rel = parse_relaxation(problem, {"nodes"}, "problem")
-    nodes = []
+    nodes, face = [], None
     for i, (lo, hi) in enumerate(node_intervals(m)):
-        node = certify_node(rel, lo, hi, solver)
+        face = face or find_face(rel, lo, hi)
+        node = certify_node(rel, lo, hi, face) or certify_node(rel, lo, hi)
         if node is None:
             return None, nodes
         nodes.append(node)
         if progress:
             progress(i, node)
     evidence = {"nodes": [dict(n.evidence, t=[format_rational(n.lo), format_rational(n.hi)]) for n in nodes]}
-    producer = {"solver": solver or "clarabel", "deltas": [f"{n.delta:.0e}" for n in nodes],
-                "float_node_infima": [f"{n.primal:.12e}" for n in nodes]}
+    producer = {"solver": "clarabel", "deltas": [f"{n.delta:.0e}" for n in nodes],
+                "float_shifted_node_infima": [f"{n.primal:.12e}" for n in nodes]}
     draft = make_certificate(claim_id, "vn.bound", "draft", problem, ">=", 0, evidence, producer)
     verdict = checked(draft, "draft")
     if not verdict.ok:
@@ -221,6 +108,39 @@ def certify_bound(base: dict, m: int, solver=None, claim_id="vn/bound", statemen
     statement = statement or f"H >= {float(value):.9f} (Brown-Fawzi-Fawzi, m = {m}, level {base['level']})"
     cert = make_certificate(claim_id, "vn.bound", statement, problem, ">=", value, evidence, producer)
     return cert, nodes
+
+
+def chsh_bound(s: Fraction, m: int = 8, level: str = LEVEL, progress=None):
+    """(certificate, nodes) for H(A|X=0,E) given CHSH >= s, or (None, nodes) when a node fails."""
+    if not Fraction(2) <= s or s * s > 8:
+        raise CertifyError(f"--chsh: expected 2 <= S <= 2 sqrt 2 (the quantum range), got {float(s)}")
+    base = definition(Scenario((2, 2), (2, 2)), [0], [0], chsh(), s, level=level)
+    rel = parse_relaxation(dict(base, nodes=m), {"nodes"}, "problem")  # bad levels fail before solving
+    node_objective(rel, Fraction(1, 2), Fraction(1, 2), f"--level {level}")
+    return certify_bound(base, m, f"vn/chsh/H_A_X0_E/S={format_rational(s)}/m={m}",
+                         f"H(A|X=0,E) >= value for every quantum strategy with CHSH >= {format_rational(s)} "
+                         f"(Brown-Fawzi-Fawzi, m = {m}, level {level})", progress)
+
+
+# (S, m) of the committed certificates: the issue's grid at m = 8, and m = 4, 12 at S = 2.8
+PROOF_POINTS = tuple((Fraction(s), 8) for s in ("11/5", "12/5", "5/2", "13/5", "27/10", "14/5", "2827/1000")) + \
+    ((Fraction(14, 5), 4), (Fraction(14, 5), 12))
+
+
+def write_proofs(folder: str = "proofs/vn", points=PROOF_POINTS, progress=print) -> list:
+    """Produce, verify and write the vn.bound certificates of `points`; returns the file paths.
+    (The manifest is not touched: `certify reproduce` wiring is the manifest owner's.)"""
+    paths = []
+    for s, m in points:
+        cert, _ = chsh_bound(s, m)
+        if cert is None:
+            raise RuntimeError(f"S = {s}, m = {m}: a node could not be certified")
+        path = os.path.join(folder, f"chsh_H_A_S{float(s):.4f}_m{m}.json")
+        write(cert, path)
+        paths.append(path)
+        if progress:
+            progress(f"{path}: H >= {cert['claim']['value']} (analytic {analytic_chsh(float(s)):.9f})")
+    return paths
 
 
 def analytic_chsh(s: float) -> float:

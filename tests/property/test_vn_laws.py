@@ -48,3 +48,52 @@ def test_tampered_node_interval_is_rejected(i, shift, width):
 
 def test_every_true_interval_set_passes():
     assert _stage(GOOD) == "duals"
+
+
+# --- tampering a real certificate never makes a false claim pass ---------------------------------
+
+import copy  # noqa: E402
+
+from certify.certificate import dumps  # noqa: E402
+from certify.kernel.format import format_rational, loads  # noqa: E402
+from certify.vn.produce import analytic_chsh, chsh_bound  # noqa: E402
+
+_MADE = {}
+
+
+def _real():
+    if not _MADE:
+        made, _ = chsh_bound(Fraction(14, 5), 2)  # one node, ~4 s
+        _MADE["cert"] = loads(dumps(made), "made")
+    return _MADE["cert"]
+
+
+def test_real_certificate_verifies_below_the_tight_value():
+    verdict = checked(_real(), "f.json")
+    assert verdict.ok and verdict.low < Fraction(918531, 10**6)  # 1 - h(...) at S = 2.8 is 0.918531...
+
+
+@settings(max_examples=40, deadline=None)
+@given(kind=st.sampled_from(["entry", "nu", "lambda", "scale", "t"]), row=st.integers(0, 44), col=st.integers(0, 44),
+       num=st.integers(-10**6, 10**6).filter(bool), den=st.integers(1, 10**12))
+@example(kind="nu", row=0, col=0, num=1, den=10**12)
+def test_tampered_certificate_is_rejected(kind, row, col, num, den):
+    """A claim above the tight analytic value (false) with tampered evidence never verifies."""
+    cert = copy.deepcopy(_real())
+    cert["claim"]["value"] = format_rational(Fraction(round(analytic_chsh(2.8) * 10**6) + 1000, 10**6))
+    node, step = cert["evidence"]["nodes"][0], Fraction(num, den)
+    if kind == "entry":
+        i, k = min(row, col), abs(row - col)
+        node["Z"][0][i][k] = format_rational(Fraction(node["Z"][0][i][k]) + step)
+    elif kind in ("nu", "lambda"):
+        node[kind] = format_rational(Fraction(node[kind]) + step)
+    elif kind == "scale":
+        node["Z"][0] = [[format_rational(Fraction(v) * (1 + abs(step))) for v in r] for r in node["Z"][0]]
+    else:
+        lo, hi = (Fraction(v) for v in node["t"])
+        node["t"] = [format_rational(lo - abs(step) / 10**20), format_rational(hi)]
+    try:
+        verdict = checked(cert, "f.json")
+    except CertifyError:
+        return  # malformed (e.g. a negative lambda is a Reject, a bad spelling an error): not verified
+    assert not verdict.ok

@@ -139,3 +139,96 @@ def test_node_t_must_lie_in_unit_interval():
                             {"nu": "0", "lambda": "0", "Z": [[]]})
     with pytest.raises(CertifyError, match=r"f.json.claim.problem.t: expected 0 < lo <= hi <= 1"):
         checked(cert, "f.json")
+
+
+# --- a real certificate: H(A|X=0,E) given CHSH >= 14/5, m = 4 (produced here, ~5 s) ------------
+
+import copy  # noqa: E402
+
+from certify.kernel.format import format_rational, loads  # noqa: E402
+from certify.certificate import dumps  # noqa: E402
+from certify.vn.produce import chsh_bound  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def cert():
+    made, _ = chsh_bound(Fraction(14, 5), 4)
+    return loads(dumps(made), "made")
+
+
+def _verdict(c):
+    return checked(c, "f.json")
+
+
+def test_committed_bound_verifies_below_the_analytic_value(cert):
+    verdict = _verdict(cert)
+    assert verdict.ok and verdict.kind == "vn.bound"
+    assert verdict.low < Fraction(9185310, 10**7)  # analytic 0.9185311: a bound above it is unsound
+    assert float(verdict.low) == pytest.approx(0.897930, abs=2e-6)  # m = 4 (the issue's 0.898)
+
+
+def test_claimed_value_one_step_above_the_proven_one_is_false(cert):
+    low = _verdict(cert).low
+    exact = copy.deepcopy(cert)
+    exact["claim"]["value"] = format_rational(low)
+    assert _verdict(exact).ok
+    above = copy.deepcopy(cert)
+    above["claim"]["value"] = format_rational(low + Fraction(1, 10**60))
+    verdict = _verdict(above)
+    assert verdict.status == "false" and "the evidence proves >=" in verdict.reason
+
+
+@pytest.mark.parametrize("node", [0, 2])
+def test_altered_dual_entry_is_false(cert, node):
+    bad = copy.deepcopy(cert)
+    row = bad["evidence"]["nodes"][node]["Z"][0][3]
+    row[1] = format_rational(Fraction(row[1]) + Fraction(1, 10**9))
+    verdict = _verdict(bad)
+    assert verdict.status == "false" and f"nodes[{node}]" in verdict.reason
+
+
+def test_moved_or_widened_node_is_false(cert):
+    moved = copy.deepcopy(cert)
+    lo, hi = (Fraction(x) for x in moved["evidence"]["nodes"][1]["t"])
+    moved["evidence"]["nodes"][1]["t"] = [format_rational(lo + 2 * (hi - lo)), format_rational(hi + 2 * (hi - lo))]
+    assert "is not the next Gauss-Radau node interval" in _verdict(moved).reason
+    # still around the node, but the node objective (lo, hi) changed: the dual identities fail
+    wide = copy.deepcopy(cert)
+    wide["evidence"]["nodes"][1]["t"] = [format_rational(lo - (hi - lo)), format_rational(hi)]
+    verdict = _verdict(wide)
+    assert verdict.status == "false" and "dual identity fails" in verdict.reason
+
+
+def test_other_rule_or_problem_is_not_the_certified_one(cert):
+    # the weights are not data: the kernel derives them from m; another m is another rule
+    other = copy.deepcopy(cert)
+    other["claim"]["problem"]["nodes"] = 5
+    assert _verdict(other).status == "false"  # problem_sha256 no longer matches
+    from certify.kernel import problem_sha256
+    other["problem_sha256"] = problem_sha256(other["claim"]["problem"])
+    with pytest.raises(CertifyError, match="expected 4 node certificates"):
+        _verdict(other)
+    # a weaker constraint (CHSH >= 27/10: more strategies) is not implied; a stronger one is
+    # (the same duals prove lambda * I - nu' with lambda >= 0, which only grows with I)
+    lower = copy.deepcopy(cert)
+    lower["claim"]["problem"]["constraint"]["at"] = "27/10"
+    lower["problem_sha256"] = problem_sha256(lower["claim"]["problem"])
+    assert _verdict(lower).status == "false"
+    higher = copy.deepcopy(cert)
+    higher["claim"]["problem"]["constraint"]["at"] = "141/50"
+    higher["problem_sha256"] = problem_sha256(higher["claim"]["problem"])
+    assert _verdict(higher).ok and _verdict(higher).low > _verdict(cert).low
+
+
+def test_node_bound_above_zero_is_rejected_as_vacuous(cert):
+    """A positive node bound proves infeasible constraints (Z = 0 gives 0): rejected, not summed."""
+    from certify.kernel.vn import node_bound
+    rel = parse_relaxation(cert["claim"]["problem"], {"nodes"}, "p")
+    node = copy.deepcopy(cert["evidence"]["nodes"][0])
+    lo, hi = (Fraction(x) for x in node.pop("t"))
+    nu = Fraction(node["nu"])
+    node["nu"] = format_rational(nu - 5)
+    node["Z"][0][0][0] = format_rational(Fraction(node["Z"][0][0][0]) - 5)  # keeps the identity of word 1
+    from certify.kernel.format import Reject
+    with pytest.raises(Reject):
+        node_bound(rel, lo, hi, node, "e", "t", "l")
