@@ -29,7 +29,8 @@ KINDS = {"lp.ns": "certify.kernel.lp:check", "npa.max": "certify.kernel.npa:chec
          "lp.threshold": "certify.kernel.threshold:check",
          "bits.chsh": "certify.kernel.chain:check_bits_claim", "pvalue.chsh": "certify.kernel.chain:check_pvalue_claim",
          "vn.node": "certify.kernel.vn:check_node",
-         "vn.bound": "certify.kernel.vn:check_bound"}
+         "vn.bound": "certify.kernel.vn:check_bound",
+         "local.bound": "certify.kernel.local:check"}
 RELATIONS = ("<=", ">=", "==")
 CLAIM_FIELDS = {"id", "kind", "statement", "problem", "relation", "value"}
 _CLAIM_ID = re.compile(r"[A-Za-z0-9_.:=/+-]{1,200}")

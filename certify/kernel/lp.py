@@ -9,8 +9,12 @@ Trusted. The LP  max c.p  s.t.  A p = b, p >= 0  is rebuilt from the claim by
   obeying the promise, and c.p is attained: a lower bound on the maximum.
 "<=" needs the dual, ">=" the primal, "==" both (then c.p >= value >= b.y, and weak
 duality c.p <= b.y forces all three equal); `relation_holds` tests this centrally.
-A "function" objective is a probability: if the LP is feasible its maximum is >= 0, so a
-dual bound b.y < 0 only proves the promise infeasible, and is refused as vacuous.
+Constraints are rows with slack columns (see `defs.ns_polytope`), so the lemmas are unchanged.
+"min" (sign -1): the LP maximises -c, so the dual's b.y >= max (-c).p proves min c.p >= -b.y
+and a primal's c.p >= min c.p: [low, high] = [-b.y, c.p].
+A probability is >= 0 and a guess (k sub-boxes) >= 1/k on any feasible box (put all of P in
+the sub-box of its likeliest guess), so a dual bound below that only proves the problem
+infeasible, and is refused as vacuous.
 """
 
 from fractions import Fraction
@@ -30,10 +34,11 @@ def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: 
         raise CertifyError(f"{where}.evidence: expected a dual, a primal or both, got {sorted(evidence)}")
     high = dual_bound(lp, evidence["dual"], f"{where}.evidence.dual") if "dual" in evidence else None
     low = primal_value(lp, evidence["primal"], f"{where}.evidence.primal") if "primal" in evidence else None
-    if high is not None and high < 0 and problem["objective"]["kind"] == "function":
-        raise Reject(f"{where}.evidence.dual: bound {brief(high)} < 0 on a probability: the promise is "
-                     "infeasible, so the bound says nothing")
-    return Proven(low, high)
+    floor = {"function": 0, "guess": Fraction(1, lp.guesses or 1)}.get(problem["objective"]["kind"])
+    if high is not None and floor is not None and high < floor:
+        raise Reject(f"{where}.evidence.dual: bound {brief(high)} < {brief(floor)} on a probability: the "
+                     "constraints are infeasible, so the bound says nothing")
+    return Proven(low, high) if lp.sign == 1 else Proven(None if high is None else -high, None if low is None else -low)
 
 
 def dual_bound(lp, dual, where: str) -> Fraction:
@@ -42,18 +47,18 @@ def dual_bound(lp, dual, where: str) -> Fraction:
     y = _sparse(dual, lp.row_b, where)
     scale = _common_denominator(y, where)
     scaled = {key: v.numerator * (scale // v.denominator) for key, v in y.items()}
-    for (x, a), column in zip(lp.columns, lp.entries):
+    for col, column in zip(lp.columns, lp.entries):
         reduced = sum(coef * scaled[key] for key, coef in column if key in scaled)
-        c = Fraction(lp.objective.get((x, a), 0))
+        c = Fraction(lp.objective.get(col, 0))
         if reduced * c.denominator < c.numerator * scale:
-            raise Reject(f"dual infeasible at column {column_key(x, a)}: (A^T y) = "
+            raise Reject(f"dual infeasible at column {column_key(*col)}: (A^T y) = "
                          f"{brief(Fraction(reduced, scale))} < c = {format_rational(c)}")
     return sum((lp.row_b[key] * v for key, v in y.items()), Fraction(0))
 
 
 def primal_value(lp, primal, where: str) -> Fraction:
     """c.p, after checking p >= 0 and A p = b exactly."""
-    allowed = {column_key(x, a): j for j, (x, a) in enumerate(lp.columns)}
+    allowed = {column_key(*col): j for j, col in enumerate(lp.columns)}
     p = _sparse(primal, allowed, where)
     # Exact in integers, as in dual_bound: (A p)_r = b_r iff (A (D p))_r = D b_r.
     scale = _common_denominator(p, where)

@@ -25,6 +25,12 @@ then for every feasible y, since <Z_e, Gamma(y^e)> >= 0, c . y >= I, d_k . y = v
                    = nu sum_e y^e_identity - lambda I - sum_k mu_k v_k.
 So the optimum is <= nu' - lambda I for EVERY I, nu' = nu - sum_k mu_k v_k: a tangent
 line. Entries of Z_e on zero entries of Gamma are unconstrained.
+
+"constraints": [{"expression": e_j, "relation": r_j, "value": v_j}] (any number, on sum_e y^e)
+add multipliers kappa_j to the identity (+ sum_j kappa_j e_j[w]) with kappa_j >= 0 for ">=",
+<= 0 for "<=", free for "==": then kappa_j (e_j . y - v_j) >= 0, and the same chain proves
+the optimum <= nu' - sum_j kappa_j v_j. "sense": "min" (Bell objectives only) is the
+relaxation of -max(-f): the blocks hold -f, and the dual's bound B proves min f >= -B.
 """
 
 import importlib.util
@@ -55,12 +61,19 @@ class NpaProblem:
     constraint: object  # {word index: coefficient} or None
     at: object  # the I of the claim (Fraction) or None
     statistics: tuple = ()  # ({word index: coefficient}, value) per observed statistic
+    constraints: tuple = ()  # ({word index: coefficient}, relation, value) per constraint
+    sign: int = 1  # -1 for "min": the blocks hold -f
 
 
 def parse_problem(problem, where: str) -> NpaProblem:
     """Rebuild the relaxation from its definition; malformed input is a CertifyError. Sizes are
     checked before anything is built: the words of the level, the guesses, the products."""
-    only(expect(problem, dict, where), {"scenario", "level", "objective", "constraint", "statistics"}, where)
+    only(expect(problem, dict, where), {"scenario", "level", "objective", "constraint", "statistics", "sense",
+                                        "constraints"}, where)
+    sign = {"max": 1, "min": -1}.get(problem.get("sense", "max"))  # absent: "max" (committed claims)
+    if sign is None or (sign == -1 and "guess" in field(problem, "objective", dict, where)):
+        raise CertifyError(f'{where}.sense: expected "max" (or "min" with a Bell objective), got '
+                           f'{str(problem["sense"])[:20]!r}')
     scenario = parse_scenario(field(problem, "scenario", dict, where), f"{where}.scenario")
     if "level" not in problem:
         raise CertifyError(f"{where}: missing field 'level'")
@@ -74,6 +87,14 @@ def parse_problem(problem, where: str) -> NpaProblem:
         pinned.append(_pinned(problem["constraint"], "at", scenario, f"{where}.constraint"))
     raw = field(problem, "statistics", list, where) if "statistics" in problem else []  # absent: none
     pinned += [_pinned(item, "value", scenario, f"{where}.statistics[{k}]") for k, item in enumerate(raw)]
+    extra = field(problem, "constraints", list, where) if "constraints" in problem else []
+    relations = []
+    for k, item in enumerate(extra):
+        at = f"{where}.constraints[{k}]"
+        if field(expect(item, dict, at), "relation", str, at) not in ("<=", ">=", "=="):
+            raise CertifyError(f'{at}.relation: expected "<=", ">=" or "==", got {item["relation"][:10]!r}')
+        relations.append(item["relation"])
+        pinned.append(_pinned({k: v for k, v in item.items() if k != "relation"}, "value", scenario, at))
     total = 0
     for e, spot, _ in pinned:
         total += products(e, scenario)
@@ -85,9 +106,12 @@ def parse_problem(problem, where: str) -> NpaProblem:
         raise CertifyError(f"{where}.statistics: expected 1 to {len(structure.words)} entries, got {len(raw)}")
     table = {word: k for k, word in enumerate(structure.words)}  # canonical word -> entry index
     indexed = [(_indexed(to_words(e, scenario, spot), table, spot), value) for e, spot, value in pinned]
+    indexed, constraints = indexed[:len(indexed) - len(extra)], indexed[len(indexed) - len(extra):]
     objective, statistics = indexed[:len(indexed) - len(raw)], tuple(indexed[len(indexed) - len(raw):])
     constraint, at_value = objective.pop() if problem.get("constraint") is not None else (None, None)
-    return NpaProblem(structure, tuple(g for g, _ in objective), constraint, at_value, statistics)
+    blocks = tuple({k: sign * v for k, v in g.items()} for g, _ in objective)
+    constraints = tuple((c, r, v) for (c, v), r in zip(constraints, relations))
+    return NpaProblem(structure, blocks, constraint, at_value, statistics, constraints, sign)
 
 
 def _pinned(raw, key: str, scenario, where: str):
@@ -131,14 +155,16 @@ def _indexed(words, table, where):
 
 def parse_evidence(evidence, npa: NpaProblem, where: str):
     """(nu, lambda, [mu_k], [Z_e]) with each Z_e a full symmetric Fraction matrix."""
-    only(expect(evidence, dict, where), {"nu", "lambda", "Z"} | ({"mu"} if npa.statistics else set()), where)
+    only(expect(evidence, dict, where), {"nu", "lambda", "Z"} | ({"mu"} if npa.statistics else set())
+         | ({"kappa"} if npa.constraints else set()), where)
     nu, lam = (parse_rational(field(evidence, key, str, where), f"{where}.{key}") for key in ("nu", "lambda"))
-    mu = []
-    if npa.statistics:
-        raw_mu = field(evidence, "mu", list, where)
-        if len(raw_mu) != len(npa.statistics):
-            raise CertifyError(f"{where}.mu: expected {len(npa.statistics)} multipliers, got {len(raw_mu)}")
-        mu = [parse_rational(m, f"{where}.mu[{k}]") for k, m in enumerate(raw_mu)]
+    mu = [[], []]
+    for j, (key, pinned) in enumerate((("mu", npa.statistics), ("kappa", npa.constraints))):
+        if pinned:
+            raw_mu = field(evidence, key, list, where)
+            if len(raw_mu) != len(pinned):
+                raise CertifyError(f"{where}.{key}: expected {len(pinned)} multipliers, got {len(raw_mu)}")
+            mu[j] = [parse_rational(m, f"{where}.{key}[{k}]") for k, m in enumerate(raw_mu)]
     raw = field(evidence, "Z", list, where)
     if len(raw) != len(npa.blocks):
         raise CertifyError(f"{where}.Z: expected {len(npa.blocks)} blocks, got {len(raw)}")
@@ -164,14 +190,17 @@ def verify_tangent(problem: dict, evidence: dict, where: str):
 
 
 def tangent_of(npa: NpaProblem, evidence, where: str):
-    nu, lam, mu, mats = parse_evidence(evidence, npa, where)
+    nu, lam, (mu, kappa), mats = parse_evidence(evidence, npa, where)
     if lam < 0:
         raise Reject(f"{where}.lambda: negative ({brief(lam)})")
+    for k, (m, (_, relation, _)) in enumerate(zip(kappa, npa.constraints)):
+        if (relation == ">=" and m < 0) or (relation == "<=" and m > 0):
+            raise Reject(f"{where}.kappa[{k}]: {brief(m)} has the wrong sign for a {relation!r} constraint")
     if npa.constraint is None and lam != 0:
         raise Reject(f"{where}.lambda: must be 0 when the problem has no constraint")
     # c[w] := lambda c[w] + sum_k mu_k d_k[w], the multipliers' part of each identity
     c = {k: lam * v for k, v in (npa.constraint or {}).items()}
-    for m, (d, _) in zip(mu, npa.statistics):
+    for m, d in zip(mu + kappa, [d for d, _ in npa.statistics] + [d for d, _, _ in npa.constraints]):
         for k, v in d.items():
             c[k] = c.get(k, 0) + m * v
     entry, n = npa.structure.entry, npa.structure.size
@@ -190,11 +219,14 @@ def tangent_of(npa: NpaProblem, evidence, where: str):
                              f"(residual {brief(lhs - (nu if k == 0 else 0))})")
         if not integer_psd(rows, _backend(n)):
             raise Reject(f"{where}.Z[{b}]: not positive semidefinite (exact LDL^T)")
-    return nu - sum((m * v for m, (_, v) in zip(mu, npa.statistics)), Fraction(0)), lam
+    shift = sum((m * v for m, v in zip(mu + kappa, [v for _, v in npa.statistics]
+                                          + [v for _, _, v in npa.constraints])), Fraction(0))
+    return nu - shift, lam
 
 
 def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: str) -> Proven:
-    """The certified upper bound nu - lambda * I (a dual proves no lower bound)."""
+    """The certified upper bound nu - lambda * I (a dual proves no lower bound); for "min", -that
+    as a lower bound."""
     npa = parse_problem(problem, f"{where}.claim.problem")
     nu, lam = tangent_of(npa, evidence, f"{where}.evidence")
     bound = nu if npa.at is None else nu - lam * npa.at
@@ -204,7 +236,7 @@ def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: 
         # infeasible (e.g. statistics no quantum box has): true, but vacuous as a guess bound.
         raise Reject(f"{where}: certified bound {brief(bound)} is below 1/{len(npa.blocks)}: the "
                      f"constraints are infeasible at this level, so the bound says nothing")
-    return Proven(high=bound)
+    return Proven(high=bound) if npa.sign == 1 else Proven(low=-bound)
 
 
 def _backend(n: int) -> str:

@@ -20,7 +20,21 @@ Trusted (the kernel imports it). Conventions, stated once:
 - An objective is {"kind": "function", "x": X, "parties": [i, ...], "table": T, "value": v},
   the number P(g(a_S) = v | x) with g given by its truth table T (index = a_S read as a
   mixed-radix number, first listed party most significant), or {"kind": "linear",
-  "terms": [[x, a, "p/q"], ...]}.
+  "terms": [[x, a, "p/q"], ...]}, or {"kind": "bell", "expression": E} (a Bell expression of
+  `defs.scenario`), or {"kind": "guess", "parties": S, "inputs": x_S}.
+- Bell expressions become full-probability coefficients: P(a_S|x_S) = sum_{a_rest}
+  P(a_S a_rest | x_S, x_rest = 0), the constant c0 = c0 sum_a P(a|0..0). Both are identities
+  on the polytope (no-signalling makes every marginal well defined; norm rows), so the LP's
+  optimum is the expression's.
+- A guess objective has one sub-box P_e per guess e of a_S (columns "x|a|e", the ns rows keyed
+  "...#e", the norm rows shared: P = sum_e P_e); it scores sum_e P_e(a_S = e | x_S). Summing an
+  ns row over a_rest shows each P_e has the same total at every x: a sub-normalised box.
+- "sense": "min" is max of the negated objective (min c.p = -max (-c).p): `sign` = -1.
+- "constraints": [{"expression": E, "relation": "<=" | ">=" | "==", "value": v}] apply to P
+  (summed over sub-boxes): row "con:k" with right-hand side v, plus for an inequality a slack
+  column "slack:k" >= 0 with entry -1 (">=") or +1 ("<="): e.p rel v iff e.p -+ s = v for
+  some s >= 0, so the optimum is unchanged, and the dual's check on the slack column,
+  -+ y_k >= 0, is the dual sign condition of weak duality.
 """
 
 from dataclasses import dataclass
@@ -32,8 +46,11 @@ from types import MappingProxyType
 
 from certify.errors import CertifyError
 from certify.kernel.format import expect, field, only, parse_int, parse_rational, parse_sizes
+from certify.kernel.defs.scenario import Scenario, parse_expression
 
 MAX_COLUMNS = 1 << 16
+MAX_EXPANSION = 10**6  # full-probability entries of all Bell expressions of a problem
+RELATIONS = {"==": 0, ">=": -1, "<=": 1}  # slack column entry
 
 
 @dataclass(frozen=True)
@@ -42,18 +59,20 @@ class NsLp:
 
     inputs: tuple
     outputs: tuple
-    columns: tuple  # allowed (x, a) pairs, x and a tuples, in canonical order
-    objective: dict  # (x, a) -> Fraction, only nonzero entries
+    columns: tuple  # allowed (x, a) pairs (x, a, e with sub-boxes; (None, k): slack k), canonical order
+    objective: dict  # column -> Fraction, only nonzero entries (negated for "min")
     row_b: object  # row key -> right-hand side, every row of A (a read-only mapping)
     entries: tuple = ()  # entries[j] = column_rows(inputs, *columns[j]), computed once
+    sign: int = 1  # -1: the claim's quantity is -(this LP's objective)
+    guesses: int = 0  # number of sub-boxes of a guess objective (0: none)
 
 
 def spell(digits) -> str:
     return "".join(str(d) for d in digits)
 
 
-def column_key(x, a) -> str:
-    return f"{spell(x)}|{spell(a)}"
+def column_key(x, a, e=()) -> str:
+    return f"slack:{a}" if x is None else f"{spell(x)}|{spell(a)}" + (f"|{spell(e)}" if e else "")
 
 
 def column_rows(inputs, x, a):
@@ -72,19 +91,86 @@ def column_rows(inputs, x, a):
 
 def build(problem: dict, where: str) -> NsLp:
     """Rebuild the LP of an "lp.ns" claim from its definition, strictly."""
-    only(expect(problem, dict, where), {"scenario", "promise", "objective", "sense"}, where)
-    if field(problem, "sense", str, where) != "max":
-        raise CertifyError(f'{where}.sense: expected "max", got {problem["sense"]!r}')
+    only(expect(problem, dict, where), {"scenario", "promise", "objective", "sense", "constraints"}, where)
+    sense = field(problem, "sense", str, where)
+    if sense not in ("max", "min"):
+        raise CertifyError(f'{where}.sense: expected "max" or "min", got {sense[:20]!r}')
     inputs, outputs = parse_sizes(field(problem, "scenario", dict, where), f"{where}.scenario", 10, 1)
     if prod(m * d for m, d in zip(inputs, outputs)) > MAX_COLUMNS:
         raise CertifyError(f"{where}.scenario: {prod(m * d for m, d in zip(inputs, outputs))} variables "
                            f"exceed the limit {MAX_COLUMNS}")
     parity = _promise(problem.get("promise"), inputs, outputs, f"{where}.promise")
     columns, entries, rows = _constraints(inputs, outputs, tuple(sorted(parity.items())))
-    objective = _objective(field(problem, "objective", dict, where), inputs, outputs, f"{where}.objective")
-    # Terms on columns the promise forbids multiply a variable fixed at 0.
-    objective = {key: c for key, c in objective.items() if _allowed(parity, *key)}
-    return NsLp(inputs, outputs, columns, objective, rows, entries)
+    raw, at = field(problem, "objective", dict, where), f"{where}.objective"
+    guesses, x_s, parties = _guesses(raw, inputs, outputs, at) if raw.get("kind") == "guess" else ((), None, None)
+    if guesses and (sense == "min" or len(guesses) * len(columns) > MAX_COLUMNS):
+        raise CertifyError(f"{at}: a guess is maximised, with at most {MAX_COLUMNS} columns in all")
+    # {(x, a): c} on the current columns (read when called: with sub-boxes, on every box)
+    expand = lambda coefs: {col: coefs[col[:2]] for col in columns if col[:2] in coefs}
+    if guesses:  # one sub-box per guess: columns (x, a, e); ns rows per box, norm rows shared
+        tag = lambda key, e: key if key.startswith("norm:") else f"{key}#{spell(e)}"
+        columns = tuple((x, a, e) for e in guesses for x, a in columns)
+        entries = tuple(tuple((tag(k, e), c) for k, c in column) for e in guesses for column in entries)
+        rows = {tag(k, e): b for e in guesses for k, b in rows.items()}
+        objective = {(x, a, e): Fraction(1) for x, a, e in columns if x == x_s and tuple(a[p] for p in parties) == e}
+    else:  # restricted to the columns: terms the promise forbids multiply a variable fixed at 0
+        objective = expand(_objective(raw, inputs, outputs, at))
+    extra = _rows(problem.get("constraints", []), inputs, outputs, f"{where}.constraints")
+    if extra:  # rows "con:k" (and slack columns) appended to every column they touch
+        coefs = [expand(c) for c, _, _ in extra]
+        entries = tuple(column + tuple((f"con:{k}", c[col]) for k, c in enumerate(coefs) if col in c)
+                        for col, column in zip(columns, entries))
+        slacks = [k for k, (_, rel, _) in enumerate(extra) if RELATIONS[rel]]
+        columns += tuple((None, k) for k in slacks)
+        entries += tuple(((f"con:{k}", RELATIONS[extra[k][1]]),) for k in slacks)
+        rows = dict(rows, **{f"con:{k}": v for k, (_, _, v) in enumerate(extra)})
+    sign = -1 if sense == "min" else 1
+    objective = {key: sign * c for key, c in objective.items()}
+    return NsLp(inputs, outputs, columns, objective, MappingProxyType(dict(rows)), entries, sign, len(guesses))
+
+
+def _guesses(raw, inputs, outputs, where):
+    """(guesses e of a_S, the input x: x_S with the rest 0, the parties S)."""
+    only(raw, {"kind", "parties", "inputs"}, where)
+    parties = [parse_int(p, f"{where}.parties[{j}]", 0, len(inputs) - 1)
+               for j, p in enumerate(field(raw, "parties", list, where))]
+    if not parties or parties != sorted(set(parties)):
+        raise CertifyError(f"{where}.parties: expected distinct parties in increasing order")
+    xs = field(raw, "inputs", list, where)
+    if len(xs) != len(parties):
+        raise CertifyError(f"{where}.inputs: expected {len(parties)} inputs, got {len(xs)}")
+    x = [0] * len(inputs)
+    for j, (p, v) in enumerate(zip(parties, xs)):
+        x[p] = parse_int(v, f"{where}.inputs[{j}]", 0, inputs[p] - 1)
+    return tuple(product(*(range(outputs[p]) for p in parties))), tuple(x), parties
+
+
+def _rows(raw, inputs, outputs, where):
+    """[(full-probability coefficients, relation, value)] of the constraints."""
+    out = []
+    for k, item in enumerate(expect(raw, list, where)):
+        at = f"{where}[{k}]"
+        only(expect(item, dict, at), {"expression", "relation", "value"}, at)
+        if field(item, "relation", str, at) not in RELATIONS:
+            raise CertifyError(f"{at}.relation: expected one of {sorted(RELATIONS)}, got {item['relation'][:10]!r}")
+        coefs = _full(field(item, "expression", dict, at), inputs, outputs, f"{at}.expression")
+        out.append((coefs, item["relation"], parse_rational(field(item, "value", str, at), f"{at}.value")))
+    return out
+
+
+def _full(raw, inputs, outputs, where) -> dict:
+    """{(x, a): coefficient} of a Bell expression (module docstring: marginals at x_rest = 0)."""
+    expr = parse_expression(raw, Scenario(inputs, outputs), where)
+    expansion = sum(prod(d for d, o in zip(outputs, outs) if o is None) for outs, _, _ in expr.terms)
+    if expansion > MAX_EXPANSION:
+        raise CertifyError(f"{where}: expands to more than {MAX_EXPANSION} full probabilities (work bound)")
+    out = {}
+    terms = list(expr.terms) + [((None,) * len(inputs), (None,) * len(inputs), expr.constant)]
+    for outs, ins, coef in terms:
+        x = tuple(0 if v is None else v for v in ins)
+        for a in product(*(range(d) if o is None else (o,) for d, o in zip(outputs, outs))):
+            out[(x, a)] = out.get((x, a), Fraction(0)) + coef
+    return {key: c for key, c in out.items() if c}
 
 
 @lru_cache(maxsize=4)
@@ -140,6 +226,9 @@ def _objective(objective: dict, inputs, outputs, where: str) -> dict:
     kind = field(objective, "kind", str, where)
     if kind == "function":
         return _function_objective(objective, inputs, outputs, where)
+    if kind == "bell":
+        only(objective, {"kind", "expression"}, where)
+        return _full(field(objective, "expression", dict, where), inputs, outputs, f"{where}.expression")
     if kind == "linear":
         if set(objective) != {"kind", "terms"}:
             raise CertifyError(f'{where}: a linear objective has exactly "kind" and "terms"')
@@ -153,7 +242,7 @@ def _objective(objective: dict, inputs, outputs, where: str) -> dict:
                 raise CertifyError(f"{spot}: term {term[0]}|{term[1]} listed twice")
             coefficients[key] = parse_rational(term[2], f"{spot}[2]")
         return {key: c for key, c in coefficients.items() if c}
-    raise CertifyError(f'{where}.kind: expected "function" or "linear", got {kind!r}')
+    raise CertifyError(f'{where}.kind: expected "function", "linear", "bell" or "guess", got {kind[:20]!r}')
 
 
 def _function_objective(objective: dict, inputs, outputs, where: str) -> dict:
