@@ -7,7 +7,7 @@ papers spells the word.
 """
 
 from certify.kernel import Verdict
-from certify.kernel.format import format_rational
+from certify.kernel.format import brief, format_rational
 
 
 def _verdict(verdict) -> Verdict:
@@ -22,6 +22,12 @@ def status(verdict) -> str:
     if v.ok:
         return "VERIFIED"
     return f"{'FAILED' if v.status == 'false' else 'ERROR'}: {v.reason}"
+
+
+def label(verdict) -> str:
+    """The 8-column label of a `certify check` line: VERIFIED, FAILED, ERROR (malformed) or INTERNAL."""
+    v = _verdict(verdict)
+    return {"verified": "VERIFIED", "false": "FAILED  ", "malformed": "ERROR   "}.get(v.status, "INTERNAL")
 
 
 def proven(verdict, number=format_rational, claimed: bool = False) -> str:
@@ -44,3 +50,35 @@ def overall(verdicts) -> str:
     """"ALL VERIFIED" when every verdict is verified, else "NOT ALL VERIFIED"."""
     verdicts = [_verdict(v) for v in verdicts]
     return "ALL VERIFIED" if verdicts and all(v.ok for v in verdicts) else "NOT ALL VERIFIED"
+
+
+SCHEMA = "certify-cli/1"
+
+
+def _exact(value):
+    return None if value is None else brief(value)
+
+
+def verdict_json(verdict) -> dict:
+    """One claim as JSON: the kernel's Verdict fields, values as exact "p/q" strings (or null).
+
+    `status` is the kernel's own word ("verified", "false", "malformed", "internal"); `value`
+    is the proven number in the claim's direction and [low, high] the proven interval."""
+    v = _verdict(verdict)
+    return {"id": v.claim_id, "kind": v.kind, "statement": v.statement, "relation": v.relation,
+            "claimed": _exact(v.claimed), "status": v.status, "value": _exact(v.value), "low": _exact(v.low),
+            "high": _exact(v.high), "reason": v.reason, "source": v.source, "problem_sha256": v.problem_sha256}
+
+
+def result_json(command: str, verdicts, **extra) -> dict:
+    """The one JSON document of every command's --json: {"schema": "certify-cli/1", "command",
+    "ok" (at least one verdict and all verified), "summary": counts by kernel status, "claims": [verdict_json],
+    then the command's own fields (never a verdict: those are only in "claims")}."""
+    verdicts = [_verdict(v) for v in verdicts]
+    counts = {status: sum(v.status == status for v in verdicts) for status in ("verified", "false", "malformed",
+                                                                             "internal")}
+    clash = set(extra) & {"schema", "command", "ok", "summary", "claims"}
+    if clash:
+        raise ValueError(f"result_json: reserved keys {sorted(clash)}")
+    return {"schema": SCHEMA, "command": command, "ok": bool(verdicts) and all(v.ok for v in verdicts),
+            "summary": counts, "claims": [verdict_json(v) for v in verdicts], **extra}

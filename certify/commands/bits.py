@@ -18,7 +18,7 @@ from fractions import Fraction
 from certify import bits_models
 from certify import finite_stats as fs
 from certify.certificate import checked, make_certificate, write
-from certify.cli_types import rational
+from certify.cli_types import level_arg, rational
 from certify.counts import read_counts, uniform_inputs
 from certify.errors import EXIT_OK, CertifyError
 from certify.kernel import bits as kbits
@@ -28,6 +28,7 @@ from certify.papers.pironio2010.bits import PAPER_BITS, bits_certificate, table1
 from certify.papers.pironio2010.curve_c import chsh_ns_claims
 from certify.papers.pironio2010.npa import tangent_of
 from certify.papers.produce import lp_certificate
+from certify.printing import result_json
 
 SUMMARY = "certified random bits from CHSH counts (Pironio et al. 2010, eq. (3))"
 LEVELS = ("1+AB", "2", "3")
@@ -36,11 +37,14 @@ LEVELS = ("1+AB", "2", "3")
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("bits", help=SUMMARY, description=SUMMARY)
     parser.add_argument("--counts", required=True, metavar="FILE", help="count table (.csv or .json)")
-    parser.add_argument("--delta", default="0.01", help="failure probability, a decimal or p/q in (0,1) (default 0.01)")
-    parser.add_argument("--level", default="1+AB", choices=LEVELS, help="NPA level of the tangent (default 1+AB)")
+    parser.add_argument("--delta", default="0.01",
+                        help="failure probability in (0,1): a decimal, 1e-6 or p/q, read exactly (default 0.01)")
+    parser.add_argument("--level", default="1+AB", type=level_arg, choices=LEVELS,
+                        help="NPA level of the tangent (default 1+AB; 1+ab and '1 + AB' are read as 1+AB)")
     parser.add_argument("--model", default="quantum", choices=("quantum", "no-signalling"),
                         help="I_max in eps: 2 sqrt 2 (quantum) or 4 (no-signalling)")
-    parser.add_argument("--p-xy", metavar="P00,P01,P10,P11", help="input distribution (default: the file's, else uniform)")
+    parser.add_argument("--p-xy", metavar="P00,P01,P10,P11",
+                        help="input distribution (default: the file's, else uniform)")
     parser.add_argument("--q", help="expected min P(xy); an error if it disagrees")
     parser.add_argument("--tangent", metavar="NU,LAM",
                         help="a tangent line G(I) <= NU - LAM*I, checked by the kernel (quantum: against "
@@ -48,23 +52,26 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--tangent-certificate", action="append", default=[], metavar="FILE",
                         help="npa.max certificate of the tangent G(a,b|x,y) <= NU - LAM*I, re-checked by the kernel")
     parser.add_argument("--out", metavar="FILE", help="write the whole-chain certificate (quantum model) here")
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument("--json", action="store_true",
+                        help='machine-readable output (schema "certify-cli/1"; "claims" holds the kernel\'s verdicts, '
+                             '"certificate" the certificate path(s), or the certificate itself when not written)')
 
 
 def chain_certificate(table, p_xy, delta, level, out=None):
-    """Solve, write and kernel-check the whole-chain "bits.chsh" certificate; (bits, where)."""
+    """Solve, write and kernel-check the whole-chain "bits.chsh" certificate; (bits, path or certificate, verdict)."""
     cert = bits_certificate(table.counts, p_xy, delta, level, "cli/bits", str(table.source or "counts"))
     verdict = checked(cert, out or "certificate")
     if not verdict.ok:
         raise Reject(f"the whole-chain certificate does not verify: {verdict.reason}")
     if out:
         write(cert, out)
-    return int(verdict.value), out or "in memory (pass --out FILE to keep it)"
+    return int(verdict.value), out or cert, verdict
 
 
 def no_signalling_tangent(nu=Fraction(3, 2), lam=Fraction(1, 4)):
-    """(nu, lam), once the kernel verified G_NS(I) <= nu - lam I: max P(ab|xy) + lam CHSH <= nu
+    """(nu, lam, verdicts), once the kernel verified G_NS(I) <= nu - lam I: max P(ab|xy) + lam CHSH <= nu
     for all 16 (ab, xy), each an "lp.ns" claim solved, written in memory and checked."""
+    verdicts = []
     for claim_id, statement, problem, _ in chsh_ns_claims(lam):
         cert, _ = lp_certificate(claim_id, statement, problem, "<=")
         cert["claim"]["value"] = format_rational(nu)  # the user's line, not the solver's optimum
@@ -72,7 +79,8 @@ def no_signalling_tangent(nu=Fraction(3, 2), lam=Fraction(1, 4)):
         if not verdict.ok:
             raise Reject(f"--tangent: G_NS(I) <= {format_rational(nu)} - {format_rational(lam)} I does not "
                          f"verify: {verdict.reason}")
-    return nu, lam
+        verdicts.append(verdict)
+    return nu, lam, verdicts
 
 
 def run(args) -> int:
@@ -92,8 +100,8 @@ def run(args) -> int:
     if tangent is None and args.model == "quantum":
         chain = chain_certificate(table, p_xy, delta, args.level, args.out)
     elif tangent is None:
-        nu, lam = no_signalling_tangent()
-        tangent = (nu, lam, None, "curve c, 16 lp.ns claims verified by the kernel on the fly")
+        nu, lam, verdicts = no_signalling_tangent()
+        tangent = (nu, lam, None, "curve c, 16 lp.ns claims verified by the kernel on the fly", verdicts)
     if tangent is not None:
         result = bits_models.check_bits(table.counts, delta, p_xy, tangent[0], tangent[1], args.model)
     out = {
@@ -105,13 +113,15 @@ def run(args) -> int:
         "epsilon": _decimal_up(eps_hi, 6), "I_low": _decimal_down(i_hat - eps_hi, 6),
         "p_value_local": _decimal_up(p_hi, 4, scientific=True),
         "level": args.level,
-        "certificate": chain[1] if chain else (None if tangent is None else tangent[2]),
-        "tangent": None if tangent is None else {"nu": _fmt(tangent[0]), "lambda": _fmt(tangent[1]), "source": tangent[3]},
+        "certificate": chain[1] if chain else tangent[2],
+        "tangent": None if tangent is None else {"nu": _fmt(tangent[0]), "lambda": _fmt(tangent[1]),
+                                                 "source": tangent[3]},
         "bits": chain[0] if chain else result.bits,
         "bits_reason": _chain_reason(chain, args.level, i_hat - eps_hi) if chain else result.reason,
     }
     out["paper_claim"] = _paper_claim(table, p_xy, delta)
-    print(json.dumps(out, indent=1) if args.json else _text(out))
+    verdicts = [chain[2]] if chain else tangent[4]  # the kernel's verdicts behind the number of bits
+    print(json.dumps(result_json("bits", verdicts, **out), indent=1) if args.json else _text(out))
     return EXIT_OK
 
 
@@ -124,12 +134,13 @@ def _paper_claim(table, p_xy, delta):
 
 def _chain_reason(chain, level, i_low) -> str:
     if i_low < 2:  # no Bell violation survives eps: only the trivial H_min >= 0 holds
-        return "I_hat - eps < 2, the local bound: no randomness certified (H_min >= 0 is trivial), verified by the kernel"
+        return ("I_hat - eps < 2, the local bound: no randomness certified (H_min >= 0 is trivial), "
+                "verified by the kernel")
     return f"whole-chain certificate (4 NPA tangents at level {level}) verified by the kernel"
 
 
 def _tangent(args):
-    """(nu, lam, certificate, source) of a kernel-checked user tangent, or None."""
+    """(nu, lam, certificate path(s), source, verdicts) of a kernel-checked user tangent, or None."""
     given = None
     if args.tangent:
         parts = args.tangent.split(",")
@@ -139,8 +150,9 @@ def _tangent(args):
     if args.tangent_certificate:
         if args.model != "quantum":
             raise CertifyError("--tangent-certificate: an NPA tangent bounds the quantum model only")
-        nu, lam = _checked_tangent(args.tangent_certificate, given)
-        return nu, lam, ",".join(args.tangent_certificate), "certificate (re-checked)"
+        nu, lam, verdicts = _checked_tangent(args.tangent_certificate, given)
+        paths = args.tangent_certificate
+        return nu, lam, paths[0] if len(paths) == 1 else list(paths), "certificate (re-checked)", verdicts
     if given is None:
         return None
     if args.model == "quantum":
@@ -148,12 +160,12 @@ def _tangent(args):
                            "with --tangent-certificate FILE (and --tangent to state the line it must prove)")
     if given[1] < 0:
         raise Reject(f"--tangent: lambda = {format_rational(given[1])} is negative")
-    nu, lam = no_signalling_tangent(*given)
-    return nu, lam, None, "--tangent, 16 lp.ns claims verified by the kernel"
+    nu, lam, verdicts = no_signalling_tangent(*given)
+    return nu, lam, None, "--tangent, 16 lp.ns claims verified by the kernel", verdicts
 
 
 def _checked_tangent(paths, given):
-    """One (nu, lam) that `check_certificate` verified for the guess of the output pair (a, b).
+    """One (nu, lam), with the verdicts, that `check_certificate` verified for the guess of the output pair (a, b).
 
     A certificate bounds G at the input pair (x, y) of its objective. Lemma (spec P2, G is the
     same for every input pair): the relabelling x -> 1-x, b -> b xor y (and y -> 1-y, a -> a xor
@@ -163,7 +175,7 @@ def _checked_tangent(paths, given):
     four. Several certificates must prove the same line; `given` (NU, LAM), if any, is claimed
     at each certificate's I and checked there by the kernel, and LAM must be the proven slope.
     """
-    found = set()
+    found, verdicts = set(), []
     for path in paths:
         cert = read_json(path)
         verdict = check_certificate(cert, str(path))
@@ -176,16 +188,18 @@ def _checked_tangent(paths, given):
         if given is not None:
             _check_given(cert, tangent, given, str(path))
         found.add((tangent.nu, tangent.lam))
+        verdicts.append(verdict)
     if len(found) != 1:
         raise CertifyError("--tangent-certificate: the certificates prove different tangent lines")
-    return given if given is not None else found.pop()
+    return (*(given if given is not None else found.pop()), verdicts)
 
 
 def _check_given(cert, tangent, given, where):
     """The user's line NU - LAM I, claimed at the certificate's I, must be what the kernel proves."""
     nu, lam = given
     if lam != tangent.lam:
-        raise Reject(f"--tangent: LAM = {format_rational(lam)}, but {where} proves slope {format_rational(tangent.lam)}")
+        raise Reject(f"--tangent: LAM = {format_rational(lam)}, but {where} proves slope "
+                     f"{format_rational(tangent.lam)}")
     claim = cert["claim"]
     mine = make_certificate(claim["id"], claim["kind"], claim["statement"], claim["problem"], "<=",
                             nu - lam * tangent.at, cert["evidence"])
@@ -248,8 +262,9 @@ def _text(out: dict) -> str:
         f"local-model p-value <= {out['p_value_local']}",
     ]
     if out["tangent"] is None:
+        where = out["certificate"] if isinstance(out["certificate"], str) else "in memory (pass --out FILE to keep it)"
         lines.append(f"H_min >= {out['bits']} bits with probability >= 1 - {out['delta']}  [{out['bits_reason']}; "
-                     f"certificate: {out['certificate']}]")
+                     f"certificate: {where}]")
     else:
         t = out["tangent"]
         lines.append(f"H_min >= {out['bits']} bits with probability >= 1 - {out['delta']}  "

@@ -12,16 +12,19 @@ import sys
 from certify.errors import EXIT_ERROR, EXIT_FALSE, EXIT_INTERNAL, EXIT_OK, CertifyError
 from certify.kernel.format import brief
 from certify.kernel.proofs import MANIFEST, check_path, error_verdict
+from certify.printing import label, result_json
 
 SUMMARY = "verify certificate files or folders with the trusted kernel alone"
-LABELS = {"false": "FAILED  ", "malformed": "ERROR   ", "internal": "INTERNAL"}
 
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("check", help=SUMMARY, description=SUMMARY)
     parser.add_argument("paths", nargs="*", default=["proofs"], metavar="PATH",
                         help="certificate files or folders (default: proofs)")
-    parser.add_argument("--json", action="store_true", help="one JSON object per claim, then a summary")
+    parser.add_argument("--json", action="store_true",
+                        help='one JSON document (schema "certify-cli/1"): "claims", one object per claim with the '
+                             "kernel's verdict fields (status, value, low, high, claimed, relation, reason), and "
+                             '"summary" (counts by status)')
     parser.add_argument("--quiet", action="store_true", help="print only failures and the summary")
 
 
@@ -50,16 +53,14 @@ def run(args) -> int:
 
 def _print(verdicts, count, args) -> None:
     if args.json:
-        rows = [_as_json(v) for v in verdicts]
-        print(json.dumps({"claims": rows, "verified": count["verified"], "failed": count["false"],
-                          "errors": count["malformed"], "internal": count["internal"]}, indent=1))
+        print(json.dumps(result_json("check", verdicts, paths=list(args.paths)), indent=1))
         return
     for v in verdicts:
         if v.ok and not args.quiet:
-            print(f"VERIFIED  {_safe(v.claim_id)}  {v.relation} {_number(v.value)}  {_safe(v.statement)}")
+            print(f"{label(v)}  {_safe(v.claim_id)}  {v.relation} {_number(v.value)}  {_safe(v.statement)}")
         elif not v.ok:
             name = v.claim_id if v.status == "false" else v.source
-            print(f"{LABELS[v.status]}  {_safe(name)}  {_safe(v.reason)}", file=sys.stderr)
+            print(f"{label(v)}  {_safe(name)}  {_safe(v.reason)}", file=sys.stderr)
     internal = f", {count['internal']} internal errors" if count["internal"] else ""
     print(f"{count['verified']} verified, {count['false']} failed, {count['malformed']} malformed{internal}, "
           f"of {len(verdicts)} claims")
@@ -80,12 +81,3 @@ def _number(value) -> str:
     decimal = f"{float(value):.12g}" if abs(digits) < 300 else f"~1e{digits}"  # float() would overflow
     return f"{decimal} (exactly {text})"
 
-
-def _as_json(v) -> dict:
-    return {
-        "id": v.claim_id, "kind": v.kind, "statement": v.statement, "relation": v.relation,
-        "claimed": None if v.claimed is None else brief(v.claimed),
-        "value": None if v.value is None else brief(v.value),
-        "status": "VERIFIED" if v.ok else {"false": "FAILED", "malformed": "ERROR", "internal": "INTERNAL"}[v.status],
-        "reason": v.reason, "source": v.source,
-    }

@@ -9,12 +9,15 @@ A number is printed as "<= p/q VERIFIED" only after the kernel accepted the
 certificate; otherwise "UNVERIFIED: reason" (exit 1).
 """
 
+import argparse
+import json
 import re
+import textwrap
 from pathlib import Path
 
 from certify.behaviour import full_statistics, read_behaviour
 from certify.certificate import checked, write
-from certify.cli_types import rational
+from certify.cli_types import level, parties, rational
 from certify.errors import EXIT_FALSE, EXIT_OK, CertifyError
 from certify.expressions import scenario_to_json
 from certify.kernel.defs.scenario import Scenario, parse_expression, parse_scenario
@@ -22,17 +25,32 @@ from certify.kernel.format import expect, read_json
 from certify.kernel.npa import parse_problem
 from certify.npa import BUILTIN, bell_objective, certify_problem, guess_objective, problem
 from certify.papers.produce import npa_certificate
-from certify.printing import proven
+from certify.printing import proven, result_json
+
+SUMMARY = "certify an NPA bound: Tsirelson-type maxima or guessing probabilities (Pironio et al. 2010)"
+DESCRIPTION = textwrap.fill(SUMMARY + ". Solves one NPA relaxation, rounds its dual to rationals and prints "
+                            "the bound only after the trusted kernel verified the certificate (exit 0); "
+                            "otherwise UNVERIFIED (exit 1).")
+EXAMPLES = """examples:
+  certify npa --expr chsh --level 2                                  Tsirelson bound
+  certify npa --expr chsh --level 1+AB --guess global --at 2.414     G(2.414) <= ..., a tangent line
+  certify npa --expr my_expression.json --level 1+AB+AC+BC+ABC       docs/bell-expression-format.md
+  certify npa --expr chsh --level 2 --guess local --parties B --at 2.7
+
+levels: "1", "2", "1+AB", ...; "1+ab" (toqito) and "1 + AB" (QuantumNPA.jl) are read as "1+AB".
+parties: letters A, B, C, ... (A is the first party), as in the level words."""
 
 
 def add_parser(subparsers):
-    p = subparsers.add_parser("npa", help="certify an NPA bound (Tsirelson-type or guessing probability)")
-    p.add_argument("--expr", required=True, help="chsh, mermin3, mermin4, or a Bell-expression JSON file")
-    p.add_argument("--level", required=True, help='"1", "2", "1+AB", "1+AB+AC+BC+ABC", ...')
+    p = subparsers.add_parser("npa", help=SUMMARY, description=DESCRIPTION, epilog=EXAMPLES,
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--expr", required=True, help=f"{', '.join(BUILTIN)} (any case), or a Bell-expression JSON file")
+    p.add_argument("--level", required=True, help='"1", "2", "1+AB", "1+AB+AC+BC+ABC", ... (spaces and case ignored)')
     p.add_argument("--guess", choices=["none", "global", "local"], default="none",
                    help="maximise the guessing probability of all parties (global) or party A (local)")
     p.add_argument("--parties", default=None,
-                   help="with --guess: the guessed parties, e.g. 1 or 0,2 (default: all for global, 0 for local)")
+                   help="with --guess: the guessed parties by letter, e.g. B or A,C (default: all for global, "
+                        "A for local)")
     p.add_argument("--inputs", default=None, help="inputs of the guessed parties, e.g. 0,0 (default zeros)")
     p.add_argument("--at", default=None, help="Bell value I in the constraint expression >= I (with --guess)")
     p.add_argument("--behaviour", default=None,
@@ -40,6 +58,7 @@ def add_parser(subparsers):
                         "(docs/bell-expression-format.md); with --guess, --at becomes optional")
     p.add_argument("--solver", default=None, choices=["clarabel", "mosek", "scs"])
     p.add_argument("--out", default=None, help="write the certificate (JSON) here")
+    p.add_argument("--json", action="store_true", help='the kernel\'s verdict as JSON (schema "certify-cli/1")')
     return p
 
 
@@ -66,12 +85,15 @@ def run(args) -> int:
     verdict = checked(cert, args.out or "certificate")  # exactly the bytes --out writes
     if args.out:
         write(cert, str(Path(args.out)))
-    if not verdict.ok:
+    if args.json:
+        print(json.dumps(result_json("npa", [verdict], certificate=args.out or cert, float_optimum=result.primal,
+                                     slack=result.slack), indent=1))
+    elif not verdict.ok:
         print(proven(verdict))
-        return EXIT_FALSE
-    print(f"{proven(verdict, claimed=True)}  (exact bound {float(verdict.value):.12g}, "
-          f"float optimum {result.primal:.12g}, slack {result.slack:.2e})")
-    return EXIT_OK
+    else:
+        print(f"{proven(verdict, claimed=True)}  (exact bound {float(verdict.value):.12g}, "
+              f"float optimum {result.primal:.12g}, slack {result.slack:.2e})")
+    return EXIT_OK if verdict.ok else EXIT_FALSE
 
 
 def _statistics(path, scenario):
@@ -88,9 +110,8 @@ def _statistics(path, scenario):
 def _unverified(definition, scenario, expr, args) -> int:
     """No certificate: say why, proving infeasibility when the Bell value is out of reach."""
     if definition.get("statistics"):
-        print("UNVERIFIED: no rounded dual passed the exact check: the behaviour may lie outside this "
-              f"NPA level (then the relaxation is infeasible) or the solver was inaccurate")
-        return EXIT_FALSE
+        return _say(args, [], "no rounded dual passed the exact check: the behaviour may lie outside this "
+                    "NPA level (then the relaxation is infeasible) or the solver was inaccurate")
     if definition["constraint"] is not None:
         top_problem = problem(scenario, definition["level"], bell_objective(expr))
         top = certify_problem(top_problem, args.solver)
@@ -98,10 +119,18 @@ def _unverified(definition, scenario, expr, args) -> int:
         verdict = None if top is None else checked(npa_certificate("cli/npa/max", "max of the expression",
                                                                    top_problem, top), "certificate")
         if verdict is not None and verdict.ok and verdict.value < at:
-            print(f"UNVERIFIED: infeasible: the expression is {proven(verdict, number=_decimal)} < {args.at} "
-                  f"at level {args.level}")
-            return EXIT_FALSE
-    print("UNVERIFIED: no rounded dual passed the exact check (solver inaccurate or problem infeasible)")
+            return _say(args, [verdict], f"infeasible: the expression is {proven(verdict, number=_decimal)} "
+                        f"< {args.at} at level {definition['level']}")
+    return _say(args, [], "no rounded dual passed the exact check (solver inaccurate or problem infeasible)")
+
+
+def _say(args, verdicts, reason) -> int:
+    """No certificate of the asked claim: UNVERIFIED with the reason (exit 1); with --json the
+    verdicts listed are only those of the side claims the kernel checked (the expression's maximum)."""
+    if args.json:
+        print(json.dumps(result_json("npa", verdicts, unverified=reason, certificate=None), indent=1))
+    else:
+        print(f"UNVERIFIED: {reason}")
     return EXIT_FALSE
 
 
@@ -110,8 +139,8 @@ def _decimal(value) -> str:
 
 
 def _expression(spec: str):
-    if spec in BUILTIN:
-        expr = BUILTIN[spec]()
+    if spec.lower() in BUILTIN and not Path(spec).is_file():
+        expr = BUILTIN[spec.lower()]()
         n = len(expr.terms[0][0])
         return Scenario((2,) * n, (2,) * n), expr
     if not Path(spec).exists():
@@ -128,18 +157,13 @@ def _expression(spec: str):
 
 
 def _level(text: str):
-    return text
+    return level(text)
 
 
 def _parties(text, scenario, guess):
     if text is None:
         return list(range(scenario.parties)) if guess == "global" else [0]
-    parts = text.split(",")
-    if not all(re.fullmatch(r"[0-9]{1,2}", p) for p in parts) \
-            or sorted(set(int(p) for p in parts)) != [int(p) for p in parts] or int(parts[-1]) >= scenario.parties:
-        raise CertifyError(f"--parties: expected distinct increasing parties in 0..{scenario.parties - 1}, "
-                           f"got {text[:40]!r}")
-    return [int(p) for p in parts]
+    return parties(text, scenario.parties)
 
 
 def _inputs(text, count):

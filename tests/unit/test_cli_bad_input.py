@@ -35,7 +35,12 @@ def _one_line_error(capsys, argv, code=2, needle=""):
     (["frobnicate"], "invalid choice: 'frobnicate'"),
     (["lp", "sweep", "--jobs", "0"], "expected a whole number from 1"),
     (["reproduce", "--jobs=-1", "all"], "expected a whole number from 1"),
-    (["npa", "--expr", "CHSH", "--level", "1"], "neither a built-in (chsh, mermin3, mermin4) nor a file"),
+    (["npa", "--expr", "CHHS", "--level", "1"], "neither a built-in (chsh, mermin3, mermin4) nor a file"),
+    (["npa", "--expr", "chsh", "--level", "1", "--guess", "local", "--parties", "0", "--at", "2.5"], "named by letter"),
+    (["lp", "lemma", "--parties", "1,2,3"], "named by letter"),
+    (["lp", "lemma", "--parties", "A,B,F"], "distinct party letters among A, B, C, D, E"),
+    (["lp", "lemma", "--parties", "A,B"], "three distinct parties"),
+    (["npa", "--expr", "chsh", "--level", "1++ab"], "level"),
     (["npa", "--expr", "chsh", "--level", "1", "--inputs", "0,0"], "only meaningful with --guess"),
     (["lp", "ghz3", "--table", "00010111", "--x", "000"], "not an input of the GHZ game"),
     (["lp", "lemma", "--x", "11000"], "not an input of the Mermin game"),
@@ -74,7 +79,8 @@ def test_a_fifo_is_refused_not_waited_on(tmp_path, capsys):
     _one_line_error(capsys, ["check", str(tmp_path / "x.json")], needle="not a regular file or folder")
 
 
-@pytest.mark.parametrize("value", [Fraction(4006, 10**31153) + Fraction(1, 10**40000), Fraction(7, 3), Fraction(1, 10**6)])
+@pytest.mark.parametrize("value", [Fraction(4006, 10**31153) + Fraction(1, 10**40000), Fraction(7, 3),
+                                   Fraction(1, 10**6)])
 def test_scientific_upper_decimal_is_an_upper_bound_within_one_unit(value):
     text = _decimal_up(value, 4, scientific=True)
     mantissa, exponent = text.split("e")

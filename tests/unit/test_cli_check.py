@@ -29,7 +29,8 @@ def test_verified_folder_exits_zero(proof_dir, capsys):
 def test_json_output_has_exact_values(proof_dir, capsys):
     assert main(["check", "--json", str(proof_dir)]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["verified"] == 1 and report["claims"][0]["value"] == "3/2"
+    assert report["schema"] == "certify-cli/1" and report["ok"] and report["summary"]["verified"] == 1
+    assert report["claims"][0]["value"] == "3/2" and report["claims"][0]["status"] == "verified"
 
 
 def test_changed_claim_value_exits_one_and_names_the_claim(proof_dir, capsys):
@@ -103,7 +104,8 @@ def test_missing_path_is_a_one_line_error(tmp_path, capsys):
 def test_check_imports_no_numerical_library(proof_dir):
     code = (
         "import sys; from certify.cli import main; rc = main(['check', '--quiet', sys.argv[1]]); "
-        "bad = sorted({m.split('.')[0] for m in sys.modules} & {'numpy', 'scipy', 'cvxpy', 'sympy', 'highspy', 'clarabel'}); "
+        "bad = sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'numpy', 'scipy', 'cvxpy', 'sympy', 'highspy', 'clarabel'}); "
         "print('LOADED', bad); sys.exit(rc)"
     )
     result = subprocess.run([sys.executable, "-c", code, str(proof_dir)], capture_output=True, text=True, cwd=ROOT)

@@ -64,7 +64,8 @@ def test_biased_inputs_flag(capsys):
 @pytest.mark.parametrize("argv,match", [
     (["--delta", "0"], "delta"),
     (["--delta", "1.5"], "delta"),
-    (["--delta", "1e-2"], "--delta: expected a decimal"),
+    (["--delta", "1e-99999"], "--delta: expected a decimal"),
+    (["--delta", "1e-2.5"], "--delta: expected a decimal"),
     (["--p-xy", "0.5,0.25,0.25"], "--p-xy: expected four"),
     (["--p-xy", "0.5,0.25,0.25,0.25"], "p_xy: probabilities sum to 5/4"),
     (["--q", "0.2"], r"q: 1/5 disagrees"),
@@ -88,9 +89,26 @@ def test_the_cli_rational_is_exact():
     from certify.cli_types import rational
     assert rational("0.01", "x") == Fraction(1, 100) and rational("2/200", "x") == Fraction(1, 100)
     assert rational("-2.5", "x", signed=True) == Fraction(-5, 2)
-    for bad in ("1e-2", "-1", "0x10", "1_0", " ", "nan"):
+    # scientific notation is exact, never through a float (float("1e-400") is 0.0)
+    assert rational("1e-6", "x") == Fraction(1, 10**6) and rational("2.5E-3", "x") == Fraction(1, 400)
+    assert rational("1e-400", "x") == Fraction(1, 10**400) and rational("3e+2", "x") == 300
+    assert rational("0.1", "x") != 0.1 and rational("0.1", "x") == Fraction(1, 10)
+    for bad in ("-1", "0x10", "1_0", " ", "nan", "inf", "1e", "1e10000", "1.5e-2.0", ".5", "1/0", "1e-2/3"):
         with pytest.raises(CertifyError, match="expected a decimal"):
             rational(bad, "x")
+
+
+@pytest.mark.parametrize("spelling", ["1+ab", "1 + AB", " 1+Ab "])
+def test_level_spellings_of_other_tools_are_the_canonical_one(spelling, capsys):
+    from certify.cli_types import level
+    assert level(spelling) == "1+AB"
+    code, out = run(["--counts", TABLE1, "--level", spelling, "--json"], capsys)
+    data = json.loads(out)
+    assert code == 0 and data["level"] == "1+AB" and data["bits"] == 42
+    # the certificate itself holds the kernel's one spelling, and it is the object, not prose
+    assert data["certificate"]["claim"]["problem"]["level"] == "1+AB"
+    assert data["schema"] == "certify-cli/1" and data["claims"][0]["kind"] == "bits.chsh"
+    assert data["claims"][0]["status"] == "verified" and data["claims"][0]["value"] == "42"
 
 
 def _npa_certificate():
@@ -111,6 +129,7 @@ def test_certificate_tangent_gives_the_papers_42_bits(capsys):
 def test_tampered_certificate_is_rejected(tmp_path, capsys):
     cert = json.loads(_npa_certificate().read_text())
     from fractions import Fraction
+
     from certify.kernel.format import format_rational
     nu = Fraction(cert["evidence"]["nu"])
     cert["evidence"]["nu"] = format_rational(nu - Fraction(1, 10**12))

@@ -1,0 +1,51 @@
+"""Unix conventions of the command line: --version, documented exit codes, a reader that leaves."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+import certify
+from certify.cli import main
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def test_version_prints_the_package_version(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out.strip() == f"certify {certify.__version__}"
+
+
+def test_help_documents_the_four_exit_codes(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    text = capsys.readouterr().out
+    for line in ("0  every claim verified", "1  a claim was checked and found false", "2  bad input",
+                 "3  internal error"):
+        assert line in text
+
+
+def test_npa_help_has_a_description_and_examples(capsys):
+    with pytest.raises(SystemExit):
+        main(["npa", "--help"])
+    text = capsys.readouterr().out
+    assert "Solves one NPA relaxation" in text and "1 + AB" in text and "letters A, B, C" in text
+
+
+def test_a_reader_that_leaves_ends_quietly_with_the_verdicts_exit_code():
+    """`certify check proofs | head -1` under `set -o pipefail`: exit 0, nothing on stderr (the
+    ~200 kB of output overflow the pipe, so the writer does meet the closed pipe)."""
+    done = subprocess.run(["bash", "-c", f"set -o pipefail; {sys.executable} -m certify.cli check proofs | head -1"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == "" and done.stdout.count("\n") == 1
+
+
+def test_a_closed_pipe_before_the_first_write_is_quiet_too():
+    argv = [sys.executable, "-m", "certify.cli", "check", "proofs/pironio2010/ns/ab00_xy00.json"]
+    child = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    child.stdout.close()  # the reader is gone before the command prints anything
+    assert child.wait(timeout=300) == 0
+    assert child.stderr.read() == b""
