@@ -18,9 +18,14 @@ Per block e:
     difference added at Z_e[0,0] (F_1 = e_0 e_0^T, and raising a diagonal
     entry keeps a PSD matrix PSD).
 lambda is the solver's Bell-constraint dual, rounded and clipped at 0.
+The margin delta may differ per block (`assemble`): `float_margin` reads the smallest delta_e
+with Q_e + delta_e Z0 >= 0 off the float spectrum (a generalised eigenvalue), so each block pays
+only what its own rounding error needs. Floats only choose delta_e; the kernel decides.
 """
 
 from fractions import Fraction
+
+import numpy as np
 
 from certify.kernel.format import format_rational
 from certify.supports import supports
@@ -61,13 +66,20 @@ def interior_direction(structure, trace_dual, denominator: int = 10**6):
 
 
 def round_certificate(npa, duals, lam: float, denominator: int, z0=None, delta=Fraction(0), mu=None) -> dict:
-    """Evidence {"nu", "lambda", "Z"} (+ "mu" with statistics, strings) from float duals.
+    """Evidence {"nu", "lambda", "Z"} (+ "mu" with statistics, strings) from float duals;
+    `delta` is one margin for every block or a sequence of one per block."""
+    rounded = round_duals(npa, duals, lam, denominator, mu)
+    deltas = list(delta) if isinstance(delta, (list, tuple)) else [delta] * len(npa.blocks)
+    return assemble(npa, rounded, z0, deltas)
+
+
+def round_duals(npa, duals, lam: float, denominator: int, mu=None):
+    """Steps 1-2 for every block, before any margin: (blocks, lambda, [mu_k], m).
 
     The multipliers are rounded first and folded into one vector
     m[w] = lambda c[w] + sum_k mu_k d_k[w] (mu_k of any sign), so the identities
     g_e[w] + <Z_e, F_w> + m[w] = [w = 1] nu are restored exactly as in step 2.
     """
-    n = npa.structure.size
     lam_q = Fraction(0)
     if npa.constraint is not None:
         lam_q = max(Fraction(0), Fraction(round(lam * denominator), denominator))
@@ -80,21 +92,56 @@ def round_certificate(npa, duals, lam: float, denominator: int, z0=None, delta=F
         for mu_k, (d, _) in zip(mu_q, npa.statistics):
             for k, v in d.items():
                 m[k] = m.get(k, 0) + mu_k * v
-    blocks, tops = [], []
+    blocks = []
     for g, z in zip(npa.blocks, duals):
         q = rational_matrix(z, denominator)
         restore_identities(q, npa.structure, g, m)
+        blocks.append(q)
+    return blocks, lam_q, mu_q, m
+
+
+def assemble(npa, rounded, z0, deltas) -> dict:
+    """Steps 3-4: Z_e = Q_e + delta_e Z0, then nu and the [0, 0] top-ups; the evidence dict."""
+    blocks, lam_q, mu_q, m = rounded
+    n = npa.structure.size
+    out_blocks, tops = [], []
+    for g, q, delta in zip(npa.blocks, blocks, deltas):
+        q = [row[:] for row in q]
         if z0 is not None and delta:
             for i in range(n):
                 for j in range(i, n):
                     q[i][j] += delta * z0[i][j]
         tops.append(g.get(0, 0) + q[0][0] + m.get(0, 0))
-        blocks.append(q)
+        out_blocks.append(q)
     nu = max(tops)
-    for q, top in zip(blocks, tops):
+    for q, top in zip(out_blocks, tops):
         q[0][0] += nu - top
     out = {"nu": format_rational(nu), "lambda": format_rational(lam_q),
-           "Z": [[[format_rational(q[i][j]) for j in range(i, n)] for i in range(n)] for q in blocks]}
+           "Z": [[[format_rational(q[i][j]) for j in range(i, n)] for i in range(n)] for q in out_blocks]}
     if npa.statistics:
         out["mu"] = [format_rational(mu_k) for mu_k in mu_q]
     return out
+
+
+def float_matrix(q):
+    """A full float copy of an upper-triangle rational matrix (None below the diagonal)."""
+    n = len(q)
+    out = np.empty((n, n))
+    for i in range(n):
+        for j in range(i, n):
+            out[i, j] = out[j, i] = float(q[i][j])
+    return out
+
+
+def whitener(z0):
+    """L^-1 with Z0 = L L^T (float Cholesky), or None when Z0 is not (numerically) positive definite."""
+    try:
+        return np.linalg.inv(np.linalg.cholesky(float_matrix(z0)))
+    except np.linalg.LinAlgError:
+        return None
+
+
+def float_margin(q, w) -> float:
+    """-lambda_min(L^-1 Q L^-T) = the least t with Q + t Z0 >= 0, in floats (w = L^-1)."""
+    m = w @ float_matrix(q) @ w.T
+    return -float(np.linalg.eigvalsh((m + m.T) / 2)[0])

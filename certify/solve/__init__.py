@@ -1,7 +1,8 @@
 """Solver adapters for NPA relaxations.
 
-Untrusted. Each adapter (clarabel, mosek, scs) compiles the cvxpy model,
-calls its solver, and maps the solver's RAW status through its own table;
+Untrusted. `clarabel` (the default) builds Clarabel's sparse conic data directly; the
+others (clarabel-cvxpy, mosek, scs) compile the cvxpy model and call their solver
+(cvxpy is imported only then). Each maps the solver's RAW status through its own table;
 an unknown raw status is an error, never "optimal". A status is only a hint:
 numbers become bounds after the kernel verifies a rounded certificate.
 Clarabel is the default; MOSEK is used when importable and licensed; SCS only
@@ -9,10 +10,10 @@ when asked for (its duals can be far from PSD).
 """
 
 from certify.errors import CertifyError
-from certify.solve import clarabel, mosek, scs
+from certify.solve import clarabel, clarabel_cvxpy, mosek, scs
 from certify.solve.common import STATUSES, Solution  # noqa: F401  (the adapters' shared result type)
 
-ADAPTERS = {"clarabel": clarabel, "mosek": mosek, "scs": scs}
+ADAPTERS = {"clarabel": clarabel, "clarabel-cvxpy": clarabel_cvxpy, "mosek": mosek, "scs": scs}
 
 
 def adapters() -> dict:

@@ -2,7 +2,10 @@
 
 from certify.solve.common import run_cvxpy
 
-# Raw SCS `info["status"]` strings -> certify statuses.
+# Raw SCS `info["status"]` strings -> certify statuses. SCS 3.x words an early stop as the
+# status reached plus " (inaccurate - reached max_iters)" or "... time_limit_secs)" (the
+# strings are in scs/src/scs.c; measured with SCS 3.3.1: "solved (inaccurate - reached
+# max_iters)"); SCS 2.x used "solved_inaccurate" and the like.
 STATUS_MAP = {
     "solved": "solved",
     "solved_inaccurate": "inaccurate",
@@ -12,6 +15,11 @@ STATUS_MAP = {
     "unbounded_inaccurate": "unbounded",
     "interrupted": "limit",
     "failed": "failed",
+    **{f"{base} (inaccurate - reached {limit})": status
+       for base, status in (("solved", "inaccurate"), ("infeasible", "infeasible"), ("unbounded", "unbounded"))
+       for limit in ("max_iters", "time_limit_secs")},
+    "infeasible (inaccurate)": "infeasible",
+    "unbounded (inaccurate)": "unbounded",
 }
 
 

@@ -43,7 +43,7 @@ from certify.expressions import expression_to_json
 from certify.kernel.defs.scenario import Scenario, make_expression
 from certify.kernel.format import format_rational
 from certify.kernel.npa import KIND, parse_problem, tangent_of
-from certify.npa import certify_problem, problem
+from certify.npa import certify_problem, interior, problem
 from lp_checks.claims import spell
 from lp_checks.mermin import five_party_game, game_expression
 
@@ -73,9 +73,10 @@ def quantum_problem(x0, level=LEVEL, at=Fraction(0)) -> dict:
                    negative_losses(), at)
 
 
-def certify_majority(x0, level=LEVEL, eps=EPS_LADDER[0], solver=None):
-    """(certificate, Certified) for max P(maj = 0 | x0) <= value at B = 0; None if nothing verifies."""
-    result = certify_problem(quantum_problem(x0, level, -eps), solver, target=1e-7)
+def certify_majority(x0, level=LEVEL, eps=EPS_LADDER[0], solver=None, z0=None):
+    """(certificate, Certified) for max P(maj = 0 | x0) <= value at B = 0; None if nothing verifies.
+    `z0`: the interior direction of the level (`certify.npa.interior`), computed once per level."""
+    result = certify_problem(quantum_problem(x0, level, -eps), solver, target=1e-7, z0=z0)
     if result is None:
         return None, None
     definition = quantum_problem(x0, level)
@@ -99,8 +100,9 @@ def file_name(x0, level=LEVEL) -> str:
 
 def certify_input(x0):
     """Family worker: the bound at x0, at the first eps of `EPS_LADDER` that verifies."""
+    z0 = interior(quantum_problem(x0, LEVEL))  # the same for every eps and every x0
     for eps in EPS_LADDER:
-        cert, _ = certify_majority(x0, LEVEL, eps)
+        cert, _ = certify_majority(x0, LEVEL, eps, z0=z0)
         if cert is not None:
             return [(file_name(x0), cert)]
     raise CertifyError(f"x0={spell(x0)}: no verified NPA certificate at level {LEVEL}")
