@@ -7,9 +7,15 @@ contract).
 
 from itertools import product
 
+from certify.amplification import amplification_certificates
 from certify.papers.gallego2013 import lemma, quantum, robustness
 from certify.papers.pironio2010 import bits, curve_c, npa
 from certify.papers.produce import Family, lp_worker
+
+def amplification_worker(_):
+    """Gallego eq. (13): the "amplify.bound" claim of the illustrative plan (alpha, beta are inputs)."""
+    return [(f"gallego2013/{name}", cert) for name, cert in amplification_certificates()]
+
 
 LEMMA = Family("Gallego Lemma (5 parties)", lp_worker, tuple(lemma.lemma_claims()))
 BALANCED = Family("3-party balanced functions", lemma.certify_balanced, tuple(lemma.ghz3_tasks()))
@@ -23,6 +29,7 @@ FAMILIES = {
         Family("Gallego Lemma robustness (c* == 5/16)", robustness.robustness_certificates,
                tuple(robustness.game_inputs())),
         Family("Gallego quantum majority (NPA 2+ABC)", quantum.certify_input, quantum.INPUTS),
+        Family("Gallego eq. (13) bound (illustrative inputs)", amplification_worker, (None,)),
     ],
     "pironio2010": [
         CURVE_C,
