@@ -1,3 +1,38 @@
-"""certify: exact certificates for device-independent randomness claims (checker: `certify.kernel`, pure Python)."""
+"""certify: exact certificates for device-independent randomness claims (checker: `certify.kernel`, pure Python).
+
+The small public API (docs/problem-format.md):
+    certify.Problem                 a problem description (JSON twin: Problem.from_json / .to_json)
+    certify.solve(problem, out=None, claim_id=None, solver=None) -> kernel Verdict of a fresh certificate
+    certify.check(path)             -> list of kernel Verdicts of a certificate file or folder
+Failures raise certify.CertifyError. Nothing here is imported at `import certify` time: the
+solvers (numpy, cvxpy, HiGHS) load only when `solve` runs, so checking stays solver-free.
+"""
 
 __version__ = "0.1.0"
+__all__ = ["CertifyError", "Problem", "check", "solve"]
+
+
+def solve(problem, out=None, claim_id=None, solver=None):
+    """Certify a Problem (or its JSON dict); returns the kernel's Verdict (see certify.problem.solve)."""
+    from certify.problem import solve as _solve  # imported here: loads the solvers only when asked
+
+    return _solve(problem, out, claim_id, solver)
+
+
+def check(path):
+    """The kernel's Verdicts of a certificate file or folder (certify.kernel.proofs.check_path)."""
+    from certify.kernel.proofs import check_path
+
+    return check_path(path)
+
+
+def __getattr__(name):  # lazy: `certify.Problem` and `certify.CertifyError` without importing at start-up
+    if name == "Problem":
+        from certify.problem import Problem
+
+        return Problem
+    if name == "CertifyError":
+        from certify.errors import CertifyError
+
+        return CertifyError
+    raise AttributeError(f"module 'certify' has no attribute {name!r}")

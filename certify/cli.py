@@ -27,6 +27,7 @@ COMMANDS = {
     "report": "write the referee's report (claims, key values, figures, trusted base, versions) from proofs/",
     "reproduce": "regenerate every certificate of the papers with the solvers, then verify them with the kernel",
     "sweep": "run a sweep (a problem template over a grid) on Dask or in-process; the kernel checks every point",
+    "solve": "certify your own problem file: local / no-signalling / quantum optimum of a Bell expression or guess",
     "vn": "certify a von Neumann entropy lower bound H(A|X=0,E) from CHSH (Brown-Fawzi-Fawzi)",
 }
 

@@ -82,3 +82,13 @@ def result_json(command: str, verdicts, **extra) -> dict:
         raise ValueError(f"result_json: reserved keys {sorted(clash)}")
     return {"schema": SCHEMA, "command": command, "ok": bool(verdicts) and all(v.ok for v in verdicts),
             "summary": counts, "claims": [verdict_json(v) for v in verdicts], **extra}
+
+
+def solved(verdict) -> str:
+    """`proven` with the decimal beside the exact value and, when both sides are proven, the
+    interval: "== 2 VERIFIED" or "<= 2828427182009/1000000000000 (~2.82842718201) VERIFIED"."""
+    v = _verdict(verdict)
+    line = proven(v, lambda x: format_rational(x) if x.denominator == 1 else f"{format_rational(x)} (~{float(x):.12g})")
+    if v.ok and v.low is not None and v.high is not None and v.low != v.high:
+        line += f"  interval [{float(v.low):.12g}, {float(v.high):.12g}]"
+    return line

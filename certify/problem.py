@@ -1,0 +1,327 @@
+"""One problem description for local, no-signalling and quantum optimisation (docs/problem-format.md).
+
+Untrusted producer. A problem (JSON, or the `Problem` twin) names a scenario, an objective (a Bell
+expression, or a guessing probability of parties S at inputs x_S), a sense, constraints and
+observed statistics, and the set. `certify_problem` turns it into the kernel's claim of one kind,
+solves it, writes the certificate and returns it with the kernel's Verdict:
+  local          -> "local.bound" (==, the kernel enumerates the deterministic strategies);
+  no-signalling  -> "lp.ns" (==: an exact dual and a primal box, HiGHS then exact repair);
+  quantum        -> "npa.max" (<= for max, >= for min: a rational dual of the NPA level).
+Conventions: parties are 0-based; rationals are "p/q" strings (ints, Fractions and numpy integers
+are accepted in Python); a "<=" constraint of a quantum problem is sent as "-e >= -v".
+"""
+
+import hashlib
+import math
+import operator
+from dataclasses import dataclass, field as dc_field
+from fractions import Fraction
+from itertools import product
+
+from certify.errors import CertifyError
+from certify.expressions import expression_to_json, read_expression, scenario_to_json
+from certify.kernel.defs.scenario import Expression, Scenario, make_expression, parse_scenario
+from certify.kernel.format import canonical_json, format_rational, parse_rational
+
+SETS = ("local", "no-signalling", "quantum")
+RELATIONS = ("<=", ">=", "==")
+FIELDS = {"scenario", "objective", "sense", "constraints", "statistics", "set", "level"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """The Python twin of a problem file; `Problem.from_json(obj)` / `.to_json()` convert."""
+
+    scenario: dict
+    objective: dict  # {"bell": expression} or {"guess": {"parties": [...], "inputs": [...]}}
+    set: str = "quantum"
+    sense: str = "max"
+    constraints: tuple = ()  # ({"expression": e, "relation": r, "value": v}, ...)
+    statistics: object = None  # {"p": [{"outputs", "inputs", "p"}, ...]}: the full observed behaviour
+    level: object = None  # NPA level ("2", "1+AB"), quantum only
+
+    @classmethod
+    def from_json(cls, obj, where: str = "problem") -> "Problem":
+        if not isinstance(obj, dict):
+            raise CertifyError(f"{where}: expected an object")
+        extra = sorted(set(obj) - FIELDS)
+        if extra:
+            raise CertifyError(f"{where}: unknown field {extra[0]!r} (known: {', '.join(sorted(FIELDS))})")
+        for key in ("scenario", "objective", "set"):
+            if key not in obj:
+                raise CertifyError(f"{where}: missing field {key!r}")
+        return cls(obj["scenario"], obj["objective"], obj["set"], obj.get("sense", "max"),
+                   tuple(obj.get("constraints", ())), obj.get("statistics"), obj.get("level"))
+
+    def to_json(self) -> dict:
+        out = {"scenario": self.scenario, "objective": self.objective, "set": self.set, "sense": self.sense,
+               "constraints": list(self.constraints)}
+        if self.statistics is not None:
+            out["statistics"] = self.statistics
+        if self.level is not None:
+            out["level"] = self.level
+        return out
+
+
+@dataclass(frozen=True)
+class Parsed:
+    scenario: Scenario
+    objective: object  # Expression, or ("guess", parties, inputs)
+    sense: str
+    set: str
+    constraints: list = dc_field(default_factory=list)  # [(Expression, relation, Fraction)]
+    table: object = None  # {(outputs, inputs): Fraction} or None
+    level: object = None
+
+
+def parse(problem, where: str = "problem") -> Parsed:
+    """Validate a Problem (or its JSON) fully; every error names the field."""
+    p = problem if isinstance(problem, Problem) else Problem.from_json(problem, where)
+    scenario = parse_scenario(_sizes(p.scenario, f"{where}.scenario"), f"{where}.scenario")
+    if p.set not in SETS:
+        raise CertifyError(f"{where}.set: expected one of {', '.join(SETS)}, got {str(p.set)[:30]!r}")
+    if p.sense not in ("max", "min"):
+        raise CertifyError(f'{where}.sense: expected "max" or "min", got {str(p.sense)[:20]!r}')
+    objective = _objective(p.objective, scenario, f"{where}.objective")
+    constraints = []
+    for k, item in enumerate(p.constraints):
+        at = f"{where}.constraints[{k}]"
+        if not isinstance(item, dict) or set(item) != {"expression", "relation", "value"}:
+            raise CertifyError(f'{at}: expected {{"expression", "relation", "value"}}')
+        if item["relation"] not in RELATIONS:
+            raise CertifyError(f"{at}.relation: expected one of {', '.join(RELATIONS)}, got {str(item['relation'])[:10]!r}")
+        constraints.append((_expression(item["expression"], scenario, f"{at}.expression"), item["relation"],
+                            _rational(item["value"], f"{at}.value")))
+    table = None if p.statistics is None else _behaviour(p.statistics, scenario, f"{where}.statistics")
+    if p.set == "quantum":
+        if p.level is None:
+            raise CertifyError(f'{where}.level: required for the quantum set (e.g. "2" or "1+AB")')
+    elif p.level is not None:
+        raise CertifyError(f"{where}.level: only the quantum set has an NPA level")
+    if p.set == "local" and (constraints or table is not None or isinstance(objective, tuple)):
+        raise CertifyError(f"{where}: the local set takes a Bell objective and no constraints or statistics: under "
+                           "constraints the optimum is not at a deterministic strategy (use no-signalling or quantum), "
+                           "and an unconstrained local guess is 1")
+    if p.sense == "min" and isinstance(objective, tuple):
+        raise CertifyError(f"{where}.sense: a guessing probability is maximised (the adversary's best guess)")
+    return Parsed(scenario, objective, p.sense, p.set, constraints, table, p.level)
+
+
+def definition(parsed: Parsed):
+    """(kernel kind, claim problem) for a parsed problem."""
+    sc = scenario_to_json(parsed.scenario)
+    if parsed.set == "local":
+        return "local.bound", {"scenario": sc, "objective": {"bell": expression_to_json(parsed.objective)},
+                               "sense": parsed.sense}
+    equalities = [(e, "==", v) for e, v in _observed(parsed)]
+    if parsed.set == "no-signalling":
+        goal = parsed.objective
+        objective = ({"kind": "bell", "expression": expression_to_json(goal)} if isinstance(goal, Expression)
+                     else {"kind": "guess", "parties": goal[1], "inputs": goal[2]})
+        out = {"scenario": sc, "promise": None, "objective": objective, "sense": parsed.sense}
+        rows = parsed.constraints + equalities
+        if rows:
+            out["constraints"] = [_row(e, r, v) for e, r, v in rows]
+        return "lp.ns", out
+    goal = parsed.objective
+    objective = ({"bell": expression_to_json(goal)} if isinstance(goal, Expression)
+                 else {"guess": {"parties": goal[1], "inputs": goal[2]}})
+    out = {"scenario": sc, "level": parsed.level, "objective": objective, "constraint": None}
+    inequalities = [(e, r, v) for e, r, v in parsed.constraints if r != "=="]
+    stats = [(e, v) for e, r, v in parsed.constraints if r == "=="] + _observed(parsed)
+    if len(inequalities) == 1:  # the committed claims' form: one "expression >= at"
+        e, r, v = inequalities[0]
+        e, v = (e, v) if r == ">=" else (_negated(e, parsed.scenario), -v)
+        out["constraint"] = {"expression": expression_to_json(e), "at": format_rational(v)}
+    elif inequalities:
+        out["constraints"] = [_row(e, r, v) for e, r, v in inequalities]
+    if stats:
+        out["statistics"] = [{"expression": expression_to_json(e), "value": format_rational(v)} for e, v in stats]
+    if parsed.sense == "min":
+        out["sense"] = "min"
+    return "npa.max", out
+
+
+def certify_problem(problem, claim_id=None, solver=None):
+    """(certificate, Verdict) of a problem: solved, written as a certificate, checked by the kernel.
+    Raises CertifyError when no certificate could be produced (infeasible, solver failure)."""
+    from certify.certificate import checked, make_certificate
+
+    parsed = parse(problem)
+    kind, claim_problem = definition(parsed)
+    claim_id = claim_id or f"solve/{parsed.set}/{hashlib.sha256(canonical_json(claim_problem).encode()).hexdigest()[:12]}"
+    if kind == "local.bound":
+        value, strategy = local_optimum(parsed.scenario, parsed.objective, parsed.sense == "max")
+        relation, evidence, producer = "==", {"strategy": strategy}, {"method": "enumeration"}
+    elif kind == "lp.ns":
+        relation, value, evidence, producer = _lp(claim_problem, claim_id)
+    else:
+        relation, value, evidence, producer = _npa(claim_problem, solver)
+    cert = make_certificate(claim_id, kind, statement(parsed, relation), claim_problem, relation, value, evidence,
+                            producer)
+    verdict = checked(cert, "certificate")
+    if not verdict.ok:
+        raise CertifyError(f"{claim_id}: the produced certificate fails the kernel: {verdict.reason}")
+    return cert, verdict
+
+
+def solve(problem, out=None, claim_id=None, solver=None):
+    """The kernel's Verdict of a freshly certified problem; the certificate is written to `out` if given."""
+    cert, verdict = certify_problem(problem, claim_id, solver)
+    if out:
+        from certify.certificate import write
+
+        write(cert, out)
+    return verdict
+
+
+def statement(parsed: Parsed, relation: str) -> str:
+    where = {"local": "over local behaviours", "no-signalling": "over no-signalling boxes",
+             "quantum": f"at NPA level {parsed.level} (an outer relaxation of the quantum set)"}[parsed.set]
+    goal = parsed.objective
+    what = (f"{parsed.sense} of a Bell expression ({len(goal.terms)} terms)" if isinstance(goal, Expression)
+            else f"max guessing probability of parties {goal[1]} at inputs {goal[2]}")
+    given = f", {len(parsed.constraints)} constraint(s)" if parsed.constraints else ""
+    given += ", the observed behaviour fixed" if parsed.table is not None else ""
+    return f"{what} {where}{given} {relation} value"
+
+
+def local_optimum(scenario, expr, maximise=True):
+    """(optimum, strategy) over deterministic strategies (the kernel's method, with the argmax kept)."""
+    pick = max if maximise else min
+    *first, (m_n, d_n) = list(zip(scenario.inputs, scenario.outputs))
+    best = None
+    for partial in product(*(product(range(d), repeat=m) for m, d in first)):
+        fixed, bucket = expr.constant, [[Fraction(0)] * d_n for _ in range(m_n)]
+        for outs, ins, coef in expr.terms:
+            if all(outs[i] is None or partial[i][ins[i]] == outs[i] for i in range(len(first))):
+                if outs[-1] is None:
+                    fixed += coef
+                else:
+                    bucket[ins[-1]][outs[-1]] += coef
+        last = [row.index(pick(row)) for row in bucket]
+        total = fixed + sum(row[a] for row, a in zip(bucket, last))
+        if best is None or pick(best[0], total) != best[0]:
+            best = (total, [list(s) for s in partial] + [last])
+    return best
+
+
+def _lp(claim_problem, claim_id):
+    from lp_checks.ns_lp import solve_exact
+
+    from certify.certificate import rational_map
+    from certify.kernel.defs.ns_polytope import build
+
+    lp = build(claim_problem, claim_id)
+    solution = solve_exact(lp)
+    evidence = {"dual": rational_map(solution.dual), "primal": rational_map(solution.primal)}
+    producer = {"solver": "HiGHS (simplex)", "status": solution.status,
+                "float_optimum": f"{lp.sign * solution.float_value:.12g}"}
+    return "==", lp.sign * solution.value, evidence, producer
+
+
+def _npa(claim_problem, solver):
+    if "constraints" in claim_problem:
+        raise CertifyError("problem.constraints: a quantum problem with more than one inequality constraint is "
+                           "accepted by the kernel (npa.max constraints) but not yet by the producer; pose "
+                           "equalities as statistics or keep one inequality")
+    from certify.npa import certify_problem as npa_certify
+
+    result = npa_certify(claim_problem, solver)
+    if result is None:
+        raise CertifyError("problem: no NPA certificate verified (the relaxation may be infeasible, or the solver "
+                           "failed at every rung of the ladder)")
+    sol = result.solution
+    producer = {"solver": sol.solver, "raw_status": sol.raw_status, "status": sol.status,
+                "float_optimum": f"{result.primal:.12e}", "slack": f"{result.slack:.3e}"}
+    if claim_problem.get("sense") == "min":  # the bound B is on max(-f): min f >= -B, rounded down
+        return ">=", Fraction(math.floor(-result.bound * 10**12), 10**12), result.evidence, producer
+    return "<=", Fraction(math.ceil(result.bound * 10**12), 10**12), result.evidence, producer
+
+
+def _observed(parsed):
+    """The observed behaviour as equalities: its Collins-Gisin probabilities (which fix a no-signalling box)."""
+    if parsed.table is None:
+        return []
+    from certify.behaviour import full_statistics
+
+    return full_statistics(parsed.scenario, parsed.table)
+
+
+def _row(e, r, v):
+    return {"expression": expression_to_json(e), "relation": r, "value": format_rational(v)}
+
+
+def _negated(e: Expression, scenario) -> Expression:
+    return make_expression(scenario, [(o, i, -c) for o, i, c in e.terms], -e.constant)
+
+
+def _objective(obj, scenario, where):
+    if not isinstance(obj, dict) or len(obj) != 1 or not set(obj) <= {"bell", "guess"}:
+        raise CertifyError(f'{where}: expected exactly one of "bell" or "guess"')
+    if "bell" in obj:
+        return _expression(obj["bell"], scenario, f"{where}.bell")
+    guess, at = obj["guess"], f"{where}.guess"
+    if not isinstance(guess, dict) or set(guess) != {"parties", "inputs"}:
+        raise CertifyError(f'{at}: expected {{"parties": [...], "inputs": [...]}}')
+    parties = [_int(p, f"{at}.parties[{k}]") for k, p in enumerate(guess["parties"])]
+    inputs = [_int(x, f"{at}.inputs[{k}]") for k, x in enumerate(guess["inputs"])]
+    if not parties or parties != sorted(set(parties)) or parties[-1] >= scenario.parties:
+        raise CertifyError(f"{at}.parties: expected distinct parties in increasing order, 0..{scenario.parties - 1}")
+    if len(inputs) != len(parties) or any(x >= scenario.inputs[p] for p, x in zip(parties, inputs)):
+        raise CertifyError(f"{at}.inputs: expected one input per guessed party, within its range")
+    return ("guess", parties, inputs)
+
+
+def _expression(obj, scenario, where) -> Expression:
+    if isinstance(obj, Expression):
+        obj = expression_to_json(obj)
+    return read_expression(obj, scenario, where)
+
+
+def _behaviour(obj, scenario, where):
+    from certify.behaviour import _full_pairs, check_no_signalling
+
+    rows = obj.get("p") if isinstance(obj, dict) and set(obj) == {"p"} else None
+    if not isinstance(rows, list):
+        raise CertifyError(f'{where}: expected {{"p": [{{"outputs", "inputs", "p"}}, ...]}}')
+    full, table = _full_pairs(scenario), {}
+    for k, row in enumerate(rows):
+        at = f"{where}.p[{k}]"
+        if not isinstance(row, dict) or set(row) != {"outputs", "inputs", "p"}:
+            raise CertifyError(f'{at}: expected {{"outputs", "inputs", "p"}}')
+        key = (tuple(_int(v, f"{at}.outputs") for v in row["outputs"]), tuple(_int(v, f"{at}.inputs") for v in row["inputs"]))
+        if key not in full or key in table:
+            raise CertifyError(f"{at}: outputs {list(key[0])}, inputs {list(key[1])} not in the scenario or repeated")
+        table[key] = _rational(row["p"], f"{at}.p")
+        if table[key] < 0:
+            raise CertifyError(f"{at}.p: negative probability")
+    if len(table) != len(full):
+        raise CertifyError(f"{where}.p: expected {len(full)} entries (every outputs, inputs), got {len(table)}")
+    check_no_signalling(scenario, table, where)
+    return table
+
+
+def _sizes(obj, where):
+    if not isinstance(obj, dict) or set(obj) != {"inputs", "outputs"}:
+        raise CertifyError(f'{where}: expected {{"inputs": [...], "outputs": [...]}}')
+    return {key: [_int(v, f"{where}.{key}[{i}]") for i, v in enumerate(obj[key])] for key in ("inputs", "outputs")}
+
+
+def _int(value, where) -> int:
+    """An integer (numpy integers included; bools and floats refused)."""
+    if isinstance(value, bool):
+        raise CertifyError(f"{where}: expected an integer, got {value!r}")
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise CertifyError(f"{where}: expected an integer, got {str(value)[:30]!r}") from None
+
+
+def _rational(value, where) -> Fraction:
+    """A canonical "p/q" string, or an int / Fraction / numpy integer (never a float)."""
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, str):
+        return parse_rational(value, where)
+    return Fraction(_int(value, where))
