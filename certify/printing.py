@@ -70,17 +70,19 @@ def verdict_json(verdict) -> dict:
             "high": _exact(v.high), "reason": v.reason, "source": v.source, "problem_sha256": v.problem_sha256}
 
 
-def result_json(command: str, verdicts, **extra) -> dict:
+def result_json(command: str, verdicts, answered: bool = True, **extra) -> dict:
     """The one JSON document of every command's --json: {"schema": "certify-cli/1", "command",
     "ok" (at least one verdict and all verified), "summary": counts by kernel status, "claims": [verdict_json],
-    then the command's own fields (never a verdict: those are only in "claims")}."""
+    then the command's own fields (never a verdict: those are only in "claims")}. `answered` is False
+    when the asked claim has no verdict at all (no certificate was found): then "ok" is false even if
+    the side claims listed verified."""
     verdicts = [_verdict(v) for v in verdicts]
     counts = {status: sum(v.status == status for v in verdicts) for status in ("verified", "false", "malformed",
                                                                              "internal")}
     clash = set(extra) & {"schema", "command", "ok", "summary", "claims"}
     if clash:
         raise ValueError(f"result_json: reserved keys {sorted(clash)}")
-    return {"schema": SCHEMA, "command": command, "ok": bool(verdicts) and all(v.ok for v in verdicts),
+    return {"schema": SCHEMA, "command": command, "ok": answered and bool(verdicts) and all(v.ok for v in verdicts),
             "summary": counts, "claims": [verdict_json(v) for v in verdicts], **extra}
 
 

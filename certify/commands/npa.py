@@ -128,7 +128,7 @@ def _say(args, verdicts, reason) -> int:
     """No certificate of the asked claim: UNVERIFIED with the reason (exit 1); with --json the
     verdicts listed are only those of the side claims the kernel checked (the expression's maximum)."""
     if args.json:
-        print(json.dumps(result_json("npa", verdicts, unverified=reason, certificate=None), indent=1))
+        print(json.dumps(result_json("npa", verdicts, answered=False, unverified=reason, certificate=None), indent=1))
     else:
         print(f"UNVERIFIED: {reason}")
     return EXIT_FALSE

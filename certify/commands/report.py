@@ -1,5 +1,6 @@
 """`certify report [--proofs proofs] [--out docs/report.md]`: the referee's report, from the kernel alone."""
 
+import json
 import os
 
 from certify.errors import EXIT_ERROR, EXIT_FALSE, EXIT_OK, CertifyError
@@ -11,6 +12,9 @@ def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("report", help=SUMMARY, description=SUMMARY)
     parser.add_argument("--proofs", default="proofs", help="certificate folder to check (default proofs)")
     parser.add_argument("--out", default="docs/report.md", help="Markdown file to write (default docs/report.md)")
+    parser.add_argument("--html", metavar="FILE", help="also write one self-contained HTML file (figures embedded)")
+    parser.add_argument("--pdf", metavar="FILE", help="also write a PDF (text and figures, through matplotlib)")
+    parser.add_argument("--json", action="store_true", help='the kernel\'s verdicts as JSON (schema "certify-cli/1")')
 
 
 def run(args) -> int:
@@ -19,17 +23,37 @@ def run(args) -> int:
 
     verdicts = check_path(args.proofs)
     text = render(verdicts, args.proofs, args.out)
-    folder = os.path.dirname(os.path.abspath(args.out))
-    try:
-        os.makedirs(folder, exist_ok=True)
-        with open(args.out, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-    except OSError as err:
-        raise CertifyError(f"--out: cannot write {args.out}: {err.strerror}") from None
+    _write(args.out, text, "--out")
+    written = [args.out]
+    if args.html or args.pdf:
+        from certify.report import render_html, render_pdf
+
+        if args.html:
+            _write(args.html, render_html(verdicts, args.proofs), "--html")
+            written.append(args.html)
+        if args.pdf:
+            folder = os.path.dirname(os.path.abspath(args.pdf))
+            os.makedirs(folder, exist_ok=True)
+            render_pdf(verdicts, args.proofs, args.pdf)
+            written.append(args.pdf)
     errors = sum(v.status == "malformed" for v in verdicts)
     failed = sum(not v.ok for v in verdicts) - errors
-    print(f"wrote {args.out}: {len(verdicts) - failed - errors} verified, {failed} failed, {errors} malformed,"
-          f" of {len(verdicts)} claims")
+    if args.json:
+        from certify.printing import result_json
+
+        print(json.dumps(result_json("report", verdicts, proofs=args.proofs, written=written), indent=1))
+    else:
+        print(f"wrote {', '.join(written)}: {len(verdicts) - failed - errors} verified, {failed} failed, "
+              f"{errors} malformed, of {len(verdicts)} claims")
     if errors:
         return EXIT_ERROR
     return EXIT_FALSE if failed else EXIT_OK
+
+
+def _write(path, text, flag) -> None:
+    try:
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        with open(path, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+    except OSError as err:
+        raise CertifyError(f"{flag}: cannot write {path}: {err.strerror}") from None

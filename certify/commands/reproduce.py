@@ -9,6 +9,7 @@ this run are removed (a claim that is no longer produced must show up in the
 diff as deleted, not linger as a stale file that the manifest re-lists).
 """
 
+import json
 import os
 import sys
 import time
@@ -25,7 +26,7 @@ from certify.kernel.proofs import certificate_files, check_file, check_path
 from certify.papers import PAPER_SAYS
 from certify.papers.families import FAMILIES
 from certify.papers.produce import produce
-from certify.printing import status
+from certify.printing import result_json, status
 
 SUMMARY = "regenerate every certificate of the papers with the solvers, then verify them with the kernel"
 # Families with more claims than this are shown as one row when all of them verify.
@@ -37,30 +38,41 @@ def add_parser(subparsers) -> None:
     parser.add_argument("paper", nargs="?", default="all", choices=["all", *FAMILIES])
     parser.add_argument("--jobs", type=positive_int, default=os.cpu_count() or 1, help="worker processes")
     parser.add_argument("--out", default="proofs", type=folder, help="certificate folder (default proofs)")
+    parser.add_argument("--scheduler", default=None,
+                        help="address of a running Dask scheduler, e.g. tcp://HOST:8786 (default: local workers)")
+    parser.add_argument("--json", action="store_true",
+                        help='the kernel\'s verdicts as JSON (schema "certify-cli/1"); progress goes to stderr')
 
 
 def run(args) -> int:
     papers = list(FAMILIES) if args.paper == "all" else [args.paper]
     timings, written = [], set()
-    with Progress() as progress:
+    with Progress(console=Console(stderr=True) if args.json else None) as progress:
         for paper in papers:
             for family in FAMILIES[paper]:
                 started = time.perf_counter()
-                entries = produce(args.out, [family], jobs=args.jobs, progress=progress)
+                entries = produce(args.out, [family], jobs=args.jobs, progress=progress, scheduler=args.scheduler)
                 written.update(os.path.normpath(os.path.join(args.out, e["file"])) for e in entries)
-                timings.append(f"{family.label} {time.perf_counter() - started:.1f} s")
+                timings.append((family.label, time.perf_counter() - started))
     removed = remove_stale(args.out, papers, written)
     rebuild_manifest(args.out)
     started = time.perf_counter()
     verdicts, seconds = timed_check(args.out)
     verdicts = [v for v in verdicts
                 if v.status == "malformed" or args.paper == "all" or any(v.claim_id.startswith(p) for p in papers)]
-    # Piped to a file or a CI log, rich would wrap at 80 columns and cut the claim ids.
-    console = Console(width=None if sys.stdout.isatty() else 160)
-    console.print(claims_table(verdicts, seconds, f"certify reproduce {args.paper}: every claim re-verified "
-                                                  f"by the kernel"))
-    console.print(f"solvers: {'; '.join(timings)}; kernel check of {len(verdicts)} claims: "
-                  f"{time.perf_counter() - started:.1f} s" + (f"; removed {removed} stale files" if removed else ""))
+    checking = time.perf_counter() - started
+    if args.json:
+        print(json.dumps(result_json("reproduce", verdicts, out=args.out, removed_stale_files=removed,
+                                     solver_seconds={label: round(s, 1) for label, s in timings},
+                                     kernel_seconds=round(checking, 1)), indent=1))
+    else:
+        # Piped to a file or a CI log, rich would wrap at 80 columns and cut the claim ids.
+        console = Console(width=None if sys.stdout.isatty() else 160)
+        console.print(claims_table(verdicts, seconds, f"certify reproduce {args.paper}: every claim re-verified "
+                                                      f"by the kernel"))
+        solvers = "; ".join(f"{label} {s:.1f} s" for label, s in timings)
+        console.print(f"solvers: {solvers}; kernel check of {len(verdicts)} claims: {checking:.1f} s"
+                      + (f"; removed {removed} stale files" if removed else ""))
     if any(v.status == "malformed" for v in verdicts):
         return EXIT_ERROR
     return EXIT_FALSE if any(not v.ok for v in verdicts) else EXIT_OK
