@@ -32,13 +32,14 @@ from fractions import Fraction
 
 from certify.errors import CertifyError
 from certify.kernel.defs import bff
-from certify.kernel.defs.scenario import MAX_TERMS, guess_expression, parse_expression, parse_scenario, products, \
-    to_words
+from certify.kernel.defs.scenario import (MAX_TERMS, Scenario, chsh, guess_expression, parse_expression,
+                                          parse_scenario, products, to_words)
 from certify.kernel.defs.words import spell
 from certify.kernel.format import Proven, Reject, brief, expect, field, only, parse_int, parse_rational
-from certify.kernel.intervals import down, ln2_interval
+from certify.kernel.intervals import down, ln2_interval, log2_interval
 from certify.kernel.npa import MAX_BLOCKS, NpaProblem, tangent_of
 
+chsh_scenario = Scenario((2, 2), (2, 2))
 MAX_NODES = 16  # worst case: 15 node matrices, each within the PSD work bound of `psd`
 _FIELDS = {"scenario", "level", "entropy", "constraint", "statistics"}
 
@@ -153,8 +154,18 @@ def legendre(n: int, x: Fraction):
 
 
 def check_bound(problem, relation, value, evidence, where: str) -> Proven:
+    """The BFF sum; with "depolarising": Q, the DIQKD rate H(A|X=0,E) - h(Q) of CHSH devices with
+    CHSH = 2 sqrt 2 (1 - 2Q) (checked: the constraint is CHSH >= S with S <= 2 sqrt 2 (1 - 2Q),
+    i.e. S^2 <= 8 (1 - 2Q)^2, so those devices meet it), h(Q) = H(A|B) enclosed from above."""
     at = f"{where}.claim.problem"
-    rel = parse_relaxation(problem, {"nodes"}, at)
+    rel = parse_relaxation(problem, {"nodes", "depolarising"}, at)
+    noise = parse_rational(problem["depolarising"], f"{at}.depolarising") if "depolarising" in problem else None
+    if noise is not None and (not 0 <= noise < Fraction(1, 2) or problem["entropy"] != {"parties": [0], "inputs": [0]}
+                              or rel.constraint is None or rel.scenario != chsh_scenario
+                              or parse_expression(problem["constraint"]["expression"], rel.scenario, at) != chsh()):
+        raise CertifyError(f"{at}.depolarising: expected 0 <= Q < 1/2, H(A|X=0,E) and the CHSH constraint")
+    if noise is not None and not (0 <= rel.at and rel.at ** 2 <= 8 * (1 - 2 * noise) ** 2):
+        raise Reject(f"{at}.constraint.at: {brief(rel.at)} exceeds 2 sqrt 2 (1 - 2Q) at Q = {brief(noise)}")
     m = parse_int(field(problem, "nodes", int, at), f"{at}.nodes", 2, MAX_NODES)
     only(expect(evidence, dict, f"{where}.evidence"), {"nodes"}, f"{where}.evidence")
     nodes = field(evidence, "nodes", list, f"{where}.evidence")
@@ -177,4 +188,6 @@ def check_bound(problem, relation, value, evidence, where: str) -> Proven:
         bound = node_bound(rel, lo, hi, dual, spot, f"{spot}.t", f"{at}.level")
         top = abs(legendre(m - 1, 2 * lo - 1)[1]) + Fraction((m - 1) * m, 2) * 2 * (hi - lo)
         total += max(Fraction(0), 1 + bound) / (m * m * ln2_hi * top * top)
+    if noise:  # h(Q) <= -Q lo(log2 Q) - (1-Q) lo(log2 (1-Q)), as log2 < 0 there
+        total += noise * log2_interval(noise)[0] + (1 - noise) * log2_interval(1 - noise)[0]
     return Proven(low=down(total, 96))  # rounded down: a readable, still proven, lower bound

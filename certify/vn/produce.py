@@ -84,10 +84,11 @@ def bff_coefficients(m: int):
     return [float(w / t) / math.log(2) for t, w in zip(ts[:-1], ws[:-1])]
 
 
-def certify_bound(base: dict, m: int, claim_id="vn/bound", statement=None, progress=None):
-    """A "vn.bound" certificate for the relaxation `base` with m Gauss-Radau nodes, or None."""
-    problem = dict(base, nodes=m)
-    rel = parse_relaxation(problem, {"nodes"}, "problem")
+def certify_bound(base: dict, m: int, claim_id="vn/bound", statement=None, progress=None, **extra):
+    """A "vn.bound" certificate for the relaxation `base` with m Gauss-Radau nodes, or None;
+    `extra` problem fields (e.g. depolarising="1/20") are passed to the kernel unchanged."""
+    problem = dict(base, nodes=m, **extra)
+    rel = parse_relaxation(problem, {"nodes", *extra}, "problem")
     nodes, face = [], None
     for i, (lo, hi) in enumerate(node_intervals(m)):
         face = face or find_face(rel, lo, hi)
@@ -100,7 +101,7 @@ def certify_bound(base: dict, m: int, claim_id="vn/bound", statement=None, progr
     evidence = {"nodes": [dict(n.evidence, t=[format_rational(n.lo), format_rational(n.hi)]) for n in nodes]}
     producer = {"solver": "clarabel", "deltas": [f"{n.delta:.0e}" for n in nodes],
                 "float_shifted_node_infima": [f"{n.primal:.12e}" for n in nodes]}
-    draft = make_certificate(claim_id, "vn.bound", "draft", problem, ">=", 0, evidence, producer)
+    draft = make_certificate(claim_id, "vn.bound", "draft", problem, ">=", -1, evidence, producer)  # r >= -h(Q) >= -1
     verdict = checked(draft, "draft")
     if not verdict.ok:
         return None, nodes

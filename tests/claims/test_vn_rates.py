@@ -73,3 +73,19 @@ def test_gap_shrinks_with_the_number_of_nodes():
         gaps.append(analytic_chsh(2.8) - float(checked(cert, "c").low))
     assert 0 < gaps[2] < gaps[1] < gaps[0]
     assert gaps[0] < 2.2e-2 and gaps[1] < 2e-3 and gaps[2] < 2e-4
+
+
+def test_analytic_diqkd_threshold():
+    from certify.vn.diqkd import analytic_threshold
+    assert analytic_threshold() == pytest.approx(0.0714918, abs=1e-7)  # 7.15% (issue 13)
+
+
+@pytest.mark.slow
+def test_certified_diqkd_threshold_below_and_near_the_analytic_one():
+    """Bisection to 1e-4 (about 50 s): measured Q_c = 0.0714375 against Q* = 0.0714918."""
+    from certify.certificate import checked
+    from certify.vn.diqkd import analytic_threshold, certified_threshold
+    q, cert = certified_threshold()
+    verdict = checked(cert, "rate")
+    assert verdict.ok and verdict.low > 0 and cert["claim"]["problem"]["depolarising"] == str(q.numerator) + "/" + str(q.denominator)
+    assert float(q) < analytic_threshold() < float(q) + 3e-3

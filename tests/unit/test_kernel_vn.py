@@ -232,3 +232,30 @@ def test_node_bound_above_zero_is_rejected_as_vacuous(cert):
     from certify.kernel.format import Reject
     with pytest.raises(Reject):
         node_bound(rel, lo, hi, node, "e", "t", "l")
+
+
+def _with(cert, **fields):
+    from certify.kernel import problem_sha256
+    out = copy.deepcopy(cert)
+    out["claim"]["problem"].update(fields)
+    out["problem_sha256"] = problem_sha256(out["claim"]["problem"])
+    out["claim"]["value"] = "-1"
+    return out
+
+
+def test_depolarising_rate_subtracts_an_upper_bound_on_h(cert):
+    """S = 14/5 <= 2 sqrt 2 (1 - 2/200): r = H - h(1/200) is proven, h enclosed from above."""
+    low = _verdict(cert).low
+    rate = _verdict(_with(cert, depolarising="1/200"))
+    with mpmath.workdps(50):
+        q = mpmath.mpf(1) / 200
+        h = -(q * mpmath.log(q, 2) + (1 - q) * mpmath.log(1 - q, 2))
+        gap = mpmath.mpf((low - rate.low).numerator) / (low - rate.low).denominator
+        assert rate.ok and abs(gap - h) < mpmath.mpf(10) ** -25  # both sums are rounded down to 96 bits
+    # at Q = 1/100 the depolarised devices have CHSH 2 sqrt 2 * 0.98 = 2.7719 < 14/5: not covered
+    assert "exceeds 2 sqrt 2 (1 - 2Q)" in _verdict(_with(cert, depolarising="1/100")).reason
+    for bad in ("1/2", "-1/100"):
+        with pytest.raises(CertifyError, match=r"f.json.claim.problem.depolarising: expected 0 <= Q < 1/2"):
+            _verdict(_with(cert, depolarising=bad))
+    with pytest.raises(CertifyError, match="depolarising: expected"):
+        _verdict(_with(cert, depolarising="1/200", entropy={"parties": [0], "inputs": [1]}))

@@ -19,6 +19,7 @@ extra monomials A B Z). Terms are sorted ("Z" last) and must add a word, as in `
 
 import re
 from itertools import product
+from math import prod
 
 from certify.errors import CertifyError
 from certify.kernel.defs.moment_matrix import ZERO, MomentStructure
@@ -71,6 +72,8 @@ def parse_level(level, inputs, outputs, eve: int, where: str):
         if any(name != "Z" and ord(name) - ord("A") >= len(inputs) for name in term):
             raise CertifyError(f"{where}: level term {term!r} names a party not in the scenario")
         pools = [letters(inputs, outputs, eve, name) for name in term]
+        if prod(map(len, pools)) > 50 * MAX_BASIS:  # bound the product before enumerating it
+            raise CertifyError(f"{where}: level term {term!r} has more than {50 * MAX_BASIS} products (work bound)")
         fresh = sorted({w for w in map(reduce, product(*pools)) if w is not None} - set(words))
         if not fresh or len(words) + len(fresh) > MAX_BASIS:
             raise CertifyError(f"{where}: level term {term!r} adds no word, or more than {MAX_BASIS} in all")
