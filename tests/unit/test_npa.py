@@ -130,3 +130,58 @@ def test_cli_guesses_any_party(capsys):
     assert abs(bound - (1 + math.sqrt(2 - 2.7 ** 2 / 4)) / 2) < 1e-6
     with pytest.raises(CertifyError, match="--parties"):
         run(Namespace(**{**vars(args), "parties": "1,0"}))
+
+
+def test_ladder_stops_at_the_first_attempt_the_kernel_accepts(monkeypatch):
+    """The stop is the kernel's verdict within the slack target, not the solver's label."""
+    import certify.npa as pipeline
+
+    calls = []
+    real = pipeline.solve
+
+    def counting(data, at=None, solver=None, tol=None, form="lmi"):
+        calls.append((form, tol))
+        return real(data, at, solver, tol, form)
+
+    monkeypatch.setattr(pipeline, "solve", counting)
+    definition = chsh_guess_problem("2", Fraction(5, 2))
+    pipeline.interior(definition)  # cached: not counted below
+    calls.clear()
+    result = pipeline.certify_problem(definition, target=1e-6)
+    assert calls == [("lmi", None)]  # Clarabel says "AlmostSolved" here; the certificate is within 1e-6
+    assert result.solution.status == "inaccurate" and 0 <= result.slack <= 1e-6
+    calls.clear()
+    strict = pipeline.certify_problem(definition, target=0.0)  # never satisfied: the whole ladder runs,
+    assert len(calls) == len(pipeline.LADDER) - 2  # minus the two looser fallbacks of a form that answered
+    assert strict.bound <= result.bound
+
+
+def test_margins_come_from_the_float_spectrum():
+    from certify.npa import DENOMINATOR, interior, margins, nice_margin, round_duals
+    from certify.rounding import float_margin, whitener
+    from certify.solve import solve
+
+    assert nice_margin(0) == 0 and nice_margin(-1) == 0
+    assert nice_margin(1.234e-8) == Fraction(13, 10**9) and nice_margin(3e-13) == Fraction(1, 10**11)
+    definition = chsh_guess_problem("2", Fraction(5, 2))
+    npa, z0 = parse_problem(definition, "p"), interior(definition)
+    sol = solve(conic_data(definition), 2.5)
+    rounded = round_duals(npa, sol.duals, sol.lam, DENOMINATOR, sol.mu)
+    w = whitener(z0)
+    deltas = margins(rounded, w)
+    assert len(deltas) == 4 and len(set(deltas)) > 1  # one margin per block, not one for all
+    for q, d in zip(rounded[0], deltas):
+        need = float_margin(q, w)
+        assert d == 0 if need <= -1e-12 else need < float(d) <= 1.1 * (1.25 * need + 1e-12) + 1e-11
+
+
+def test_interior_direction_is_computed_once_per_level(monkeypatch):
+    import certify.npa as pipeline
+
+    pipeline._interior.cache_clear()
+    calls = []
+    real = pipeline.solve
+    monkeypatch.setattr(pipeline, "solve", lambda *a: calls.append(a) or real(*a))
+    first = pipeline.interior(chsh_guess_problem("1+AB", Fraction(5, 2)))
+    again = pipeline.interior(chsh_guess_problem("1+AB", Fraction(27, 10), "local"))  # same level
+    assert first is again and len(calls) == 1
