@@ -52,8 +52,8 @@ def test_readme_table_matches_the_certificates(verdicts):
     tsirelson = max(v.value for v in verdicts if v.claim_id.startswith("pironio2010/tsirelson/"))
     assert float(tsirelson) - 2 * 2**0.5 < 5e-9 and "<= 2 sqrt 2 + 5e-9" in readme
     assert "= 3/4 exactly" in readme and "= 3/2 exactly" in readme
-    robust = [v for v in verdicts if v.claim_id.startswith("gallego2013/robustness/") and v.claim_id.endswith("/c")]
-    assert len(robust) == 16 and all("5/16 B(P)" in v.statement and v.value == Fraction(3, 4) for v in robust)
-    assert "smallest c = 5/16 exactly, at each of the 16 x0" in readme
+    robust = [v for v in verdicts if v.claim_id.endswith("/smallest-c")]  # c* == 5/16 itself, kind lp.threshold
+    assert len(robust) == 16 and all(v.kind == "lp.threshold" and v.low == v.high == Fraction(5, 16) for v in robust)
+    assert "c* == 5/16 exactly (kind `lp.threshold`" in readme and "at each of the 16 x0" in readme
     quantum = by_id["gallego2013/quantum/x=10000/level=2+ABC"].value
     assert f"<= {float(quantum):.9f} (no-signalling: 3/4)" in readme
