@@ -52,7 +52,6 @@ def main(argv=None):
     args = parser.parse_args(argv)
     from certify.kernel.npa import parse_problem
     from certify.npa import certify_problem, conic_data
-    from certify.solve import solve
 
     try:
         from certify.solve import clarabel_cvxpy as via_cvxpy

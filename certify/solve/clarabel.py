@@ -7,8 +7,8 @@ Untrusted. No cvxpy: the relaxation of `certify.npa.ConicData` is written in Cla
 x = (y_0, .., y_{B-1}) (one moment vector per block; form "tied" appends the upper triangle
 X_e[i, j] of a matrix per block, unscaled and tied to y_e by equalities, as cvxpy's symmetric
 variable does: scaling the tie rows by 1/sqrt 2 instead made Clarabel stop "AlmostSolved" 3e-4
-above the optimum at CHSH = 2 sqrt 2 - 1e-9, level 2, where cvxpy's model ends "Solved"). q = -g (a maximisation). Rows, in the
-cone order: sum_e y_e[0] = 1, then d . sum y = v (zero cone); c . sum y >= I as
+above the optimum at CHSH = 2 sqrt 2 - 1e-9, level 2, where cvxpy's model ends "Solved").
+q = -g (a maximisation). Rows, in the cone order: sum_e y_e[0] = 1, then d . sum y = v (zero cone); c . sum y >= I as
 -c . sum y + s = -I (nonnegative); then per block s = svec(Gamma(y_e)) (form "lmi", A = -svec F)
 or s = svec(X_e) and X_e[i, j] = y_e[word] (form "tied"; the tie rows come first). Clarabel's PSD triangle is the
 upper triangle column by column, off-diagonal entries times sqrt 2, so <svec A, svec B> =

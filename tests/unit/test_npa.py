@@ -9,7 +9,7 @@ import pytest
 
 from certify.errors import CertifyError
 from certify.kernel import check_certificate
-from certify.kernel.format import Reject, parse_rational, read_json
+from certify.kernel.format import parse_rational, read_json
 from certify.kernel.npa import check, parse_problem, verify_tangent
 from certify.npa import chsh_guess_problem, chsh_max_problem, conic_data
 
@@ -73,9 +73,9 @@ def test_bad_problem_is_one_line_error(mutate, match):
 
 
 def test_level_too_low_for_objective():
+    from certify.kernel.defs.scenario import Scenario
     from certify.npa import bell_objective, problem
     from lp_checks.mermin import mermin_operator as mermin
-    from certify.kernel.defs.scenario import Scenario
 
     with pytest.raises(CertifyError, match="raise the level"):
         parse_problem(problem(Scenario((2,) * 3, (2,) * 3), "1", bell_objective(mermin(3))), "p")
