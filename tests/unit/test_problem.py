@@ -121,3 +121,17 @@ def test_tampered_npa_min_and_kappa_are_rejected():
     bad = json.loads(json.dumps(cert))
     del bad["claim"]["problem"]["sense"]  # the same dual read as a max: hash mismatch
     assert checked(bad, "c").status == "false"
+
+
+def test_npa_constraints_kappa_sign_is_checked():
+    """kappa = 0 on an added constraint keeps the bound; a wrong-signed kappa is rejected."""
+    from certify.kernel import check_certificate, problem_sha256
+    cert, _ = certify_problem(Problem(SC, {"bell": CHSH}, "quantum", level="1"))
+    cert = json.loads(json.dumps(cert))
+    cert["claim"]["problem"]["constraints"] = [{"expression": CHSH, "relation": ">=", "value": "2"}]
+    cert["problem_sha256"] = problem_sha256(cert["claim"]["problem"])
+    cert["evidence"]["kappa"] = ["0"]
+    assert check_certificate(cert, "c").ok
+    cert["evidence"]["kappa"] = ["-1"]
+    verdict = check_certificate(cert, "c")
+    assert verdict.status == "false" and "wrong sign" in verdict.reason
