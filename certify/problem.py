@@ -212,7 +212,7 @@ def _lp(claim_problem, claim_id):
     from certify.certificate import rational_map
     from certify.kernel.defs.ns_polytope import build
 
-    lp = build(claim_problem, claim_id)
+    lp = build(claim_problem, claim_id, extended=True)
     solution = solve_exact(lp)
     evidence = {"dual": rational_map(solution.dual), "primal": rational_map(solution.primal)}
     producer = {"solver": "HiGHS (simplex)", "status": solution.status,

@@ -29,7 +29,7 @@ MAX_SCALE_BITS = 2048  # every committed certificate needs far fewer (denominato
 
 def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: str) -> Proven:
     """[c.p, b.y]: the primal's value is attained, the dual's bound holds (either may be absent)."""
-    lp = build(problem, f"{where}.claim.problem")
+    lp = build(problem, f"{where}.claim.problem", extended=True)
     if not evidence or not set(evidence) <= {"dual", "primal"}:
         raise CertifyError(f"{where}.evidence: expected a dual, a primal or both, got {sorted(evidence)}")
     high = dual_bound(lp, evidence["dual"], f"{where}.evidence.dual") if "dual" in evidence else None

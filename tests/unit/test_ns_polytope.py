@@ -44,7 +44,7 @@ def test_parity_promise_removes_half_the_outcomes():
 
 
 @pytest.mark.parametrize("changes,needle", [
-    ({"sense": "least"}, 'sense: expected "max" or "min"'),
+    ({"sense": "min"}, "sense: expected one of ('max',)"),
     ({"scenario": {"inputs": [2], "outputs": [2, 2]}}, "parties with inputs and outputs"),
     ({"scenario": {"inputs": [2, 0], "outputs": [3, 2]}}, "inputs[1]: expected an integer in [1, 10]"),
     ({"scenario": {"inputs": [10] * 5, "outputs": [10] * 5}}, "exceed the limit"),
@@ -52,6 +52,7 @@ def test_parity_promise_removes_half_the_outcomes():
     ({"objective": {"kind": "linear", "terms": [["0", "00", "1"]]}}, "expected 2 digits"),
     ({"objective": {"kind": "linear", "terms": [["00", "00", "0.5"]]}}, 'expected rational "p/q"'),
     ({"objective": {"kind": "quadratic"}}, 'expected "function", "linear", "bell" or "guess"'),
+    ({"objective": {"kind": "bell", "expression": {"terms": []}}}, 'expected "function" or "linear" here'),
     ({"promise": {"kind": "parity", "rules": [["00", 2]]}}, "rules[0][1]: expected an integer in [0, 1]"),
     ({"promise": {"kind": "parity", "rules": [["00", 0], ["00", 1]]}}, "listed twice"),
     ({"extra": 1}, "unknown field 'extra'"),

@@ -89,12 +89,18 @@ def column_rows(inputs, x, a):
     return entries
 
 
-def build(problem: dict, where: str) -> NsLp:
-    """Rebuild the LP of an "lp.ns" claim from its definition, strictly."""
-    only(expect(problem, dict, where), {"scenario", "promise", "objective", "sense", "constraints"}, where)
+def build(problem: dict, where: str, extended: bool = False) -> NsLp:
+    """Rebuild the LP of an "lp.ns" claim from its definition, strictly. Only `extended` callers
+    (kind lp.ns) accept "min", constraints and bell / guess objectives: lp.threshold's lemma is
+    stated for a plain max."""
+    only(expect(problem, dict, where), {"scenario", "promise", "objective", "sense"} | ({"constraints"} if extended
+                                                                                     else set()), where)
     sense = field(problem, "sense", str, where)
-    if sense not in ("max", "min"):
-        raise CertifyError(f'{where}.sense: expected "max" or "min", got {sense[:20]!r}')
+    senses = ("max", "min") if extended else ("max",)
+    if sense not in senses:
+        raise CertifyError(f"{where}.sense: expected one of {senses}, got {sense[:20]!r}")
+    if not extended and field(problem, "objective", dict, where).get("kind") in ("bell", "guess"):
+        raise CertifyError(f'{where}.objective.kind: expected "function" or "linear" here')
     inputs, outputs = parse_sizes(field(problem, "scenario", dict, where), f"{where}.scenario", 10, 1)
     if prod(m * d for m, d in zip(inputs, outputs)) > MAX_COLUMNS:
         raise CertifyError(f"{where}.scenario: {prod(m * d for m, d in zip(inputs, outputs))} variables "
