@@ -17,14 +17,18 @@ folder. The only constants typed here are the CHSH values at which the curves
 are tabulated; the papers' statements come from `certify.papers.PAPER_SAYS`.
 """
 
+import base64
 import hashlib
+import html
 import importlib.metadata
 import json
 import math
 import os
 import platform
+import re
 import subprocess
 import sys
+import tempfile
 from fractions import Fraction
 
 from certify.bits_models import epsilon_upper, log2_interval
@@ -90,6 +94,16 @@ def kernel_closure(check_paths=()) -> dict:
     return json.loads(done.stdout)
 
 
+_CLOSURES = {}
+
+
+def _cached_closure(paths: tuple) -> dict:
+    """`kernel_closure(paths)`, once per process for the same paths (the report in three formats)."""
+    if paths not in _CLOSURES:
+        _CLOSURES[paths] = kernel_closure(paths)
+    return _CLOSURES[paths]
+
+
 def trusted_base(files) -> list:
     """[(path relative to the repository, lines, sha256)] of the given files, sorted."""
     rows = []
@@ -119,11 +133,15 @@ def build_report(proofs: str = "proofs", out: str = "docs/report.md") -> str:
 
 def render(verdicts, proofs: str, out: str) -> str:
     """The report for kernel verdicts of the folder `proofs` (from `check_path(proofs)`)."""
+    return "\n".join(part for part in _parts(verdicts, proofs, _figures(out)) if part)
+
+
+def _parts(verdicts, proofs: str, figures: str) -> list:
+    """The report's Markdown sections, with `figures` as the figures section."""
     by_family = _families(verdicts)
-    closure = kernel_closure(_closure_paths(by_family))
-    parts = [_header(proofs, verdicts), _family_table(by_family), _failures(verdicts), _key_claims(by_family),
-             _figures(out), _trusted_section(trusted_base(closure["files"])), _environment(closure["external"])]
-    return "\n".join(part for part in parts if part)
+    closure = _cached_closure(tuple(_closure_paths(by_family)))
+    return [_header(proofs, verdicts), _family_table(by_family), _failures(verdicts), _key_claims(by_family),
+            figures, _trusted_section(trusted_base(closure["files"])), _environment(closure["external"])]
 
 
 # --- numbers -------------------------------------------------------------------------
@@ -430,3 +448,197 @@ def _environment(external) -> str:
     return ("## Environment\n\n" + _table(("software", "version"), rows) +
             f"\n\nThird-party libraries the kernel loaded while checking: {shown}{note}. The other libraries\n"
             "are used only by the untrusted producers, the plots and the command line.\n")
+
+
+# --- the self-contained HTML report and the PDF ---------------------------------------------
+#
+# One file a referee can open anywhere (no network, no JavaScript, no link into the repository):
+# the Markdown sections above converted by `_html_block`, the figures redrawn from the CHECKED
+# folder and embedded as base64 PNG, one expandable row per claim whose description is rebuilt
+# from the problem definition (`certify show`), and how to re-check. Every number in a claim row
+# is a kernel verdict (data-* attributes carry the exact values for tests and scripts).
+
+_STYLE = """body{font-family:system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;line-height:1.4}
+table{border-collapse:collapse;margin:0.5rem 0;font-size:0.9rem}td,th{border:1px solid #bbb;padding:2px 6px;
+text-align:left;vertical-align:top}th{background:#eee}code,pre{font-family:ui-monospace,monospace;font-size:0.85rem}
+pre{background:#f6f6f6;padding:0.5rem;overflow-x:auto;white-space:pre-wrap}details{margin:0.3rem 0}
+.verified{color:#064}.false,.malformed,.internal{color:#a00;font-weight:bold}img{max-width:100%}"""
+
+
+def _inline(text: str) -> str:
+    text = html.escape(text, quote=False)
+    text = re.sub(r"`([^`]+)`", r"<code>\1</code>", text)
+    return re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", text)
+
+
+def _html_block(markdown: str) -> str:
+    """The Markdown subset the report writes (headings, tables, lists, paragraphs) as HTML."""
+    out, lines, k = [], markdown.splitlines(), 0
+    while k < len(lines):
+        line = lines[k]
+        if line.startswith("#"):
+            level = len(line) - len(line.lstrip("#"))
+            out.append(f"<h{level}>{_inline(line[level:].strip())}</h{level}>")
+        elif line.startswith("|"):
+            rows = []
+            while k < len(lines) and lines[k].startswith("|"):
+                rows.append([c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", lines[k].strip())[1:-1]])
+                k += 1
+            head, body = rows[0], rows[2:]
+            out.append("<table><tr>" + "".join(f"<th>{_inline(c)}</th>" for c in head) + "</tr>" +
+                       "".join("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in row) + "</tr>" for row in body) +
+                       "</table>")
+            continue
+        elif line.startswith("- "):
+            items = []
+            while k < len(lines) and lines[k].startswith("- "):
+                items.append(f"<li>{_inline(lines[k][2:])}</li>")
+                k += 1
+            out.append("<ul>" + "".join(items) + "</ul>")
+            continue
+        elif line.strip():
+            para = []
+            while k < len(lines) and lines[k].strip() and not lines[k].startswith(("#", "|", "- ")):
+                para.append(lines[k])
+                k += 1
+            out.append(f"<p>{_inline(' '.join(para))}</p>")
+            continue
+        k += 1
+    return "\n".join(out)
+
+
+def draw_figures(proofs: str, folder: str) -> list:
+    """[(title, PNG path or None, note)] of the figures, redrawn from the certificates in `proofs`."""
+    from pathlib import Path
+
+    try:
+        import matplotlib  # noqa: F401  (optional: pip install 'certify[plots]')
+    except ImportError:
+        return [(title, None, "matplotlib is not installed (pip install 'certify[plots]')") for title, _, _ in FIGURES]
+    from certify.papers.pironio2010 import fig2, fig3
+
+    def amplification(path):
+        from certify import amplification as amp
+        from certify.commands.amplify import plot
+
+        plot(path, amp.ILLUSTRATIVE["alpha"], amp.ILLUSTRATIVE["beta"])
+
+    npa = Path(proofs) / "pironio2010" / "npa"
+    makers = (lambda path: fig2.draw(path, npa),
+              lambda path: fig3.draw(path, fig3.certified_f("2", proofs), "curve a, NPA level 2, from the "
+                                     "certified tangents", letter="a"),
+              amplification)
+    drawn = []
+    for (title, name, command), make in zip(FIGURES, makers):
+        path = os.path.join(folder, os.path.basename(name))
+        try:
+            make(path)
+            drawn.append((title, path, f"redrawn from {proofs}/ (`{command}` draws the repository's copy)"))
+        except (CertifyError, OSError, ValueError, KeyError) as err:  # e.g. a folder without these claims
+            drawn.append((title, None, f"not drawn from {proofs}/: {err}"))
+    return drawn
+
+
+def _figures_html(figures) -> str:
+    parts = ["<h2>Figures</h2>", "<p>Drawn by untrusted plotting code from kernel-verified numbers of the "
+             "checked folder, embedded in this file.</p>"]
+    for title, path, note in figures:
+        parts.append(f"<h3>{_inline(title)}</h3><p>{_inline(note)}</p>")
+        if path:
+            with open(path, "rb") as handle:
+                data = base64.b64encode(handle.read()).decode("ascii")
+            parts.append(f'<img alt="{html.escape(title)}" src="data:image/png;base64,{data}">')
+    return "\n".join(parts)
+
+
+def _with_figures(proofs, figures, make):
+    """make(figures), drawing them into a temporary folder first unless given."""
+    if figures is not None:
+        return make(figures)
+    with tempfile.TemporaryDirectory() as folder:
+        return make(draw_figures(proofs, folder))
+
+
+def _claims_html(verdicts) -> str:
+    """Every claim: id, the kernel's verdict and value, and (expandable) the claim rebuilt in words."""
+    from certify.commands.show import describe
+    from certify.printing import verdict_json
+
+    parts = ["<h2>Every claim</h2>", "<p>Each row is a kernel verdict. Open a row for the claim as the kernel "
+             "reads it, rebuilt from the problem definition (<code>certify show FILE</code>); the certificate's "
+             "own statement is untrusted text.</p>"]
+    for family, group in _families(verdicts).items():
+        parts.append(f"<details><summary><code>{html.escape(family)}</code>: {len(group)} claims, "
+                     f"{html.escape(family_status(group))}</summary><table><tr><th>claim</th><th>verdict</th>"
+                     "<th>proven (exact)</th><th>the claim, rebuilt</th></tr>")
+        for v in group:
+            row = verdict_json(v)
+            try:
+                text = "\n".join(describe(read_json(v.source))) if v.status != "malformed" else v.reason
+            except (CertifyError, KeyError, TypeError, ValueError) as err:
+                text = f"(not described: {err})"
+            proven = f"{v.relation} {row['value']}" if v.ok else "-"
+            parts.append(
+                f'<tr data-claim="{html.escape(v.claim_id)}" data-status="{v.status}" '
+                f'data-value="{html.escape(row["value"] or "")}" data-relation="{html.escape(v.relation)}">'
+                f"<td><code>{html.escape(v.claim_id if v.status != 'malformed' else v.source)}</code></td>"
+                f'<td class="{v.status}">{html.escape(status(v))}</td><td><code>{html.escape(proven)}</code></td>'
+                f"<td><details><summary>show</summary><pre>{html.escape(text)}</pre></details></td></tr>")
+        parts.append("</table></details>")
+    return "\n".join(parts)
+
+
+def _recheck_html(proofs: str) -> str:
+    return ("<h2>How to re-check</h2><pre>pip install certify            # the kernel alone verifies every claim\n"
+            f"certify check {html.escape(proofs)}             # exit 0: every claim verified\n"
+            f"certify check --json {html.escape(proofs)}      # the verdicts as JSON (schema certify-cli/1)\n"
+            "certify show FILE               # one claim rebuilt in words, with the kernel's verdict</pre>"
+            "<p>The trusted base below lists every file the kernel loads, with its sha256.</p>")
+
+
+def render_html(verdicts, proofs: str, figures=None) -> str:
+    """The whole report as one self-contained HTML page (figures embedded, no external resource);
+    `figures` as from `draw_figures`, else drawn here."""
+    parts = _parts(verdicts, proofs, "")
+    body = [_html_block(part) for part in parts[:4] if part]
+    body += [_with_figures(proofs, figures, _figures_html), _claims_html(verdicts), _recheck_html(proofs)]
+    body += [_html_block(part) for part in parts[5:] if part]
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>certify: referee's report"
+            f"</title><style>{_STYLE}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
+
+
+def render_pdf(verdicts, proofs: str, path: str, figures=None) -> str:
+    """The report as a PDF through matplotlib alone: text pages (monospace), then the figures."""
+    try:
+        import matplotlib
+    except ImportError:
+        raise CertifyError("--pdf: needs matplotlib (pip install 'certify[plots]')") from None
+    matplotlib.use("Agg")
+    import textwrap
+
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    text = "\n".join(part for part in _parts(verdicts, proofs, "") if part)
+    lines = [piece for line in text.splitlines() for piece in (textwrap.wrap(line, 150) or [""])]
+    per_page = 90
+    with PdfPages(path, metadata={"Title": "certify: referee's report", "CreationDate": None}) as pdf:
+        for start in range(0, len(lines), per_page):
+            figure = plt.figure(figsize=(11.69, 8.27))  # A4 landscape
+            figure.text(0.03, 0.97, "\n".join(lines[start:start + per_page]), family="monospace", fontsize=5.2,
+                        va="top")
+            pdf.savefig(figure)
+            plt.close(figure)
+        def pages(drawn):
+            for title, png, note in drawn:
+                figure = plt.figure(figsize=(11.69, 8.27))
+                figure.suptitle(f"{title}\n{note}", fontsize=9)
+                if png:
+                    axes = figure.add_axes([0.05, 0.02, 0.9, 0.85])
+                    axes.imshow(plt.imread(png))
+                    axes.axis("off")
+                pdf.savefig(figure)
+                plt.close(figure)
+
+        _with_figures(proofs, figures, pages)
+    return path

@@ -26,16 +26,19 @@ def run(args) -> int:
     _write(args.out, text, "--out")
     written = [args.out]
     if args.html or args.pdf:
-        from certify.report import render_html, render_pdf
+        import tempfile
 
-        if args.html:
-            _write(args.html, render_html(verdicts, args.proofs), "--html")
-            written.append(args.html)
-        if args.pdf:
-            folder = os.path.dirname(os.path.abspath(args.pdf))
-            os.makedirs(folder, exist_ok=True)
-            render_pdf(verdicts, args.proofs, args.pdf)
-            written.append(args.pdf)
+        from certify.report import draw_figures, render_html, render_pdf
+
+        with tempfile.TemporaryDirectory() as scratch:  # the figures, drawn once from the checked folder
+            figures = draw_figures(args.proofs, scratch)
+            if args.html:
+                _write(args.html, render_html(verdicts, args.proofs, figures), "--html")
+                written.append(args.html)
+            if args.pdf:
+                os.makedirs(os.path.dirname(os.path.abspath(args.pdf)), exist_ok=True)
+                render_pdf(verdicts, args.proofs, args.pdf, figures)
+                written.append(args.pdf)
     errors = sum(v.status == "malformed" for v in verdicts)
     failed = sum(not v.ok for v in verdicts) - errors
     if args.json:

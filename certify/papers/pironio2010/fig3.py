@@ -7,7 +7,8 @@ Untrusted (floats, plotting). Curves, for an observed I = 2.414 and delta = 0.01
   inset            net entropy = n f(I - eps) - n H(1 - 3q, q, q, q) for the biased inputs.
 `f_quantum` is a callable I -> bits. The default is curve b of Fig. 2 (an analytic
 lower bound on f, below the paper's curve a), labelled as such in the figure; pass
-the certified NPA curve to redraw the paper's curve a.
+the certified NPA curve to redraw the paper's curve a. Letters are Fig. 2's: each curve
+is named by the input distribution and the Fig. 2 curve (a, b or c) its f comes from.
 """
 
 import glob
@@ -80,16 +81,18 @@ def _grid(lo, hi, count):
 
 
 def draw(path, f_quantum=f_curve_b, label="curve b of Fig. 2 (analytic stand-in, below curve a)",
-         i_obs=I_OBSERVED, delta=DELTA, alpha=ALPHA):
-    """Write the figure as PNG to `path`; returns the thresholds it marks."""
+         i_obs=I_OBSERVED, delta=DELTA, alpha=ALPHA, letter="b"):
+    """Write the figure as PNG to `path`; returns the thresholds it marks. `letter` is the Fig. 2
+    curve that `f_quantum` is ("a" certified NPA, "b" analytic)."""
     marks = thresholds(f_quantum, i_obs, delta, alpha)
     ns = _grid(2e3, 1e6, 400)
     fig, ax = plt.subplots(figsize=(7.5, 5.4))
     series = [
-        ("a: quantum, uniform inputs", lambda n: uniform_bound(n, f_quantum, i_obs, delta), "uniform", "C0"),
-        (f"b: quantum, biased inputs (q = {alpha:g}/sqrt n)",
+        (f"uniform inputs, f of curve {letter}", lambda n: uniform_bound(n, f_quantum, i_obs, delta), "uniform",
+         "C0"),
+        (f"biased inputs (q = {alpha:g}/sqrt n), f of curve {letter}",
          lambda n: biased_bound(n, f_quantum, i_obs, delta, alpha), "biased", "C1"),
-        ("c: no-signalling, uniform inputs", lambda n: ns_bound(n, i_obs, delta), "no-signalling", "C2"),
+        ("uniform inputs, no-signalling f of curve c", lambda n: ns_bound(n, i_obs, delta), "no-signalling", "C2"),
     ]
     for name, bound, key, colour in series:
         xs = [n for n in ns if n > marks[key]]
@@ -138,4 +141,4 @@ def certified_f(level: str = "2", proofs="proofs"):
 
 
 if __name__ == "__main__":
-    print(draw("docs/fig3.png", certified_f("2"), "curve a, NPA level 2, from the certified tangents"))
+    print(draw("docs/fig3.png", certified_f("2"), "curve a, NPA level 2, from the certified tangents", letter="a"))
