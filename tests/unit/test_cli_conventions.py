@@ -49,3 +49,34 @@ def test_a_closed_pipe_before_the_first_write_is_quiet_too():
     child.stdout.close()  # the reader is gone before the command prints anything
     assert child.wait(timeout=300) == 0
     assert child.stderr.read() == b""
+
+
+def test_the_readme_box_example_is_shipped_and_certifies(capsys):
+    """README's `--behaviour certify/data/examples/box.json` runs from the package data."""
+    import json
+    from importlib.resources import files
+
+    box = files("certify") / "data" / "examples" / "box.json"
+    assert main(["npa", "--expr", "chsh", "--level", "2", "--guess", "global", "--behaviour", str(box), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    num, den = map(int, data["claims"][0]["value"].split("/"))
+    assert data["ok"] and 0.5162 < num / den < 0.5163  # G given the full noisy Tsirelson box (CHSH 2.8)
+
+
+def test_install_metadata_fits_its_users():
+    import re
+    import tomllib
+
+    with open(os.path.join(ROOT, "pyproject.toml"), "rb") as handle:
+        project = tomllib.load(handle)["project"]
+    extras = project["optional-dependencies"]
+    assert {"solvers", "plots", "dask", "all", "test"} <= set(extras) and "ruff>=0.5" in extras["test"]
+    # the solvers whose floats land in committed certificates are pinned to the tested minor version
+    assert any(re.fullmatch(r"highspy>=1\.\d+,<1\.\d+", d) for d in project["dependencies"])
+    readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    for link in re.findall(r"\]\(([^)#]+)\)", readme):
+        assert os.path.exists(os.path.join(ROOT, link)), link
+    assert "docs/referee-guide.md" in readme and "docs/certificate-format.md" in readme
+    assert "`mpmath`, no numpy" not in readme and "no mpmath" in readme
+    assert open(os.path.join(ROOT, "LICENSE")).read().startswith("MIT License")
+    assert "cff-version" in open(os.path.join(ROOT, "CITATION.cff")).read()
