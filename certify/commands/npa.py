@@ -63,6 +63,7 @@ def add_parser(subparsers):
 
 
 def run(args) -> int:
+    args.json = getattr(args, "json", False)  # a Namespace built by hand (tests) may omit it
     scenario, expr = _expression(args.expr)
     statistics = _statistics(args.behaviour, scenario)
     if args.guess == "none":
