@@ -1,8 +1,16 @@
 """--json: one document per command, schema "certify-cli/1", verdicts only from the kernel."""
 
 import json
+import os
+from importlib.resources import files
+
+import pytest
 
 from certify.cli import main
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TABLE1 = os.path.join(ROOT, "certify", "data", "pironio2010_table1.csv")
+SCHEMA = json.loads((files("certify") / "data" / "schemas" / "certify-cli-1.json").read_text())
 
 VERDICT_FIELDS = {"id", "kind", "statement", "relation", "claimed", "status", "value", "low", "high", "reason",
                   "source", "problem_sha256"}
@@ -43,3 +51,32 @@ def test_npa_json_when_nothing_is_verified_lists_no_claim(capsys):
     code, data = _json(capsys, "npa", "--expr", "chsh", "--level", "1", "--guess", "global", "--at", "2.9", "--json")
     assert code == 1 and not data["ok"] and "infeasible" in data["unverified"]
     assert [c["kind"] for c in data["claims"]] == ["npa.max"]  # the side claim: max CHSH < 2.9, verified
+
+
+@pytest.mark.parametrize("argv", [
+    ["check", "--json", os.path.join(ROOT, "proofs", "pironio2010", "bits")],
+    ["show", "--json", os.path.join(ROOT, "proofs", "pironio2010", "npa", "tsirelson-1.json")],
+    ["lp", "chsh-ns", "--json"],
+    ["npa", "--expr", "chsh", "--level", "1", "--json"],
+    ["npa", "--expr", "chsh", "--level", "1", "--guess", "global", "--at", "2.9", "--json"],
+    ["bits", "--counts", TABLE1, "--json"],
+    ["bits", "--counts", TABLE1, "--model", "no-signalling", "--json"],
+])
+def test_every_json_output_validates_against_the_shipped_schema(argv, tmp_path, capsys):
+    jsonschema = pytest.importorskip("jsonschema")
+    main(argv)
+    data = json.loads(capsys.readouterr().out)
+    jsonschema.validate(data, SCHEMA)
+    assert data["command"] == argv[0] and data["claims"]
+
+
+def test_the_schema_rejects_a_verdict_that_is_not_the_kernels(capsys):
+    jsonschema = pytest.importorskip("jsonschema")
+    main(["lp", "chsh-ns", "--json"])
+    data = json.loads(capsys.readouterr().out)
+    for broken in ({**data, "schema": "certify-cli/2"},
+                   {**data, "claims": [{**data["claims"][0], "status": "VERIFIED"}]},
+                   {**data, "claims": [{**data["claims"][0], "value": 1.5}]},  # a float is never a verdict
+                   {**data, "claims": [{**data["claims"][0], "value": "1.5"}]}):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(broken, SCHEMA)
