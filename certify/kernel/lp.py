@@ -35,9 +35,11 @@ def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: 
     high = dual_bound(lp, evidence["dual"], f"{where}.evidence.dual") if "dual" in evidence else None
     low = primal_value(lp, evidence["primal"], f"{where}.evidence.primal") if "primal" in evidence else None
     floor = {"function": 0, "guess": Fraction(1, lp.guesses or 1)}.get(problem["objective"]["kind"])
-    if high is not None and floor is not None and high < floor:
-        raise Reject(f"{where}.evidence.dual: bound {brief(high)} < {brief(floor)} on a probability: the "
-                     "constraints are infeasible, so the bound says nothing")
+    # "max" proves max <= b.y, vacuous below the floor; "min" proves min >= -b.y, vacuous above 1
+    if high is not None and floor is not None and (high < floor if lp.sign == 1 else -high > 1):
+        shown = f"{brief(high)} < {brief(floor)}" if lp.sign == 1 else f"{brief(-high)} > 1"
+        raise Reject(f"{where}.evidence.dual: bound {shown} on a probability: the constraints are "
+                     "infeasible, so the bound says nothing")
     return Proven(low, high) if lp.sign == 1 else Proven(None if high is None else -high, None if low is None else -low)
 
 

@@ -95,3 +95,41 @@ def test_a_weaker_but_valid_dual_is_recomputed_not_trusted(fresh):
     del fresh["evidence"]["primal"]
     verdict = check_certificate(fresh, "c.json")
     assert verdict.ok and verdict.value == Fraction(5, 2)
+
+
+def _min_probability_claim(value, dual):
+    """min P(a=0|x=0) under the promise "a = 0 at x = 0": a true 1, attained by the box P(0|0) = 1."""
+    problem = {"scenario": {"inputs": [1], "outputs": [2]}, "promise": {"kind": "parity", "rules": [["0", 0]]},
+               "objective": {"kind": "function", "x": "0", "parties": [0], "table": "10", "value": 1},
+               "sense": "min"}
+    return {"format": "certify/1",
+            "claim": {"id": "min-probability", "kind": "lp.ns", "statement": "min P(a=0|0)", "problem": problem,
+                      "relation": ">=", "value": value},
+            "problem_sha256": problem_sha256(problem), "evidence": {"dual": dual}}
+
+
+def test_a_true_lower_bound_on_a_minimised_probability_verifies():
+    # attack 02 of the session's audit: the vacuity floor was tested before the sign flip of "min"
+    verdict = check_certificate(_min_probability_claim("1", {"norm:0": "-1"}), "c.json")
+    assert verdict.ok and verdict.low == 1
+
+
+def test_a_lower_bound_above_one_on_a_probability_is_vacuous():
+    cert = _min_probability_claim("2", {"norm:0": "-2"})
+    problem = cert["claim"]["problem"]  # one output, forbidden by the promise: no box at all
+    problem.update(scenario={"inputs": [1], "outputs": [1]}, promise={"kind": "parity", "rules": [["0", 1]]})
+    problem["objective"]["table"] = "1"
+    cert["problem_sha256"] = problem_sha256(problem)
+    verdict = check_certificate(cert, "c.json")
+    assert verdict.status == "false" and "bound 2 > 1 on a probability" in verdict.reason
+
+
+def test_eight_binary_parties_are_refused_before_building_the_polytope():
+    # attack 01: 2^16 columns took 1.8 s and 143 MB per 438-byte file before the evidence was read
+    problem = {"scenario": {"inputs": [2] * 8, "outputs": [2] * 8}, "promise": None,
+               "objective": {"kind": "linear", "terms": []}, "sense": "max"}
+    cert = {"format": "certify/1",
+            "claim": {"id": "big", "kind": "lp.ns", "statement": "s", "problem": problem, "relation": "<=",
+                      "value": "0"}, "problem_sha256": problem_sha256(problem), "evidence": {"dual": {}}}
+    with pytest.raises(CertifyError, match=r"scenario: 65536 variables exceed the limit 8192"):
+        check_certificate(cert, "c.json")

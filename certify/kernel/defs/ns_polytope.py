@@ -48,7 +48,7 @@ from certify.errors import CertifyError
 from certify.kernel.format import expect, field, only, parse_int, parse_rational, parse_sizes
 from certify.kernel.defs.scenario import Scenario, parse_expression
 
-MAX_COLUMNS = 1 << 16
+MAX_COLUMNS = 1 << 13  # 8 binary parties (2^16) took 1.8 s and 143 MB before any evidence was read
 MAX_EXPANSION = 10**6  # full-probability entries of all Bell expressions of a problem
 RELATIONS = {"==": 0, ">=": -1, "<=": 1}  # slack column entry
 
@@ -179,7 +179,7 @@ def _full(raw, inputs, outputs, where) -> dict:
     return {key: c for key, c in out.items() if c}
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=2)
 def _constraints(inputs, outputs, parity_items):
     """(columns, entries, rows) of A p = b, memoised: the 320 Lemma claims share one polytope.
     A pure function of hashable arguments returning tuples and a read-only mapping."""
