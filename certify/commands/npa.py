@@ -12,6 +12,7 @@ certificate; otherwise "UNVERIFIED: reason" (exit 1).
 import argparse
 import json
 import re
+import sys
 import textwrap
 from pathlib import Path
 
@@ -79,6 +80,9 @@ def run(args) -> int:
         definition = problem(scenario, _level(args.level), guess_objective(parties, inputs),
                              None if at is None else expr, at, statistics)
     parse_problem(definition, "problem")  # bad input fails here, before any solving
+    if sys.stderr.isatty():  # a level-3 run can take minutes: say what is running (stderr, never the JSON)
+        print(f"certify npa: solving the NPA relaxation at level {definition['level']} "
+              f"({args.solver or 'default solver'}), then rounding and the kernel check ...", file=sys.stderr)
     result = certify_problem(definition, args.solver)
     if result is None:
         return _unverified(definition, scenario, expr, args)

@@ -80,3 +80,11 @@ def test_install_metadata_fits_its_users():
     assert "`mpmath`, no numpy" not in readme and "no mpmath" in readme
     assert open(os.path.join(ROOT, "LICENSE")).read().startswith("MIT License")
     assert "cff-version" in open(os.path.join(ROOT, "CITATION.cff")).read()
+
+
+def test_a_closed_pipe_is_quiet_for_a_producing_command_too():
+    """Not only `check`: every command writes through the same guarded stdout."""
+    argv = [sys.executable, "-m", "certify.cli", "lp", "chsh-ns", "--json"]
+    child = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    child.stdout.close()
+    assert child.wait(timeout=300) == 0 and child.stderr.read() == b""
