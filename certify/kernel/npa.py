@@ -42,7 +42,7 @@ from math import prod
 
 from certify.errors import CertifyError
 from certify.kernel.format import Proven, Reject, brief, expect, field, only, parse_int, parse_rational
-from certify.kernel.psd import integer_psd, scaled
+from certify.kernel.psd import MAX_WORK, integer_psd, scaled
 from certify.kernel.defs.moment_matrix import ZERO, build
 from certify.kernel.defs.scenario import MAX_TERMS, guess_expression, parse_expression, parse_scenario, products, to_words
 from certify.kernel.defs.words import canonical, parse_level, spell
@@ -204,6 +204,13 @@ def tangent_of(npa: NpaProblem, evidence, where: str):
         for k, v in d.items():
             c[k] = c.get(k, 0) + m * v
     entry, n = npa.structure.entry, npa.structure.size
+    work = 0  # the elimination work bound holds for the whole file, not per block (<= 256 blocks)
+    for b, z in enumerate(mats):
+        rows = scaled(z, f"{where}.Z[{b}]")
+        work += n**5 * (max((abs(v).bit_length() for row in rows for v in row), default=0) + 8) ** 2
+        if work > MAX_WORK:
+            raise CertifyError(f"{where}.Z[{b}]: the blocks' elimination work exceeds n^5 (b + 8)^2 <= "
+                               f"{MAX_WORK:.0e} in total (work bound)")
     for b, (g, z) in enumerate(zip(npa.blocks, mats)):
         rows = scaled(z, f"{where}.Z[{b}]")  # work bounds first: they also bound the sums below
         inner = [Fraction(0)] * len(npa.structure.words)  # <Z_e, F_w>
