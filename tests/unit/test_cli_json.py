@@ -80,3 +80,19 @@ def test_the_schema_rejects_a_verdict_that_is_not_the_kernels(capsys):
                    {**data, "claims": [{**data["claims"][0], "value": "1.5"}]}):
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(broken, SCHEMA)
+
+
+def test_reproduce_json_is_the_kernels_verdicts_of_what_it_wrote(tmp_path, capsys, monkeypatch):
+    """`certify reproduce --json` on one small family (curve c, 16 LPs): schema, verdicts, timings."""
+    jsonschema = pytest.importorskip("jsonschema")
+    from certify.commands import reproduce
+    from certify.papers import families
+
+    monkeypatch.setattr(reproduce, "FAMILIES", {"pironio2010": [families.CURVE_C]})
+    args = type("Args", (), {"paper": "pironio2010", "jobs": 1, "out": str(tmp_path / "p"), "scheduler": None,
+                             "json": True})()
+    assert reproduce.run(args) == 0
+    data = json.loads(capsys.readouterr().out)
+    jsonschema.validate(data, SCHEMA)
+    assert data["command"] == "reproduce" and data["summary"]["verified"] == 16
+    assert {c["value"] for c in data["claims"]} == {"3/2"} and "Pironio curve c (NS)" in data["solver_seconds"]
