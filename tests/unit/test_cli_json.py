@@ -96,3 +96,72 @@ def test_reproduce_json_is_the_kernels_verdicts_of_what_it_wrote(tmp_path, capsy
     jsonschema.validate(data, SCHEMA)
     assert data["command"] == "reproduce" and data["summary"]["verified"] == 16
     assert {c["value"] for c in data["claims"]} == {"3/2"} and "Pironio curve c (NS)" in data["solver_seconds"]
+
+
+def _schema(name):
+    return json.loads((files("certify") / "data" / "schemas" / name).read_text())
+
+
+def test_every_committed_certificate_validates_against_the_envelope_schema():
+    jsonschema = pytest.importorskip("jsonschema")
+    from certify.kernel import KINDS
+
+    schema = _schema("certificate-1.json")
+    assert set(schema["properties"]["claim"]["properties"]["kind"]["enum"]) == set(KINDS)  # in step with the kernel
+    validator = jsonschema.Draft202012Validator(schema)
+    count = 0
+    for folder, _, names in os.walk(os.path.join(ROOT, "proofs")):
+        for name in names:
+            if name.endswith(".json") and name != "manifest.json":
+                with open(os.path.join(folder, name), encoding="utf-8") as handle:
+                    validator.validate(json.load(handle))
+                count += 1
+    assert count >= 981
+
+
+@pytest.mark.parametrize("change", [
+    lambda c: c.pop("evidence"),
+    lambda c: c.update(extra=1),
+    lambda c: c.update(problem_sha256="ABC"),
+    lambda c: c["claim"].update(kind="lp.guess"),
+    lambda c: c["claim"].update(value="1.5"),
+    lambda c: c["claim"].update(value="1e3"),
+    lambda c: c["claim"].update(relation="<"),
+    lambda c: c["claim"].pop("statement"),
+])
+def test_the_envelope_schema_and_the_kernel_refuse_the_same_broken_files(change, tmp_path):
+    jsonschema = pytest.importorskip("jsonschema")
+    from certify.kernel.proofs import check_file
+
+    with open(os.path.join(ROOT, "proofs", "pironio2010", "ns", "ab00_xy00.json"), encoding="utf-8") as handle:
+        cert = json.load(handle)
+    change(cert)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(cert, _schema("certificate-1.json"))
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(cert))
+    assert check_file(str(broken)).status == "malformed"
+
+
+@pytest.mark.parametrize("change", [
+    lambda b: b.pop("p"),
+    lambda b: b["p"][0].update(p=0.425),
+    lambda b: b["p"][0].update(p="-17/40"),
+    lambda b: b["scenario"].update(outputs=[1, 2]),
+])
+def test_the_behaviour_schema_accepts_the_shipped_example_and_refuses_what_the_reader_refuses(change, tmp_path):
+    jsonschema = pytest.importorskip("jsonschema")
+    from certify.behaviour import read_behaviour
+    from certify.errors import CertifyError
+
+    path = files("certify") / "data" / "examples" / "box.json"
+    box = json.loads(path.read_text())
+    jsonschema.validate(box, _schema("behaviour-1.json"))
+    read_behaviour(str(path))
+    change(box)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(box, _schema("behaviour-1.json"))
+    broken = tmp_path / "box.json"
+    broken.write_text(json.dumps(box))
+    with pytest.raises(CertifyError):
+        read_behaviour(str(broken))
