@@ -2,6 +2,7 @@
 
 import json
 import os
+import sys
 
 from certify.errors import EXIT_ERROR, EXIT_FALSE, EXIT_OK, CertifyError
 
@@ -21,7 +22,9 @@ def run(args) -> int:
     from certify.kernel.proofs import check_path
     from certify.report import render
 
+    _progress(f"checking {args.proofs} with the kernel ...")
     verdicts = check_path(args.proofs)
+    _progress("the trusted base and the key claims ...")
     text = render(verdicts, args.proofs, args.out)
     _write(args.out, text, "--out")
     written = [args.out]
@@ -31,6 +34,7 @@ def run(args) -> int:
         from certify.report import draw_figures, render_html, render_pdf
 
         with tempfile.TemporaryDirectory() as scratch:  # the figures, drawn once from the checked folder
+            _progress(f"drawing the figures from {args.proofs} ...")
             figures = draw_figures(args.proofs, scratch)
             if args.html:
                 _write(args.html, render_html(verdicts, args.proofs, figures), "--html")
@@ -60,3 +64,9 @@ def _write(path, text, flag) -> None:
             handle.write(text)
     except OSError as err:
         raise CertifyError(f"{flag}: cannot write {path}: {err.strerror}") from None
+
+
+def _progress(text) -> None:
+    """A status line on a terminal (the HTML report takes ~30 s); never on stdout."""
+    if sys.stderr.isatty():
+        print(f"certify report: {text}", file=sys.stderr)
