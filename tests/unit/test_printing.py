@@ -60,3 +60,24 @@ def test_no_other_module_spells_verified():
             continue
         found += [(rel, line) for line, text in _strings(path) if WORD.search(text)]
     assert found == []
+
+
+def test_verdict_json_is_the_kernels_fields_and_refuses_anything_else():
+    row = printing.verdict_json(_verdict())
+    assert row["status"] == "verified" and row["value"] == "3/2" and row["high"] == "3/2" and row["low"] is None
+    bad = printing.verdict_json(_verdict("false"))
+    assert bad["status"] == "false" and bad["value"] is None and bad["reason"] == "no"
+    for fake in ({"status": "verified"}, "verified", None):
+        with pytest.raises(TypeError, match="Verdict"):
+            printing.verdict_json(fake)
+        with pytest.raises(TypeError, match="Verdict"):
+            printing.result_json("x", [fake])
+
+
+def test_result_json_ok_needs_every_verdict_and_an_answer():
+    assert printing.result_json("x", [_verdict()])["ok"] is True
+    assert printing.result_json("x", [_verdict(), _verdict("false")])["ok"] is False
+    assert printing.result_json("x", [])["ok"] is False
+    assert printing.result_json("x", [_verdict()], answered=False)["ok"] is False  # only a side claim verified
+    with pytest.raises(ValueError, match="reserved"):
+        printing.result_json("x", [_verdict()], claims=[])  # a command cannot smuggle its own "claims"
