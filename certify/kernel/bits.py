@@ -124,12 +124,3 @@ def p_value_upper(counts, p_xy) -> Fraction:
         return Fraction(1)
     exponent = -n * (i_hat - 2) ** 2 / (2 * (1 / q_min + 2) ** 2)
     return min(Fraction(1), exp_upper(exponent))
-
-
-def check_p_value(counts, p_xy, p) -> Fraction:
-    """Verify "p-value <= p"; return the proven upper bound, or raise Reject."""
-    bound = p_value_upper(counts, p_xy)
-    if bound > Fraction(p):
-        raise Reject(f"p-value bound {float(bound):.6g} exceeds the claimed {brief(Fraction(p))}")
-    return bound
-
