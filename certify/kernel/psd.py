@@ -34,13 +34,6 @@ MAX_SCALE_BITS = 2048  # common denominators; committed certificates need at mos
 MAX_WORK = 5 * 10**13  # n^5 (b + 8)^2; the committed maximum is 1.5e13
 
 
-def is_psd(matrix, backend: str = "int", where: str = "matrix") -> bool:
-    """True iff the symmetric rational matrix (a square list of lists of Fractions) is PSD.
-    Symmetry is the caller's to guarantee (the NPA check builds Z from its upper triangle);
-    a matrix beyond the work bounds is refused (CertifyError), not decided."""
-    return integer_psd(scaled(matrix, where), backend)
-
-
 def scaled(matrix, where: str) -> list:
     """The matrix times the common denominator of its entries, as integer rows, after the work bounds."""
     scale = 1
@@ -58,7 +51,8 @@ def scaled(matrix, where: str) -> list:
 
 
 def integer_psd(rows, backend: str = "int") -> bool:
-    """PSD decision on a symmetric integer matrix (from `scaled`), by fraction-free elimination."""
+    """True iff the symmetric integer matrix (from `scaled`) is PSD, by fraction-free elimination.
+    Symmetry is the caller's to guarantee (the NPA check builds Z from its upper triangle)."""
     if backend == "flint":
         import flint  # optional accelerator, same algorithm
         rows = [[flint.fmpz(v) for v in row] for row in rows]
@@ -75,12 +69,11 @@ def integer_psd(rows, backend: str = "int") -> bool:
                 return False
             continue  # zero row of the Schur complement: drop it
         row_k = rows[k]
-        for i in alive:
+        for pos, i in enumerate(alive):  # alive increases: update j >= i, mirror to (j, i)
             rik, row_i = row_k[i], rows[i]
-            for j in alive:
-                if j >= i:
-                    # exact: D_{t+1} S'_ij = (p S_ij - S_ik S_kj) D_t / D_t
-                    row_i[j] = (pivot * row_i[j] - rik * row_k[j]) // previous
-                    rows[j][i] = row_i[j]
+            for j in alive[pos:]:
+                # exact: D_{t+1} S'_ij = (p S_ij - S_ik S_kj) D_t / D_t
+                row_i[j] = (pivot * row_i[j] - rik * row_k[j]) // previous
+                rows[j][i] = row_i[j]
         previous = pivot
     return True

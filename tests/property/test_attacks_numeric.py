@@ -16,7 +16,12 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from certify.kernel.intervals import exp_interval, exp_upper, ln_interval, log2_interval, sqrt_interval
-from certify.kernel.psd import is_psd
+from certify.kernel.psd import integer_psd, scaled
+
+
+def is_psd(matrix, backend="int", where="matrix"):
+    """The kernel's PSD decision as the NPA check runs it: work bounds (`scaled`), then elimination."""
+    return integer_psd(scaled(matrix, where), backend)
 
 
 def mp(x):
