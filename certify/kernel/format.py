@@ -138,12 +138,9 @@ def loads(text: str, where: str):
         raise CertifyError(f"{where}: more than {MAX_NODES} JSON values (work bound)")
     depth = 0
     for ch in re.sub(r"[^][{}]+", "", bare):
-        if ch in "[{":
-            depth += 1
-            if depth >= MAX_DEPTH:
-                raise CertifyError(f"{where}: JSON nested deeper than {MAX_DEPTH} levels")
-        elif ch in "]}":
-            depth -= 1
+        depth += 1 if ch in "[{" else -1
+        if depth >= MAX_DEPTH:
+            raise CertifyError(f"{where}: JSON nested deeper than {MAX_DEPTH} levels")
     try:
         return json.loads(text, object_pairs_hook=_no_duplicates, parse_int=_bounded_int,
                           parse_constant=lambda name: _refuse(f"{name} is not allowed (no floats in certificates)"),
