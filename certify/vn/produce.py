@@ -123,6 +123,17 @@ def chsh_bound(s: Fraction, m: int = 8, level: str = LEVEL, progress=None):
                          f"(Brown-Fawzi-Fawzi, m = {m}, level {level})", progress)
 
 
+def global_bound(s: Fraction, m: int = 8, level: str = LEVEL, progress=None):
+    """(certificate, nodes) for H(AB|X=0,Y=0,E) given CHSH >= s (BFF user guide eq. (5): one Z per
+    outcome pair; 81 rows at the default level)."""
+    if not Fraction(2) <= s or s * s > 8:
+        raise CertifyError(f"--chsh: expected 2 <= S <= 2 sqrt 2 (the quantum range), got {float(s)}")
+    base = definition(Scenario((2, 2), (2, 2)), [0, 1], [0, 0], chsh(), s, level=level)
+    return certify_bound(base, m, f"vn/chsh/H_AB_X0Y0_E/S={format_rational(s)}/m={m}",
+                         f"H(AB|X=0,Y=0,E) >= value for every quantum strategy with CHSH >= {format_rational(s)} "
+                         f"(Brown-Fawzi-Fawzi, m = {m}, level {level})", progress)
+
+
 # (S, m) of the committed certificates: the issue's grid at m = 8, and m = 4, 12 at S = 2.8
 PROOF_POINTS = tuple((Fraction(s), 8) for s in ("11/5", "12/5", "5/2", "13/5", "27/10", "14/5", "2827/1000")) + \
     ((Fraction(14, 5), 4), (Fraction(14, 5), 12))
