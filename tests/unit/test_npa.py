@@ -123,13 +123,13 @@ def test_cli_guesses_any_party(capsys):
 
     from certify.commands.npa import run
 
-    args = Namespace(expr="chsh", level="2", guess="local", parties="1", inputs=None, at="2.7", solver=None,
+    args = Namespace(expr="chsh", level="2", guess="local", parties="B", inputs=None, at="2.7", solver=None,
                      out=None, behaviour=None)
     assert run(args) == 0
     bound = float(parse_rational(capsys.readouterr().out.split()[1], "bound"))
     assert abs(bound - (1 + math.sqrt(2 - 2.7 ** 2 / 4)) / 2) < 1e-6
     with pytest.raises(CertifyError, match="--parties"):
-        run(Namespace(**{**vars(args), "parties": "1,0"}))
+        run(Namespace(**{**vars(args), "parties": "B,B"}))
 
 
 def test_ladder_stops_at_the_first_attempt_the_kernel_accepts(monkeypatch):
