@@ -113,14 +113,11 @@ def relation_holds(relation: str, value: Fraction, proven: Proven) -> Fraction:
     """The claim "quantity relation value" follows from low <= quantity <= high iff
     "<=": high <= value;  ">=": low >= value;  "==": low >= value >= high (so all three are
     equal, as low <= quantity <= high). Returns the proven number; raises Reject otherwise."""
-    need = {"<=": ("high",), ">=": ("low",), "==": ("low", "high")}[relation]
-    for side in need:
-        bound = getattr(proven, side)
-        if bound is None:
-            raise Reject(f'the evidence proves no {"upper" if side == "high" else "lower"} bound, '
-                         f'so it cannot prove "{relation}"')
-        if (bound > value) if side == "high" else (bound < value):
-            op = "<=" if side == "high" else ">="
-            raise Reject(f"the evidence proves {op} {brief(bound)}, not {op} {brief(value)}")
+    for op, side, bound in ((">=", "lower", proven.low), ("<=", "upper", proven.high)):
+        if relation in (op, "=="):
+            if bound is None:
+                raise Reject(f'the evidence proves no {side} bound, so it cannot prove "{relation}"')
+            if bound < value if op == ">=" else bound > value:
+                raise Reject(f"the evidence proves {op} {brief(bound)}, not {op} {brief(value)}")
     return {"<=": proven.high, ">=": proven.low, "==": value}[relation]
 
