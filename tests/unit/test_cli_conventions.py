@@ -121,9 +121,6 @@ def test_a_kernel_only_install_checks_and_shows(tmp_path):
     assert done.returncode == 0 and "kernel verdict: VERIFIED" in done.stdout, done.stderr
 
 
-@pytest.mark.xfail(reason="certify/papers/pironio2010/npa.py imports certify.npa (numpy) at module level; "
-                          "moving that import into its producer functions lets the report run kernel-only",
-                   strict=False)
 def test_a_kernel_only_install_writes_the_html_report(tmp_path):
     done = _kernel_only("report", "--proofs", "proofs/pironio2010/ns", "--out", str(tmp_path / "r.md"),
                         "--html", str(tmp_path / "r.html"))
