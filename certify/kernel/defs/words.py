@@ -112,19 +112,18 @@ def parse_level(level, inputs, outputs, where: str):
 
 def _integer_level(depth, inputs, outputs, where):
     letters = alphabet(inputs, outputs)
-    words, seen, frontier = [()], {()}, [()]
+    words, frontier = [()], [()]
     for length in range(1, depth + 1):
-        fresh = set()
+        fresh = set()  # the new words have this length; words holds only shorter ones
         for word in frontier:
             for letter in letters:
                 new = reduce_word(word + (letter,))
-                if new is not None and len(new) == length and new not in seen:
+                if new is not None and len(new) == length:
                     fresh.add(new)
                     # Cap inside the loop: a hostile level must not make us enumerate first.
                     if len(words) + len(fresh) > MAX_WORDS:
                         raise CertifyError(f"{where}: more than {MAX_WORDS} words")
         frontier = sorted(fresh)
-        seen.update(fresh)
         words.extend(frontier)
     return words
 
@@ -133,5 +132,4 @@ def _term_words(term, inputs, outputs, where):
     pools = [alphabet(inputs, outputs, ord(name) - ord("A")) for name in term]
     if prod(len(pool) for pool in pools) > MAX_WORDS:  # bound the work before enumerating the product
         raise CertifyError(f"{where}: level term {term!r} has more than {MAX_WORDS} products")
-    out = {word for word in map(reduce_word, product(*pools)) if word is not None}
-    return sorted(out, key=lambda w: (len(w), w))
+    return sorted({word for word in map(reduce_word, product(*pools)) if word is not None}, key=lambda w: (len(w), w))
