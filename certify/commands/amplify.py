@@ -16,12 +16,11 @@ from fractions import Fraction
 
 from certify import printing
 from certify.certificate import checked, write
+from certify.cli_types import rational
 from certify.errors import EXIT_FALSE, EXIT_OK, CertifyError
 from certify.kernel.format import format_rational
 
 SUMMARY = "Gallego et al. 2013 eq. (13): P(guess) bound, N_d, N_b and the number of devices N"
-_DECIMAL = re.compile(r"([+-]?)([0-9]{1,100})(?:\.([0-9]{1,100}))?(?:[eE]([+-]?[0-9]{1,4}))?")
-_RATIO = re.compile(r"([+-]?[0-9]{1,100})/([0-9]{1,100})")
 _POWER = re.compile(r"2(?:\^|\*\*)([0-9]{1,15})")
 DEFAULT_TAU = "1e-3"
 PLOT_TAUS = ("1e-2", "1e-3", "1e-6", "1e-9")
@@ -43,17 +42,8 @@ def add_parser(subparsers) -> None:
 
 
 def parse_exact(text: str, where: str) -> Fraction:
-    """A decimal ("0.1", "1e-3", at most 100 digits, |exponent| <= 9999) or "p/q", exactly."""
-    text = str(text).strip()
-    match = _DECIMAL.fullmatch(text)
-    if match:
-        sign, whole, frac, exp = match.groups()
-        value = Fraction(int(whole + (frac or "")), 10 ** len(frac or "")) * Fraction(10) ** int(exp or 0)
-        return -value if sign == "-" else value
-    match = _RATIO.fullmatch(text)
-    if match and int(match.group(2)) != 0:
-        return Fraction(int(match.group(1)), int(match.group(2)))
-    raise CertifyError(f'{where}: expected an exact number like "0.1", "1e-3" or "1/10", got {text!r}')
+    """A decimal ("0.1", "1e-3") or "p/q", exactly: the CLI's one rational parser."""
+    return rational(text, where, signed=True)
 
 
 def parse_nb_log2(text: str) -> int:
@@ -194,6 +184,7 @@ def plot(path: str, alpha, beta, digits: int = 30) -> str:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
 
     from certify import amplification as amp
 
@@ -205,9 +196,13 @@ def plot(path: str, alpha, beta, digits: int = 30) -> str:
     for text in PLOT_TAUS:
         tau = parse_exact(text, "tau")
         rows = amp.growth(alpha, beta, [tau], grid, digits)
-        axes.plot([float(e) for _, e, _ in rows], [float(p.log10_n) for _, _, p in rows], marker="o", label=f"tau = {text}")
-    axes.set(xscale="log", yscale="log", xlabel="eps (source quality)", ylabel="log10 N (devices: quintuplets)",
+        axes.plot([float(e) for _, e, _ in rows], [float(p.log10_n) for _, _, p in rows], marker="o",
+                  label=f"tau = {text}")
+    axes.set(xscale="log", yscale="log", xlabel="eps (source quality)", ylabel="N (number of devices: quintuplets)",
              title=f"Eq. (13), alpha = {format_rational(alpha)}, beta = {format_rational(beta)} ({kind})")
+    # y is log10 N on a log axis, so the tick at t is labelled with the number of devices it means,
+    # N = 10^t (a bare "10^6" would read as N = 10^6 where it is N = 10^(10^6)); set after the scale
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda t, _: f"$10^{{{t:.0f}}}$"))
     axes.grid(True, which="both", alpha=0.3)
     axes.legend()
     figure.tight_layout()
