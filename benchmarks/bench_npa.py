@@ -17,13 +17,13 @@ def timed(label, fn, repeat=5):
 
 
 def main():
+    from certify.kernel.defs.moment_matrix import build
+    from certify.kernel.defs.words import parse_level
     from certify.kernel.format import read_json
     from certify.kernel.npa import verify_tangent
-    from certify.kernel.defs.moment_matrix import build
     from certify.npa import certify_problem, chsh_guess_problem, chsh_max_problem, conic_data
     from certify.papers.pironio2010.npa import Curve
     from certify.solve import solve
-    from certify.kernel.defs.words import parse_level
 
     timed("build level 2, 3 parties x 3 inputs x 2 outputs",
           lambda: build(parse_level("2", (3, 3, 3), (2, 2, 2), "l")))
@@ -48,9 +48,9 @@ def main():
 
 
 def _mermin(n, level="2"):
+    from certify.kernel.defs.scenario import Scenario
     from certify.npa import bell_objective, problem
     from lp_checks.mermin import mermin_operator as mermin
-    from certify.kernel.defs.scenario import Scenario
 
     return problem(Scenario((2,) * n, (2,) * n), level, bell_objective(mermin(n)))
 

@@ -70,9 +70,9 @@ def correlator_weights(parties, kind):
 
 
 def certify_build(parties, level, kind):
+    from certify.kernel.defs.scenario import Scenario, chsh
     from certify.npa import bell_objective, conic_data, problem
     from lp_checks.mermin import mermin_operator as mermin
-    from certify.kernel.defs.scenario import Scenario, chsh
 
     expr = chsh() if kind == "chsh" else mermin(parties)
     return conic_data(problem(Scenario((2,) * parties, (2,) * parties), level, bell_objective(expr)))

@@ -16,8 +16,8 @@ from fractions import Fraction
 from itertools import combinations, product
 
 from certify.errors import CertifyError
-from certify.kernel.format import expect, field, parse_int, parse_rational, read_json
 from certify.kernel.defs.scenario import Scenario, make_expression, parse_scenario
+from certify.kernel.format import expect, field, parse_int, parse_rational, read_json
 
 MAX_ENTRIES = 1 << 16
 

@@ -172,7 +172,8 @@ def _from_rows(rows, long: bool, where: str, p_xy) -> CountTable:
         raise CertifyError(f"{where}: no row for {what} (every count is needed; write 0 if none)")
     for x, y in PAIRS:
         if sum(counts[x, y, a, b] for a in BITS for b in BITS) == 0:
-            raise CertifyError(f"{where}: input pair x={x},y={y} has no trials (at {first[x, y, 0, 0].split(': ')[-1]})")
+            spot = first[x, y, 0, 0].split(": ")[-1]
+            raise CertifyError(f"{where}: input pair x={x},y={y} has no trials (at {spot})")
     return make_table(counts, p_xy, where)
 
 

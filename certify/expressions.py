@@ -9,8 +9,8 @@ from fractions import Fraction
 from itertools import product
 
 from certify.errors import CertifyError
-from certify.kernel.format import format_rational, parse_rational
 from certify.kernel.defs.scenario import Expression, Scenario, make_expression, parse_expression
+from certify.kernel.format import format_rational, parse_rational
 
 
 def scenario_to_json(scenario: Scenario) -> dict:

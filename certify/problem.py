@@ -14,7 +14,8 @@ are accepted in Python); a "<=" constraint of a quantum problem is sent as "-e >
 import hashlib
 import math
 import operator
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from fractions import Fraction
 from itertools import product
 
@@ -89,7 +90,8 @@ def parse(problem, where: str = "problem") -> Parsed:
         if not isinstance(item, dict) or set(item) != {"expression", "relation", "value"}:
             raise CertifyError(f'{at}: expected {{"expression", "relation", "value"}}')
         if item["relation"] not in RELATIONS:
-            raise CertifyError(f"{at}.relation: expected one of {', '.join(RELATIONS)}, got {str(item['relation'])[:10]!r}")
+            raise CertifyError(f"{at}.relation: expected one of {', '.join(RELATIONS)}, "
+                               f"got {str(item['relation'])[:10]!r}")
         constraints.append((_expression(item["expression"], scenario, f"{at}.expression"), item["relation"],
                             _rational(item["value"], f"{at}.value")))
     table = None if p.statistics is None else _behaviour(p.statistics, scenario, f"{where}.statistics")
@@ -149,7 +151,8 @@ def certify_problem(problem, claim_id=None, solver=None):
 
     parsed = parse(problem)
     kind, claim_problem = definition(parsed)
-    claim_id = claim_id or f"solve/{parsed.set}/{hashlib.sha256(canonical_json(claim_problem).encode()).hexdigest()[:12]}"
+    digest = hashlib.sha256(canonical_json(claim_problem).encode()).hexdigest()[:12]
+    claim_id = claim_id or f"solve/{parsed.set}/{digest}"
     if kind == "local.bound":
         value, strategy = local_optimum(parsed.scenario, parsed.objective, parsed.sense == "max")
         relation, evidence, producer = "==", {"strategy": strategy}, {"method": "enumeration"}
@@ -207,10 +210,9 @@ def local_optimum(scenario, expr, maximise=True):
 
 
 def _lp(claim_problem, claim_id):
-    from lp_checks.ns_lp import solve_exact
-
     from certify.certificate import rational_map
     from certify.kernel.defs.ns_polytope import build
+    from lp_checks.ns_lp import solve_exact
 
     lp = build(claim_problem, claim_id, extended=True)
     solution = solve_exact(lp)
@@ -290,7 +292,8 @@ def _behaviour(obj, scenario, where):
         at = f"{where}.p[{k}]"
         if not isinstance(row, dict) or set(row) != {"outputs", "inputs", "p"}:
             raise CertifyError(f'{at}: expected {{"outputs", "inputs", "p"}}')
-        key = (tuple(_int(v, f"{at}.outputs") for v in row["outputs"]), tuple(_int(v, f"{at}.inputs") for v in row["inputs"]))
+        key = (tuple(_int(v, f"{at}.outputs") for v in row["outputs"]),
+               tuple(_int(v, f"{at}.inputs") for v in row["inputs"]))
         if key not in full or key in table:
             raise CertifyError(f"{at}: outputs {list(key[0])}, inputs {list(key[1])} not in the scenario or repeated")
         table[key] = _rational(row["p"], f"{at}.p")

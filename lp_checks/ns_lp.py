@@ -23,9 +23,9 @@ import numpy as np
 from flint import fmpq, fmpq_mat
 
 from certify.errors import CertifyError
+from certify.kernel.defs.ns_polytope import NsLp, column_key
 from certify.kernel.format import Reject, format_rational
 from certify.kernel.lp import dual_bound, primal_value
-from certify.kernel.defs.ns_polytope import NsLp, column_key
 
 SMALL_DENOMINATORS = (16, 256, 4096)
 STATUS = {

@@ -23,8 +23,8 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
-    from certify.problem import Problem, certify_problem
     from certify.certificate import write
+    from certify.problem import Problem, certify_problem
 
     problem = Problem.from_json(read_json(args.problem), args.problem)
     if args.sense:

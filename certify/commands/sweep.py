@@ -14,7 +14,8 @@ SUMMARY = "run a sweep (a problem template over a grid) on Dask or in-process; t
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("sweep", help=SUMMARY, description=SUMMARY + " (docs/sweeps.md)")
     parser.add_argument("spec", help="sweep description (JSON, docs/sweeps.md)")
-    parser.add_argument("--out", required=True, help="output folder: proofs/ (certificates and manifest), table.csv, table.json")
+    parser.add_argument("--out", required=True,
+                        help="output folder: proofs/ (certificates and manifest), table.csv, table.json")
     parser.add_argument("--jobs", type=positive_int, default=os.cpu_count() or 1,
                         help="worker processes of the embedded Dask cluster; 1 runs in-process without Dask")
     parser.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://HOST:8786 "

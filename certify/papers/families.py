@@ -12,6 +12,7 @@ from certify.papers.gallego2013 import lemma, quantum, robustness
 from certify.papers.pironio2010 import bits, curve_c, npa
 from certify.papers.produce import Family, lp_worker
 
+
 def amplification_worker(_):
     """Gallego eq. (13): the "amplify.bound" claim of the illustrative plan (alpha, beta are inputs)."""
     return [(f"gallego2013/{name}", cert) for name, cert in amplification_certificates()]

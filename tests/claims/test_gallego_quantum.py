@@ -11,11 +11,10 @@ from fractions import Fraction
 import pytest
 
 from certify.errors import CertifyError
-from certify.papers.gallego2013.quantum import (LEVEL, file_name, majority_expression, negative_losses,
-                                         quantum_problem)
 from certify.kernel import check_certificate, problem_sha256
 from certify.kernel.format import read_json
 from certify.kernel.npa import parse_problem, verify_tangent
+from certify.papers.gallego2013.quantum import LEVEL, file_name, majority_expression, negative_losses, quantum_problem
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 X0 = (1, 0, 0, 0, 0)

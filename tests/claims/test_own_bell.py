@@ -3,7 +3,8 @@
 from fractions import Fraction
 from math import cos, pi, sqrt
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import certify
 from certify.expressions import expression_to_json

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from certify import bits_models as bm
-from certify.papers.pironio2010 import fig3
 from certify import finite_stats as fs
 from certify.counts import read_counts, uniform_inputs
 from certify.kernel import bits as kb
+from certify.papers.pironio2010 import fig3
 
 ROOT = Path(__file__).resolve().parents[2]
 N, DELTA, Q = 3016, Fraction(1, 100), Fraction(1, 4)

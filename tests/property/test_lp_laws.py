@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 from certify.kernel import check_certificate
-from certify.kernel.format import Reject, format_rational
 from certify.kernel.defs.ns_polytope import build, column_key
+from certify.kernel.format import Reject, format_rational
 from certify.kernel.lp import primal_value
 
 

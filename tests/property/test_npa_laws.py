@@ -11,13 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from certify.errors import CertifyError
+from certify.kernel.defs.moment_matrix import ZERO, build
+from certify.kernel.defs.scenario import Scenario, make_expression
+from certify.kernel.defs.words import parse_level
 from certify.kernel.format import Reject, format_rational, parse_rational, read_json
 from certify.kernel.npa import parse_problem, verify_tangent
-from certify.kernel.defs.moment_matrix import ZERO, build
-from certify.npa import bell_objective, chsh_max_problem, conic_data, problem
-from certify.kernel.defs.scenario import Scenario, chsh, make_expression
+from certify.npa import bell_objective, conic_data, problem
 from certify.solve import solve
-from certify.kernel.defs.words import parse_level
 
 PROOFS = Path(__file__).resolve().parents[2] / "proofs" / "pironio2010" / "npa"
 SCENARIOS = [((2, 2), (2, 2)), ((2, 3), (3, 2)), ((2, 2, 2), (2, 2, 2))]
@@ -130,8 +130,8 @@ def test_tampered_certificate_is_rejected(data):
 
 
 def test_non_psd_z_with_exact_identities_is_rejected():
-    from certify.rounding import interior_direction
     from certify.npa import trace_problem
+    from certify.rounding import interior_direction
 
     prob, evidence = _tsirelson()
     npa = parse_problem(prob, "p")

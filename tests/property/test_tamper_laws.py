@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from certify.certificate import rebuild_manifest, write
 from certify.kernel import check_certificate
-from certify.kernel.proofs import check_manifest
 from certify.kernel.defs.ns_polytope import build
+from certify.kernel.proofs import check_manifest
 
 PROOFS = Path(__file__).resolve().parents[2] / "proofs"
 FILES = sorted(str(p.relative_to(PROOFS)) for p in (PROOFS / "pironio2010" / "ns").glob("*.json")) + \

@@ -79,8 +79,8 @@ def test_certificate_format_worked_example():
 @pytest.mark.parametrize("level,expected", [("1+AB", "0.5162069"), ])
 def test_npa_doc_full_statistics_example(level, expected):
     from certify.behaviour import full_statistics, table_of
-    from certify.npa import certify_problem, chsh_guess_problem, guess_objective, problem
     from certify.kernel.defs.scenario import Scenario
+    from certify.npa import certify_problem, chsh_guess_problem, guess_objective, problem
 
     chsh = Scenario((2, 2), (2, 2))
     box = table_of(chsh, lambda a, x: (1 + (-1) ** (a[0] ^ a[1] ^ (x[0] * x[1])) * Fraction(7, 10)) / 4)

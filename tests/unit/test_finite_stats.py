@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from certify.papers.pironio2010 import fig3
 from certify import finite_stats as fs
 from certify.counts import make_table, read_counts
 from certify.errors import CertifyError
 from certify.kernel.bits import PAIRS
+from certify.papers.pironio2010 import fig3
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,8 +7,18 @@ import pytest
 import sympy
 
 from certify.errors import CertifyError
-from lp_checks.ghz import (behaviour, eigenvector, five_party_quantum_point, game_value, ghz_state, pauli, probability,
-                           projector, quantum_point, three_party_quantum_point)
+from lp_checks.ghz import (
+    behaviour,
+    eigenvector,
+    five_party_quantum_point,
+    game_value,
+    ghz_state,
+    pauli,
+    probability,
+    projector,
+    quantum_point,
+    three_party_quantum_point,
+)
 from lp_checks.mermin import complement_inputs, expression_value, five_party_game, mermin_game, three_party_ghz_game
 
 

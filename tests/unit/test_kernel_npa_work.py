@@ -6,7 +6,6 @@ import time
 import pytest
 
 from certify.errors import CertifyError
-
 from certify.kernel import check_certificate, problem_sha256
 from certify.kernel.npa import parse_problem
 

@@ -6,7 +6,6 @@ come from mpmath at 60 digits; time and memory are measured in a subprocess with
 """
 
 import json
-import math
 import subprocess
 import sys
 from fractions import Fraction

@@ -5,8 +5,15 @@ from itertools import product
 import pytest
 
 from certify.errors import CertifyError
-from lp_checks.local_bound import (affine_minimisers, classical_minimum, enumerate_strategies, mermin_classical_minimum,
-                                   mermin_closed_form, strategy_losses, walsh_spectrum)
+from lp_checks.local_bound import (
+    affine_minimisers,
+    classical_minimum,
+    enumerate_strategies,
+    mermin_classical_minimum,
+    mermin_closed_form,
+    strategy_losses,
+    walsh_spectrum,
+)
 from lp_checks.mermin import five_party_game, mermin_game, three_party_ghz_game
 
 

@@ -5,8 +5,15 @@ from itertools import product
 import pytest
 
 from certify.errors import CertifyError
-from lp_checks.mermin import (complement_inputs, expression_value, five_party_game, game_expression,
-                              mermin_expression, mermin_game, three_party_ghz_game)
+from lp_checks.mermin import (
+    complement_inputs,
+    expression_value,
+    five_party_game,
+    game_expression,
+    mermin_expression,
+    mermin_game,
+    three_party_ghz_game,
+)
 
 
 def test_five_party_game_is_eqs_4_and_5():

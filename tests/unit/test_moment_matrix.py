@@ -1,8 +1,8 @@
 import time
 
 from certify.kernel.defs.moment_matrix import ZERO, build
-from certify.supports import supports, zeros
 from certify.kernel.defs.words import parse_level
+from certify.supports import supports, zeros
 
 
 def _structure(level, inputs=(2, 2), outputs=(2, 2)):

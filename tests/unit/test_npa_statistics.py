@@ -11,10 +11,10 @@ from certify.behaviour import check_no_signalling, full_statistics, read_behavio
 from certify.errors import CertifyError
 from certify.expressions import scenario_to_json
 from certify.kernel import check_certificate, problem_sha256
+from certify.kernel.defs.scenario import Scenario
 from certify.kernel.format import Reject
 from certify.kernel.npa import parse_problem, tangent_of
 from certify.npa import certify_problem, chsh_guess_problem, guess_objective, problem
-from certify.kernel.defs.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 CHSH = Scenario((2, 2), (2, 2))
@@ -142,8 +142,8 @@ def test_behaviour_file_errors_name_the_entry(tmp_path):
 def test_impossible_statistics_cannot_certify_a_vacuous_guess_bound():
     # "P(a=0|x=0) = 2" has no feasible point, so a dual can push the bound anywhere; the kernel
     # refuses a guess bound below 1/k (k guesses), which no feasible relaxation can have.
-    from certify.npa import problem as make_problem
     from certify.kernel.defs.scenario import make_expression
+    from certify.npa import problem as make_problem
 
     stats = [(make_expression(CHSH, [((0, None), (0, None), 1)]), Fraction(2))]
     definition = make_problem(CHSH, "1", guess_objective([0], [0]), statistics=stats)

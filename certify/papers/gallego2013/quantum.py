@@ -24,9 +24,9 @@ Problem. Five parties, two inputs, two outputs.
 
 Numerics. Maximal violation is on the boundary of the relaxation, and Clarabel
 fails at "-B >= 0" (NumericalError). The solver is therefore run at
-"-B >= -eps" (eps = 1e-10, else 1e-8, else 1e-6: the first that verifies); a dual certificate is a tangent line, optimum(I) <= nu - lambda I
-for EVERY I (docs/npa.md), so the same evidence is written for the problem at
-I = 0, where the kernel's bound is nu. Near B = 0 the optimum behaves like
+"-B >= -eps" (eps = 1e-10, else 1e-8, else 1e-6: the first that verifies); a dual certificate
+is a tangent line, optimum(I) <= nu - lambda I for EVERY I (docs/npa.md), so the same evidence
+is written for the problem at I = 0, where the kernel's bound is nu. Near B = 0 the optimum behaves like
 1/2 + C sqrt(B) (measured C ~ 0.52), so the tangent at eps meets B = 0 at
 about 1/2 + C sqrt(eps) / 2: the bound approaches 1/2 as eps -> 0 but no
 finite lambda reaches it exactly. The same certificate also proves the
@@ -88,7 +88,8 @@ def certify_majority(x0, level=LEVEL, eps=EPS_LADDER[0], solver=None, z0=None):
                 "nu": f"{float(nu):.12e}", "lambda": f"{float(lam):.6e}",
                 "delta": format_rational(result.delta)}
     statement = (f"NPA level {level}, 5 parties: max P(maj(a1,a2,a3) = 0 | x = {spell(x0)}) subject to "
-                 f"maximal Mermin violation (B <= 0, B the expected number of lost rounds over the 16 inputs) is <= value "
+                 "maximal Mermin violation (B <= 0, B the expected number of lost rounds over the 16 inputs) "
+                 "is <= value "
                  f"(no-signalling allows 3/4; the evidence also gives <= nu + lambda B for every B)")
     claim_id = f"gallego2013/quantum/x={spell(x0)}/level={level}"
     return make_certificate(claim_id, KIND, statement, definition, "<=", value, result.evidence, producer), result
