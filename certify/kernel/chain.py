@@ -37,7 +37,7 @@ def read_counts(problem: dict, where: str):
         x, y = parse_int(row[0], f"{spot}[0]", 0, 1), parse_int(row[1], f"{spot}[1]", 0, 1)
         if (x, y, 0, 0) in counts:
             raise CertifyError(f"{spot}: input pair x={x}, y={y} listed twice")
-        for k, (a, b) in enumerate(((0, 0), (0, 1), (1, 0), (1, 1))):
+        for k, (a, b) in enumerate(PAIRS):  # (0, 0), (0, 1), (1, 0), (1, 1)
             counts[x, y, a, b] = parse_int(row[2 + k], f"{spot}[{2 + k}]", 0, 10**12)
     p_xy_field = field(problem, "p_xy", dict, where)
     if set(p_xy_field) != {"00", "01", "10", "11"}:
