@@ -20,8 +20,8 @@ from itertools import product
 from math import prod
 
 from certify.errors import CertifyError
-from certify.kernel.format import Proven, Reject, brief, expect, field, only, parse_int
 from certify.kernel.defs.scenario import parse_expression, parse_scenario
+from certify.kernel.format import Proven, Reject, brief, expect, field, only, parse_int
 
 MAX_WORK = 10**7  # strategies of parties 1..n-1 times (terms + m_n d_n); 5-party binary Mermin: 256 * 40
 

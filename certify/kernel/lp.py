@@ -21,8 +21,8 @@ from fractions import Fraction
 from math import lcm
 
 from certify.errors import CertifyError
-from certify.kernel.format import Proven, Reject, brief, expect, format_rational, parse_rational
 from certify.kernel.defs.ns_polytope import build, column_key
+from certify.kernel.format import Proven, Reject, brief, expect, format_rational, parse_rational
 
 MAX_SCALE_BITS = 2048  # every committed certificate needs far fewer (denominators <= 10^12)
 

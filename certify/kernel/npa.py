@@ -41,11 +41,18 @@ from itertools import product
 from math import prod
 
 from certify.errors import CertifyError
+from certify.kernel.defs.moment_matrix import ZERO, build
+from certify.kernel.defs.scenario import (
+    MAX_TERMS,
+    guess_expression,
+    parse_expression,
+    parse_scenario,
+    products,
+    to_words,
+)
+from certify.kernel.defs.words import canonical, parse_level, spell
 from certify.kernel.format import Proven, Reject, brief, expect, field, only, parse_int, parse_rational
 from certify.kernel.psd import MAX_WORK, integer_psd, scaled
-from certify.kernel.defs.moment_matrix import ZERO, build
-from certify.kernel.defs.scenario import MAX_TERMS, guess_expression, parse_expression, parse_scenario, products, to_words
-from certify.kernel.defs.words import canonical, parse_level, spell
 
 KIND = "npa.max"
 # Work bound: O(n^2) to build, O(n^3) to eliminate; larger levels are refused before building

@@ -45,8 +45,8 @@ from math import prod
 from types import MappingProxyType
 
 from certify.errors import CertifyError
-from certify.kernel.format import expect, field, only, parse_int, parse_rational, parse_sizes
 from certify.kernel.defs.scenario import Scenario, parse_expression
+from certify.kernel.format import expect, field, only, parse_int, parse_rational, parse_sizes
 
 MAX_COLUMNS = 1 << 13  # 8 binary parties (2^16) took 1.8 s and 143 MB before any evidence was read
 MAX_EXPANSION = 10**6  # full-probability entries of all Bell expressions of a problem

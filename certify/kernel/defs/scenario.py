@@ -14,8 +14,8 @@ from itertools import product
 from math import prod
 
 from certify.errors import CertifyError
-from certify.kernel.format import expect, field, only, parse_int, parse_rational, parse_sizes
 from certify.kernel.defs.words import party_name
+from certify.kernel.format import expect, field, only, parse_int, parse_rational, parse_sizes
 
 MAX_SETTINGS = 64
 MAX_TERMS = 100000
