@@ -11,7 +11,7 @@ last exact check has passed: every failure raises `Reject` (the claim does not f
 `CertifyError` (the file is malformed), and nothing in between sets `ok`.
 """
 
-import hashlib
+import hashlib  # noqa: I001 -- the format import stays two lines (ruff would make it twelve)
 import importlib
 import re
 from dataclasses import dataclass
@@ -98,7 +98,8 @@ def check_certificate(cert, where: str) -> Verdict:
     base = dict(claim_id=claim["id"], kind=claim["kind"], statement=claim["statement"], relation=claim["relation"],
                 claimed=claim["value"], source=where, problem_sha256=cert["problem_sha256"])
     if problem_sha256(claim["problem"]) != cert["problem_sha256"]:
-        return Verdict(status="false", value=None, reason="problem_sha256 does not match the problem definition", **base)
+        return Verdict(status="false", value=None, reason="problem_sha256 does not match the problem definition",
+                       **base)
     module, function = KINDS[claim["kind"]].split(":")
     kind_check = getattr(importlib.import_module(module), function)
     try:

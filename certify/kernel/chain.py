@@ -21,10 +21,10 @@ from fractions import Fraction
 
 from certify.errors import CertifyError
 from certify.kernel.bits import PAIRS, check_bits, check_delta, p_value_upper, validate
-from certify.kernel.format import Proven, Reject, expect, field, only, parse_int, parse_rational
-from certify.kernel.npa import verify_tangent
 from certify.kernel.defs.scenario import Scenario, chsh, parse_expression, to_words
 from certify.kernel.defs.words import parse_level
+from certify.kernel.format import Proven, Reject, expect, field, only, parse_int, parse_rational
+from certify.kernel.npa import verify_tangent
 
 
 def read_counts(problem: dict, where: str):

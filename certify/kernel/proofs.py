@@ -53,7 +53,8 @@ def check_path(path: str, check=check_file) -> list:
     if os.path.isfile(path):
         return [check(path)]
     if not os.path.isdir(path):  # a wrong argument, not a file's content: the caller's error
-        raise CertifyError(f"{path}: {'not a regular file or folder' if os.path.exists(path) else 'no such file or folder'}")
+        what = "not a regular file or folder" if os.path.exists(path) else "no such file or folder"
+        raise CertifyError(f"{path}: {what}")
     try:
         verdicts = (check_manifest(path, check) if os.path.isfile(os.path.join(path, MANIFEST))
                     else [check(name) for name in certificate_files(path)])
@@ -65,7 +66,8 @@ def check_path(path: str, check=check_file) -> list:
     seen = {}  # claim id -> first source: one claim, one verdict
     for j, v in enumerate(verdicts):
         if v.status in ("verified", "false") and seen.setdefault(v.claim_id, v.source) != v.source:
-            verdicts[j] = error_verdict(v.source, f"{v.source}: claim id {v.claim_id} is also claimed by {seen[v.claim_id]}")
+            verdicts[j] = error_verdict(v.source,
+                                        f"{v.source}: claim id {v.claim_id} is also claimed by {seen[v.claim_id]}")
     return verdicts or [error_verdict(path, f"{path}: no claims (no certificate files *.json found)")]
 
 
@@ -76,7 +78,8 @@ def check_manifest(folder: str, check=check_file) -> list:
         raise CertifyError(f"{where}.format: expected {FORMAT_VERSION!r}")
     entries = field(manifest, "claims", list, where)
     if not 0 < len(entries) <= MAX_CLAIMS:
-        raise CertifyError(f"{where}.claims: expected 1 to {MAX_CLAIMS} claims (no claims is no proof), got {len(entries)}")
+        raise CertifyError(f"{where}.claims: expected 1 to {MAX_CLAIMS} claims (no claims is no proof), "
+                           f"got {len(entries)}")
     verdicts, listed = [], set()
     for j, entry in enumerate(entries):
         spot = f"{where}.claims[{j}]"
