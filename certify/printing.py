@@ -24,6 +24,12 @@ def status(verdict) -> str:
     return f"{'FAILED' if v.status == 'false' else 'ERROR'}: {v.reason}"
 
 
+def label(verdict) -> str:
+    """The 8-column label of a `certify check` line: "VERIFIED", "FAILED", "ERROR" or "INTERNAL"."""
+    return {"verified": "VERIFIED", "false": "FAILED  ", "malformed": "ERROR   ", "internal": "INTERNAL"}[
+        _verdict(verdict).status]
+
+
 def proven(verdict, number=format_rational, claimed: bool = False) -> str:
     """"<relation> <value> VERIFIED" for a verified verdict (the proven value, or with `claimed`
     the claim's own value, which the proven one implies); "UNVERIFIED: reason" otherwise."""

@@ -9,14 +9,12 @@ import json
 import os
 import sys
 
+from certify import printing
 from certify.errors import EXIT_ERROR, EXIT_FALSE, EXIT_INTERNAL, EXIT_OK, CertifyError
 from certify.kernel.format import brief
 from certify.kernel.proofs import MANIFEST, check_path, error_verdict
 
 SUMMARY = "verify certificate files or folders with the trusted kernel alone"
-# Plain `certify check` loads only the kernel, errors and this module (tests/unit/test_trusted_base.py),
-# so its labels are here; --json goes through certify.printing, imported only then.
-LABELS = {"verified": "VERIFIED", "false": "FAILED  ", "malformed": "ERROR   ", "internal": "INTERNAL"}
 
 
 def add_parser(subparsers) -> None:
@@ -55,16 +53,14 @@ def run(args) -> int:
 
 def _print(verdicts, count, args) -> None:
     if args.json:
-        from certify.printing import result_json
-
-        print(json.dumps(result_json("check", verdicts, paths=list(args.paths)), indent=1))
+        print(json.dumps(printing.result_json("check", verdicts, paths=list(args.paths)), indent=1))
         return
     for v in verdicts:
         if v.ok and not args.quiet:
-            print(f"{LABELS[v.status]}  {_safe(v.claim_id)}  {v.relation} {_number(v.value)}  {_safe(v.statement)}")
+            print(f"{printing.label(v)}  {_safe(v.claim_id)}  {v.relation} {_number(v.value)}  {_safe(v.statement)}")
         elif not v.ok:
             name = v.claim_id if v.status == "false" else v.source
-            print(f"{LABELS[v.status]}  {_safe(name)}  {_safe(v.reason)}", file=sys.stderr)
+            print(f"{printing.label(v)}  {_safe(name)}  {_safe(v.reason)}", file=sys.stderr)
     internal = f", {count['internal']} internal errors" if count["internal"] else ""
     print(f"{count['verified']} verified, {count['false']} failed, {count['malformed']} malformed{internal}, "
           f"of {len(verdicts)} claims")

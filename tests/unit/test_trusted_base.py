@@ -21,12 +21,15 @@ from certify.report import kernel_closure, trusted_base
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FORBIDDEN = ("numpy", "scipy", "cvxpy", "sympy", "highspy", "clarabel", "matplotlib", "rich")
-# Measured at the last commit of issue 11 (kernel incl. defs, errors.py and the package marker); the
-# target is 1,500 and others are trimming toward it. Raise it only with a reason in the commit.
-LINE_LIMIT = 2108
-# One certificate of each claim kind (lp.ns, npa.max, bits.chsh, pvalue.chsh).
+# The closure (kernel incl. defs, errors.py and the package marker) measured 2,404 lines at the end of
+# the session that added six claim kinds (lp.threshold, amplify.bound, local.bound, vn.node, vn.bound,
+# the lp.ns/npa.max extensions); the issue-11 target of 1,500 is NOT met. Raise only with a reason.
+LINE_LIMIT = 2450
+# One committed certificate of each committed claim kind (lp.ns, npa.max, bits.chsh, pvalue.chsh,
+# lp.threshold, amplify.bound).
 SAMPLES = ("pironio2010/ns/ab00_xy00.json", "pironio2010/npa/tsirelson-1.json",
-           "pironio2010/bits/table1-level-1+AB.json", "pironio2010/bits/table1-pvalue-local.json")
+           "pironio2010/bits/table1-level-1+AB.json", "pironio2010/bits/table1-pvalue-local.json",
+           "gallego2013/robustness/x10000_smallest-c.json", "gallego2013/amplification/illustrative-tau-1e-3.json")
 SCRIPT = """
 import importlib, json, sys
 before = set(sys.modules)
@@ -37,7 +40,7 @@ for target in KINDS.values():
 from certify.cli import main
 code = main(["check", sys.argv[1]])
 new = sorted(set(sys.modules) - before)
-cli = ("certify.cli", "certify.commands", "certify.commands.check")  # printing, not deciding
+cli = ("certify.cli", "certify.commands", "certify.commands.check", "certify.printing")  # printing, not deciding
 files = sorted({sys.modules[m].__file__ for m in new if m.split(".")[0] == "certify" and m not in cli})
 print(json.dumps({"code": code, "modules": new, "files": files}))
 """
@@ -71,7 +74,7 @@ def test_check_loads_exactly_the_kernel_folder_and_errors(loaded):
     assert "certify/kernel/__init__.py" in rows and "certify/errors.py" in rows
     loaded_certify = {m for m in loaded[0]["modules"] if m.split(".")[0] in ("certify", "lp_checks")}
     assert {m for m in loaded_certify if not (m in ("certify", "certify.errors") or m.startswith("certify.kernel"))} \
-        <= {"certify.cli", "certify.commands", "certify.commands.check"}  # printing, not deciding
+        <= {"certify.cli", "certify.commands", "certify.commands.check", "certify.printing"}  # printing, not deciding
 
 
 def _imports(path):
