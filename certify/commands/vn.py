@@ -1,8 +1,9 @@
-"""`certify vn`: a certified Brown-Fawzi-Fawzi lower bound on H(A|X=0,E) for CHSH >= S.
+"""`certify vn`: a certified Brown-Fawzi-Fawzi lower bound on H(A|X=0,E) (or H(AB|...)) for CHSH >= S.
 
 Examples:
   certify vn --chsh 2.7                       (m = 8 Gauss-Radau nodes, level 1+AB+AZ+BZ+ABZ)
   certify vn --chsh 2.8 --nodes 12 --out h.json
+  certify vn --chsh 2.8284 --entropy AB --nodes 16     (H(AB|X=0,Y=0,E), 81 rows)
 Each node's SDP is solved (Clarabel), its dual rounded and restored exactly (certify.vn.face);
 stdout is only the kernel's verdict on the certificate written ("-- progress on stderr").
 """
@@ -15,12 +16,14 @@ from certify.cli_types import rational
 from certify.errors import EXIT_FALSE, EXIT_OK, CertifyError
 from certify.kernel.vn import MAX_NODES
 from certify.printing import proven
-from certify.vn.produce import LEVEL, chsh_bound
+from certify.vn.produce import LEVEL, chsh_bound, global_bound
 
 
 def add_parser(subparsers):
     p = subparsers.add_parser("vn", help="certify a von Neumann entropy lower bound (Brown-Fawzi-Fawzi)")
     p.add_argument("--chsh", required=True, help="the CHSH value S (2 <= S <= 2 sqrt 2): H(A|X=0,E) given CHSH >= S")
+    p.add_argument("--entropy", choices=["A", "AB"], default="A",
+                   help="H(A|X=0,E) (default) or the global H(AB|X=0,Y=0,E) (BFF user guide eq. (5))")
     p.add_argument("--nodes", default="8", help=f"Gauss-Radau nodes m (2..{MAX_NODES}, default 8)")
     p.add_argument("--level", default=LEVEL, help=f'basis words, e.g. "{LEVEL}" (default) or "2+ABZ"')
     p.add_argument("--out", default=None, help="write the vn.bound certificate (JSON) here")
@@ -34,7 +37,7 @@ def run(args) -> int:
     m = int(args.nodes)
     progress = lambda i, node: print(f"-- node {i + 1}/{m - 1}: t in [{float(node.lo):.6g}, ...], "
                                      f"bound {float(node.bound):.9f}, {node.seconds:.1f} s", file=sys.stderr)
-    cert, nodes = chsh_bound(s, m, args.level, progress)
+    cert, nodes = (chsh_bound if args.entropy == "A" else global_bound)(s, m, args.level, progress)
     if cert is None:
         print(f"UNVERIFIED: node {len(nodes) + 1} of {m - 1} has no rounded dual that passes the exact check")
         return EXIT_FALSE

@@ -129,6 +129,8 @@ def global_bound(s: Fraction, m: int = 8, level: str = LEVEL, progress=None):
     if not Fraction(2) <= s or s * s > 8:
         raise CertifyError(f"--chsh: expected 2 <= S <= 2 sqrt 2 (the quantum range), got {float(s)}")
     base = definition(Scenario((2, 2), (2, 2)), [0, 1], [0, 0], chsh(), s, level=level)
+    rel = parse_relaxation(dict(base, nodes=m), {"nodes"}, "problem")  # bad levels fail before solving
+    node_objective(rel, Fraction(1, 2), Fraction(1, 2), f"--level {level}")
     return certify_bound(base, m, f"vn/chsh/H_AB_X0Y0_E/S={format_rational(s)}/m={m}",
                          f"H(AB|X=0,Y=0,E) >= value for every quantum strategy with CHSH >= {format_rational(s)} "
                          f"(Brown-Fawzi-Fawzi, m = {m}, level {level})", progress)
@@ -139,19 +141,29 @@ PROOF_POINTS = tuple((Fraction(s), 8) for s in ("11/5", "12/5", "5/2", "13/5", "
     ((Fraction(14, 5), 4), (Fraction(14, 5), 12))
 
 
-def write_proofs(folder: str = "proofs/vn", points=PROOF_POINTS, progress=print) -> list:
-    """Produce, verify and write the vn.bound certificates of `points`; returns the file paths.
-    (The manifest is not touched: `certify reproduce` wiring is the manifest owner's.)"""
+GLOBAL_POINTS = ((Fraction(2827, 1000), 8), (Fraction(28284, 10000), 12), (Fraction(28284, 10000), 16))
+
+
+def write_proofs(folder: str = "proofs/vn", points=PROOF_POINTS, global_points=GLOBAL_POINTS, diqkd=True,
+                 progress=print) -> list:
+    """Produce, verify and write the vn.bound certificates (CHSH grid, global, DIQKD threshold);
+    returns the file paths. The manifest is not touched (`certify reproduce` wiring is its owner's)."""
+    from certify.vn.diqkd import certified_threshold
+    jobs = [(f"chsh_H_A_S{float(s):.4f}_m{m}.json", lambda s=s, m=m: chsh_bound(s, m)[0]) for s, m in points]
+    jobs += [(f"chsh_H_AB_S{float(s):.4f}_m{m}.json", lambda s=s, m=m: global_bound(s, m)[0]) for s, m in global_points]
+    if diqkd:
+        jobs.append(("diqkd_depolarising_threshold_m8.json", lambda: certified_threshold()[1]))
     paths = []
-    for s, m in points:
-        cert, _ = chsh_bound(s, m)
-        if cert is None:
-            raise RuntimeError(f"S = {s}, m = {m}: a node could not be certified")
-        path = os.path.join(folder, f"chsh_H_A_S{float(s):.4f}_m{m}.json")
+    for name, make in jobs:
+        cert = make()
+        verdict = None if cert is None else checked(cert, name)
+        if verdict is None or not verdict.ok:
+            raise RuntimeError(f"{name}: not certified")
+        path = os.path.join(folder, name)
         write(cert, path)
         paths.append(path)
         if progress:
-            progress(f"{path}: H >= {cert['claim']['value']} (analytic {analytic_chsh(float(s)):.9f})")
+            progress(f"{path}: {cert['claim']['statement']}: {float(verdict.low):.9f}")
     return paths
 
 
