@@ -309,3 +309,18 @@ def test_closed_pipe_is_quiet():
     err = child.stderr.read().decode()
     assert child.wait(timeout=120) == 0 and first.startswith(b"VERIFIED")
     assert "Broken pipe" not in err and "Traceback" not in err and "BrokenPipeError" not in err
+
+
+def test_an_internal_error_behind_a_manifest_stays_internal(tmp_path, monkeypatch):
+    """Attacker's audit: inside a manifest folder a kernel bug showed as a false claim (exit 1)."""
+    from certify.certificate import rebuild_manifest
+    from certify.cli import main
+    from certify.kernel import lp
+    from certify.kernel.proofs import check_path
+
+    shutil.copy(os.path.join(ROOT, "proofs", "pironio2010", "ns", "ab00_xy00.json"), tmp_path / "lp.json")
+    shutil.copy(TSIRELSON, tmp_path / "npa.json")
+    rebuild_manifest(str(tmp_path))
+    monkeypatch.setattr(lp, "check", lambda *args: 1 // 0)
+    assert [v.status for v in check_path(str(tmp_path))] == ["internal", "verified"]
+    assert main(["check", str(tmp_path)]) == 3
