@@ -32,8 +32,16 @@ from fractions import Fraction
 
 from certify.errors import CertifyError
 from certify.kernel.defs import bff
-from certify.kernel.defs.scenario import (MAX_TERMS, Scenario, chsh, guess_expression, parse_expression,
-                                          parse_scenario, products, to_words)
+from certify.kernel.defs.scenario import (
+    MAX_TERMS,
+    Scenario,
+    chsh,
+    guess_expression,
+    parse_expression,
+    parse_scenario,
+    products,
+    to_words,
+)
 from certify.kernel.defs.words import spell
 from certify.kernel.format import Proven, Reject, brief, expect, field, only, parse_int, parse_rational
 from certify.kernel.intervals import down, ln2_interval, log2_interval
@@ -65,7 +73,8 @@ def parse_relaxation(problem, extra: set, where: str) -> Relaxation:
     inputs = field(ent, "inputs", list, at)
     if not parties or parties != sorted(set(parties)) or len(inputs) != len(parties):
         raise CertifyError(f"{at}: expected distinct increasing parties and one input each")
-    inputs = [parse_int(x, f"{at}.inputs[{j}]", 0, scenario.inputs[p] - 1) for j, (p, x) in enumerate(zip(parties, inputs))]
+    inputs = [parse_int(x, f"{at}.inputs[{j}]", 0, scenario.inputs[p] - 1)
+              for j, (p, x) in enumerate(zip(parties, inputs))]
     outcomes = [()]
     for p in parties:
         outcomes = [e + (a,) for e in outcomes for a in range(scenario.outputs[p])]

@@ -122,8 +122,9 @@ class Face:
     def exact(self, lo, hi, w_float, lam: float, mu) -> dict:
         """Evidence {"nu", "lambda", "Z"(, "mu")}: W rounded, identities restored exactly, Zd = S^T W S."""
         rel = self.rel
-        lam_q = Fraction(0) if rel.constraint is None else max(Fraction(0), Fraction(round(lam * DENOMINATOR), DENOMINATOR))
-        mu_q = [Fraction(round(x * DENOMINATOR), DENOMINATOR) for x in mu]
+        rnd = lambda x: Fraction(round(float(x) * DENOMINATOR), DENOMINATOR)
+        lam_q = Fraction(0) if rel.constraint is None else max(Fraction(0), rnd(lam))
+        mu_q = [rnd(x) for x in mu]
         target = {k: -v for k, v in node_objective(rel, lo, hi, "objective").items()}  # -g' is the max objective
         for k, v in (rel.constraint or {}).items():
             target[k] = target.get(k, 0) + lam_q * v
@@ -131,7 +132,7 @@ class Face:
             for k, v in d.items():
                 target[k] = target.get(k, 0) + m_k * v
         n = len(self.rows)
-        w = {(a, b): Fraction(round(float(w_float[a][b]) * DENOMINATOR), DENOMINATOR) for a in range(n) for b in range(a, n)}
+        w = {(a, b): rnd(w_float[a][b]) for a in range(n) for b in range(a, n)}
         users = {}
         for word, row in self.coef.items():
             for e in row:

@@ -1,15 +1,17 @@
 """Laws of the vn.bound node-interval check: an interval is accepted iff it encloses its node."""
 
+import copy
 from fractions import Fraction
 
 import mpmath
-import pytest
-from hypothesis import example, given, settings, strategies as st
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
-from certify.certificate import checked, make_certificate
+from certify.certificate import checked, dumps, make_certificate
 from certify.errors import CertifyError
 from certify.kernel.defs.scenario import Scenario, chsh
-from certify.vn.produce import definition
+from certify.kernel.format import format_rational, loads
+from certify.vn.produce import analytic_chsh, chsh_bound, definition
 from certify.vn.quadrature import gauss_radau, node_intervals
 
 BASE = definition(Scenario((2, 2), (2, 2)), [0], [0], chsh(), Fraction(27, 10))
@@ -52,11 +54,7 @@ def test_every_true_interval_set_passes():
 
 # --- tampering a real certificate never makes a false claim pass ---------------------------------
 
-import copy  # noqa: E402
 
-from certify.certificate import dumps  # noqa: E402
-from certify.kernel.format import format_rational, loads  # noqa: E402
-from certify.vn.produce import analytic_chsh, chsh_bound  # noqa: E402
 
 _MADE = {}
 

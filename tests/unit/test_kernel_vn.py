@@ -1,18 +1,20 @@
 """Kernel kinds vn.node / vn.bound: the quadrature lemma, the node lemma, words with Z, bad input."""
 
+import copy
 from fractions import Fraction
 
 import mpmath
 import numpy as np
 import pytest
 
-from certify.certificate import checked, make_certificate
+from certify.certificate import checked, dumps, make_certificate
 from certify.errors import CertifyError
 from certify.kernel import KINDS
 from certify.kernel.defs import bff
 from certify.kernel.defs.scenario import Scenario, chsh
+from certify.kernel.format import format_rational, loads
 from certify.kernel.vn import legendre, node_objective, parse_relaxation
-from certify.vn.produce import LEVEL, definition
+from certify.vn.produce import LEVEL, chsh_bound, definition
 from certify.vn.quadrature import gauss_radau, node_intervals
 
 BASE = definition(Scenario((2, 2), (2, 2)), [0], [0], chsh(), Fraction(27, 10))
@@ -143,11 +145,7 @@ def test_node_t_must_lie_in_unit_interval():
 
 # --- a real certificate: H(A|X=0,E) given CHSH >= 14/5, m = 4 (produced here, ~5 s) ------------
 
-import copy  # noqa: E402
 
-from certify.kernel.format import format_rational, loads  # noqa: E402
-from certify.certificate import dumps  # noqa: E402
-from certify.vn.produce import chsh_bound  # noqa: E402
 
 
 @pytest.fixture(scope="module")
