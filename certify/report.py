@@ -51,7 +51,7 @@ FIGURES = (
      "docs/fig2.png", "python -m certify.papers.pironio2010.fig2"),
     ("Fig. 3 of Pironio et al. 2010 (finite statistics), curve a from the verified tangents",
      "docs/fig3.png", "python -m certify.papers.pironio2010.fig3"),
-    ("Gallego et al. 2013, eq. (13): log10 N against eps (illustrative alpha, beta)",
+    ("Gallego et al. 2013, eq. (13): the number of devices N against eps (illustrative alpha, beta)",
      "docs/amplification.png", "certify amplify --eps 0.1 --alpha 0.9 --beta 2 --plot docs/amplification.png"),
 )
 # CHSH values at which the certified curves are tabulated (2.414 is the paper's Fig. 2 point).

@@ -50,7 +50,7 @@ def draw(path="docs/fig2.png", proofs: Path = OUT, ns_tangent: Path = None):
     # the data stop at f(last tangent) ~ 1.23 (a, b; c stays below 0.34): a little room for the legend
     ax.set_ylim(0, 1.3)
     ax.legend(loc="upper left", fontsize=8)
-    ax.set_title("Pironio et al. 2010, Fig. 2: a, local guess, c certified (kernel verdicts); b analytic", fontsize=10)
+    ax.set_title("Pironio et al. 2010, Fig. 2: a, local guess, c certified (kernel verdicts);\nb analytic", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=130, metadata={"Software": None})
     plt.close(fig)
