@@ -17,11 +17,10 @@ import time
 from dataclasses import dataclass
 from fractions import Fraction
 
-
 from certify.certificate import checked, make_certificate, write
 from certify.errors import CertifyError
-from certify.kernel.defs.scenario import Scenario, chsh
 from certify.expressions import expression_to_json, scenario_to_json
+from certify.kernel.defs.scenario import Scenario, chsh
 from certify.kernel.format import Reject, format_rational
 from certify.kernel.vn import node_bound, node_objective, parse_relaxation
 from certify.vn.face import Face, detect, whole
