@@ -211,13 +211,7 @@ def tangent_of(npa: NpaProblem, evidence, where: str):
         for k, v in d.items():
             c[k] = c.get(k, 0) + m * v
     entry, n = npa.structure.entry, npa.structure.size
-    work = 0  # the elimination work bound holds for the whole file, not per block (<= 256 blocks)
-    for b, z in enumerate(mats):
-        rows = scaled(z, f"{where}.Z[{b}]")
-        work += n**5 * (max((abs(v).bit_length() for row in rows for v in row), default=0) + 8) ** 2
-        if work > MAX_WORK:
-            raise CertifyError(f"{where}.Z[{b}]: the blocks' elimination work exceeds n^5 (b + 8)^2 <= "
-                               f"{MAX_WORK:.0e} in total (work bound)")
+    work(mats, where)
     for b, (g, z) in enumerate(zip(npa.blocks, mats)):
         rows = scaled(z, f"{where}.Z[{b}]")  # work bounds first: they also bound the sums below
         inner = [Fraction(0)] * len(npa.structure.words)  # <Z_e, F_w>
@@ -236,6 +230,18 @@ def tangent_of(npa: NpaProblem, evidence, where: str):
     shift = sum((m * v for m, v in zip(mu + kappa, [v for _, v in npa.statistics]
                                           + [v for _, _, v in npa.constraints])), Fraction(0))
     return nu - shift, lam
+
+
+def work(mats, where: str, spent: int = 0, limit: int = MAX_WORK) -> int:
+    """spent + the elimination work n^5 (b + 8)^2 of the blocks (`psd`); the bound holds for all the
+    blocks of a problem (<= 256), not per block, so a file is refused before any elimination."""
+    for b, z in enumerate(mats):
+        rows = scaled(z, f"{where}.Z[{b}]")
+        spent += len(rows) ** 5 * (max((abs(v).bit_length() for row in rows for v in row), default=0) + 8) ** 2
+        if spent > limit:
+            raise CertifyError(f"{where}.Z[{b}]: the blocks' elimination work exceeds n^5 (b + 8)^2 <= "
+                               f"{limit:.0e} in total (work bound)")
+    return spent
 
 
 def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: str) -> Proven:

@@ -48,7 +48,8 @@ from certify.kernel.intervals import down, ln2_interval, log2_interval
 from certify.kernel.npa import MAX_BLOCKS, NpaProblem, tangent_of
 
 chsh_scenario = Scenario((2, 2), (2, 2))
-MAX_NODES = 16  # worst case: 15 node matrices, each within the PSD work bound of `psd`
+MAX_NODES = 16  # worst case: 15 node matrices, each within the PSD work bound of `psd` (a hostile file:
+# 15 x ~3 s; the committed 81-row global bounds need ~4e13 per node, so no tighter per-file bound fits)
 _FIELDS = {"scenario", "level", "entropy", "constraint", "statistics"}
 
 

@@ -1,5 +1,6 @@
 """The committed certificates in proofs/ verify with the kernel alone (CI gate)."""
 
+import math
 import os
 from collections import Counter
 from fractions import Fraction
@@ -57,3 +58,14 @@ def test_readme_table_matches_the_certificates(verdicts):
     assert "c* == 5/16 exactly (kind `lp.threshold`" in readme and "at each of the 16 x0" in readme
     quantum = by_id["gallego2013/quantum/x=10000/level=2+ABC"].value
     assert f"<= {float(quantum):.9f} (no-signalling: 3/4)" in readme
+
+
+def test_readme_von_neumann_rows_are_the_kernels(verdicts):
+    """The README's BFF rows: a floor of the proven bound, and the certified DIQKD noise level."""
+    readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
+    by_id = {v.claim_id: v for v in verdicts}
+    low = by_id["vn/chsh/H_A_X0_E/S=14/5/m=8"].low
+    assert f">= {math.floor(low * 10**9) / 10**9:.9f} at S = 2.8, m = 8" in readme and low < 0.918531  # analytic
+    diqkd = next(v for v in verdicts if v.claim_id.startswith("vn/diqkd/depolarising/Q="))
+    q = Fraction(diqkd.claim_id.split("Q=")[1].split("/m=")[0])
+    assert diqkd.ok and diqkd.low > 0 and f"positive for Q <= {float(q):.7f}" in readme

@@ -26,3 +26,4 @@ def test_many_blocks_each_within_the_bound_are_refused_in_total():
         check_certificate(cert, "c.json")
     assert n**5 * (851 + 8) ** 2 < 5 * 10**13 < 8 * n**5 * (851 + 8) ** 2
     assert time.perf_counter() - started < 2
+
