@@ -21,6 +21,7 @@ from rich.table import Table
 from certify.certificate import rebuild_manifest
 from certify.cli_types import folder, positive_int
 from certify.errors import EXIT_ERROR, EXIT_FALSE, EXIT_OK
+from certify.executor import engine
 from certify.kernel.format import format_rational
 from certify.kernel.proofs import certificate_files, check_file, check_path
 from certify.papers import PAPER_SAYS
@@ -47,11 +48,12 @@ def add_parser(subparsers) -> None:
 def run(args) -> int:
     papers = list(FAMILIES) if args.paper == "all" else [args.paper]
     timings, written = [], set()
-    with Progress(console=Console(stderr=True) if args.json else None) as progress:
+    with Progress(console=Console(stderr=True) if args.json else None) as progress, \
+            engine(args.jobs, args.scheduler) as pool:  # one cluster for every family
         for paper in papers:
             for family in FAMILIES[paper]:
                 started = time.perf_counter()
-                entries = produce(args.out, [family], jobs=args.jobs, progress=progress, scheduler=args.scheduler)
+                entries = produce(args.out, [family], progress=progress, pool=pool)
                 written.update(os.path.normpath(os.path.join(args.out, e["file"])) for e in entries)
                 timings.append((family.label, time.perf_counter() - started))
     removed = remove_stale(args.out, papers, written)

@@ -40,25 +40,27 @@ class Family:
     tasks: tuple
 
 
-def produce(out_dir: str, families, jobs: int = 1, progress=None, scheduler=None) -> list:
+def produce(out_dir: str, families, jobs: int = 1, progress=None, scheduler=None, pool=None) -> list:
     """Run every family's worker, check and write what it returns; the manifest entries.
     Workers run in this process (jobs 1), on an embedded Dask cluster of `jobs` processes, or
     on the Dask scheduler at `scheduler` (`certify.executor.engine`); results come back in
     task order, so the files and the manifest are the same wherever the workers ran."""
+    if pool is None:  # one engine (one Dask cluster) for all these families
+        with engine(jobs, scheduler) as fresh:
+            return produce(out_dir, families, progress=progress, pool=fresh)
     entries = []
-    with engine(jobs, scheduler) as pool:
-        for family in families:
-            bar = progress.add_task(family.label, total=len(family.tasks)) if progress else None
-            for written in pool.map(family.worker, family.tasks):
-                for name, cert in written:
-                    path = os.path.join(out_dir, name)
-                    verdict = checked(cert, path)
-                    if not verdict.ok:
-                        raise CertifyError(f"{path}: freshly made certificate fails the kernel: {verdict.reason}")
-                    write(cert, path)
-                    entries.append(manifest_entry(cert, name))
-                if progress:
-                    progress.advance(bar)
+    for family in families:
+        bar = progress.add_task(family.label, total=len(family.tasks)) if progress else None
+        for written in pool.map(family.worker, family.tasks):
+            for name, cert in written:
+                path = os.path.join(out_dir, name)
+                verdict = checked(cert, path)
+                if not verdict.ok:
+                    raise CertifyError(f"{path}: freshly made certificate fails the kernel: {verdict.reason}")
+                write(cert, path)
+                entries.append(manifest_entry(cert, name))
+            if progress:
+                progress.advance(bar)
     return entries
 
 
