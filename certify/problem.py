@@ -17,12 +17,12 @@ import operator
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from fractions import Fraction
-from itertools import product
 
 from certify.errors import CertifyError
 from certify.expressions import expression_to_json, read_expression, scenario_to_json
 from certify.kernel.defs.scenario import Expression, Scenario, make_expression, parse_scenario
 from certify.kernel.format import canonical_json, format_rational, parse_rational
+from certify.kernel.local import optimum as local_optimum  # the kernel's enumeration, with its argmax
 
 SETS = ("local", "no-signalling", "quantum")
 RELATIONS = ("<=", ">=", "==")
@@ -154,7 +154,7 @@ def certify_problem(problem, claim_id=None, solver=None):
     digest = hashlib.sha256(canonical_json(claim_problem).encode()).hexdigest()[:12]
     claim_id = claim_id or f"solve/{parsed.set}/{digest}"
     if kind == "local.bound":
-        value, strategy = local_optimum(parsed.scenario, parsed.objective, parsed.sense == "max")
+        value, strategy = local_optimum(parsed.scenario, parsed.objective, parsed.sense == "max", "problem")
         relation, evidence, producer = "==", {"strategy": strategy}, {"method": "enumeration"}
     elif kind == "lp.ns":
         relation, value, evidence, producer = _lp(claim_problem, claim_id)
@@ -187,26 +187,6 @@ def statement(parsed: Parsed, relation: str) -> str:
     given = f", {len(parsed.constraints)} constraint(s)" if parsed.constraints else ""
     given += ", the observed behaviour fixed" if parsed.table is not None else ""
     return f"{what} {where}{given} {relation} value"
-
-
-def local_optimum(scenario, expr, maximise=True):
-    """(optimum, strategy) over deterministic strategies (the kernel's method, with the argmax kept)."""
-    pick = max if maximise else min
-    *first, (m_n, d_n) = list(zip(scenario.inputs, scenario.outputs))
-    best = None
-    for partial in product(*(product(range(d), repeat=m) for m, d in first)):
-        fixed, bucket = expr.constant, [[Fraction(0)] * d_n for _ in range(m_n)]
-        for outs, ins, coef in expr.terms:
-            if all(outs[i] is None or partial[i][ins[i]] == outs[i] for i in range(len(first))):
-                if outs[-1] is None:
-                    fixed += coef
-                else:
-                    bucket[ins[-1]][outs[-1]] += coef
-        last = [row.index(pick(row)) for row in bucket]
-        total = fixed + sum(row[a] for row, a in zip(bucket, last))
-        if best is None or pick(best[0], total) != best[0]:
-            best = (total, [list(s) for s in partial] + [last])
-    return best
 
 
 def _lp(claim_problem, claim_id):

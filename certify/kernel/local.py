@@ -35,7 +35,7 @@ def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: 
     sense = field(problem, "sense", str, at)
     if sense not in ("max", "min"):
         raise CertifyError(f'{at}.sense: expected "max" or "min", got {sense[:20]!r}')
-    best = optimum(scenario, expr, sense == "max", at)
+    best = optimum(scenario, expr, sense == "max", at)[0]
     strategy = _strategy(evidence, scenario, f"{where}.evidence")
     attained = expr.constant + sum(c for outs, ins, c in expr.terms
                                    if all(a is None or strategy[i][ins[i]] == a for i, a in enumerate(outs)))
@@ -44,8 +44,9 @@ def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: 
     return Proven(best, best)
 
 
-def optimum(scenario, expr, maximise: bool, where: str) -> Fraction:
-    """The optimum over deterministic strategies (module lemma); the last party is optimised per input."""
+def optimum(scenario, expr, maximise: bool, where: str):
+    """(optimum, an optimal strategy) over deterministic strategies (module lemma); the last party is
+    optimised per input. The check uses only the optimum; producers take the strategy too."""
     *first, (m_n, d_n) = list(zip(scenario.inputs, scenario.outputs))
     count = prod(d ** m for m, d in first)
     if count * (len(expr.terms) + m_n * d_n) > MAX_WORK:
@@ -61,8 +62,10 @@ def optimum(scenario, expr, maximise: bool, where: str) -> Fraction:
                     fixed += coef
                 else:
                     bucket[ins[-1]][outs[-1]] += coef
-        total = fixed + sum(pick(row) for row in bucket)
-        best = total if best is None else pick(best, total)
+        last = [row.index(pick(row)) for row in bucket]
+        total = fixed + sum(row[a] for row, a in zip(bucket, last))
+        if best is None or pick(best[0], total) != best[0]:
+            best = (total, [list(s) for s in partial] + [last])
     return best
 
 

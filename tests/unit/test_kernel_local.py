@@ -10,7 +10,7 @@ from certify.errors import CertifyError
 from certify.expressions import expression_to_json
 from certify.kernel.defs.scenario import Scenario, chsh, make_expression
 from certify.kernel.local import MAX_WORK, optimum
-from certify.problem import certify_problem, local_optimum
+from certify.problem import certify_problem
 
 SC = {"inputs": [2, 2], "outputs": [2, 2]}
 
@@ -36,8 +36,7 @@ def test_brute_force_agrees_with_last_party_decomposition():
     for s in product(product(range(2), repeat=2), repeat=3):
         values.append(expr.constant + sum(c for o, i, c in expr.terms
                                           if all(a is None or s[p][i[p]] == a for p, a in enumerate(o))))
-    assert optimum(sc, expr, True, "w") == max(values) == local_optimum(sc, expr, True)[0]
-    assert optimum(sc, expr, False, "w") == min(values) == local_optimum(sc, expr, False)[0]
+    assert optimum(sc, expr, True, "w")[0] == max(values) and optimum(sc, expr, False, "w")[0] == min(values)
 
 
 def test_tampered_strategy_or_value_is_rejected():
@@ -71,4 +70,25 @@ def test_five_party_mermin_local_minimum_is_six():
             for a in product(range(2), repeat=5):
                 if (sum(a) % 2) == (0 if sum(x) == 3 else 1):
                     terms.append((a, x, 1))
-    assert optimum(sc, make_expression(sc, terms), False, "w") == 6
+    assert optimum(sc, make_expression(sc, terms), False, "w")[0] == 6
+
+
+def test_the_kernels_argmax_attains_its_optimum_and_a_suboptimal_strategy_fails():
+    """The optimum now carries its strategy (the producer uses it); the check still refuses any other."""
+    from certify.kernel import check_certificate, problem_sha256
+
+    sc = Scenario((2, 2), (2, 2))
+    chsh = make_expression(sc, [((a, b), (x, y), (-1) ** (x * y + a + b)) for a in (0, 1) for b in (0, 1)
+                                for x in (0, 1) for y in (0, 1)])
+    value, strategy = optimum(sc, chsh, True, "w")
+    attained = sum(c for outs, ins, c in chsh.terms if all(strategy[i][ins[i]] == outs[i] for i in range(2)))
+    assert value == attained == 2
+    cert, verdict = certify_problem({"scenario": {"inputs": [2, 2], "outputs": [2, 2]}, "set": "local",
+                                     "objective": {"bell": {"correlators": [
+                                         {"coef": "1", "inputs": [0, 0]}, {"coef": "1", "inputs": [0, 1]},
+                                         {"coef": "1", "inputs": [1, 0]}, {"coef": "-1", "inputs": [1, 1]}]}}})
+    assert verdict.ok and verdict.value == 2
+    cert["evidence"]["strategy"] = [[0, 0], [1, 1]]  # value 0: a strategy, but not an optimal one
+    bad = check_certificate(cert, "c.json")
+    assert bad.status == "false" and "is not the maximum 2" in bad.reason
+    assert problem_sha256(cert["claim"]["problem"]) == cert["problem_sha256"]  # only the evidence changed
