@@ -20,6 +20,7 @@ def add_parser(subparsers) -> None:
     sense.add_argument("--min", dest="sense", action="store_const", const="min", help="minimise (overrides sense)")
     sense.add_argument("--max", dest="sense", action="store_const", const="max", help="maximise (overrides sense)")
     parser.add_argument("--solver", help="SDP solver for quantum problems (clarabel, mosek, scs)")
+    parser.add_argument("--json", action="store_true", help='the kernel\'s verdict as JSON (format "certify-result/1")')
 
 
 def run(args) -> int:
@@ -32,6 +33,11 @@ def run(args) -> int:
     cert, verdict = certify_problem(problem, args.claim_id, args.solver)
     if args.out:  # before the verdict is printed: an unwritable path fails alone, on one line
         write(cert, args.out)
+    if getattr(args, "json", False):
+        import json
+
+        print(json.dumps(printing.result_json("solve", [verdict], certificate=args.out), indent=1))
+        return EXIT_OK if verdict.ok else EXIT_FALSE
     print(f"{cert['claim']['statement']}\n  {printing.solved(verdict)}")
     if args.out:
         print(f"  written to {args.out}")
