@@ -5,13 +5,21 @@ they are imported only when chosen, so `certify check` never loads a solver.
 Exit codes: 0 all claims verified, 1 a claim checked false, 2 bad input, 3 an internal error (a bug);
 a closed output pipe (`certify check | head`) ends quietly: the rest of the output is dropped and
 the exit code is still the verdicts' (so `set -o pipefail` pipelines see 0 when all verified).
+
+Every command takes --quiet (stdout keeps only the lines that carry a kernel verdict, as
+certify.printing words them, and the summary of `check`; no progress; errors stay on stderr) and
+--verbose (timings and solver status on stderr). Neither changes a --json document.
+A command whose optional dependencies are missing (the default install is the kernel alone) exits 2
+with one line naming the extra to install (MISSING_EXTRA), never a traceback.
 """
 
 import argparse
 import importlib
 import importlib.metadata
 import os
+import re
 import sys
+import time
 
 import certify
 from certify.errors import EXIT_ERROR, EXIT_FALSE, EXIT_INTERNAL, CertifyError
@@ -37,12 +45,26 @@ COMMANDS = {
     "vn": "certify a von Neumann entropy lower bound H(A|X=0,E) from CHSH (Brown-Fawzi-Fawzi)",
 }
 
+# Top-level modules of the optional extras (pyproject.toml) -> what a missing one means.
+MISSING_EXTRA = {
+    **dict.fromkeys(("numpy", "scipy", "highspy", "sympy", "mpmath", "cvxpy", "clarabel", "rich", "scs"),
+                    ("the solver stack", "certify[solve]")),
+    "matplotlib": ("matplotlib", "certify[plots]"),
+    **dict.fromkeys(("dask", "distributed", "psutil"), ("Dask", "certify[dask]")),
+    "mosek": ("MOSEK", "certify[mosek]"),
+}
+
+# What --quiet keeps of stdout: a line with a verdict word as certify.printing spells it.
+VERDICT_LINE = re.compile(r"\b(VERIFIED|UNVERIFIED|FAILED|REJECTED|ERROR|INTERNAL)\b")
 
 EPILOG = """exit codes:
   0  every claim verified
   1  a claim was checked and found false (or not proven)
   2  bad input: one line names the file, the field and what was wrong
   3  internal error (a bug, never a verdict; CERTIFY_DEBUG=1 shows the traceback)
+
+every command: --json (one document, "format": "certify-result/1"), --quiet (verdict lines only),
+--verbose (timings and solver status on stderr).
 
 Run `certify COMMAND --help` for a command's options; `certify show FILE` explains one certificate."""
 
@@ -85,6 +107,33 @@ class QuietPipe:
         return getattr(self._stream, name)
 
 
+class VerdictLines:
+    """--quiet: a stdout that passes only whole lines carrying a verdict word (VERDICT_LINE)."""
+
+    def __init__(self, stream):
+        self._stream, self._partial = stream, ""
+
+    def write(self, text):
+        lines = (self._partial + text).split("\n")
+        self._partial = lines.pop()
+        for line in lines:
+            if VERDICT_LINE.search(line):
+                self._stream.write(line + "\n")
+        return len(text)
+
+    def flush(self):
+        if self._partial and VERDICT_LINE.search(self._partial):
+            self._stream.write(self._partial)
+        self._partial = ""
+        self._stream.flush()
+
+    def isatty(self):
+        return False
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 class OneLineParser(argparse.ArgumentParser):
     """argparse, but a usage error is one line (the usage block stays in --help)."""
 
@@ -104,6 +153,7 @@ def main(argv=None) -> int:
 
 
 def _main(argv) -> int:
+    started = time.perf_counter()
     parser = OneLineParser(
         prog="certify", description="Machine-checked certificates for device-independent randomness claims.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -112,17 +162,64 @@ def _main(argv) -> int:
     chosen = (argv if argv is not None else sys.argv[1:])[:1]
     for name, summary in COMMANDS.items():
         if chosen and chosen[0] == name:
-            module = importlib.import_module(f"certify.commands.{name}")
+            try:
+                module = importlib.import_module(f"certify.commands.{name}")
+            except ModuleNotFoundError as err:
+                return _missing(name, err)
             module.add_parser(sub)
+            _common_options(sub.choices[name])
         else:
             sub.add_parser(name, help=summary, add_help=False)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return EXIT_ERROR
-    module = importlib.import_module(f"certify.commands.{args.command}")
+    args.quiet, args.verbose = getattr(args, "quiet", False), getattr(args, "verbose", False)
+    args.json = getattr(args, "json", False)
+    code = _run(args)
+    if args.verbose:
+        print(f"certify {args.command}: exit {code} after {time.perf_counter() - started:.2f} s", file=sys.stderr)
+    return code
+
+
+def _common_options(parser) -> None:
+    """--quiet and --verbose on a command and on each of its own subcommands (`lp lemma`, ...).
+
+    Defaults are SUPPRESS so that a subcommand's parser never overwrites what its parent read."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                _common_options(child)
+    taken = parser._option_string_actions
+    group = parser.add_mutually_exclusive_group()
+    if "--quiet" not in taken:
+        group.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                           help="print only the verdict lines (and errors): no prose, no progress")
+    if "--verbose" not in taken:
+        group.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                           help="also print timings and solver status (on stderr)")
+
+
+def _missing(command, err) -> int:
+    """A missing optional dependency: one line naming the extra (exit 2); anything else is a bug."""
+    name = err.name or (re.findall(r"No module named '([\w.]+)'", str(err)) or [""])[0]
+    top = name.split(".")[0]
+    if top not in MISSING_EXTRA:
+        raise err
+    what, extra = MISSING_EXTRA[top]
+    print(f"certify {command} needs {what} ({top} is not installed): pip install '{extra}'", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def _run(args) -> int:
+    stdout = sys.stdout
     try:
+        module = importlib.import_module(f"certify.commands.{args.command}")
+        if args.quiet and not args.json and not getattr(module, "OWN_QUIET", False):
+            sys.stdout = VerdictLines(stdout)
         return module.run(args)
+    except ModuleNotFoundError as err:
+        return _missing(args.command, err)
     except CertifyError as err:
         print(f"certify {args.command}: error: {err}", file=sys.stderr)
         return EXIT_ERROR
@@ -145,6 +242,10 @@ def _main(argv) -> int:
         print(f"certify {args.command}: internal error: {type(err).__name__}: {err}"
               " (set CERTIFY_DEBUG=1 for the traceback)", file=sys.stderr)
         return EXIT_INTERNAL
+    finally:
+        if sys.stdout is not stdout:
+            sys.stdout.flush()
+            sys.stdout = stdout
 
 
 if __name__ == "__main__":

@@ -52,6 +52,11 @@ def overall(verdicts) -> str:
     return "ALL VERIFIED" if verdicts and all(v.ok for v in verdicts) else "NOT ALL VERIFIED"
 
 
+# Every --json document names its format twice: "format": "certify-result/1" (the issue-16 key, the one
+# to read) and "schema": "certify-cli/1" (the key of the first release, kept so existing readers go
+# on working). Both describe the one JSON Schema certify/data/schemas/certify-cli-1.json; a change
+# that breaks a reader bumps both.
+FORMAT = "certify-result/1"
 SCHEMA = "certify-cli/1"
 
 
@@ -71,7 +76,8 @@ def verdict_json(verdict) -> dict:
 
 
 def result_json(command: str, verdicts, answered: bool = True, **extra) -> dict:
-    """The one JSON document of every command's --json: {"schema": "certify-cli/1", "command",
+    """The one JSON document of every command's --json: {"format": "certify-result/1",
+    "schema": "certify-cli/1", "command",
     "ok" (at least one verdict and all verified), "summary": counts by kernel status, "claims": [verdict_json],
     then the command's own fields (never a verdict: those are only in "claims")}. `answered` is False
     when the asked claim has no verdict at all (no certificate was found): then "ok" is false even if
@@ -79,10 +85,11 @@ def result_json(command: str, verdicts, answered: bool = True, **extra) -> dict:
     verdicts = [_verdict(v) for v in verdicts]
     counts = {status: sum(v.status == status for v in verdicts) for status in ("verified", "false", "malformed",
                                                                              "internal")}
-    clash = set(extra) & {"schema", "command", "ok", "summary", "claims"}
+    clash = set(extra) & {"format", "schema", "command", "ok", "summary", "claims"}
     if clash:
         raise ValueError(f"result_json: reserved keys {sorted(clash)}")
-    return {"schema": SCHEMA, "command": command, "ok": answered and bool(verdicts) and all(v.ok for v in verdicts),
+    ok = answered and bool(verdicts) and all(v.ok for v in verdicts)
+    return {"format": FORMAT, "schema": SCHEMA, "command": command, "ok": ok,
             "summary": counts, "claims": [verdict_json(v) for v in verdicts], **extra}
 
 

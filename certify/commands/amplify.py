@@ -37,7 +37,9 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--digits", default="50", help="mpmath working precision in decimal digits (default 50)")
     parser.add_argument("--prove", action="store_true", help="also run the sympy proof of the paper's N_b choice")
     parser.add_argument("--plot", metavar="PNG", help="write log10 N against eps for a few tau to this file")
-    parser.add_argument("--json", action="store_true", help="print the results as one JSON object")
+    parser.add_argument("--json", action="store_true",
+                        help='one JSON document (format "certify-result/1"): the kernel\'s verdict under "claims", '
+                             "then the plan (N_d, N_b, estimates)")
     parser.add_argument("--out", metavar="FILE", help="write the amplify.bound certificate the kernel checked")
 
 
@@ -135,7 +137,10 @@ def run(args) -> int:
         if not args.plot.lower().endswith((".png", ".pdf", ".svg")):  # matplotlib would append .png silently
             raise CertifyError(f"--plot: {args.plot[:80]!r} must end in .png, .pdf or .svg")
         report["plot"] = plot(args.plot, alpha, beta, digits)
-    _print(report, args.json)
+    if args.json:
+        print(json.dumps(printing.result_json("amplify", [verdict], **report), indent=1, sort_keys=True))
+    else:
+        _print(report)
     return status
 
 
@@ -211,10 +216,7 @@ def plot(path: str, alpha, beta, digits: int = 30) -> str:
     return path
 
 
-def _print(report, as_json: bool) -> None:
-    if as_json:
-        print(json.dumps(report, indent=1, sort_keys=True))
-        return
+def _print(report) -> None:
     inputs = ", ".join(f"{k} = {v}" for k, v in report["inputs"].items())
     print(f"{report['equation']} at {report['digits']} digits: {inputs}")
     print(f"  alpha, beta: {report['alpha_beta']}")

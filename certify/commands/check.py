@@ -14,6 +14,7 @@ from certify.errors import EXIT_ERROR, EXIT_FALSE, EXIT_INTERNAL, EXIT_OK, Certi
 from certify.kernel.format import brief
 from certify.kernel.proofs import MANIFEST, check_path, error_verdict
 
+OWN_QUIET = True  # --quiet prints the failures and the summary line (certify.cli filters other commands)
 SUMMARY = "verify certificate files or folders with the trusted kernel alone"
 
 
@@ -22,10 +23,9 @@ def add_parser(subparsers) -> None:
     parser.add_argument("paths", nargs="*", default=["proofs"], metavar="PATH",
                         help="certificate files or folders (default: proofs)")
     parser.add_argument("--json", action="store_true",
-                        help='one JSON document (schema "certify-cli/1"): "claims", one object per claim with the '
+                        help='one JSON document (format "certify-result/1"): "claims", one object per claim with the '
                              "kernel's verdict fields (status, value, low, high, claimed, relation, reason), and "
                              '"summary" (counts by status)')
-    parser.add_argument("--quiet", action="store_true", help="print only failures and the summary")
 
 
 def run(args) -> int:
@@ -56,7 +56,7 @@ def _print(verdicts, count, args) -> None:
         print(json.dumps(printing.result_json("check", verdicts, paths=list(args.paths)), indent=1))
         return
     for v in verdicts:
-        if v.ok and not args.quiet:
+        if v.ok and not getattr(args, "quiet", False):  # --quiet (certify.cli): failures and the summary
             print(f"{printing.label(v)}  {_safe(v.claim_id)}  {v.relation} {_number(v.value)}  {_safe(v.statement)}")
         elif not v.ok:
             name = v.claim_id if v.status == "false" else v.source

@@ -2,6 +2,7 @@
 
 import json
 import os
+import sys
 
 from rich.progress import Progress
 
@@ -15,6 +16,7 @@ from certify.papers.pironio2010.curve_c import chsh_ns_claim
 from certify.papers.produce import lp_certificate, produce
 from certify.printing import proven, result_json
 
+JSON_HELP = "the kernel's verdicts as one JSON document (format \"certify-result/1\")"
 SUMMARY = "solve and certify no-signalling LP claims (Gallego et al. 2013, Pironio et al. curve c)"
 
 
@@ -41,7 +43,7 @@ def add_parser(subparsers) -> None:
     for sub in (lemma, ghz3, chsh):
         sub.add_argument("--out", help="write the certificate to this file")
     for sub in (lemma, ghz3, chsh, sweep):
-        sub.add_argument("--json", action="store_true", help='the kernel\'s verdicts as JSON (schema "certify-cli/1")')
+        sub.add_argument("--json", action="store_true", help=JSON_HELP)
 
 
 def run(args) -> int:
@@ -63,6 +65,10 @@ def run(args) -> int:
     else:
         claim_id, statement, problem, _ = chsh_ns_claim(_bits(args.ab, 2, "--ab"), _bits(args.xy, 2, "--xy"))
         cert, _ = lp_certificate(claim_id, statement, problem)
+    if getattr(args, "verbose", False):
+        producer = cert["producer"]
+        print(f"certify lp: {producer.get('solver')} status {producer.get('status')}, float optimum "
+              f"{producer.get('float_optimum')}", file=sys.stderr)
     return _report(cert, args.out, args.json)
 
 
@@ -87,7 +93,7 @@ def _report(cert, out, as_json=False) -> int:
 
 
 def _sweep(args) -> int:
-    with Progress(console=_stderr_console()) as progress:
+    with Progress(console=_stderr_console(), disable=getattr(args, "quiet", False)) as progress:
         entries = produce(args.out, LP_FAMILIES, jobs=args.jobs, progress=progress, scheduler=args.scheduler)
     manifest = rebuild_manifest(args.out)
     if args.json:  # every written file re-read and re-checked by the kernel here
@@ -102,8 +108,6 @@ def _stderr_console():
     from rich.console import Console
 
     return Console(stderr=True)
-
-
 
 def _bits(text: str, n: int, flag: str) -> tuple:
     if len(text) != n or set(text) - {"0", "1"}:

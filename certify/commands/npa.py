@@ -59,7 +59,7 @@ def add_parser(subparsers):
                         "(docs/bell-expression-format.md); with --guess, --at becomes optional")
     p.add_argument("--solver", default=None, choices=["clarabel", "mosek", "scs"])
     p.add_argument("--out", default=None, help="write the certificate (JSON) here")
-    p.add_argument("--json", action="store_true", help='the kernel\'s verdict as JSON (schema "certify-cli/1")')
+    p.add_argument("--json", action="store_true", help='the kernel\'s verdict as JSON (format "certify-result/1")')
     return p
 
 
@@ -80,12 +80,19 @@ def run(args) -> int:
         definition = problem(scenario, _level(args.level), guess_objective(parties, inputs),
                              None if at is None else expr, at, statistics)
     parse_problem(definition, "problem")  # bad input fails here, before any solving
-    if sys.stderr.isatty():  # a level-3 run can take minutes: say what is running (stderr, never the JSON)
+    verbose = getattr(args, "verbose", False)
+    if (sys.stderr.isatty() or verbose) and not getattr(args, "quiet", False):
+        # a level-3 run can take minutes: say what is running (stderr, never the JSON)
         print(f"certify npa: solving the NPA relaxation at level {definition['level']} "
               f"({args.solver or 'default solver'}), then rounding and the kernel check ...", file=sys.stderr)
     result = certify_problem(definition, args.solver)
     if result is None:
         return _unverified(definition, scenario, expr, args)
+    if verbose:
+        solution = result.solution
+        print(f"certify npa: {solution.solver} status {solution.status} (raw {solution.raw_status!r}) in "
+              f"{solution.seconds:.2f} s; float optimum {result.primal:.12g}, rounded bound slack {result.slack:.2e}, "
+              f"interior margin {float(result.delta):.2e}", file=sys.stderr)
     cert = npa_certificate("cli/npa", "certify npa", definition, result)
     verdict = checked(cert, args.out or "certificate")  # exactly the bytes --out writes
     if args.out:

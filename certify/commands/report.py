@@ -6,6 +6,7 @@ import sys
 
 from certify.errors import EXIT_ERROR, EXIT_FALSE, EXIT_OK, CertifyError
 
+JSON_HELP = "the kernel's verdicts as one JSON document (format \"certify-result/1\")"
 SUMMARY = "write the referee's report (claims, key values, figures, trusted base, versions) from proofs/"
 
 
@@ -15,16 +16,17 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--out", default="docs/report.md", help="Markdown file to write (default docs/report.md)")
     parser.add_argument("--html", metavar="FILE", help="also write one self-contained HTML file (figures embedded)")
     parser.add_argument("--pdf", metavar="FILE", help="also write a PDF (text and figures, through matplotlib)")
-    parser.add_argument("--json", action="store_true", help='the kernel\'s verdicts as JSON (schema "certify-cli/1")')
+    parser.add_argument("--json", action="store_true", help=JSON_HELP)
 
 
 def run(args) -> int:
     from certify.kernel.proofs import check_path
     from certify.report import render
 
-    _progress(f"checking {args.proofs} with the kernel ...")
+    progress = _progress_printer(args)
+    progress(f"checking {args.proofs} with the kernel ...")
     verdicts = check_path(args.proofs)
-    _progress("the trusted base and the key claims ...")
+    progress("the trusted base and the key claims ...")
     text = render(verdicts, args.proofs, args.out)
     _write(args.out, text, "--out")
     written = [args.out]
@@ -34,7 +36,7 @@ def run(args) -> int:
         from certify.report import draw_figures, render_html, render_pdf
 
         with tempfile.TemporaryDirectory() as scratch:  # the figures, drawn once from the checked folder
-            _progress(f"drawing the figures from {args.proofs} ...")
+            progress(f"drawing the figures from {args.proofs} ...")
             figures = draw_figures(args.proofs, scratch)
             if args.html:
                 _write(args.html, render_html(verdicts, args.proofs, figures), "--html")
@@ -66,7 +68,15 @@ def _write(path, text, flag) -> None:
         raise CertifyError(f"{flag}: cannot write {path}: {err.strerror}") from None
 
 
-def _progress(text) -> None:
-    """A status line on a terminal (the HTML report takes ~30 s); never on stdout."""
-    if sys.stderr.isatty():
-        print(f"certify report: {text}", file=sys.stderr)
+def _progress_printer(args):
+    """Status lines on stderr, never on stdout: on a terminal (the HTML report takes ~30 s) or with
+    --verbose (with the seconds since the start); none with --quiet."""
+    import time
+
+    start = time.perf_counter()
+    shown = (sys.stderr.isatty() or getattr(args, "verbose", False)) and not getattr(args, "quiet", False)
+
+    def say(text) -> None:
+        if shown:
+            print(f"certify report: [{time.perf_counter() - start:5.1f} s] {text}", file=sys.stderr)
+    return say

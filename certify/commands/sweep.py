@@ -1,5 +1,9 @@
-"""`certify sweep SPEC.json`: a grid of problems, solved anywhere, checked here by the kernel."""
+"""`certify sweep SPEC.json`: a grid of problems, solved anywhere, checked here by the kernel.
 
+Progress goes to stderr on a terminal (always with --verbose, never with --quiet); --json prints the
+kernel's verdicts of every point as one "certify-result/1" document, with the table rows."""
+
+import json
 import os
 import sys
 
@@ -21,23 +25,34 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://HOST:8786 "
                                             "(default: $DASK_SCHEDULER_ADDRESS, else an embedded cluster)")
     parser.add_argument("--plot", help="also draw the verified values (PNG/PDF/SVG path)")
+    parser.add_argument("--json", action="store_true",
+                        help='one JSON document (format "certify-result/1"): the kernel\'s verdict of every point '
+                             'under "claims", the table rows under "rows"')
 
 
 def run(args) -> int:
     spec = load(args.spec)
-    rows = sweep(spec, args.out, args.jobs, args.scheduler, progress=sys.stderr.isatty())
+    quiet, verbose = getattr(args, "quiet", False), getattr(args, "verbose", False)
+    rows = sweep(spec, args.out, args.jobs, args.scheduler, progress=(verbose or sys.stderr.isatty()) and not quiet)
     if args.plot:
         plot(spec, rows, args.plot)
+    failed = sum(not row.ok for row in rows)
+    code = EXIT_FALSE if failed else EXIT_OK
+    if getattr(args, "json", False):
+        verdicts = [row.verdict for row in rows if row.verdict is not None]
+        print(json.dumps(printing.result_json(
+            "sweep", verdicts, answered=len(verdicts) == len(rows), spec=spec["id"], out=args.out,
+            table=os.path.join(args.out, "table.csv"), rows=[row.fields for row in rows]), indent=1))
+        return code
     for row in rows:
         name = f"{spec['id']}/{row.fields['file'][:-5]}"
         if row.verdict is not None:
             print(f"{name}  {printing.proven(row.verdict, _decimal)}", file=sys.stdout if row.ok else sys.stderr)
         else:
             print(f"{name}  {row.fields['status']}", file=sys.stderr)
-    failed = sum(not row.ok for row in rows)
     print(f"{len(rows) - failed} of {len(rows)} points verified by the kernel "
           f"(table: {os.path.join(args.out, 'table.csv')}; re-check: certify check {os.path.join(args.out, 'proofs')})")
-    return EXIT_FALSE if failed else EXIT_OK
+    return code
 
 
 def _decimal(value) -> str:

@@ -73,9 +73,11 @@ def test_install_metadata_fits_its_users():
     with open(os.path.join(ROOT, "pyproject.toml"), "rb") as handle:
         project = tomllib.load(handle)["project"]
     extras = project["optional-dependencies"]
-    assert {"solvers", "plots", "dask", "all", "test"} <= set(extras) and "ruff>=0.5" in extras["test"]
+    assert {"solve", "plots", "dask", "all", "test"} <= set(extras) and "ruff>=0.5" in extras["test"]
+    assert project["dependencies"] == []  # `pip install certify` is the kernel alone
+    assert extras["all"] == ["certify[solve,plots,dask]"] and "certify[all]" in extras["test"]
     # the solvers whose floats land in committed certificates are pinned to the tested minor version
-    assert any(re.fullmatch(r"highspy>=1\.\d+,<1\.\d+", d) for d in project["dependencies"])
+    assert any(re.fullmatch(r"highspy>=1\.\d+,<1\.\d+", d) for d in extras["solve"])
     readme = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
     for link in re.findall(r"\]\(([^)#]+)\)", readme):
         assert os.path.exists(os.path.join(ROOT, link)), link
@@ -101,7 +103,7 @@ import sys
 class Missing:
     def find_spec(self, name, path=None, target=None):
         if name.split(".")[0] in BLOCKED:
-            raise ModuleNotFoundError(f"No module named {name!r} (kernel-only install)")
+            raise ModuleNotFoundError(f"No module named {name!r} (kernel-only install)", name=name)
 sys.meta_path.insert(0, Missing())
 from certify.cli import main
 sys.exit(main(sys.argv[1:]))
