@@ -30,6 +30,7 @@ KINDS = {"lp.ns": "certify.kernel.lp:check", "npa.max": "certify.kernel.npa:chec
          "bits.chsh": "certify.kernel.chain:check_bits_claim", "pvalue.chsh": "certify.kernel.chain:check_pvalue_claim",
          "vn.node": "certify.kernel.vn:check_node",
          "vn.bound": "certify.kernel.vn:check_bound",
+         "eat.bits": "certify.kernel.eat:check",
          "local.bound": "certify.kernel.local:check"}
 RELATIONS = ("<=", ">=", "==")
 CLAIM_FIELDS = {"id", "kind", "statement", "problem", "relation", "value"}

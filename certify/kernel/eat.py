@@ -1,0 +1,113 @@
+"""Claim kind "eat.bits": smooth min-entropy of a CHSH spot-checking protocol by entropy accumulation.
+
+Trusted. The EAT (Dupuis-Fawzi-Renner, Commun. Math. Phys. 379, 867 (2020), arXiv:1607.01796,
+Thm 4.4; restated for DI protocols by Arnon-Friedman-Renner-Vidick, SIAM J. Comput. 48, 181
+(2019), arXiv:1607.01797, Sec. 4): for EAT channels with outputs O_i (dimension d_O), side
+information S_i, an affine min-tradeoff function f, eps_s in (0, 1) and an event Omega with
+f(freq(c)) >= t for every c in Omega,
+  H_min^{eps_s}(O^n|S^n E)_{rho|Omega} > n t - v sqrt(n),
+  v = 2 (log2(1 + 2 d_O) + ceil(||grad f||_inf)) sqrt(1 - 2 log2(eps_s rho[Omega])).
+v grows as rho[Omega] falls, so: either Pr[Omega] < eps_EA, or the bound holds with eps_EA in v.
+Protocol (ARV's spot-checking): T_i ~ Bernoulli(gamma); a test round has uniform inputs and
+C_i = 1 iff a xor b = x y (else 0), a generation round fixed inputs and C_i = bottom; O_i = A_i B_i
+(d_O = 4), S_i = X_i Y_i T_i; Omega: at least w rounds won, w the count table's wins.
+Lemmas checked here:
+ (line) Each node dual of `kernel.vn` is an identity <O'_i> = <Z, M> + lam_i <CHSH> - nu_i for
+   every moment vector, so P(t) >= lam_i s - nu_i for every strategy with CHSH = s, with no
+   constraint used. With c_i >= c_lo_i > 0 and 1 + P >= 0 (clamp of `kernel.vn`),
+   H(A|X=0,E) >= sum c_lo_i max(0, 1 + lam_i s - nu_i) >= a* + b* s, a* = sum c_lo_i (1 - nu_i),
+   b* = sum c_lo_i lam_i. A claimed line (a, b) is accepted if a + b s <= a* + b* s at s = +-3
+   (both affine: then on [-3, 3], which holds the quantum range [-2 sqrt 2, 2 sqrt 2]).
+ (symmetry) x -> 1 - x, b -> b xor y keeps the quantum set and CHSH and swaps H(A|X=0,E) with
+   H(A|X=1,E), so H(A_i B_i|X_i Y_i T_i E) >= H(A_i|X_i ...) >= a + b S_i in every round; with uniform
+   test inputs S = 8 P(win) - 4 = 8 q(1)/gamma - 4, so f(q) = a + b (8 q(1)/gamma - 4) is a
+   min-tradeoff function (states with q(bottom) != 1 - gamma do not exist: no constraint there).
+ (gradient) ||grad f||_inf depends on how f is extended off the simplex; we take the larger of
+   max_c |f(delta_c)| (the linear extension's) and Max f - Min f (the extension with gradient
+   f(delta_c) - Min f): either reading of the theorem is covered, as a larger v only lowers k.
+ (clamp) t = min(f(w/n), a + b sqrt8_lo) is <= f(freq(c)) on Omega (b >= 0), so it is a valid t;
+   it keeps t <= H at Tsirelson <= 1, hence k <= n <= n log2 d_O.
+"""
+
+from fractions import Fraction
+from math import ceil, floor
+
+from certify.errors import CertifyError
+from certify.kernel.bits import KEYS
+from certify.kernel.chain import read_counts
+from certify.kernel.defs.scenario import chsh, parse_expression
+from certify.kernel.format import Proven, Reject, brief, expect, field, only, parse_int, parse_rational
+from certify.kernel.intervals import ln2_interval, log2_interval, sqrt_interval, up
+from certify.kernel.npa import NpaProblem, tangent_of
+from certify.kernel.vn import MAX_NODES, _t, chsh_scenario, legendre, node_objective, parse_relaxation
+
+D_O = 4  # O_i = A_i B_i
+_FIELDS = {"counts", "p_xy", "rounds", "gamma", "eps_smooth", "eps_accept", "min_tradeoff"}
+
+
+def tradeoff_line(problem, evidence, where: str):
+    """(a*, b*): H(A|X=0,E) >= a* + b* S for every quantum strategy with CHSH = S (lemma (line))."""
+    at = f"{where}.claim.problem.min_tradeoff"
+    rel = parse_relaxation(problem, {"nodes", "line"}, at)
+    if (rel.scenario != chsh_scenario or problem["entropy"] != {"parties": [0], "inputs": [0]}
+            or rel.constraint is None or rel.statistics
+            or parse_expression(problem["constraint"]["expression"], rel.scenario, at) != chsh()):
+        raise CertifyError(f"{at}: expected H(A|X=0,E) in the CHSH scenario, the CHSH constraint, no statistics")
+    m = parse_int(field(problem, "nodes", int, at), f"{at}.nodes", 2, MAX_NODES)
+    nodes = field(only(expect(evidence, dict, f"{where}.evidence"), {"nodes"}, f"{where}.evidence"), "nodes", list,
+                  f"{where}.evidence")
+    if len(nodes) != m - 1:
+        raise CertifyError(f"{where}.evidence.nodes: expected {m - 1} node certificates, got {len(nodes)}")
+    q = lambda t: (lambda p: p[0] - p[1])(legendre(m, 2 * t - 1))  # noqa: E731 -- as in `kernel.vn`
+    spans, last = [], Fraction(0)
+    for i, node in enumerate(nodes):  # the Gauss-Radau node intervals, as `vn.check_bound` checks them
+        spot = f"{where}.evidence.nodes[{i}]"
+        lo, hi = _t(expect(node, dict, spot), spot)
+        if not last < lo <= hi < 1 or q(lo) * q(hi) > 0:
+            raise Reject(f"{spot}.t: [{brief(lo)}, {brief(hi)}] is not the next Gauss-Radau node interval")
+        spans.append((lo, hi))
+        last = hi
+    ln2_hi, a, b = ln2_interval()[1], Fraction(0), Fraction(0)
+    for i, (node, (lo, hi)) in enumerate(zip(nodes, spans)):
+        spot = f"{where}.evidence.nodes[{i}]"
+        goal = {k: -v for k, v in node_objective(rel, lo, hi, f"{at}.level").items()}
+        nu, lam = tangent_of(NpaProblem(rel.structure, (goal,), rel.constraint, rel.at, ()),
+                             {key: node[key] for key in node if key != "t"}, spot)
+        top = abs(legendre(m - 1, 2 * lo - 1)[1]) + Fraction((m - 1) * m, 2) * 2 * (hi - lo)
+        c_lo = 1 / (m * m * ln2_hi * top * top)  # <= c_i (`kernel.vn`, lemma (nodes))
+        a, b = a + c_lo * (1 - nu), b + c_lo * lam
+    return a, b
+
+
+def check(problem, relation, value, evidence, where: str) -> Proven:
+    at = f"{where}.claim.problem"
+    only(expect(problem, dict, at), _FIELDS, at)
+    counts, p_xy = read_counts(problem, at)
+    if set(p_xy.values()) != {Fraction(1, 4)}:
+        raise CertifyError(f"{at}.p_xy: the spot-checking protocol tests with uniform inputs (1/4 each)")
+    n = parse_int(problem.get("rounds"), f"{at}.rounds", 1, 10**13 - 1)
+    gamma = parse_rational(problem.get("gamma"), f"{at}.gamma")
+    eps_s, eps_a = (parse_rational(problem.get(k), f"{at}.{k}") for k in ("eps_smooth", "eps_accept"))
+    if not (0 < gamma <= 1 and 0 < eps_s < 1 and 0 < eps_a <= 1):
+        raise CertifyError(f"{at}: expected 0 < gamma <= 1, 0 < eps_smooth < 1, 0 < eps_accept <= 1")
+    tests = sum(counts.values())
+    if tests > n or (gamma == 1 and tests != n):
+        raise CertifyError(f"{at}.rounds: {n} rounds cannot hold {tests} test rounds (all of them if gamma = 1)")
+    if value.denominator != 1 or value < 0:
+        raise CertifyError(f"{where}.claim.value: a number of bits is a non-negative integer, got {value}")
+    mt = field(problem, "min_tradeoff", dict, at)
+    line = field(mt, "line", list, f"{at}.min_tradeoff")
+    if len(line) != 2:
+        raise CertifyError(f"{at}.min_tradeoff.line: expected [a, b] (H >= a + b S)")
+    a, b = (parse_rational(v, f"{at}.min_tradeoff.line[{j}]") for j, v in enumerate(line))
+    a_star, b_star = tradeoff_line(mt, evidence, where)
+    if b < 0 or any(a + b * s > a_star + b_star * s for s in (-3, 3)):
+        raise Reject(f"{at}.min_tradeoff.line: a + b S is not below the certified line a* + b* S on [-3, 3], "
+                     f"or b < 0")
+    wins = sum(counts[k] for k in KEYS if k[2] ^ k[3] == k[0] * k[1])
+    vertex = [a - 4 * b, a - 4 * b + 8 * b / gamma]  # f(delta_bottom) = f(delta_0), f(delta_1)
+    grad = max(max(abs(v) for v in vertex), vertex[1] - vertex[0])
+    t = min(a + b * (8 * Fraction(wins, n) / gamma - 4), a + b * sqrt_interval(Fraction(8))[0])
+    root = sqrt_interval(1 - 2 * log2_interval(eps_s * eps_a)[0])[1]
+    v_hi = up(2 * (log2_interval(Fraction(1 + 2 * D_O))[1] + ceil(grad)) * root)
+    return Proven(low=Fraction(max(floor(n * t - v_hi * sqrt_interval(Fraction(n))[1]), 0)))
