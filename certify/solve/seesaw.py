@@ -1,0 +1,153 @@
+"""A float search for real finite-dimensional quantum strategies (the lower side of a quantum interval).
+
+Untrusted: it only proposes. A strategy is a mixture of components; each component gives party i a
+real space of dimension `outputs[i]` with one rank-1 projector per outcome (from the columns of an
+orthogonal matrix, the last outcome taking the rest) and a real unit state. The search is SLSQP
+over these parameters from several random starts (constraints kept with a small margin, so that
+the rational rounding still satisfies them), then, for one component without constraints, a
+see-saw polish: each projector P_{0|x} of a binary input in turn set to the positive eigenspace of
+the gradient of the (affine in P_{0|x}) objective, then the state to the top eigenvector of the
+Bell operator. Conventions as the kernel's quantum.strategy kind: behaviours keyed by
+(outputs, inputs) with None outside a term; a guess objective has one component per guess, in
+the kernel's order. `certify.strategy_rounding` turns the result into exact evidence.
+"""
+
+from dataclasses import dataclass
+from functools import reduce
+
+import numpy as np
+from scipy.optimize import minimize
+
+
+@dataclass
+class Strategy:
+    """Float strategy: weights[c], dims[c][i], proj[c][i][x][a] (matrices), psi[c] (unit vectors)."""
+
+    weights: list
+    dims: list
+    proj: list
+    psi: list
+
+
+def letters(scenario, i):
+    """Letter index of party i: 0 the identity, 1 + x * outputs + a the projector P_{a|x}."""
+    return 1 + scenario.inputs[i] * scenario.outputs[i]
+
+
+def coefficients(e, scenario):
+    """(constant, tensor C): the expression is constant + sum C[k_1..k_n] p(letters k) (module docstring)."""
+    c = np.zeros([letters(scenario, i) for i in range(scenario.parties)])
+    for outs, ins, coef in e.terms:
+        c[tuple(0 if a is None else 1 + x * scenario.outputs[i] + a for i, (a, x) in enumerate(zip(outs, ins)))] += \
+            float(coef)
+    return float(e.constant), c
+
+
+def table(proj_c, dims, psi):
+    """p(k_1..k_n) = psi^T (M_{k_1} (x) ... (x) M_{k_n}) psi for every letter tuple, by one einsum."""
+    n = len(dims)
+    args = [psi.reshape(dims), list(range(n, 2 * n))]
+    for i, party in enumerate(proj_c):
+        args += [np.stack([np.eye(dims[i])] + [p for meas in party for p in meas]), [2 * n + i, n + i, i]]
+    args += [psi.reshape(dims), list(range(n)), list(range(2 * n, 3 * n))]
+    return np.einsum(*args)
+
+
+def value(compiled, proj_c, dims, psi) -> float:
+    constant, c = compiled
+    return constant + float(np.sum(c * table(proj_c, dims, psi)))
+
+
+def operator(proj_c, dims, outs, ins):
+    factors = [np.eye(d) if a is None else proj_c[i][x][a] for i, (a, x, d) in enumerate(zip(outs, ins, dims))]
+    return reduce(np.kron, factors)
+
+
+def bell_operator(e, proj_c, dims):
+    n = int(np.prod(dims))
+    return float(e.constant) * np.eye(n) + sum(float(c) * operator(proj_c, dims, o, i) for o, i, c in e.terms)
+
+
+def _measurement(raw, d, outcomes):
+    q, _ = np.linalg.qr(raw.reshape(d, d))
+    proj = [np.outer(q[:, a], q[:, a]) for a in range(min(outcomes, d) - 1)]
+    proj += [np.zeros((d, d))] * (outcomes - 1 - len(proj))
+    return proj + [np.eye(d) - sum(proj)]
+
+
+def _unpack(theta, scenario, dims, k):
+    sizes = [sum(m * d * d for m, d in zip(scenario.inputs, dims)), int(np.prod(dims))]
+    per = sum(sizes)
+    weights = np.exp(theta[k * per:]) / np.exp(theta[k * per:]).sum() if k > 1 else np.ones(1)
+    proj, psi = [], []
+    for c in range(k):
+        block, at, party = theta[c * per:(c + 1) * per], 0, []
+        for m, d, o in zip(scenario.inputs, dims, scenario.outputs):
+            party.append([_measurement(block[at + x * d * d:at + (x + 1) * d * d], d, o) for x in range(m)])
+            at += m * d * d
+        proj.append(party)
+        psi.append(block[at:] / np.linalg.norm(block[at:]))
+    return Strategy(list(weights), [list(dims)] * k, proj, psi)
+
+
+def search(scenario, goals, guess: bool, sense: str, rules, margin=1e-9, starts=8, seed=0) -> Strategy:
+    """The best strategy found: goals are the objective's expressions (one per guess, or one),
+    rules [(expression, relation, value)] the constraints on the mixture (inequalities only)."""
+    dims, k, sign = list(scenario.outputs), len(goals) if guess else 1, 1 if sense == "max" else -1
+    goal_c = [coefficients(e, scenario) for e in goals]
+    per = sum(m * d * d for m, d in zip(scenario.inputs, dims)) + int(np.prod(dims))
+    size = k * per + (k if k > 1 else 0)
+
+    def mixed(theta, expr_of):
+        s = _unpack(theta, scenario, dims, k)
+        return sum(w * value(expr_of(c), s.proj[c], s.dims[c], s.psi[c]) for c, w in enumerate(s.weights))
+
+    objective = lambda t: -sign * mixed(t, lambda c: goal_c[c] if guess else goal_c[0])  # noqa: E731
+    cons = [{"type": "ineq", "fun": (lambda t, e=coefficients(e, scenario), v=float(v), s=(1 if r == ">=" else -1):
+                                     s * (mixed(t, lambda c: e) - v) - margin)} for e, r, v in rules]
+    rng, best = np.random.default_rng(seed), None
+    if k == 1 and not rules:  # see-saw alone from random starts
+        for _ in range(starts):
+            strategy = _unpack(rng.normal(size=size), scenario, dims, k)
+            found = polish(strategy, goals[0], goal_c[0], sign)
+            if best is None or found > best[0]:
+                best = (found, strategy)
+        return best[1]
+    for _ in range(starts):
+        found = minimize(objective, rng.normal(size=size), method="SLSQP", constraints=cons,
+                         options={"ftol": 1e-15, "maxiter": 2000})
+        ok = all(c["fun"](found.x) >= -1e-12 for c in cons)
+        if ok and (best is None or found.fun < best.fun):
+            best = found
+    return None if best is None else _unpack(best.x, scenario, dims, k)
+
+
+def polish(s: Strategy, e, compiled, sign: int, rounds: int = 200) -> None:
+    """See-saw on one component (module docstring) until a round gains less than 1e-15; the value reached."""
+    proj, dims, last = s.proj[0], s.dims[0], None
+    for _ in range(rounds):
+        for i, party in enumerate(proj):
+            for meas in party:
+                if len(meas) != 2:
+                    continue
+                d = dims[i]
+                base = sign * value(compiled, proj, dims, s.psi[0])
+                grad = np.zeros((d, d))
+                for j in range(d):
+                    for t in range(j, d):
+                        step = np.zeros((d, d))
+                        step[j, t] = step[t, j] = 1.0
+                        meas[0], meas[1] = meas[0] + step, meas[1] - step
+                        gain = sign * value(compiled, proj, dims, s.psi[0]) - base
+                        grad[j, t] = grad[t, j] = gain / (1 if j == t else 2)
+                        meas[0], meas[1] = meas[0] - step, meas[1] + step
+                w, v = np.linalg.eigh(grad)
+                keep = v[:, w > 0]
+                meas[0] = keep @ keep.T
+                meas[1] = np.eye(d) - meas[0]
+        w, v = np.linalg.eigh(sign * bell_operator(e, proj, dims))
+        s.psi[0] = v[:, -1]
+        if last is not None and w[-1] - last < 1e-15:
+            break
+        last = w[-1]
+    return last
