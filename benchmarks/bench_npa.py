@@ -17,8 +17,7 @@ def timed(label, fn, repeat=5):
 
 
 def main():
-    from certify.kernel.defs.moment_matrix import build
-    from certify.kernel.defs.words import parse_level
+    from certify.kernel.defs.words import build, parse_level
     from certify.kernel.format import read_json
     from certify.kernel.npa import verify_tangent
     from certify.npa import certify_problem, chsh_guess_problem, chsh_max_problem, conic_data

@@ -3,7 +3,7 @@
 Untrusted: the kernel reads only `MomentStructure.entry`, and F_w[i][j] = [entry[i][j] == w].
 """
 
-from certify.kernel.defs.moment_matrix import ZERO, MomentStructure
+from certify.kernel.defs.words import ZERO, MomentStructure
 
 # The last structure asked for and its supports: the rounding asks once per word, and
 # hashing a structure costs as much as rebuilding. The strong reference keeps its id unique.

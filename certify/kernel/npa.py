@@ -1,36 +1,15 @@
 """Claim kind "npa.max": an upper bound on an NPA relaxation, from a dual certificate.
 
-Trusted. The problem (rebuilt here from its definition, never read as matrices):
-
-  maximise  sum_e g_e . y^e
-  over      y^e (one moment vector per block e),
-  s.t.      Gamma(y^e) = sum_w y^e_w F_w >= 0   for every block e,
-            sum_e y^e_identity = 1,
-            c . (sum_e y^e) >= I                 (only with a constraint),
-            d_k . (sum_e y^e) = v_k, k = 1..K    (only with "statistics").
-
-A Bell objective has one block; a guess of the outputs a_S of parties S at inputs x_S has
-one block per guess e (the adversary's P = sum_e P_e; block e scores P_e(a_S = e | x_S)).
-The statistics d_k = v_k are observed values of Bell expressions (e.g. the full behaviour).
-
-Evidence: rationals nu, lambda >= 0, mu_k of any sign (one per statistic) and one
-symmetric Z_e per block (upper triangle, row by row). Lemma (weak duality): if every
-Z_e is PSD and
-
-  g_e[w] + <Z_e, F_w> + lambda c[w] + sum_k mu_k d_k[w] = [w = identity] nu   for all e, w,
-
-then for every feasible y, since <Z_e, Gamma(y^e)> >= 0, c . y >= I, d_k . y = v_k,
-  sum_e g_e . y^e <= sum_e (g_e . y^e + <Z_e, Gamma(y^e)>) + lambda (c . y - I)
-                     + sum_k mu_k (d_k . y - v_k)
-                   = nu sum_e y^e_identity - lambda I - sum_k mu_k v_k.
-So the optimum is <= nu' - lambda I for EVERY I, nu' = nu - sum_k mu_k v_k: a tangent
-line. Entries of Z_e on zero entries of Gamma are unconstrained.
-
-"constraints": [{"expression": e_j, "relation": r_j, "value": v_j}] (any number, on sum_e y^e)
-add multipliers kappa_j to the identity (+ sum_j kappa_j e_j[w]) with kappa_j >= 0 for ">=",
-<= 0 for "<=", free for "==": then kappa_j (e_j . y - v_j) >= 0, and the same chain proves
-the optimum <= nu' - sum_j kappa_j v_j. "sense": "min" (Bell objectives only) is the
-relaxation of -max(-f): the blocks hold -f, and the dual's bound B proves min f >= -B.
+Trusted. The problem, rebuilt from its definition (never read as matrices):
+  maximise sum_e g_e . y^e  s.t.  Gamma(y^e) = sum_w y^e_w F_w >= 0 (each block e),
+  sum_e y^e_identity = 1,  c . y >= I (a constraint),  d_k . y = v_k (statistics),
+  e_j . y r_j v_j ("constraints"),  y = sum_e y^e.
+A Bell objective has one block; a guess of a_S at x_S one block per guess e (P = sum_e P_e).
+Lemma (weak duality): if every Z_e is PSD, lambda >= 0, kappa_j >= 0 for ">=", <= 0 for "<=",
+and  g_e[w] + <Z_e, F_w> + lambda c[w] + sum_k mu_k d_k[w] + sum_j kappa_j e_j[w] = [w = 1] nu
+for all e, w, then (as <Z_e, Gamma(y^e)> >= 0) the optimum is <= nu' - lambda I for EVERY I,
+nu' = nu - sum_k mu_k v_k - sum_j kappa_j v_j: a tangent line. The full chain: appendix B of
+docs/referee-guide.md. "sense": "min" (Bell only) puts -f in the block: min f >= -bound.
 """
 
 import importlib.util
@@ -41,7 +20,6 @@ from itertools import product
 from math import prod
 
 from certify.errors import CertifyError
-from certify.kernel.defs.moment_matrix import ZERO, build
 from certify.kernel.defs.scenario import (
     MAX_TERMS,
     guess_expression,
@@ -50,15 +28,14 @@ from certify.kernel.defs.scenario import (
     products,
     to_words,
 )
-from certify.kernel.defs.words import canonical, parse_level, spell
+from certify.kernel.defs.words import ZERO, build, canonical, parse_level, reduce_word, spell
 from certify.kernel.format import Proven, Reject, brief, expect, field, only, parse_int, parse_rational
 from certify.kernel.psd import MAX_WORK, integer_psd, scaled
 
 KIND = "npa.max"
-# Work bound: O(n^2) to build, O(n^3) to eliminate; larger levels are refused before building
-# (1,521 words took 13 s and 520 MB just to build; committed claims have <= 69).
-MAX_SIZE = 600
+MAX_SIZE = 600  # words of a level (1,521 took 13 s and 520 MB to build; committed: <= 69)
 MAX_BLOCKS = 256  # guesses of a guess objective (committed: <= 8); each block is a Z of the file
+FIELDS = {"scenario", "level", "constraint", "statistics"}
 
 
 @dataclass(frozen=True)
@@ -70,38 +47,39 @@ class NpaProblem:
     statistics: tuple = ()  # ({word index: coefficient}, value) per observed statistic
     constraints: tuple = ()  # ({word index: coefficient}, relation, value) per constraint
     sign: int = 1  # -1 for "min": the blocks hold -f
+    scenario: object = None
+    eve: tuple = ()  # vn: the words {device word: coefficient} of each M_k (`kernel.vn`)
 
 
-def parse_problem(problem, where: str) -> NpaProblem:
-    """Rebuild the relaxation from its definition; malformed input is a CertifyError. Sizes are
-    checked before anything is built: the words of the level, the guesses, the products."""
-    only(expect(problem, dict, where), {"scenario", "level", "objective", "constraint", "statistics", "sense",
-                                        "constraints"}, where)
+def parse_problem(problem, where: str, entropy: bool = False, extra=frozenset()) -> NpaProblem:
+    """Rebuild the relaxation; malformed input is a CertifyError. Sizes are checked before anything
+    is built. `entropy` (kind vn.*): an "entropy" guess gives Eve's M_k, the level has Z letters."""
+    keys = FIELDS | extra | ({"entropy"} if entropy else {"objective", "sense", "constraints"})
+    only(expect(problem, dict, where), keys, where)
     sign = {"max": 1, "min": -1}.get(problem.get("sense", "max"))  # absent: "max" (committed claims)
     if sign is None or (sign == -1 and "guess" in field(problem, "objective", dict, where)):
         raise CertifyError(f'{where}.sense: expected "max" (or "min" with a Bell objective), got '
                            f'{str(problem["sense"])[:20]!r}')
     scenario = parse_scenario(field(problem, "scenario", dict, where), f"{where}.scenario")
+    at = f"{where}.entropy" if entropy else f"{where}.objective"
+    goal = _guess(field(problem, "entropy", dict, where), scenario, at) if entropy else \
+        _objective(field(problem, "objective", dict, where), scenario, at)
     if "level" not in problem:
         raise CertifyError(f"{where}: missing field 'level'")
-    monomials = parse_level(problem["level"], scenario.inputs, scenario.outputs, f"{where}.level")
+    monomials = parse_level(problem["level"], scenario.inputs, scenario.outputs, f"{where}.level",
+                            len(goal) if entropy else 0)
     if len(monomials) > MAX_SIZE:
         raise CertifyError(f"{where}.level: {len(monomials)} words, more than the kernel's limit of {MAX_SIZE}")
-    # (expression, where, value) for the objective's blocks, the constraint, the statistics
-    at = f"{where}.objective"
-    pinned = [(e, at, None) for e in _objective(field(problem, "objective", dict, where), scenario, at)]
+    # (expression, where, value) for the objective's blocks, the constraint, the statistics, the constraints
+    pinned = [] if entropy else [(e, at, None) for e in goal]
     if problem.get("constraint") is not None:
         pinned.append(_pinned(problem["constraint"], "at", scenario, f"{where}.constraint"))
     raw = field(problem, "statistics", list, where) if "statistics" in problem else []  # absent: none
     pinned += [_pinned(item, "value", scenario, f"{where}.statistics[{k}]") for k, item in enumerate(raw)]
     extra = field(problem, "constraints", list, where) if "constraints" in problem else []
-    relations = []
-    for k, item in enumerate(extra):
-        at = f"{where}.constraints[{k}]"
-        if field(expect(item, dict, at), "relation", str, at) not in ("<=", ">=", "=="):
-            raise CertifyError(f'{at}.relation: expected "<=", ">=" or "==", got {item["relation"][:10]!r}')
-        relations.append(item["relation"])
-        pinned.append(_pinned({k: v for k, v in item.items() if k != "relation"}, "value", scenario, at))
+    relations = [_relation(item, f"{where}.constraints[{k}]") for k, item in enumerate(extra)]
+    pinned += [_pinned({k: v for k, v in item.items() if k != "relation"}, "value", scenario,
+                       f"{where}.constraints[{k}]") for k, item in enumerate(extra)]
     total = 0
     for e, spot, _ in pinned:
         total += products(e, scenario)
@@ -109,16 +87,24 @@ def parse_problem(problem, where: str) -> NpaProblem:
             raise CertifyError(f"{spot}: expands to more than {MAX_TERMS} Collins-Gisin products (with the "
                                "expressions before it; work bound)")
     structure = build(monomials)
-    if "statistics" in problem and not 0 < len(raw) <= len(structure.words):
-        raise CertifyError(f"{where}.statistics: expected 1 to {len(structure.words)} entries, got {len(raw)}")
+    most = MAX_TERMS if entropy else len(structure.words)
+    if "statistics" in problem and not 0 < len(raw) <= most:
+        raise CertifyError(f"{where}.statistics: expected 1 to {most} entries, got {len(raw)}")
     table = {word: k for k, word in enumerate(structure.words)}  # canonical word -> entry index
-    indexed = [(_indexed(to_words(e, scenario, spot), table, spot), value) for e, spot, value in pinned]
+    indexed = [(index_words(to_words(e, scenario, spot), table, spot), value) for e, spot, value in pinned]
     indexed, constraints = indexed[:len(indexed) - len(extra)], indexed[len(indexed) - len(extra):]
     objective, statistics = indexed[:len(indexed) - len(raw)], tuple(indexed[len(indexed) - len(raw):])
     constraint, at_value = objective.pop() if problem.get("constraint") is not None else (None, None)
     blocks = tuple({k: sign * v for k, v in g.items()} for g, _ in objective)
     constraints = tuple((c, r, v) for (c, v), r in zip(constraints, relations))
-    return NpaProblem(structure, blocks, constraint, at_value, statistics, constraints, sign)
+    eve = tuple(to_words(e, scenario) for e in goal) if entropy else ()
+    return NpaProblem(structure, blocks, constraint, at_value, statistics, constraints, sign, scenario, eve)
+
+
+def _relation(item, where: str) -> str:
+    if field(expect(item, dict, where), "relation", str, where) not in ("<=", ">=", "=="):
+        raise CertifyError(f'{where}.relation: expected "<=", ">=" or "==", got {item["relation"][:10]!r}')
+    return item["relation"]
 
 
 def _pinned(raw, key: str, scenario, where: str):
@@ -133,8 +119,12 @@ def _objective(objective, scenario, where):
         raise CertifyError(f'{where}: expected exactly one of "bell" or "guess"')
     if "bell" in objective:
         return [parse_expression(objective["bell"], scenario, f"{where}.bell")]
-    at = f"{where}.guess"
-    guess = only(expect(objective["guess"], dict, at), {"parties", "inputs"}, at)
+    return _guess(objective["guess"], scenario, f"{where}.guess")
+
+
+def _guess(guess, scenario, at):
+    """P(a_S = e | x_S), one expression per guess e of the outputs a_S of the parties S."""
+    only(expect(guess, dict, at), {"parties", "inputs"}, at)
     parties, inputs = field(guess, "parties", list, at), field(guess, "inputs", list, at)
     parties = [parse_int(p, f"{at}.parties[{k}]", 0, scenario.parties - 1) for k, p in enumerate(parties)]
     if not parties or len(set(parties)) != len(parties) or parties != sorted(parties):
@@ -145,15 +135,15 @@ def _objective(objective, scenario, where):
               for k, (p, x) in enumerate(zip(parties, inputs))]
     if prod(scenario.outputs[p] for p in parties) > MAX_BLOCKS:  # before building any block
         raise CertifyError(f"{at}: {prod(scenario.outputs[p] for p in parties)} guesses, more than {MAX_BLOCKS}")
-    guesses = product(*(range(scenario.outputs[p]) for p in parties))  # one block per guess e of a_S
+    guesses = product(*(range(scenario.outputs[p]) for p in parties))
     return [guess_expression(scenario, parties, inputs, e) for e in guesses]
 
 
-def _indexed(words, table, where):
+def index_words(words, table, where):
     """{entry index: coefficient} of {word: coefficient}; each word must be an entry of the matrix."""
     out = {}
     for word, coef in words.items():
-        k = table.get(canonical(word))
+        k = table.get(canonical(reduce_word(word)))
         if k is None:
             raise CertifyError(f"{where}: word {spell(word)} is not an entry of the moment matrix (raise the level)")
         out[k] = out.get(k, Fraction(0)) + coef
@@ -161,7 +151,7 @@ def _indexed(words, table, where):
 
 
 def parse_evidence(evidence, npa: NpaProblem, where: str):
-    """(nu, lambda, [mu_k], [Z_e]) with each Z_e a full symmetric Fraction matrix."""
+    """(nu, lambda, [mu_k], [kappa_j], [Z_e]) with each Z_e a full symmetric Fraction matrix."""
     only(expect(evidence, dict, where), {"nu", "lambda", "Z"} | ({"mu"} if npa.statistics else set())
          | ({"kappa"} if npa.constraints else set()), where)
     nu, lam = (parse_rational(field(evidence, key, str, where), f"{where}.{key}") for key in ("nu", "lambda"))
@@ -187,7 +177,7 @@ def parse_evidence(evidence, npa: NpaProblem, where: str):
             for k, text in enumerate(row):
                 z[i][i + k] = z[i + k][i] = parse_rational(text, f"{at}[{i}][{k}]")
         mats.append(z)
-    return nu, lam, mu, mats
+    return nu, lam, *mu, mats
 
 
 def verify_tangent(problem: dict, evidence: dict, where: str):
@@ -197,7 +187,7 @@ def verify_tangent(problem: dict, evidence: dict, where: str):
 
 
 def tangent_of(npa: NpaProblem, evidence, where: str):
-    nu, lam, (mu, kappa), mats = parse_evidence(evidence, npa, where)
+    nu, lam, mu, kappa, mats = parse_evidence(evidence, npa, where)
     if lam < 0:
         raise Reject(f"{where}.lambda: negative ({brief(lam)})")
     for k, (m, (_, relation, _)) in enumerate(zip(kappa, npa.constraints)):
@@ -205,43 +195,34 @@ def tangent_of(npa: NpaProblem, evidence, where: str):
             raise Reject(f"{where}.kappa[{k}]: {brief(m)} has the wrong sign for a {relation!r} constraint")
     if npa.constraint is None and lam != 0:
         raise Reject(f"{where}.lambda: must be 0 when the problem has no constraint")
-    # c[w] := lambda c[w] + sum_k mu_k d_k[w], the multipliers' part of each identity
-    c = {k: lam * v for k, v in (npa.constraint or {}).items()}
-    for m, d in zip(mu + kappa, [d for d, _ in npa.statistics] + [d for d, _, _ in npa.constraints]):
+    pins = [(mu_k, d, v) for mu_k, (d, v) in zip(mu, npa.statistics)]
+    pins += [(kappa_j, e, v) for kappa_j, (e, _, v) in zip(kappa, npa.constraints)]
+    c = {k: lam * v for k, v in (npa.constraint or {}).items()}  # the multipliers' part of each identity
+    for m, d, _ in pins:
         for k, v in d.items():
             c[k] = c.get(k, 0) + m * v
     entry, n = npa.structure.entry, npa.structure.size
-    work(mats, where)
+    # Work bound n^5 (b + 8)^2 (`psd`) summed over all blocks (<= 256), before any elimination.
+    rows, spent = [scaled(z, f"{where}.Z[{b}]") for b, z in enumerate(mats)], 0
+    for b, r in enumerate(rows):
+        spent += n ** 5 * (max((abs(v).bit_length() for row in r for v in row), default=0) + 8) ** 2
+        if spent > MAX_WORK:
+            raise CertifyError(f"{where}.Z[{b}]: the blocks' elimination work exceeds n^5 (b + 8)^2 <= "
+                               f"{MAX_WORK:.0e} in total (work bound)")
     for b, (g, z) in enumerate(zip(npa.blocks, mats)):
-        rows = scaled(z, f"{where}.Z[{b}]")  # work bounds first: they also bound the sums below
         inner = [Fraction(0)] * len(npa.structure.words)  # <Z_e, F_w>
         for i in range(n):
             for j in range(i, n):
-                k = entry[i][j]
-                if k != ZERO:
-                    inner[k] += z[i][j] if i == j else 2 * z[i][j]
+                if entry[i][j] != ZERO:
+                    inner[entry[i][j]] += z[i][j] if i == j else 2 * z[i][j]
         for k, value in enumerate(inner):
-            lhs = g.get(k, 0) + value + c.get(k, 0)
-            if lhs != (nu if k == 0 else 0):
+            residual = g.get(k, 0) + value + c.get(k, 0) - (nu if k == 0 else 0)
+            if residual:
                 raise Reject(f"{where}.Z[{b}]: dual identity fails at word {spell(npa.structure.words[k])} "
-                             f"(residual {brief(lhs - (nu if k == 0 else 0))})")
-        if not integer_psd(rows, _backend(n)):
+                             f"(residual {brief(residual)})")
+        if not integer_psd(rows[b], _backend(n)):
             raise Reject(f"{where}.Z[{b}]: not positive semidefinite (exact LDL^T)")
-    shift = sum((m * v for m, v in zip(mu + kappa, [v for _, v in npa.statistics]
-                                          + [v for _, _, v in npa.constraints])), Fraction(0))
-    return nu - shift, lam
-
-
-def work(mats, where: str, spent: int = 0, limit: int = MAX_WORK) -> int:
-    """spent + the elimination work n^5 (b + 8)^2 of the blocks (`psd`); the bound holds for all the
-    blocks of a problem (<= 256), not per block, so a file is refused before any elimination."""
-    for b, z in enumerate(mats):
-        rows = scaled(z, f"{where}.Z[{b}]")
-        spent += len(rows) ** 5 * (max((abs(v).bit_length() for row in rows for v in row), default=0) + 8) ** 2
-        if spent > limit:
-            raise CertifyError(f"{where}.Z[{b}]: the blocks' elimination work exceeds n^5 (b + 8)^2 <= "
-                               f"{limit:.0e} in total (work bound)")
-    return spent
+    return nu - sum((m * v for m, _, v in pins), Fraction(0)), lam
 
 
 def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: str) -> Proven:
@@ -251,17 +232,16 @@ def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: 
     nu, lam = tangent_of(npa, evidence, f"{where}.evidence")
     bound = nu if npa.at is None else nu - lam * npa.at
     if "guess" in problem["objective"] and bound < Fraction(1, len(npa.blocks)):
-        # Lemma: if the relaxation is feasible its optimum is >= 1/k, k guesses (put the whole box
-        # in the block of its most likely guess). A smaller bound proves the constraints
-        # infeasible (e.g. statistics no quantum box has): true, but vacuous as a guess bound.
+        # Lemma: a feasible relaxation's optimum is >= 1/k, k guesses (put the whole box in the block
+        # of its likeliest guess): a smaller bound only proves the constraints infeasible (vacuous).
         raise Reject(f"{where}: certified bound {brief(bound)} is below 1/{len(npa.blocks)}: the "
                      f"constraints are infeasible at this level, so the bound says nothing")
     return Proven(high=bound) if npa.sign == 1 else Proven(low=-bound)
 
 
 def _backend(n: int) -> str:
-    """Python integers, or python-flint's fmpz where faster (12-digit entries: even at 20 rows,
-    1.5x at 30, 3x at 69); CERTIFY_PSD_BACKEND=int keeps compiled code out of the decision."""
+    """Python integers, or python-flint's fmpz where faster (n >= 30: 1.5x at 30 rows, 3x at 69);
+    CERTIFY_PSD_BACKEND=int keeps compiled code out of the decision."""
     if os.environ.get("CERTIFY_PSD_BACKEND") == "int" or n < 30:
         return "int"
     return "flint" if importlib.util.find_spec("flint") else "int"

@@ -14,7 +14,7 @@ Lemmas checked here:
    O(t) - O' = (t - lo) sum_k Z_k Z_k^* + (hi - t) sum_k Z_k^* M_k Z_k >= 0, where O' uses
    (1 - hi) on M Z^* Z and lo on Z Z^*: so P(t) >= inf <O'> for EVERY t in [lo, hi], and a
    rational interval around an irrational node needs one certificate. inf <O'> over the real
-   relaxation (`defs.bff`) is >= lambda I + sum mu v - nu by weak duality (`npa.tangent_of` on
+   relaxation (`defs.words`) is >= lambda I + sum mu v - nu by weak duality (`npa.tangent_of` on
    the maximisation of -O'). Z_k = 0 is feasible with value 0, so a bound > 0 proves the
    constraints infeasible: it is rejected as vacuous.
  (clamp) P(t) >= -1: M (Z + Z^* + (1-t) Z^*Z) + t Z Z^* + M >= M [(1-t) (1+Z)^*(1+Z)
@@ -27,105 +27,37 @@ Lemmas checked here:
    n (n+1)/2 (b - a) (mean value; |P_n'| <= P_n'(1) = n (n+1)/2 on [-1, 1]).
 """
 
-from dataclasses import dataclass
+from dataclasses import replace
 from fractions import Fraction
 
 from certify.errors import CertifyError
-from certify.kernel.defs import bff
-from certify.kernel.defs.scenario import (
-    MAX_TERMS,
-    Scenario,
-    chsh,
-    guess_expression,
-    parse_expression,
-    parse_scenario,
-    products,
-    to_words,
-)
-from certify.kernel.defs.words import spell
+from certify.kernel.defs.scenario import Scenario, chsh, parse_expression
+from certify.kernel.defs.words import EVE
 from certify.kernel.format import Proven, Reject, brief, expect, field, only, parse_int, parse_rational
 from certify.kernel.intervals import down, ln2_interval, log2_interval
-from certify.kernel.npa import MAX_BLOCKS, NpaProblem, tangent_of
+from certify.kernel.npa import NpaProblem, index_words, parse_problem, tangent_of
 
 chsh_scenario = Scenario((2, 2), (2, 2))
 MAX_NODES = 16  # worst case: 15 node matrices, each within the PSD work bound of `psd` (a hostile file:
 # 15 x ~3 s; the committed 81-row global bounds need ~4e13 per node, so no tighter per-file bound fits)
-_FIELDS = {"scenario", "level", "entropy", "constraint", "statistics"}
-
-
-@dataclass(frozen=True)
-class Relaxation:
-    scenario: object
-    structure: object
-    table: dict  # canonical word -> entry index
-    eve: tuple  # M_k as {device word: coefficient}, one per outcome tuple k
-    constraint: object
-    at: object
-    statistics: tuple
+Relaxation = NpaProblem  # blocks empty; eve: the M_k
 
 
 def parse_relaxation(problem, extra: set, where: str) -> Relaxation:
-    only(expect(problem, dict, where), _FIELDS | extra, where)
-    scenario = parse_scenario(field(problem, "scenario", dict, where), f"{where}.scenario")
-    at = f"{where}.entropy"
-    ent = only(field(problem, "entropy", dict, where), {"parties", "inputs"}, at)
-    parties = [parse_int(p, f"{at}.parties[{j}]", 0, scenario.parties - 1)
-               for j, p in enumerate(field(ent, "parties", list, at))]
-    inputs = field(ent, "inputs", list, at)
-    if not parties or parties != sorted(set(parties)) or len(inputs) != len(parties):
-        raise CertifyError(f"{at}: expected distinct increasing parties and one input each")
-    inputs = [parse_int(x, f"{at}.inputs[{j}]", 0, scenario.inputs[p] - 1)
-              for j, (p, x) in enumerate(zip(parties, inputs))]
-    outcomes = [()]
-    for p in parties:
-        outcomes = [e + (a,) for e in outcomes for a in range(scenario.outputs[p])]
-        if len(outcomes) > MAX_BLOCKS:
-            raise CertifyError(f"{at}: more than {MAX_BLOCKS} outcome tuples (work bound)")
-    pinned = [(problem["constraint"], "at", f"{where}.constraint")] if problem.get("constraint") is not None else []
-    if "statistics" in problem:
-        raw = field(problem, "statistics", list, where)
-        if not 0 < len(raw) <= MAX_TERMS:
-            raise CertifyError(f"{where}.statistics: expected 1 to {MAX_TERMS} entries")
-        pinned += [(item, "value", f"{where}.statistics[{j}]") for j, item in enumerate(raw)]
-    parsed, total = [], 0
-    for raw, key, spot in pinned:
-        only(expect(raw, dict, spot), {"expression", key}, spot)
-        expr = parse_expression(field(raw, "expression", dict, spot), scenario, f"{spot}.expression")
-        total += products(expr, scenario)
-        if total > MAX_TERMS:
-            raise CertifyError(f"{spot}: more than {MAX_TERMS} Collins-Gisin products in all (work bound)")
-        parsed.append((expr, spot, parse_rational(field(raw, key, str, spot), f"{spot}.{key}")))
-    if "level" not in problem:
-        raise CertifyError(f"{where}: missing field 'level'")
-    basis = bff.parse_level(problem["level"], scenario.inputs, scenario.outputs, len(outcomes), f"{where}.level")
-    structure = bff.build(basis)
-    table = {w: k for k, w in enumerate(structure.words)}
-    eve = tuple(to_words(guess_expression(scenario, parties, inputs, e), scenario) for e in outcomes)
-    pins = [(indexed(to_words(e, scenario, spot), table, spot), v) for e, spot, v in parsed]
-    constraint, at_value = pins.pop(0) if problem.get("constraint") is not None else (None, None)
-    return Relaxation(scenario, structure, table, eve, constraint, at_value, tuple(pins))
-
-
-def indexed(words: dict, table: dict, where: str) -> dict:
-    out = {}
-    for word, coef in words.items():
-        k = table.get(bff.canonical(bff.reduce(word)))
-        if k is None:
-            raise CertifyError(f"{where}: word {spell(word)} is not an entry of the moment matrix (raise the level)")
-        out[k] = out.get(k, Fraction(0)) + coef
-    return out
+    """The real relaxation with Eve's letters (`defs.words`), its constraint and statistics."""
+    return parse_problem(problem, where, entropy=True, extra=extra)
 
 
 def node_objective(rel: Relaxation, lo: Fraction, hi: Fraction, where: str) -> dict:
     """{entry index: coefficient} of O' = sum_k M_k (Z_k + Z_k^* + (1 - hi) Z_k^* Z_k) + lo Z_k Z_k^*."""
     terms = {}
     for k, m_k in enumerate(rel.eve):
-        z, zs = (bff.EVE, 0, k), (bff.EVE, 1, k)
+        z, zs = (EVE, 0, k), (EVE, 1, k)
         for device, coef in m_k.items():
             for tail, weight in (((z,), 1), ((zs,), 1), ((zs, z), 1 - hi)):
                 terms[device + tail] = terms.get(device + tail, 0) + coef * weight
         terms[(z, zs)] = terms.get((z, zs), 0) + lo
-    return indexed(terms, rel.table, where)
+    return index_words(terms, {w: k for k, w in enumerate(rel.structure.words)}, where)
 
 
 def node_bound(rel: Relaxation, lo: Fraction, hi: Fraction, evidence, where: str, t_at: str, level_at: str) -> Fraction:
@@ -133,8 +65,7 @@ def node_bound(rel: Relaxation, lo: Fraction, hi: Fraction, evidence, where: str
     if not 0 < lo <= hi <= 1:
         raise CertifyError(f"{t_at}: expected 0 < lo <= hi <= 1, got [{brief(lo)}, {brief(hi)}]")
     goal = {k: -v for k, v in node_objective(rel, lo, hi, f"{level_at} (node objective)").items()}
-    npa = NpaProblem(rel.structure, (goal,), rel.constraint, rel.at, rel.statistics)
-    nu, lam = tangent_of(npa, evidence, where)
+    nu, lam = tangent_of(replace(rel, blocks=(goal,)), evidence, where)
     bound = (lam * rel.at if rel.at is not None else 0) - nu
     if bound > 0:
         raise Reject(f"{where}: node bound {brief(bound)} > 0 proves the constraints infeasible (vacuous)")

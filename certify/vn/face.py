@@ -23,7 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 import sympy
 
-from certify.kernel.defs.moment_matrix import ZERO
+from certify.kernel.defs.words import ZERO
 from certify.kernel.format import format_rational
 from certify.kernel.vn import node_objective
 

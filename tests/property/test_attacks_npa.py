@@ -20,9 +20,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from certify.kernel import check_certificate, problem_sha256
-from certify.kernel.defs.moment_matrix import ZERO, build
 from certify.kernel.defs.scenario import Scenario, make_expression, to_words
-from certify.kernel.defs.words import parse_level
+from certify.kernel.defs.words import ZERO, build, parse_level
 
 
 def certificate(problem, value, evidence, relation="<="):

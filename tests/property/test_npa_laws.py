@@ -11,9 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from certify.errors import CertifyError
-from certify.kernel.defs.moment_matrix import ZERO, build
 from certify.kernel.defs.scenario import Scenario, make_expression
-from certify.kernel.defs.words import parse_level
+from certify.kernel.defs.words import ZERO, build, parse_level
 from certify.kernel.format import Reject, format_rational, parse_rational, read_json
 from certify.kernel.npa import parse_problem, verify_tangent
 from certify.npa import bell_objective, conic_data, problem

@@ -10,8 +10,8 @@ import pytest
 from certify.certificate import checked, dumps, make_certificate
 from certify.errors import CertifyError
 from certify.kernel import KINDS
-from certify.kernel.defs import bff
 from certify.kernel.defs.scenario import Scenario, chsh
+from certify.kernel.defs.words import EVE, adjoint, canonical, reduce_word
 from certify.kernel.format import format_rational, loads
 from certify.kernel.vn import legendre, node_objective, parse_relaxation
 from certify.vn.produce import LEVEL, chsh_bound, definition
@@ -79,19 +79,20 @@ def test_node_lemma_and_clamp_on_random_operators(seed):
 
 
 def test_z_words_normal_form_and_adjoint():
-    z0, z0s, a = (bff.EVE, 0, 0), (bff.EVE, 1, 0), (0, 0, 0)
-    assert bff.reduce((z0, a, a)) == (a, z0)  # Z commutes with A, A^2 = A
-    assert bff.adjoint((a, z0s, z0)) == (a, z0s, z0)  # (A Z^* Z)^* = Z^* Z A = A Z^* Z
-    assert bff.adjoint((a, z0)) == (a, z0s)
-    assert bff.reduce(((0, 0, 0), (0, 0, 1), z0)) is None
+    z0, z0s, a = (EVE, 0, 0), (EVE, 1, 0), (0, 0, 0)
+    assert reduce_word((z0, a, a)) == (a, z0)  # Z commutes with A, A^2 = A
+    assert adjoint((a, z0s, z0)) == (a, z0s, z0)  # (A Z^* Z)^* = Z^* Z A = A Z^* Z
+    assert adjoint((a, z0)) == (a, z0s)
+    assert reduce_word(((0, 0, 0), (0, 0, 1), z0)) is None
 
 
 def test_level_sizes_and_objective_words():
     rel = parse_relaxation(BASE, set(), "p")
     assert rel.structure.size == 45 and LEVEL == "1+AB+AZ+BZ+ABZ"
     goal = node_objective(rel, Fraction(1, 4), Fraction(1, 3), "o")
-    z1, z1s, a = (bff.EVE, 0, 1), (bff.EVE, 1, 1), (0, 0, 0)
-    word = lambda *letters: rel.table[bff.canonical(letters)]
+    z1, z1s, a = (EVE, 0, 1), (EVE, 1, 1), (0, 0, 0)
+    table = {w: k for k, w in enumerate(rel.structure.words)}
+    word = lambda *letters: table[canonical(letters)]
     # M_1 = 1 - A0: (1 - hi) Z_1^* Z_1 - (1 - hi) A0 Z_1^* Z_1, and lo Z_1 Z_1^*
     assert goal[word(z1s, z1)] == Fraction(2, 3) and goal[word(a, z1s, z1)] == Fraction(-2, 3)
     assert goal[word(z1, z1s)] == Fraction(1, 4)
@@ -100,10 +101,10 @@ def test_level_sizes_and_objective_words():
 
 @pytest.mark.parametrize("level, message", [
     ("1", "is not an entry of the moment matrix"),
-    ("1+ZA", "not sorted"),
-    ("1+AZ+AZ", "repeated"),
-    ("1+AC", "names a party not in the scenario"),
-    ("0", "expected a level"),
+    ("1+ZA", "not canonical"),
+    ("1+AZ+AZ", "repeats a term"),
+    ("1+AC", "names party C, not in the scenario"),
+    ("0", "does not parse"),
     ([2], "expected a level"),
 ])
 def test_bad_levels_name_the_field(level, message):

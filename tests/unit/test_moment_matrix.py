@@ -1,7 +1,6 @@
 import time
 
-from certify.kernel.defs.moment_matrix import ZERO, build
-from certify.kernel.defs.words import parse_level
+from certify.kernel.defs.words import ZERO, build, parse_level
 from certify.supports import supports, zeros
 
 
