@@ -7,7 +7,8 @@ a closed output pipe (`certify check | head`) ends quietly: the rest of the outp
 the exit code is still the verdicts' (so `set -o pipefail` pipelines see 0 when all verified).
 
 Every command takes --quiet (stdout keeps only the lines that carry a kernel verdict, as
-certify.printing words them, and the summary of `check`; no progress; errors stay on stderr) and
+certify.printing words them (VERDICT_LINE); `check` and `report` print their one summary line; no
+progress; errors stay on stderr) and
 --verbose (timings and solver status on stderr). Neither changes a --json document.
 A command whose optional dependencies are missing (the default install is the kernel alone) exits 2
 with one line naming the extra to install (MISSING_EXTRA), never a traceback.
@@ -54,8 +55,10 @@ MISSING_EXTRA = {
     "mosek": ("MOSEK", "certify[mosek]"),
 }
 
-# What --quiet keeps of stdout: a line with a verdict word as certify.printing spells it.
-VERDICT_LINE = re.compile(r"\b(VERIFIED|UNVERIFIED|FAILED|REJECTED|ERROR|INTERNAL)\b")
+# What --quiet keeps of stdout: a line with a verdict word as certify.printing spells it, or a
+# result line that says the kernel verified it (bits' "H_min >= 42 bits ... verified by the kernel",
+# sweep's "8 of 8 points verified by the kernel").
+VERDICT_LINE = re.compile(r"\b(VERIFIED|UNVERIFIED|FAILED|REJECTED|ERROR|INTERNAL)\b|verified by the kernel")
 
 EPILOG = """exit codes:
   0  every claim verified

@@ -6,6 +6,7 @@ import sys
 
 from certify.errors import EXIT_ERROR, EXIT_FALSE, EXIT_OK, CertifyError
 
+OWN_QUIET = True  # --quiet: the one summary line, no progress (certify.cli filters the other commands)
 JSON_HELP = "the kernel's verdicts as one JSON document (format \"certify-result/1\")"
 SUMMARY = "write the referee's report (claims, key values, figures, trusted base, versions) from proofs/"
 

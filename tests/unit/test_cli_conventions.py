@@ -1,6 +1,7 @@
 """Unix conventions of the command line: --version, documented exit codes, a reader that leaves."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -67,7 +68,6 @@ def test_the_readme_box_example_is_shipped_and_certifies(capsys):
 
 
 def test_install_metadata_fits_its_users():
-    import re
     import tomllib
 
     with open(os.path.join(ROOT, "pyproject.toml"), "rb") as handle:
@@ -128,3 +128,70 @@ def test_a_kernel_only_install_writes_the_html_report(tmp_path):
                         "--html", str(tmp_path / "r.html"))
     assert done.returncode == 0, done.stderr
     assert "matplotlib is not installed" in (tmp_path / "r.html").read_text()
+
+
+# --quiet and --verbose: every command takes them (and `lp`'s own subcommands).
+def _help(*argv):
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), pytest.raises(SystemExit):
+        main([*argv, "--help"])
+    return out.getvalue()
+
+
+def test_every_command_documents_quiet_and_verbose():
+    from cli_cases import EVERY_COMMAND
+
+    from certify.cli import COMMANDS
+
+    assert set(EVERY_COMMAND) == set(COMMANDS)
+    for argv in [[name] for name in COMMANDS] + [["lp", sub] for sub in ("lemma", "ghz3", "chsh-ns", "sweep")]:
+        text = _help(*argv)
+        assert "-q, --quiet" in text and "-v, --verbose" in text, argv
+    assert "--quiet (verdict lines only)" in _help()
+
+
+@pytest.mark.parametrize("command", ["check", "show", "lp", "npa", "bits", "amplify", "report", "reproduce", "sweep",
+                                     "solve", "vn"])
+def test_quiet_prints_only_verdict_lines_and_verbose_adds_timings_on_stderr(command, tmp_path, capsys, monkeypatch):
+    from cli_cases import EVERY_COMMAND, small_families
+
+    from certify.cli import VERDICT_LINE
+
+    small_families(monkeypatch)
+    argv, code = EVERY_COMMAND[command](tmp_path)
+    assert main([*argv, "--quiet"]) == code
+    quiet = capsys.readouterr()
+    lines = quiet.out.splitlines()
+    assert lines, "--quiet must still say the verdict"
+    if command in ("check", "report"):  # their own --quiet: the failures and the one summary line
+        assert len(lines) == 1 and re.search(r"\b(\d+) verified, 0 failed, 0 malformed, of \1 claims$", lines[0])
+    else:
+        assert all(VERDICT_LINE.search(line) for line in lines), lines
+    assert "-- node" not in quiet.err and "certify report: [" not in quiet.err  # no progress
+    assert main([*argv, "--verbose"]) == code
+    verbose = capsys.readouterr()
+    assert set(lines) <= set(verbose.out.splitlines()) or command in ("check", "report")  # quiet keeps a subset of the lines
+    assert f"certify {command}: exit {code} after " in verbose.err
+
+
+def test_verbose_names_the_solver_status(capsys):
+    assert main(["npa", "--expr", "chsh", "--level", "1", "--verbose"]) == 0
+    err = capsys.readouterr().err
+    assert "status solved" in err.lower() or "status" in err and "float optimum" in err
+    assert main(["lp", "chsh-ns", "--verbose"]) == 0
+    assert "HiGHS" in capsys.readouterr().err
+
+
+def test_quiet_and_verbose_exclude_each_other(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["lp", "chsh-ns", "--quiet", "--verbose"])
+    assert done.value.code == 2 and "not allowed with" in capsys.readouterr().err
+
+
+def test_quiet_after_the_command_or_before_its_subcommand():
+    done = subprocess.run([sys.executable, "-m", "certify.cli", "lp", "--quiet", "chsh-ns"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and done.stdout.splitlines() == ["  == 3/2 VERIFIED  (float optimum 1.5)"]

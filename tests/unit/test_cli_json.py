@@ -6,6 +6,7 @@ import os
 from importlib.resources import files
 
 import pytest
+from cli_cases import EVERY_COMMAND, small_families  # tests/unit/cli_cases.py
 
 from certify.cli import main
 
@@ -72,36 +73,7 @@ def test_every_json_output_validates_against_the_shipped_schema(argv, tmp_path, 
     assert data["command"] == argv[0] and data["claims"]
 
 
-EXAMPLES = os.path.join(ROOT, "certify", "data", "examples")
-PROOFS = os.path.join(ROOT, "proofs")
-
-
-def _small_sweep(tmp_path):
-    spec = json.loads(open(os.path.join(EXAMPLES, "sweep_chsh_guess.json")).read())
-    spec["grid"] = {"constraint.at": {"from": "21/10", "to": "14/5", "points": 2}, "level": ["1+AB"]}
-    path = tmp_path / "spec.json"
-    path.write_text(json.dumps(spec))
-    return str(path)
-
-
-# Every command of `certify --help`, with --json, on a small input: (argv, expected exit code).
-EVERY_COMMAND = {
-    "check": lambda t: (["check", os.path.join(PROOFS, "pironio2010", "bits")], 0),
-    "show": lambda t: (["show", os.path.join(PROOFS, "pironio2010", "npa", "tsirelson-1.json")], 0),
-    "lp": lambda t: (["lp", "ghz3", "--table", "00010111", "--x", "001", "--out", str(t / "g.json")], 0),
-    "npa": lambda t: (["npa", "--expr", "chsh", "--level", "1+ab", "--guess", "global", "--at", "2.5"], 0),
-    "bits": lambda t: (["bits", "--counts", TABLE1], 0),
-    "amplify": lambda t: (["amplify", "--eps", "0.1", "--alpha", "0.9", "--beta", "2", "--nd", "91",
-                           "--nb", "2^13670", "--tau", "1e-3"], 1),  # a claim the kernel refuses: exit 1
-    "report": lambda t: (["report", "--proofs", os.path.join(PROOFS, "pironio2010", "ns"), "--out", str(t / "r.md")], 0),
-    "reproduce": lambda t: (["reproduce", "pironio2010", "--jobs", "1", "--out", str(t / "p")], 0),
-    "sweep": lambda t: (["sweep", _small_sweep(t), "--out", str(t / "s"), "--jobs", "1"], 0),
-    "solve": lambda t: (["solve", os.path.join(EXAMPLES, "chsh_no-signalling.json")], 0),
-    "vn": lambda t: (["vn", "--chsh", "2.8", "--nodes", "2"], 0),
-}
-
-
-def test_the_table_below_covers_every_command():
+def test_the_table_covers_every_command():
     from certify.cli import COMMANDS
 
     assert set(EVERY_COMMAND) == set(COMMANDS)
@@ -110,10 +82,7 @@ def test_the_table_below_covers_every_command():
 @pytest.mark.parametrize("command", sorted(EVERY_COMMAND))
 def test_every_command_prints_one_json_document_that_validates(command, tmp_path, capsys, monkeypatch):
     jsonschema = pytest.importorskip("jsonschema")
-    from certify.commands import reproduce
-    from certify.papers import families
-
-    monkeypatch.setattr(reproduce, "FAMILIES", {"pironio2010": [families.CURVE_C]})  # 16 LPs, not the papers
+    small_families(monkeypatch)
     argv, code = EVERY_COMMAND[command](tmp_path)
     assert main([*argv, "--json"]) == code
     data = json.loads(capsys.readouterr().out)  # the whole of stdout is the one document
