@@ -1,30 +1,18 @@
-"""Exact check of "lp.ns" claims: no-signalling linear programs.
+"""Exact check of "lp.ns" claims: no-signalling LPs  max c.p  s.t.  A p = b, p >= 0.
 
-Trusted. The LP  max c.p  s.t.  A p = b, p >= 0  is rebuilt from the claim by
-`certify.kernel.defs.ns_polytope.build`; the certificate supplies only
-- a dual y (sparse, keyed by row name). Weak duality: if A^T y >= c componentwise then
-  for every feasible p,  c.p <= (A^T y).p = y.(A p) = b.y,  using p >= 0 in the first
-  step. So b.y is an upper bound on the maximum.
-- a primal p (sparse, keyed "x|a"). If p >= 0 and A p = b then p is a no-signalling box
-  obeying the promise, and c.p is attained: a lower bound on the maximum.
-"<=" needs the dual, ">=" the primal, "==" both (then c.p >= value >= b.y, and weak
-duality c.p <= b.y forces all three equal); `relation_holds` tests this centrally.
-Constraints are rows with slack columns (see `defs.ns_polytope`), so the lemmas are unchanged.
-"min" (sign -1): the LP maximises -c, so the dual's b.y >= max (-c).p proves min c.p >= -b.y
-and a primal's c.p >= min c.p: [low, high] = [-b.y, c.p].
-A probability is >= 0 and a guess (k sub-boxes) >= 1/k on any feasible box (put all of P in
-the sub-box of its likeliest guess), so a dual bound below that only proves the problem
-infeasible, and is refused as vacuous.
+Trusted. The LP is rebuilt by `defs.ns_polytope.build`; the certificate supplies a dual y, a
+primal p, or both. Lemma (weak duality): A^T y >= c and p >= 0 give c.p <= (A^T y).p = b.y for
+every feasible p, so b.y bounds the maximum; a p >= 0 with A p = b attains c.p. "min" (sign -1)
+maximises -c: [low, high] = [-b.y, c.p]. A dual bound below the least possible value (0 for a
+probability, 1/k for a guess over k sub-boxes) only proves the LP infeasible: refused as vacuous.
 """
 
 from fractions import Fraction
-from math import lcm
 
 from certify.errors import CertifyError
 from certify.kernel.defs.ns_polytope import build, column_key
 from certify.kernel.format import Proven, Reject, brief, expect, format_rational, parse_rational
-
-MAX_SCALE_BITS = 2048  # every committed certificate needs far fewer (denominators <= 10^12)
+from certify.kernel.psd import denominator
 
 
 def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: str) -> Proven:
@@ -47,7 +35,7 @@ def dual_bound(lp, dual, where: str) -> Fraction:
     """b.y, after checking A^T y >= c on every column (weak duality). In integers: with D the
     common denominator of y, (A^T y)_j >= c_j iff (A^T (D y))_j >= D c_j (D > 0, A integral)."""
     y = _sparse(dual, lp.row_b, where)
-    scale = _common_denominator(y, where)
+    scale = denominator(y.values(), where)
     scaled = {key: v.numerator * (scale // v.denominator) for key, v in y.items()}
     for col, column in zip(lp.columns, lp.entries):
         reduced = sum(coef * scaled[key] for key, coef in column if key in scaled)
@@ -63,7 +51,7 @@ def primal_value(lp, primal, where: str) -> Fraction:
     allowed = {column_key(*col): j for j, col in enumerate(lp.columns)}
     p = _sparse(primal, allowed, where)
     # Exact in integers, as in dual_bound: (A p)_r = b_r iff (A (D p))_r = D b_r.
-    scale = _common_denominator(p, where)
+    scale = denominator(p.values(), where)
     totals = dict.fromkeys(lp.row_b, 0)
     for key, weight in p.items():
         if weight < 0:
@@ -77,16 +65,6 @@ def primal_value(lp, primal, where: str) -> Fraction:
             raise Reject(f"primal violates row {row}: {brief(Fraction(total, scale))} "
                          f"!= {format_rational(b)}")
     return sum((lp.objective.get(lp.columns[allowed[key]], 0) * w for key, w in p.items()), Fraction(0))
-
-
-def _common_denominator(values: dict, where: str) -> int:
-    """lcm of the denominators; refused beyond MAX_SCALE_BITS (work bound)."""
-    scale = 1
-    for v in values.values():
-        scale = lcm(scale, v.denominator)
-        if scale.bit_length() > MAX_SCALE_BITS:
-            raise CertifyError(f"{where}: common denominator exceeds {MAX_SCALE_BITS} bits (work bound)")
-    return scale
 
 
 def _sparse(entries, names, where: str) -> dict:

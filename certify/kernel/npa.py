@@ -24,12 +24,13 @@ from certify.kernel.defs.scenario import (
     MAX_TERMS,
     guess_expression,
     parse_expression,
+    parse_guess,
     parse_scenario,
     products,
     to_words,
 )
 from certify.kernel.defs.words import ZERO, build, canonical, parse_level, reduce_word, spell
-from certify.kernel.format import Proven, Reject, brief, expect, field, only, parse_int, parse_rational
+from certify.kernel.format import Proven, Reject, brief, expect, field, only, parse_rational
 from certify.kernel.psd import MAX_WORK, integer_psd, scaled
 
 KIND = "npa.max"
@@ -124,15 +125,7 @@ def _objective(objective, scenario, where):
 
 def _guess(guess, scenario, at):
     """P(a_S = e | x_S), one expression per guess e of the outputs a_S of the parties S."""
-    only(expect(guess, dict, at), {"parties", "inputs"}, at)
-    parties, inputs = field(guess, "parties", list, at), field(guess, "inputs", list, at)
-    parties = [parse_int(p, f"{at}.parties[{k}]", 0, scenario.parties - 1) for k, p in enumerate(parties)]
-    if not parties or len(set(parties)) != len(parties) or parties != sorted(parties):
-        raise CertifyError(f"{at}.parties: expected distinct parties in increasing order")
-    if len(inputs) != len(parties):
-        raise CertifyError(f"{at}.inputs: expected {len(parties)} inputs, got {len(inputs)}")
-    inputs = [parse_int(x, f"{at}.inputs[{k}]", 0, scenario.inputs[p] - 1)
-              for k, (p, x) in enumerate(zip(parties, inputs))]
+    parties, inputs = parse_guess(guess, scenario.inputs, at)
     if prod(scenario.outputs[p] for p in parties) > MAX_BLOCKS:  # before building any block
         raise CertifyError(f"{at}: {prod(scenario.outputs[p] for p in parties)} guesses, more than {MAX_BLOCKS}")
     guesses = product(*(range(scenario.outputs[p]) for p in parties))

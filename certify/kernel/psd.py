@@ -1,29 +1,15 @@
 """Exact positive-semidefiniteness by symmetric elimination (LDL^T).
 
-Trusted. Lemma (Schur complement): for a symmetric M = [[p, b^T], [b, C]],
-  - if p > 0:  M >= 0  iff  C - b b^T / p >= 0;
-  - if p = 0:  M >= 0  iff  b = 0 and C >= 0  (a PSD matrix with a zero
-    diagonal entry has a zero row: take v = t e_1 - e_j, v^T M v = -2 t b_j + C_jj);
-  - if p < 0:  M is not PSD (e_1^T M e_1 < 0).
-Applied n times this decides PSD exactly, with no tolerance.
-
-The matrix is first scaled by the common denominator of its entries (a positive scaling
-keeps the PSD property), and the elimination runs fraction-free (Bareiss): after
-eliminating the pivots k_1..k_t, entry (i, j) holds D_t * S_ij, where S is the Schur
-complement and D_t > 0 the product of the pivots so far (a principal minor), and every
-division is exact (Sylvester's identity). Signs and zero tests of S are therefore read off
-the integers. Indices whose pivot and remaining row are zero are skipped (case p = 0).
-The integers are Python ints ("int") or python-flint fmpz ("flint", optional, faster on
-large entries); tests/unit/test_psd.py compares both with a textbook Fraction LDL^T.
-
-Work bound (honest worst case). Step t updates up to (n - t)^2 entries, each a product and
-an exact division of t x t minors of the scaled matrix, which have up to t (b + log2 t)
-bits for entries of b bits (Hadamard); CPython divides in quadratic time, so a dense matrix
-costs about n^5 (b + 8)^2 / 30 bit operations (measured: 30 rows of 4000 bits take 11 s with
-ints, 0.7 s with flint; the committed maximum, 69 rows of 88 bits, 0.5 s and 0.1 s).
-`scaled` refuses n^5 (b + 8)^2 > MAX_WORK before any elimination. At the bound a dense matrix
-took at most 2.8 s with ints (60 rows of 245 bits) and 0.7 s with flint (120 rows of 36 bits)
-on a loaded 2-core machine; larger honest certificates need a larger, documented bound.
+Trusted. Lemma (Schur complement): for symmetric M = [[p, b^T], [b, C]]: p > 0: M >= 0 iff
+C - b b^T / p >= 0;  p = 0: M >= 0 iff b = 0 and C >= 0 (else v = t e_1 - e_j has v^T M v < 0
+for large t);  p < 0: not PSD. Applied n times this decides PSD exactly. The matrix is scaled
+to integers (a positive scaling keeps PSD) and eliminated fraction-free (Bareiss): entry (i, j)
+holds D_t S_ij, D_t > 0 the product of the pivots (a principal minor), every division exact
+(Sylvester), so signs and zeros of the Schur complement S are read off integers. Backends: Python
+ints or python-flint's fmpz (tests/unit/test_psd.py compares both with a Fraction LDL^T).
+Work: about n^5 (b + 8)^2 / 30 bit operations for n rows of b bits (Hadamard: t x t minors have
+t (b + log2 t) bits); `scaled` refuses n^5 (b + 8)^2 > MAX_WORK first. Measurements: appendix D
+of docs/referee-guide.md.
 """
 
 from math import lcm
@@ -34,14 +20,19 @@ MAX_SCALE_BITS = 2048  # common denominators; committed certificates need at mos
 MAX_WORK = 5 * 10**13  # n^5 (b + 8)^2; the committed maximum is 1.5e13
 
 
-def scaled(matrix, where: str) -> list:
-    """The matrix times the common denominator of its entries, as integer rows, after the work bounds."""
+def denominator(values, where: str) -> int:
+    """lcm of the denominators; refused beyond MAX_SCALE_BITS (work bound)."""
     scale = 1
-    for row in matrix:
-        for value in row:
-            scale = lcm(scale, value.denominator)
+    for v in values:
+        scale = lcm(scale, v.denominator)
         if scale.bit_length() > MAX_SCALE_BITS:
             raise CertifyError(f"{where}: common denominator exceeds {MAX_SCALE_BITS} bits (work bound)")
+    return scale
+
+
+def scaled(matrix, where: str) -> list:
+    """The matrix times the common denominator of its entries, as integer rows, after the work bounds."""
+    scale = denominator((v for row in matrix for v in row), where)
     rows = [[v.numerator * (scale // v.denominator) for v in row] for row in matrix]
     bits = max((abs(v).bit_length() for row in rows for v in row), default=0)
     if len(rows) ** 5 * (bits + 8) ** 2 > MAX_WORK:

@@ -1,15 +1,10 @@
 """Exact check of "lp.threshold" claims: the smallest penalty weight c that keeps f <= v.
 
-Trusted. The problem is {"lp": an "lp.ns" problem (objective f), "penalty": an objective B,
-"target": v}; the quantity is  c* = inf C,  C = {c : f(P) - c B(P) <= v on every box P}
-(no-signalling, obeying the promise). B has no constant term and a negative coefficient is
-malformed (the kind is defined only without one), so B(P) >= 0 as P >= 0, and C is an up-set:
-c in C and c' >= c give f - c' B <= f - c B <= v. The evidence, either part or both:
-- "dual": a dual y of the LP max f - w B, w the claimed value. Weak duality (`lp.dual_bound`)
-  and b.y <= v give f(P) - w B(P) <= v on every box: w in C, so c* <= w (high = w).
-- "box": a box P (`lp.primal_value`: p >= 0, A p = b) with B(P) > 0. With r = (f(P) - v) / B(P),
-  every c < r has f(P) - c B(P) > f(P) - r B(P) = v: c is not in C, so c* >= r (low = r).
-With both, r >= w means r <= c* <= w: c* = w, attained (w in C), the minimum of C.
+Trusted. The quantity is c* = inf C, C = {c : f(P) - c B(P) <= v on every no-signalling box P};
+B >= 0 (no negative coefficient, no constant), so C is an up-set. Lemmas:
+- "dual": a dual of max f - w B (w the claimed value) with b.y <= v gives w in C: c* <= w.
+- "box": a box with B(P) > 0 and r = (f(P) - v) / B(P): every c < r has f - c B > v, so c* >= r.
+Both: r >= w forces c* = w. In full: docs/referee-guide.md, appendix C.
 """
 
 from dataclasses import replace

@@ -1,40 +1,14 @@
-"""The no-signalling polytope as exact rational rows, rebuilt from a claim's definition.
+"""The no-signalling polytope as exact rational rows, rebuilt from a claim's definition (trusted).
 
-Trusted (the kernel imports it). Conventions, stated once:
-- A scenario has n parties; party i has inputs x_i in 0..m_i-1 and outputs a_i in
-  0..d_i-1 (at most 10 of each, so a tuple is written as a digit string, party 1 first:
-  x = "10000" means x_1 = 1 and x_2..x_5 = 0).
-- The variables are the numbers P(a|x) >= 0, one column per pair (x, a) that the promise
-  allows; a column the promise forbids is fixed to 0 and simply absent.
-- The LP is  max c.p  s.t.  A p = b, p >= 0, with rows
-    "norm:X"        sum_a P(a|x) = 1                       (b = 1)
-    "ns:i:k:X*:A*"  sum_{a_i} P(a|x_i=0, x_rest) - sum_{a_i} P(a|x_i=k, x_rest) = 0
-                    for each party i, each input k >= 1 of party i, each x_rest and
-                    a_rest; the key writes them with "*" at slot i.
-  The no-signalling rows are redundant as a set (harmless: a dual may put any weight on
-  them); they say every party's marginal is independent of its own input choice, which
-  is the no-signalling condition for all subsets.
-- A promise {"kind": "parity", "rules": [["x", p], ...]} is a Mermin-type game played
-  with maximal violation: for each listed input x, P(a|x) = 0 unless a_1 + ... + a_n = p
-  (mod 2).
-- An objective is {"kind": "function", "x": X, "parties": [i, ...], "table": T, "value": v},
-  the number P(g(a_S) = v | x) with g given by its truth table T (index = a_S read as a
-  mixed-radix number, first listed party most significant), or {"kind": "linear",
-  "terms": [[x, a, "p/q"], ...]}, or {"kind": "bell", "expression": E} (a Bell expression of
-  `defs.scenario`), or {"kind": "guess", "parties": S, "inputs": x_S}.
-- Bell expressions become full-probability coefficients: P(a_S|x_S) = sum_{a_rest}
-  P(a_S a_rest | x_S, x_rest = 0), the constant c0 = c0 sum_a P(a|0..0). Both are identities
-  on the polytope (no-signalling makes every marginal well defined; norm rows), so the LP's
-  optimum is the expression's.
-- A guess objective has one sub-box P_e per guess e of a_S (columns "x|a|e", the ns rows keyed
-  "...#e", the norm rows shared: P = sum_e P_e); it scores sum_e P_e(a_S = e | x_S). Summing an
-  ns row over a_rest shows each P_e has the same total at every x: a sub-normalised box.
-- "sense": "min" is max of the negated objective (min c.p = -max (-c).p): `sign` = -1.
-- "constraints": [{"expression": E, "relation": "<=" | ">=" | "==", "value": v}] apply to P
-  (summed over sub-boxes): row "con:k" with right-hand side v, plus for an inequality a slack
-  column "slack:k" >= 0 with entry -1 (">=") or +1 ("<="): e.p rel v iff e.p -+ s = v for
-  some s >= 0, so the optimum is unchanged, and the dual's check on the slack column,
-  -+ y_k >= 0, is the dual sign condition of weak duality.
+The LP is  max c.p  s.t.  A p = b, p >= 0: one column P(a|x) per pair the promise allows (x, a
+as digit strings, party 1 first), rows "norm:X" (sum_a P(a|x) = 1) and "ns:i:k:X*:A*" (party
+i's marginal at input 0 minus at input k, the rest fixed: = 0), which say every marginal is
+independent of the party's own input. A parity promise fixes forbidden columns to 0 (absent).
+Objectives: "function" (P(g(a_S) = v | x)), "linear", "bell" (full probabilities at x_rest = 0:
+an identity on the polytope), "guess" (one sub-box per guess e, ns rows per box, norm rows
+shared). "min" negates c (`sign`). A constraint e.p rel v is row "con:k" with, for an
+inequality, a slack column of entry -1 (">=") or +1 ("<="); its dual check -+y_k >= 0 is the
+dual sign condition. Every convention in full: docs/referee-guide.md, appendix C.
 """
 
 from dataclasses import dataclass
@@ -45,7 +19,7 @@ from math import prod
 from types import MappingProxyType
 
 from certify.errors import CertifyError
-from certify.kernel.defs.scenario import Scenario, parse_expression
+from certify.kernel.defs.scenario import Scenario, parse_expression, parse_guess
 from certify.kernel.format import expect, field, only, parse_int, parse_rational, parse_sizes
 
 MAX_COLUMNS = 1 << 13  # 8 binary parties (2^16) took 1.8 s and 143 MB before any evidence was read
@@ -137,17 +111,10 @@ def build(problem: dict, where: str, extended: bool = False) -> NsLp:
 
 def _guesses(raw, inputs, outputs, where):
     """(guesses e of a_S, the input x: x_S with the rest 0, the parties S)."""
-    only(raw, {"kind", "parties", "inputs"}, where)
-    parties = [parse_int(p, f"{where}.parties[{j}]", 0, len(inputs) - 1)
-               for j, p in enumerate(field(raw, "parties", list, where))]
-    if not parties or parties != sorted(set(parties)):
-        raise CertifyError(f"{where}.parties: expected distinct parties in increasing order")
-    xs = field(raw, "inputs", list, where)
-    if len(xs) != len(parties):
-        raise CertifyError(f"{where}.inputs: expected {len(parties)} inputs, got {len(xs)}")
+    parties, xs = parse_guess(raw, inputs, where, ("kind", "parties", "inputs"))
     x = [0] * len(inputs)
-    for j, (p, v) in enumerate(zip(parties, xs)):
-        x[p] = parse_int(v, f"{where}.inputs[{j}]", 0, inputs[p] - 1)
+    for p, v in zip(parties, xs):
+        x[p] = v
     return tuple(product(*(range(outputs[p]) for p in parties))), tuple(x), parties
 
 

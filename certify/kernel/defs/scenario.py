@@ -106,6 +106,20 @@ def guess_expression(scenario: Scenario, parties, inputs, guess) -> Expression:
     return make_expression(scenario, [(outs, ins, 1)], 0, "guess")
 
 
+def parse_guess(raw, inputs, where: str, keys=("parties", "inputs")):
+    """(parties S, inputs x_S) of a guess {"parties": S, "inputs": x_S}; S distinct, increasing."""
+    only(expect(raw, dict, where), keys, where)
+    parties = [parse_int(p, f"{where}.parties[{k}]", 0, len(inputs) - 1)
+               for k, p in enumerate(field(raw, "parties", list, where))]
+    if not parties or parties != sorted(set(parties)):
+        raise CertifyError(f"{where}.parties: expected distinct parties in increasing order")
+    xs = field(raw, "inputs", list, where)
+    if len(xs) != len(parties):
+        raise CertifyError(f"{where}.inputs: expected {len(parties)} inputs, got {len(xs)}")
+    return parties, [parse_int(x, f"{where}.inputs[{k}]", 0, inputs[p] - 1)
+                     for k, (p, x) in enumerate(zip(parties, xs))]
+
+
 def _check_slots(scenario, outs, ins, where):
     n = scenario.parties
     if len(outs) != n or len(ins) != n:
