@@ -16,17 +16,22 @@ others. A task whose file already exists, verifies and states the same problem i
 again, so an interrupted sweep resumes where it stopped.
 """
 
+import hashlib
 import logging
 import os
+import time
+import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Optional
 
 from rich.progress import Progress
 
 from certify.certificate import dumps
-from certify.kernel import Verdict, problem_sha256
-from certify.kernel.proofs import check_file
+from certify.errors import CertifyError
+from certify.kernel import Verdict, check_certificate, problem_sha256
+from certify.kernel.format import loads
+from certify.kernel.proofs import check_file, error_verdict
 
 
 @dataclass(frozen=True)
@@ -64,10 +69,15 @@ def run(tasks, out_dir: str, jobs: int = 1, scheduler: Optional[str] = None, lab
             pending.append(task)
     with Progress(disable=not progress, transient=True) as bar, engine(jobs if pending else 1, scheduler) as pool:
         tick = bar.add_task(label, total=len(tasks), completed=len(tasks) - len(pending))
-        for task, (text, error) in pool.completed(pending):
+        for index, text, error in pool.completed(_task_text, pending):
+            task = pending[index]
             outcomes[task.path] = _record(task, out_dir, text, error)
             bar.advance(tick)
     return [outcomes[task.path] for task in tasks]
+
+
+def _task_text(task: Task) -> str:
+    return produce_text(task.produce, task.payload)
 
 
 @contextmanager
@@ -95,40 +105,105 @@ def engine(jobs: int = 1, scheduler: Optional[str] = None):
 
 
 class InProcess:
-    """Runs tasks here, one after another, each retried once."""
+    """Runs calls here, one after another in the order given, each retried once."""
 
-    def completed(self, tasks):
-        for task in tasks:
-            yield task, _in_process(task)
-
-    def map(self, function, items):
-        """function(item) for each item, in order (a failure raises)."""
-        return map(function, items)
+    def completed(self, function, items, priorities=None):
+        """Yield (index, function(items[index]), None), or (index, None, reason) after a retry."""
+        for index, item in enumerate(items):
+            yield (index, *_twice(function, item))
 
 
 class OnDask:
-    """Submits to a Dask client: tasks retried once, a dead worker's tasks rescheduled."""
+    """Submits to a Dask client: calls retried once, a dead worker's calls rescheduled."""
 
     def __init__(self, client):
         self.client = client
 
-    def completed(self, tasks):
-        """Yield (task, (text, error)) as the futures complete."""
+    def completed(self, function, items, priorities=None):
+        """Yield (index, result, error) as the futures complete. All calls are submitted at once,
+        the highest `priorities[index]` first (Dask queues them on the scheduler and hands one to each
+        free worker), so the longest start first and no worker idles between families."""
         from dask.distributed import as_completed
 
-        futures = {self.client.submit(produce_text, task.produce, task.payload, key=f"certify-{i}-{task.path}",
-                                      retries=1, pure=False): task for i, task in enumerate(tasks)}
+        token = uuid.uuid4().hex[:12]  # keys unique even when several runs share a scheduler
+        futures = {}
+        for index, item in enumerate(items):
+            futures[self.client.submit(function, item, key=f"certify-{token}-{index}", retries=1, pure=False,
+                                       priority=priorities[index] if priorities else 0)] = index
         for future in as_completed(futures):
+            index = futures.pop(future)
             try:
-                yield futures[future], (future.result(), None)
-            except Exception as err:  # the task failed twice (or its worker kept dying): report it
-                yield futures[future], (None, f"{type(err).__name__}: {err}")
+                result = future.result()
+            except Exception as err:  # the call failed twice (or its worker kept dying): report it
+                result, error = None, f"{type(err).__name__}: {err}"
+            else:
+                error = None
+            future.release()  # the coordinator keeps what it needs; free the worker's copy
+            yield index, result, error
 
-    def map(self, function, items):
-        """function(item) for each item, in order (a task that fails twice raises)."""
-        futures = self.client.map(function, list(items), retries=1, pure=False)
-        for future in futures:
-            yield future.result()
+
+class Verdicts:
+    """The kernel's verdicts on the certificates this coordinator checked in this run, by content.
+
+    Each certificate is checked once, here, by `check_certificate` on the exact bytes that are
+    then written (or, resuming, on the bytes of the file found). A later look at the same file
+    (the final pass through the manifest) re-reads its bytes and reuses the verdict only when
+    their SHA-256 is the one checked; any other file is checked afresh (`check_file`)."""
+
+    def __init__(self):
+        self._seen = {}  # (normalised path, sha256 of the bytes) -> Verdict
+        self.seconds = {}  # normalised path -> kernel seconds spent on it
+
+    def text(self, text: str, path: str):
+        """(certificate dict, the kernel's verdict) of certificate text about to be written at `path`."""
+        started = time.perf_counter()
+        try:
+            cert = loads(text, path)
+            verdict = check_certificate(cert, path)
+        except CertifyError as err:
+            cert, verdict = None, error_verdict(path, str(err))
+        except Exception as err:  # noqa: BLE001 -- a kernel bug is this file's verdict, as in check_file
+            cert, verdict = None, error_verdict(path, f"{path}: internal error: {type(err).__name__}: {err}"[:300],
+                                                "internal")
+        self._note(path, _sha256(text.encode("utf-8")), verdict, started)
+        return cert, verdict
+
+    def file(self, path: str) -> Verdict:
+        """The kernel's verdict on the file as it is now (`check_file`), computed once per content."""
+        before = _digest(path)
+        hit = self._seen.get((os.path.normpath(path), before))
+        if hit is not None:
+            return replace(hit, source=path)
+        started = time.perf_counter()
+        verdict = check_file(path)
+        if before is not None and _digest(path) == before:  # not rewritten while it was checked
+            self._note(path, before, verdict, started)
+        return verdict
+
+    def _note(self, path, digest, verdict, started):
+        key = os.path.normpath(path)
+        self._seen[(key, digest)] = verdict
+        self.seconds[key] = self.seconds.get(key, 0.0) + time.perf_counter() - started
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _digest(path: str) -> Optional[str]:
+    try:
+        with open(path, "rb") as handle:
+            return _sha256(handle.read())
+    except OSError:
+        return None
+
+
+def write_text(text: str, path: str) -> None:
+    """Write a certificate's text, only on change (a rerun leaves files and mtimes alone)."""
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    if _read(path) != text:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
 
 
 def _reusable(task: Task, out_dir: str) -> Optional[Verdict]:
@@ -144,11 +219,11 @@ def _reusable(task: Task, out_dir: str) -> Optional[Verdict]:
     return verdict
 
 
-def _in_process(task: Task):
-    """(text, None) or (None, reason) after one retry, as on Dask."""
+def _twice(function, item):
+    """(result, None) or (None, reason) after one retry, as on Dask."""
     for _attempt in (1, 2):
         try:
-            return produce_text(task.produce, task.payload), None
+            return function(item), None
         except Exception as err:  # a producer failure is reported by task, never fatal to the sweep
             reason = f"{type(err).__name__}: {err}"
     return None, reason
@@ -158,10 +233,7 @@ def _record(task: Task, out_dir: str, text, error) -> Outcome:
     if error is not None:
         return Outcome(task.path, None, error)
     path = os.path.join(out_dir, task.path)
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    if _read(path) != text:  # write only on change: a rerun leaves files and mtimes alone
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(text)
+    write_text(text, path)
     return Outcome(task.path, check_file(path))
 
 

@@ -1,8 +1,16 @@
-"""`certify reproduce [pironio2010|gallego2013|all]`: regenerate every certificate, then check it.
+"""`certify reproduce [pironio2010|gallego2013|vn|all]`: regenerate every certificate, then check it.
 
-The solvers (untrusted) write the certificates under --out; then the kernel
-alone re-reads every file through the manifest and decides. The table at the
-end is built from the kernel's verdicts, never from solver output.
+The solvers (untrusted) propose the certificates; the kernel checks each one here, in this
+process, on the exact bytes written under --out (`certify.papers.produce`), then every file is
+re-read through the rebuilt manifest: a file whose bytes the kernel already checked in this run
+keeps that verdict, any other is checked again. The table at the end is built from the
+kernel's verdicts, never from solver output.
+
+By default every certificate is regenerated from the solvers (the README's main job).
+`--resume` is for a run that stopped (Ctrl-C, a lost machine): a task whose files all exist and
+verify by the kernel here is not solved again and its files are kept as they are; a missing,
+torn, tampered or failing file is produced again. After a resumed run the folder is the one a
+full run writes when the kept files came from this same code (see docs/sweeps.md).
 
 Files under --out that belong to a regenerated paper but were not written by
 this run are removed (a claim that is no longer produced must show up in the
@@ -21,9 +29,9 @@ from rich.table import Table
 from certify.certificate import rebuild_manifest
 from certify.cli_types import folder, positive_int
 from certify.errors import EXIT_ERROR, EXIT_FALSE, EXIT_OK
-from certify.executor import engine
+from certify.executor import Verdicts, engine
 from certify.kernel.format import format_rational
-from certify.kernel.proofs import certificate_files, check_file, check_path
+from certify.kernel.proofs import certificate_files, check_path
 from certify.papers import PAPER_SAYS
 from certify.papers.families import FAMILIES
 from certify.papers.produce import produce
@@ -41,40 +49,47 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--out", default="proofs", type=folder, help="certificate folder (default proofs)")
     parser.add_argument("--scheduler", default=None,
                         help="address of a running Dask scheduler, e.g. tcp://HOST:8786 (default: local workers)")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep every task's files that exist and verify by the kernel; solve only the rest "
+                             "(for an interrupted run; default: regenerate everything)")
     parser.add_argument("--json", action="store_true",
                         help='the kernel\'s verdicts as JSON (schema "certify-cli/1"); progress goes to stderr')
 
 
 def run(args) -> int:
     papers = list(FAMILIES) if args.paper == "all" else [args.paper]
-    timings, written = [], set()
+    families = [family for paper in papers for family in FAMILIES[paper]]
+    resume = getattr(args, "resume", False)
+    kernel, timings = Verdicts(), {}
+    started = time.perf_counter()
     with Progress(console=Console(stderr=True) if args.json else None) as progress, \
             engine(args.jobs, args.scheduler) as pool:  # one cluster for every family
-        for paper in papers:
-            for family in FAMILIES[paper]:
-                started = time.perf_counter()
-                entries = produce(args.out, [family], progress=progress, pool=pool)
-                written.update(os.path.normpath(os.path.join(args.out, e["file"])) for e in entries)
-                timings.append((family.label, time.perf_counter() - started))
+        entries = produce(args.out, families, progress=progress, pool=pool, resume=resume, verdicts=kernel,
+                          seconds=timings)
+    producing = time.perf_counter() - started
+    written = {os.path.normpath(os.path.join(args.out, e["file"])) for e in entries}
     removed = remove_stale(args.out, papers, written)
     rebuild_manifest(args.out)
-    started = time.perf_counter()
-    verdicts, seconds = timed_check(args.out)
+    verdicts, seconds = timed_check(args.out, kernel)
     verdicts = [v for v in verdicts
                 if v.status == "malformed" or args.paper == "all" or any(v.claim_id.startswith(p) for p in papers)]
-    checking = time.perf_counter() - started
+    checking = sum(seconds.values())
+    wall = time.perf_counter() - started
     if args.json:
         print(json.dumps(result_json("reproduce", verdicts, out=args.out, removed_stale_files=removed,
-                                     solver_seconds={label: round(s, 1) for label, s in timings},
-                                     kernel_seconds=round(checking, 1)), indent=1))
+                                     solver_seconds={label: round(s, 1) for label, s in timings.items()},
+                                     kernel_seconds=round(checking, 1), wall_seconds=round(wall, 1),
+                                     resumed=resume), indent=1))
     else:
         # Piped to a file or a CI log, rich would wrap at 80 columns and cut the claim ids.
         console = Console(width=None if sys.stdout.isatty() else 160)
         console.print(claims_table(verdicts, seconds, f"certify reproduce {args.paper}: every claim re-verified "
                                                       f"by the kernel"))
-        solvers = "; ".join(f"{label} {s:.1f} s" for label, s in timings)
-        console.print(f"solvers: {solvers}; kernel check of {len(verdicts)} claims: {checking:.1f} s"
-                      + (f"; removed {removed} stale files" if removed else ""))
+        solvers = "; ".join(f"{label} {s:.1f} s" for label, s in timings.items())
+        console.print(f"solver time by family (summed over its tasks, wherever they ran): {solvers}")
+        console.print(f"kernel check of {len(verdicts)} claims: {checking:.1f} s; wall {wall:.1f} s "
+                      f"({producing:.1f} s producing)" + (f"; removed {removed} stale files" if removed else "")
+                      + ("; resumed: kept files that verify" if resume else ""))
     if any(v.status == "malformed" for v in verdicts):
         return EXIT_ERROR
     return EXIT_FALSE if any(not v.ok for v in verdicts) else EXIT_OK
@@ -91,18 +106,12 @@ def remove_stale(out: str, papers, written) -> int:
     return count
 
 
-def timed_check(out: str):
-    """The kernel's verdicts for `out` and the seconds spent on each certificate file."""
-    seconds = {}
-
-    def timed(path):
-        started = time.perf_counter()
-        try:
-            return check_file(path)
-        finally:
-            seconds[os.path.normpath(path)] = time.perf_counter() - started
-
-    return check_path(out, timed), seconds
+def timed_check(out: str, kernel=None):
+    """The kernel's verdicts for `out` (through its manifest) and the seconds spent on each file.
+    With `kernel` (a `Verdicts` of this run), a file whose bytes the kernel checked earlier in
+    this run keeps that verdict (each certificate is checked once per run); any other is checked."""
+    kernel = Verdicts() if kernel is None else kernel
+    return check_path(out, kernel.file), kernel.seconds
 
 
 def claims_table(verdicts, seconds, title):
