@@ -95,7 +95,7 @@ def test_a_closed_pipe_is_quiet_for_a_producing_command_too():
     assert child.wait(timeout=300) == 0 and child.stderr.read() == b""
 
 
-# What `pip install --no-deps certify` leaves out: none of it may be needed to check, show or report.
+# What `pip install certify` (no extras) leaves out: none of it may be needed to check, show or report.
 NUMERICAL = ("numpy", "scipy", "cvxpy", "clarabel", "highspy", "sympy", "mpmath", "matplotlib", "dask",
              "distributed", "psutil", "rich", "flint", "mosek", "scs")
 _BLOCKED_RUN = """
@@ -110,8 +110,8 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-def _kernel_only(*argv):
-    code = f"BLOCKED = {NUMERICAL!r}\n" + _BLOCKED_RUN
+def _kernel_only(*argv, blocked=NUMERICAL):
+    code = f"BLOCKED = {tuple(blocked)!r}\n" + _BLOCKED_RUN
     return subprocess.run([sys.executable, "-c", code, *argv], cwd=ROOT, capture_output=True, text=True, timeout=600)
 
 
@@ -195,3 +195,19 @@ def test_quiet_after_the_command_or_before_its_subcommand():
     done = subprocess.run([sys.executable, "-m", "certify.cli", "lp", "--quiet", "chsh-ns"], cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and done.stdout.splitlines() == ["  == 3/2 VERIFIED  (float optimum 1.5)"]
+
+
+@pytest.mark.parametrize("blocked, argv, line", [
+    (NUMERICAL, ["npa", "--expr", "chsh", "--level", "1"],
+     "certify npa needs the solver stack (numpy is not installed): pip install 'certify[solve]'"),
+    (NUMERICAL, ["lp", "--help"], "certify lp needs the solver stack (rich is not installed): pip install 'certify[solve]'"),
+    (("matplotlib",), ["amplify", "--eps", "0.1", "--alpha", "0.9", "--beta", "2", "--plot", "PLOT.png"],
+     "certify amplify needs matplotlib (matplotlib is not installed): pip install 'certify[plots]'"),
+    (("dask", "distributed"), ["sweep", os.path.join(ROOT, "certify", "data", "examples", "sweep_chsh_guess.json"),
+                               "--out", "OUT", "--jobs", "2"],
+     "certify sweep needs Dask (dask is not installed): pip install 'certify[dask]'"),
+])
+def test_a_missing_extra_is_one_line_naming_it_and_exit_2(blocked, argv, line, tmp_path):
+    argv = [str(tmp_path / a) if a in ("PLOT.png", "OUT") else a for a in argv]
+    done = _kernel_only(*argv, blocked=blocked)
+    assert done.returncode == 2 and done.stderr == line + "\n", done.stderr
