@@ -9,6 +9,11 @@ quantum model it must come as an "npa.max" certificate (`--tangent-certificate F
 the line that certificate must prove (a line off by 1e-12 is REJECTED, exit 1); with the
 no-signalling model `--tangent NU,LAM` is checked as 16 "lp.ns" claims
 max P(ab|xy) + LAM CHSH <= NU (curve c, LAM = 1/4, NU = 3/2, by default).
+
+`certify bits --eat --counts FILE`: entropy accumulation instead (DFR's EAT, Thm 4.4 of
+arXiv:1607.01796, for ARV's spot-checking protocol; docs/vn-rates.md): the producer picks the
+tangent point S0 of the min-tradeoff line (or --tangent-at), certifies the Brown-Fawzi-Fawzi node
+duals there, and prints only the kernel's verdict on the "eat.bits" claim (--out keeps it).
 """
 
 import json
@@ -20,7 +25,7 @@ from certify import finite_stats as fs
 from certify.certificate import checked, make_certificate, write
 from certify.cli_types import level_arg, rational
 from certify.counts import read_counts, uniform_inputs
-from certify.errors import EXIT_OK, CertifyError
+from certify.errors import EXIT_FALSE, EXIT_OK, CertifyError
 from certify.kernel import bits as kbits
 from certify.kernel import check_certificate
 from certify.kernel.format import Reject, format_rational, read_json
@@ -28,7 +33,7 @@ from certify.papers.pironio2010.bits import PAPER_BITS, bits_certificate, table1
 from certify.papers.pironio2010.curve_c import chsh_ns_claims
 from certify.papers.pironio2010.npa import tangent_of
 from certify.papers.produce import lp_certificate
-from certify.printing import result_json
+from certify.printing import proven, result_json
 
 SUMMARY = "certified random bits from CHSH counts (Pironio et al. 2010, eq. (3))"
 LEVELS = ("1+AB", "2", "3")
@@ -52,6 +57,17 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--tangent-certificate", action="append", default=[], metavar="FILE",
                         help="npa.max certificate of the tangent G(a,b|x,y) <= NU - LAM*I, re-checked by the kernel")
     parser.add_argument("--out", metavar="FILE", help="write the whole-chain certificate (quantum model) here")
+    eat = parser.add_argument_group("entropy accumulation (--eat)")
+    eat.add_argument("--eat", action="store_true",
+                     help="certify smooth min-entropy by the EAT (DFR Thm 4.4) with a BFF min-tradeoff line "
+                          "(kind eat.bits) instead of Pironio's chain; uniform test inputs")
+    eat.add_argument("--rounds", type=int, help="--eat: total rounds n (default: the table's, i.e. gamma = 1)")
+    eat.add_argument("--gamma", default="1", help="--eat: test probability in (0, 1] (default 1)")
+    eat.add_argument("--eps-smooth", default="0.01", help="--eat: smoothing parameter (default 0.01)")
+    eat.add_argument("--eps-accept", default="0.01",
+                     help="--eat: the claim holds unless the protocol accepts with probability below this (0.01)")
+    eat.add_argument("--tangent-at", help="--eat: S0 of the min-tradeoff line (default: the float model's best)")
+    eat.add_argument("--nodes", type=int, default=8, help="--eat: Gauss-Radau nodes m of the BFF bound (default 8)")
     parser.add_argument("--json", action="store_true",
                         help='machine-readable output (schema "certify-cli/1"; "claims" holds the kernel\'s verdicts, '
                              '"certificate" the certificate path(s), or the certificate itself when not written)')
@@ -84,6 +100,8 @@ def no_signalling_tangent(nu=Fraction(3, 2), lam=Fraction(1, 4)):
 
 
 def run(args) -> int:
+    if args.eat:
+        return run_eat(args)
     table = read_counts(args.counts)
     p_xy = _p_xy(args.p_xy) if args.p_xy is not None else (table.p_xy or uniform_inputs())
     delta = rational(args.delta, "--delta")
@@ -123,6 +141,40 @@ def run(args) -> int:
     verdicts = [chain[2]] if chain else tangent[4]  # the kernel's verdicts behind the number of bits
     print(json.dumps(result_json("bits", verdicts, **out), indent=1) if args.json else _text(out))
     return EXIT_OK
+
+
+def run_eat(args) -> int:
+    """`certify bits --eat`: one "eat.bits" claim made, checked by the kernel and printed as its verdict."""
+    from certify.vn import eat
+    if args.tangent or args.tangent_certificate or args.model != "quantum" or args.q:
+        raise CertifyError("--eat: --tangent, --tangent-certificate, --model and --q belong to Pironio's chain")
+    table = read_counts(args.counts)
+    p_xy = _p_xy(args.p_xy) if args.p_xy is not None else (table.p_xy or uniform_inputs())
+    if set(p_xy.values()) != {Fraction(1, 4)}:
+        raise CertifyError("--eat: the spot-checking protocol tests with uniform inputs (P(xy) = 1/4)")
+    tests = sum(table.counts.values())
+    rounds = tests if args.rounds is None else args.rounds
+    gamma = rational(args.gamma, "--gamma")
+    eps_s, eps_a = rational(args.eps_smooth, "--eps-smooth"), rational(args.eps_accept, "--eps-accept")
+    if not (0 < gamma <= 1 and 0 < eps_s < 1 and 0 < eps_a <= 1 and tests <= rounds):
+        raise CertifyError("--eat: expected 0 < gamma <= 1, 0 < eps-smooth < 1, 0 < eps-accept <= 1 and "
+                           "--rounds at least the table's trials")
+    if not 2 <= args.nodes <= 16:
+        raise CertifyError(f"--nodes: expected 2 to 16 Gauss-Radau nodes, got {args.nodes}")
+    s0 = rational(args.tangent_at, "--tangent-at") if args.tangent_at else \
+        eat.best_tangent(rounds, eat.wins_of(table.counts), gamma, eps_s, eps_a)
+    cert = eat.eat_certificate(table.counts, rounds, gamma, eat.certified_line(s0, args.nodes), "cli/bits/eat",
+                               str(table.source or "counts"), eps_s, eps_a)
+    verdict = checked(cert, args.out or "certificate")
+    if args.out and verdict.ok:
+        write(cert, args.out)
+    if args.json:
+        print(json.dumps(result_json("bits", [verdict], counts=str(args.counts), n=rounds, gamma=_fmt(gamma),
+                                     tangent_at=_fmt(s0), certificate=args.out or cert), indent=1))
+    else:
+        print(f"{verdict.statement}\nH_min^eps >= bits: {proven(verdict)}"
+              + (f"  [certificate: {args.out}]" if args.out else "  [pass --out FILE to keep the certificate]"))
+    return EXIT_OK if verdict.ok else EXIT_FALSE
 
 
 def _paper_claim(table, p_xy, delta):

@@ -11,6 +11,7 @@ from certify.amplification import amplification_certificates
 from certify.papers.gallego2013 import lemma, quantum, robustness
 from certify.papers.pironio2010 import bits, curve_c, npa
 from certify.papers.produce import Family, lp_outputs, lp_worker
+from certify.vn import eat as vn_eat
 from certify.vn import produce as vn_produce
 from certify.vn.diqkd import certified_threshold
 
@@ -113,5 +114,6 @@ FAMILIES = {
         Family("BFF H(AB|X=0,Y=0,E) near Tsirelson", vn_global_worker, vn_produce.GLOBAL_POINTS, vn_global_outputs,
                lambda point: 8 if point[1] <= 8 else 30),
         Family("DIQKD threshold, depolarising noise", vn_diqkd_worker, (None,), vn_diqkd_outputs, 45),
+        Family("EAT: Table 1 counts, entropy accumulation (eat.bits)", vn_eat.worker, vn_eat.PROOF_TASKS),
     ],
 }

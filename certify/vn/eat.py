@@ -92,6 +92,14 @@ def eat_certificate(counts, rounds, gamma, line, claim_id, label, eps_s=EPS, eps
     return make_certificate(claim_id, "eat.bits", statement, problem, ">=", bits, evidence, producer)
 
 
+def table1_counts() -> dict:
+    """Table 1 of Pironio et al. (the packaged count table; uniform inputs)."""
+    from importlib import resources
+
+    from certify.counts import read_counts
+    return read_counts(str(resources.files("certify") / "data" / "pironio2010_table1.csv")).counts
+
+
 def scaled(counts, factor: int) -> dict:
     """The same frequencies over factor times as many rounds (a hypothetical larger run)."""
     return {k: v * factor for k, v in counts.items()}
@@ -107,9 +115,8 @@ PROOF_TASKS = (("table1", 1, Fraction(12, 5)), ("table1-x100", 100, Fraction(222
 
 def worker(task):
     """Family worker: one "eat.bits" claim on (scaled) Table 1 counts, gamma = 1 (every round a test)."""
-    from certify.papers.pironio2010.bits import table1
     stem, factor, s0 = task
-    counts = scaled(table1()[0], factor)
+    counts = scaled(table1_counts(), factor)
     rounds = sum(counts.values())
     label = "Pironio et al. Table 1 (n = 3016)" if factor == 1 else \
         f"Table 1 frequencies over {factor} x 3016 = {rounds} rounds (hypothetical)"

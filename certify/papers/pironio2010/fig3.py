@@ -4,7 +4,11 @@ Untrusted (floats, plotting). Curves, for an observed I = 2.414 and delta = 0.01
   uniform inputs   q = 1/4,             eps = (1/q + 2 sqrt 2) sqrt(2 ln(1/delta)/n), f = f_quantum;
   biased inputs    q = alpha / sqrt(n), P(00) = 1 - 3q, alpha = 11 (needs n >= 16 alpha^2);
   no-signalling    q = 1/4,             eps = (1/q + 4) sqrt(...),          f = f_NS = -log2(3/2 - I/4);
-  inset            net entropy = n f(I - eps) - n H(1 - 3q, q, q, q) for the biased inputs.
+  inset            net entropy = n f(I - eps) - n H(1 - 3q, q, q, q) for the biased inputs;
+  EAT (beside it)  the kernel's "eat.bits" verdicts (DFR Thm 4.4, ARV spot-checking, gamma = 1,
+                   eps_s = eps_acc = 0.01) on Table 1's frequencies at n rounds, with the min-tradeoff
+                   lines of the committed claims in proofs/vn/eat/ (each re-checked by the kernel);
+                   the crossover n is where it first exceeds the uniform-inputs chain.
 `f_quantum` is a callable I -> bits. The default is curve b of Fig. 2 (an analytic
 lower bound on f, below the paper's curve a), labelled as such in the figure; pass
 the certified NPA curve to redraw the paper's curve a. Letters are Fig. 2's: each curve
@@ -76,16 +80,56 @@ def thresholds(f_quantum=f_curve_b, i_obs=I_OBSERVED, delta=DELTA, alpha=ALPHA) 
     }
 
 
+def eat_lines(proofs="proofs") -> list:
+    """The (min_tradeoff, evidence) of every committed "eat.bits" claim whose certificate the kernel verifies."""
+    from certify.kernel import check_certificate
+    from certify.kernel.format import read_json
+    files = sorted(glob.glob(str(Path(proofs) / "vn" / "eat" / "*.json")))
+    certs = [read_json(f) for f in files]
+    lines = [(c["claim"]["problem"]["min_tradeoff"], c["evidence"]) for c, f in zip(certs, files)
+             if check_certificate(c, f).ok]
+    if not lines:
+        raise CertifyError(f"{proofs}: no verified eat.bits certificates (run certify reproduce vn)")
+    return lines
+
+
+def eat_verdict(n, lines, counts=None):
+    """The kernel's verdict on "eat.bits" for Table 1's frequencies over about n rounds (gamma = 1), with
+    the line the float model prefers; (rounds, verdict)."""
+    from certify.certificate import checked, make_certificate
+    from certify.vn import eat
+    counts = counts or eat.table1_counts()
+    total = sum(counts.values())
+    scaled = {k: max(round(v * n / total), 1) for k, v in counts.items()}
+    rounds, wins = sum(scaled.values()), eat.wins_of(scaled)
+    model = [eat.float_bits(rounds, wins, 1, *(float(Fraction(v)) for v in mt["line"])) for mt, _ in lines]
+    mt, evidence = lines[model.index(max(model))]
+    problem = eat.problem_json(scaled, rounds, 1, mt)
+    return rounds, checked(make_certificate("fig3/eat", "eat.bits", "fig3", problem, ">=", 0, evidence), "fig3")
+
+
+def eat_bits(n, lines) -> float:
+    """Bits the kernel proves at about n rounds (0 unless its verdict is verified)."""
+    verdict = eat_verdict(n, lines)[1]
+    return float(verdict.low) if verdict.ok else 0.0
+
+
+def eat_crossover(lines, f_quantum, i_obs=I_OBSERVED, delta=DELTA, lo=1e5, hi=1e8) -> float:
+    """The n where the EAT bits (kernel verdicts) first exceed the uniform-inputs chain n f(I - eps)."""
+    return first_positive(lambda n: eat_bits(n, lines) - uniform_bound(n, f_quantum, i_obs, delta), lo, hi, 24)
+
+
 def _grid(lo, hi, count):
     return [lo * (hi / lo) ** (k / (count - 1)) for k in range(count)]
 
 
 def draw(path, f_quantum=f_curve_b, label="curve b of Fig. 2 (analytic stand-in, below curve a)",
-         i_obs=I_OBSERVED, delta=DELTA, alpha=ALPHA, letter="b"):
+         i_obs=I_OBSERVED, delta=DELTA, alpha=ALPHA, letter="b", lines=None):
     """Write the figure as PNG to `path`; returns the thresholds it marks. `letter` is the Fig. 2
-    curve that `f_quantum` is ("a" certified NPA, "b" analytic)."""
+    curve that `f_quantum` is ("a" certified NPA, "b" analytic); `lines` (`eat_lines`) adds the EAT
+    curve and the crossover."""
     marks = thresholds(f_quantum, i_obs, delta, alpha)
-    ns = _grid(2e3, 1e6, 400)
+    ns = _grid(2e3, 3e7 if lines else 1e6, 400)
     fig, ax = plt.subplots(figsize=(7.5, 5.4))
     series = [
         (f"uniform inputs, f of curve {letter}", lambda n: uniform_bound(n, f_quantum, i_obs, delta), "uniform",
@@ -98,9 +142,18 @@ def draw(path, f_quantum=f_curve_b, label="curve b of Fig. 2 (analytic stand-in,
         xs = [n for n in ns if n > marks[key]]
         ax.plot(xs, [bound(n) for n in xs], color=colour, label=f"{name}; > 0 from n = {marks[key]:.4g}")
         ax.axvline(marks[key], color=colour, linestyle=":", linewidth=0.8)
+    if lines:
+        marks["eat"] = first_positive(lambda n: eat_bits(n, lines), 1e4, 1e7, 20)
+        marks["crossover"] = eat_crossover(lines, f_quantum, i_obs, delta)
+        xs = [n for n in _grid(2e3, 3e7, 40) if n > marks["eat"]]
+        ax.plot(xs, [eat_bits(n, lines) for n in xs], color="C3", linestyle="--",
+                label=f"EAT (DFR Thm 4.4, BFF line), kernel verdicts; > 0 from n = {marks['eat']:.3g}")
+        ax.axvline(marks["crossover"], color="C3", linestyle=":", linewidth=0.8)
+        ax.annotate(f"EAT beats the chain\nfrom n = {marks['crossover']:.3g}", (marks["crossover"], 3e2),
+                    fontsize=7, color="C3", ha="right")
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_ylim(1e-1, 1e6)
+    ax.set_ylim(1e-1, 1e8 if lines else 1e6)
     ax.set_xlabel("number of trials n")
     ax.set_ylabel("bound n f(I - eps) on H_min (bits)")
     ax.set_title(f"Pironio et al. 2010, Fig. 3 redrawn: I = {i_obs}, delta = {delta}\nquantum f: {label}",
@@ -141,4 +194,5 @@ def certified_f(level: str = "2", proofs="proofs"):
 
 
 if __name__ == "__main__":
-    print(draw("docs/fig3.png", certified_f("2"), "curve a, NPA level 2, from the certified tangents", letter="a"))
+    print(draw("docs/fig3.png", certified_f("2"), "curve a, NPA level 2, from the certified tangents", letter="a",
+               lines=eat_lines()))
