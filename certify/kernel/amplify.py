@@ -1,17 +1,11 @@
 """Claim kind "amplify.bound": an upper bound on eq. (13) of Gallego et al. 2013.
 
-Trusted. The quantity is, for rational 0 < eps <= 1/2, 0 < alpha < 1 < beta, integers
-N_d >= 1 and N_b = 2^k (k >= 0, never expanded),
-
+Trusted. For rational 0 < eps <= 1/2, 0 < alpha < 1 < beta, N_d >= 1, N_b = 2^k (never expanded):
   B = 1/2 + (3 sqrt(N_d) / 2) [alpha^N_d + 2 N_b^log2(1-eps) (32 beta eps^-5)^N_d],
-
-and N_b^log2(1-eps) = 2^(k log2(1-eps)) = (1-eps)^k. alpha and beta are inputs (the
-paper's Supplementary Note 2 is not in the seeds), so the claim is about this formula at
-the stated inputs, not about the paper's constants. Evidence: none ({}).
-Lemma: each term is exp of a sum of integer multiples of logs, x1 = N_d ln alpha and
-x2 = k ln(1-eps) + N_d ln(32 beta eps^-5); with upper enclosures of the logs (k, N_d >= 0)
-x1, x2 are bounded above, exp is increasing, and all factors are positive, so
-  B <= 1/2 + (3/2) sqrt_hi(N_d) (exp_upper(x1_hi) + 2 exp_upper(x2_hi)) =: high.
+N_b^log2(1-eps) = (1-eps)^k; alpha, beta are inputs, not the paper's constants. Evidence: {}.
+Lemma: the terms are exp(x1), exp(x2), x1 = N_d ln alpha, x2 = k ln(1-eps) + N_d ln(32 beta eps^-5);
+upper enclosures of the logs bound x1, x2 above (k, N_d >= 0), exp is increasing and all factors
+are positive, so B <= 1/2 + (3/2) sqrt_hi(N_d) (exp_upper(x1_hi) + 2 exp_upper(x2_hi)) =: high.
 """
 
 from fractions import Fraction
@@ -40,8 +34,7 @@ def read_problem(problem: dict, where: str):
 
 
 def bound_upper(eps, alpha, beta, n_d: int, k: int) -> Fraction:
-    """The rational `high` of the module lemma. The logs are multiplied by k and N_d, so their
-    precision grows with those sizes (N_b one power of two smaller changes B by a factor ~(1-eps))."""
+    """The rational `high` of the module lemma; the logs' precision grows with k and N_d (their factors)."""
     prec = PREC + k.bit_length() + n_d.bit_length()
     x1 = n_d * ln_interval(alpha, prec)[1]
     x2 = k * ln_interval(1 - eps, prec)[1] + n_d * ln_interval(32 * beta / eps**5, prec)[1]

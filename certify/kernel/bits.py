@@ -1,20 +1,12 @@
 """From CHSH counts to "H_min >= k bits": Pironio et al. 2010, eqs. (2) and (3).
 
-Trusted. Inputs are exact: counts N(a,b;x,y) as ints keyed (x, y, a, b) in {0, 1}^4, P(xy)
-and delta as Fractions, and a tangent line G(I) <= nu - lam I (for every I; G is the guessing
-probability of one round's output pair) that the caller has ALREADY proven (`kernel.chain`).
-The chain (Supplementary Information A, with a tangent line):
-  1. I_hat = (1/n) sum_{x,y} (-1)^{xy} [N(a=b,xy) - N(a!=b,xy)] / P(xy), exact.
-  2. Azuma-Hoeffding on the martingale of per-round estimators (each in [-1/q, 1/q],
-     conditional mean in [-I_max, I_max]): with probability >= 1 - delta the average
-     conditional CHSH value Ibar of the n rounds satisfies Ibar >= I_hat - eps,
-     eps = (1/q + I_max) sqrt(2 ln(1/delta)/n). We use a rational eps_hi >= eps
-     (interval bounds), so I_low = I_hat - eps_hi <= I_hat - eps.
-  3. P(r|s) <= prod_i G(I_i) <= prod_i (nu - lam I_i) <= (nu - lam Ibar)^n by AM-GM (every
-     factor is >= G(I_i) >= 0), and with lam >= 0 this is <= (nu - lam I_low)^n =: G_hi^n.
-  4. "H_min >= k" is "G_hi^n * 2^k <= 1", i.e. k <= n log2(1/G_hi), decided with interval logs.
-The local-model p-value (P7) is the same Azuma bound with I_max = 2:
-P(I_hat >= observed | local, with memory) <= exp(-n (I_hat-2)^2 / (2 (1/q+2)^2)).
+Trusted. Exact inputs: counts N(a,b;x,y), P(xy), delta, and a tangent G(I) <= nu - lam I already
+proven (`kernel.chain`). The chain (Supplementary Information A; in full: appendix E of
+docs/referee-guide.md): 1. I_hat of eq. (2), exact. 2. Azuma-Hoeffding: w.p. >= 1 - delta the
+rounds' mean CHSH value Ibar >= I_low = I_hat - eps_hi, eps_hi >= (1/q + I_max) sqrt(2 ln(1/delta)/n).
+3. P(r|s) <= prod_i (nu - lam I_i) <= (nu - lam Ibar)^n (AM-GM) <= G_hi^n (lam >= 0).
+4. "H_min >= k" iff G_hi^n 2^k <= 1, decided with interval logs. The local p-value is the same
+Azuma bound with I_max = 2: P(I_hat >= observed) <= exp(-n (I_hat-2)^2 / (2 (1/q+2)^2)).
 """
 
 from fractions import Fraction
@@ -67,9 +59,8 @@ def chsh_estimate(counts, p_xy) -> Fraction:
 
 
 def epsilon_upper(n: int, q: Fraction, delta: Fraction, i_max=None) -> Fraction:
-    """eps_hi >= eps = (1/q + I_max) sqrt(2 ln(1/delta) / n): all factors are positive and bounded
-    above, so the product of the bounds bounds eps. I_max bounds the model's largest CHSH value:
-    by default sqrt(8) = 2 sqrt 2 rounded up (quantum, the kernel's; others: `certify.bits_models`)."""
+    """eps_hi >= eps = (1/q + I_max) sqrt(2 ln(1/delta) / n), a product of positive upper bounds;
+    I_max: by default 2 sqrt 2 rounded up (quantum; other models: `certify.bits_models`)."""
     delta = check_delta(delta)
     if n <= 0:
         raise CertifyError(f"n: expected a positive number of trials, got {n}")
@@ -78,13 +69,9 @@ def epsilon_upper(n: int, q: Fraction, delta: Fraction, i_max=None) -> Fraction:
 
 
 def largest_k(g: Fraction, n: int) -> int:
-    """The largest k >= 0 with g^n 2^k <= 1 (0 < g < 1), i.e. k <= n log2(1/g), from interval logs
-    (g^n is never built: at n = 10^12 it has ~10^14 bits). Lemma: L_lo <= log2(1/g) <= L_hi gives
-    floor(n L_lo) <= floor(n log2(1/g)) <= floor(n L_hi), so equal ends are the answer. n log2(1/g)
-    is an integer only for g a power of two (g^n = 2^-k, g = p/q in lowest terms, forces p = 1 and
-    q^n = 2^k), where the enclosure is a point; otherwise a finer one decides, unless n log2(1/g)
-    is within ~2^-1000 n of an integer: then floor(n L_lo) is returned, which holds and is at most
-    one below the largest."""
+    """The largest k >= 0 with g^n 2^k <= 1 (0 < g < 1), never building g^n. Lemma: L_lo <= log2(1/g)
+    <= L_hi gives floor(n L_lo) <= floor(n log2(1/g)) <= floor(n L_hi): equal ends decide; if a
+    finer enclosure does not, floor(n L_lo) still holds (at most one below; appendix E)."""
     for prec in (PREC + 2 * n.bit_length(), 1024):
         lo, hi = log2_interval(g, prec)
         k_lo, k_hi = floor(-hi * n), floor(-lo * n)  # log2(1/g) = -log2(g) lies in [-hi, -lo]
@@ -100,12 +87,9 @@ def check_bits(counts, delta, p_xy, nu, lam, i_max=None) -> int:
     nu, lam = Fraction(nu), Fraction(lam)
     if lam < 0:
         raise Reject(f"tangent: lambda = {format_rational(lam)} is negative, the bound would grow with I")
-    # Clamp at a number I_top <= I_max, the LOWER enclosure of 2 sqrt 2 for the quantum model.
-    # Lemma: every round's conditional CHSH value is <= I_max, so Ibar <= I_max and the line
-    # is a proven bound at Ibar; on the event Ibar >= I_low, also Ibar >= min(I_low, I_top), and
-    # lam >= 0 gives nu - lam Ibar <= nu - lam min(I_low, I_top). The line is NEVER read above
-    # I_max, where it is unconstrained (a valid tangent plus t * (Tsirelson dual) is
-    # arbitrarily small there: read at the upper enclosure it once "proved" 10^6 bits for n = 4000).
+    # Clamp lemma: Ibar <= I_max, so on Ibar >= I_low also Ibar >= min(I_low, I_top) for I_top <= I_max
+    # (the LOWER enclosure of 2 sqrt 2), and lam >= 0 gives nu - lam Ibar <= nu - lam min(I_low, I_top).
+    # Never read the line above I_max: there it is unconstrained (it once "proved" 10^6 bits; appendix E).
     i_top = sqrt_interval(Fraction(8))[0] if i_max is None else i_max
     i_low = min(chsh_estimate(counts, p_xy) - epsilon_upper(n, q_min, delta, i_max), i_top)
     g_hi = up(nu - lam * i_low, 256)

@@ -1,20 +1,13 @@
 """Exact check of "bits.chsh" and "pvalue.chsh" claims: from counts to certified bits.
 
-Trusted. A "bits.chsh" claim says: with probability >= 1 - delta, the outputs of the n
-rounds recorded in `counts` hold H_min >= value bits (Pironio et al. 2010, eq. (3)). Its
-evidence is one NPA tangent certificate per input pair (x, y): G_xy(I) <= nu_xy - lam_xy I
-for all I, where G_xy is the guessing probability of the output pair (a, b) at inputs
-(x, y) given CHSH >= I. Lemma: each verified line bounds the relaxed G_xy >= the quantum
-G_xy, and the four quantum G_xy are one function (the relabelling x -> 1-x, b -> b xor y,
-and y -> 1-y, a -> a xor x, keeps the quantum set and CHSH and moves a guess between input
-pairs), so each line bounds every round; being affine it passes Jensen's step of eq. (3).
-The fewest bits over the four lines are kept, which is merely conservative. Each tangent's
-problem must be exactly the CHSH guessing problem at its input pair and at the claim's
-level: the kernel checks that, then `certify.kernel.npa` verifies it. The arithmetic of
-the chain is `certify.kernel.bits.check_bits`.
-
-A "pvalue.chsh" claim says: a local model (with memory) produces a CHSH estimate at
-least the observed one with probability <= value.
+Trusted. "bits.chsh": w.p. >= 1 - delta the n recorded rounds hold H_min >= value bits (Pironio
+et al. 2010, eq. (3)). Evidence: one NPA tangent per input pair, G_xy(I) <= nu - lam I, each
+required to be exactly the CHSH guessing problem at its pair and the claim's level, then verified
+by `kernel.npa`. Lemma: the relabellings x -> 1-x, b -> b xor y and y -> 1-y, a -> a xor x keep
+the quantum set and CHSH and move a guess between input pairs, so the four quantum G_xy are one
+function and each verified line bounds every round; being affine it passes Jensen's step. The
+fewest bits over the four lines are kept (conservative). The chain: `kernel.bits.check_bits`.
+"pvalue.chsh": a local model (with memory) reaches the observed estimate w.p. <= value.
 """
 
 from fractions import Fraction
@@ -61,8 +54,7 @@ def check_bits_claim(problem: dict, relation: str, value: Fraction, evidence: di
         raise CertifyError(f"{where}.claim.value: a number of bits is a non-negative integer, got {value}")
     tangents = field(only(evidence, {"tangents"}, f"{where}.evidence"), "tangents", dict, f"{where}.evidence")
     if not tangents and value <= 0:
-        # Lemma: H_min >= 0 for every distribution (a guessing probability is <= 1), so
-        # "at least 0 bits" needs no tangent; producers write it when I_hat - eps < 2.
+        # Lemma: H_min >= 0 always (a guessing probability is <= 1): no tangent needed.
         return Proven(low=Fraction(0))
     if set(tangents) != {"00", "01", "10", "11"}:
         raise CertifyError(f'{where}.evidence.tangents: expected one tangent for each of "00", "01", "10", "11"')

@@ -1,12 +1,11 @@
 """Strict reading of certificate files: JSON with rationals as "p/q" strings.
 
-Trusted. A file is refused before anything is computed when it is too large, nests too
-deeply, repeats a key, or holds a number that is not a canonical rational string (JSON
-numbers only as small integers, for counts and indices), or holds over `MAX_NODES` values
-(16 MiB of "{}" would take 1 GB as Python objects). Not ``Fraction(text)``: it accepts
-"1_0", " 1e3 " and "1e10000000" (seconds to expand). A rational is ``-?D(/D)?``, D at most
-`MAX_DIGITS` decimal digits, no leading zeros, denominator > 1, in lowest terms: one
-spelling per number, so the problem hash is well defined.
+Trusted. Refused before anything is computed: a file too large, too deep, with a repeated key,
+over `MAX_NODES` values (16 MiB of "{}" would take 1 GB as objects), or a number that is not a
+canonical rational string (JSON numbers only as small integers). Never ``Fraction(text)``: it
+accepts "1_0", " 1e3 " and "1e10000000" (seconds to expand). A rational is ``-?D(/D)?``, D at
+most `MAX_DIGITS` digits, no leading zeros, denominator > 1, lowest terms: one spelling per
+number, so the problem hash is well defined.
 """
 
 import json
@@ -128,11 +127,8 @@ def loads(text: str, where: str):
     """Parse JSON strictly: no floats, NaN, duplicate keys, huge or deep input."""
     if len(text) > MAX_FILE_BYTES:
         raise CertifyError(f"{where}: file larger than {MAX_FILE_BYTES} bytes")
-    # json's recursive decoder raises RecursionError on deep input, and its objects take ~60
-    # bytes a value: bound the values and the nesting first, by linear scans of the text
-    # outside strings (_STRING finds the decoder's strings). Every value but the first in a
-    # container follows a comma, so values <= commas + containers + 1.
-    # A container at level MAX_DEPTH would hold its items at level MAX_DEPTH + 1.
+    # Bound values and nesting first, by linear scans outside strings (json recurses, ~60 bytes a
+    # value): every value but a container's first follows a comma, so values <= commas + containers + 1.
     bare = _STRING.sub('""', text)
     if sum(map(bare.count, ",[{")) >= MAX_NODES:
         raise CertifyError(f"{where}: more than {MAX_NODES} JSON values (work bound)")

@@ -1,18 +1,12 @@
 """Claim kind "local.bound": the exact local (classical) optimum of a Bell expression.
 
-Trusted. Problem {"scenario", "objective": {"bell": expression}, "sense": "max" | "min"}.
-Lemma: a local behaviour is a mixture sum_l q_l D_l of deterministic ones, D_l(a|x) =
-prod_i [a_i = s^l_i(x_i)], and the expression (its constant included: the q_l sum to 1) is
-affine, so its optimum over the local set is attained at a deterministic strategy
-s = (s_1..s_n), s_i: inputs -> outputs. The kernel enumerates the strategies of parties
-1..n-1 itself; for each, the value is a constant plus sum_x f_x(s_n(x)) over the last party's
-inputs x, and the last party's choices at different inputs do not interact, so each is
-optimised separately. The work prod_{i<n} d_i^{m_i} * (terms + m_n d_n) is refused above
-MAX_WORK before anything is enumerated. Constraints are not part of the kind: under a
-constraint the optimum is no longer at a deterministic point (it needs the LP over the local
-polytope), so the problem has no constraint field.
-Evidence {"strategy": [[s_i(0), ..., s_i(m_i - 1)] per party]}: its value is recomputed
-directly and must equal the enumerated optimum (it attains the optimum: low = high).
+Trusted. Problem {"scenario", "objective": {"bell": E}, "sense"}; no constraints (under one the
+optimum needs the LP over the local polytope). Lemma: a local behaviour is a mixture of
+deterministic ones and E (constant included) is affine, so the optimum is attained at a
+deterministic strategy. The kernel enumerates the strategies of parties 1..n-1; for each, the
+last party's choices at different inputs do not interact and are optimised separately (work
+prod_{i<n} d_i^{m_i} (terms + m_n d_n) <= MAX_WORK, checked first). Evidence {"strategy": [[s_i(x)]]}:
+its value is recomputed and must equal the enumerated optimum (attained: low = high).
 """
 
 from fractions import Fraction

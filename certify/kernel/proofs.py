@@ -1,15 +1,10 @@
 """Checking files and folders of certificates against a manifest of claims.
 
-Trusted. A folder with a `manifest.json` is checked as a whole: every entry must name an
-existing certificate whose claim (id, kind, relation, value, problem hash, statement) is
-exactly the one the manifest states, and every certificate file in the folder must be
-listed, so deleting, swapping or editing a file cannot make the folder pass. A folder
-without a manifest, or a single file, is checked file by file.
-
-Every certificate-like file (``*.json`` in any case, except the folder's own manifest) gets
-its own verdict, and nothing one file holds stops the others: an unexpected exception is a
-verdict "internal" (a bug, never a pass). Reported as malformed: a folder with no claims,
-a folder reached through a symbolic link (not followed), and a claim id seen twice.
+Trusted. A folder with a `manifest.json` is checked as a whole: every entry names an existing
+certificate whose claim (id, kind, relation, value, problem hash, statement) is exactly the one
+stated, and every certificate file (``*.json``, any case, except the manifest) must be listed.
+Each file gets its own verdict; an unexpected exception is "internal" (never a pass). Malformed:
+a folder with no claims, a folder reached through a symbolic link (not followed), an id seen twice.
 """
 
 import os

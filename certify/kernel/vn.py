@@ -1,30 +1,17 @@
 """Claim kinds "vn.node" and "vn.bound": von Neumann entropy lower bounds (Brown-Fawzi-Fawzi).
 
-Trusted. BFF, arXiv:2106.13692, main theorem (user guide Theorem 1, eq. (4); the NCPOP eq. (7)
-with the sum over a and the infimum commuted, eq. (8), and the norm bounds dropped: both can
-only lower the bound): for the m-point Gauss-Radau rule (t_i, w_i) on [0, 1] with t_m = 1,
-
+Trusted. BFF (arXiv:2106.13692, Theorem 1, norm bounds dropped: that only lowers the bound), with
+the m-point Gauss-Radau rule (t_i, w_i) on [0, 1], t_m = 1, M_k = prod_{i in S} E^i_{k_i|x_i}:
   H(S|X_S = x_S, E) >= sum_{i<m} c_i (1 + P(t_i)),  c_i = w_i / (t_i ln 2),
-  P(t) = inf sum_k <M_k (Z_k + Z_k^* + (1 - t) Z_k^* Z_k) + t Z_k Z_k^*>,
-
-the infimum over strategies meeting the constraints and operators Z_k commuting with the
-devices; M_k = prod_{i in S} E^i_{k_i|x_i} (one k per outcome tuple; S = {A}: H(A|X=x,E)).
-Lemmas checked here:
- (node) For lo <= t <= hi, with [M_k, Z_k] = 0 and 0 <= M_k <= 1, the operator
-   O(t) - O' = (t - lo) sum_k Z_k Z_k^* + (hi - t) sum_k Z_k^* M_k Z_k >= 0, where O' uses
-   (1 - hi) on M Z^* Z and lo on Z Z^*: so P(t) >= inf <O'> for EVERY t in [lo, hi], and a
-   rational interval around an irrational node needs one certificate. inf <O'> over the real
-   relaxation (`defs.words`) is >= lambda I + sum mu v - nu by weak duality (`npa.tangent_of` on
-   the maximisation of -O'). Z_k = 0 is feasible with value 0, so a bound > 0 proves the
-   constraints infeasible: it is rejected as vacuous.
- (clamp) P(t) >= -1: M (Z + Z^* + (1-t) Z^*Z) + t Z Z^* + M >= M [(1-t) (1+Z)^*(1+Z)
-   + t (1+Z)(1+Z)^*] >= 0, summed with sum_k M_k = 1; so each term is >= c_i max(0, 1 + L_i).
- (nodes) The free nodes are x_i = 2 t_i - 1 for the roots x_i != 1 of P_{m-1}(x) - P_m(x)
-   (Legendre P_n), weights w_i = t_i / (m^2 P_{m-1}(x_i)^2) (A&S 25.4.31, mirrored x -> -x,
-   mapped to [0, 1]), so c_i = 1 / (m^2 P_{m-1}(x_i)^2 ln 2). m - 1 disjoint intervals in (0, 1)
-   with a sign change of q(t) = P_{m-1}(2t-1) - P_m(2t-1) each hold one root each (q has degree
-   m and the root t = 1): they are the nodes. On [a, b] in [-1, 1], |P_n(x)| <= |P_n(a)| +
-   n (n+1)/2 (b - a) (mean value; |P_n'| <= P_n'(1) = n (n+1)/2 on [-1, 1]).
+  P(t) = inf sum_k <M_k (Z_k + Z_k^* + (1 - t) Z_k^* Z_k) + t Z_k Z_k^*>.
+Lemmas (in full: appendix F of docs/referee-guide.md):
+ (node) for lo <= t <= hi, O(t) - O' = (t - lo) sum Z Z^* + (hi - t) sum Z^* M Z >= 0, O' with
+   (1 - hi) and lo: one dual (`npa.tangent_of` on max -O') bounds P(t) on all of [lo, hi]; Z = 0
+   is feasible with value 0, so a bound > 0 is vacuous and refused.
+ (clamp) P(t) >= -1 (M [(1-t)(1+Z)^*(1+Z) + t (1+Z)(1+Z)^*] >= 0), so a term is >= c_i max(0, 1 + L_i).
+ (nodes) t_i = (x_i + 1)/2, x_i the roots != 1 of P_{m-1} - P_m (Legendre; A&S 25.4.31 mirrored),
+   c_i = 1 / (m^2 P_{m-1}(x_i)^2 ln 2); an interval with a sign change of q(t) = P_{m-1}(2t-1) -
+   P_m(2t-1) holds one, and |P_n(x)| <= |P_n(a)| + n (n+1)/2 (b - a) on [a, b] (|P_n'| <= n(n+1)/2).
 """
 
 from dataclasses import replace
