@@ -1,14 +1,10 @@
 """The trusted checker: one door, `check_certificate`, and a closed set of claim kinds.
 
-A certificate file (docs/certificate-format.md) is
-    {"format": "certify/1",
-     "claim": {"id", "kind", "statement", "problem", "relation", "value"},
-     "problem_sha256": sha256 of canonical_json(claim.problem),
-     "evidence": {...kind specific...}, "producer": {...untrusted notes, ignored...}}
-The claim says WHAT is proved (the problem is rebuilt from its definition by trusted code,
-never read as matrices); the evidence says WHY. A verdict is VERIFIED only after the kind's
-last exact check has passed: every failure raises `Reject` (the claim does not follow) or
-`CertifyError` (the file is malformed), and nothing in between sets `ok`.
+A certificate (docs/certificate-format.md) is {"format": "certify/1", "claim": {"id", "kind",
+"statement", "problem", "relation", "value"}, "problem_sha256", "evidence", "producer" (ignored)}.
+The claim says WHAT is proved (the problem is rebuilt by trusted code, never read as matrices),
+the evidence WHY. VERIFIED only after the kind's last exact check: every failure raises `Reject`
+(the claim does not follow) or `CertifyError` (malformed), and nothing in between sets `ok`.
 """
 
 import hashlib  # noqa: I001 -- the format import stays two lines (ruff would make it twelve)
@@ -41,11 +37,9 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 @dataclass(frozen=True)
 class Verdict:
-    """The one result type of the kernel. `status` is "verified" only when every check of the
-    claim passed ("false": checked and not proven; "malformed": bad input; "internal": a bug).
-    [low, high] is the interval the evidence proves for the quantity, and `value` the proven
-    number in the claim's direction (high for "<=", low for ">=", the value for "=="). `reason`
-    is one line: "verified" or why the claim was not."""
+    """The kernel's one result. `status`: "verified" only when every check passed; "false", "malformed",
+    "internal" (a bug). [low, high]: what the evidence proves; `value`: the proven number in the
+    claim's direction (high for "<=", low for ">=", the value for "=="). `reason`: one line."""
 
     claim_id: str
     kind: str
