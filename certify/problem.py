@@ -27,6 +27,7 @@ from certify.kernel.local import optimum as local_optimum  # the kernel's enumer
 SETS = ("local", "no-signalling", "quantum")
 RELATIONS = ("<=", ">=", "==")
 FIELDS = {"scenario", "objective", "sense", "constraints", "statistics", "set", "level"}
+TIGHT_TOL = Fraction(1, 10**6)  # "tight": certified gap U - L at most this (issue 12: 1e-6 for G(2.414))
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,7 @@ def definition(parsed: Parsed):
     return "npa.max", out
 
 
-def certify_problem(problem, claim_id=None, solver=None):
+def certify_problem(problem, claim_id=None, solver=None, target: float = 1e-6):
     """(certificate, Verdict) of a problem: solved, written as a certificate, checked by the kernel.
     Raises CertifyError when no certificate could be produced (infeasible, solver failure)."""
     from certify.certificate import checked, make_certificate
@@ -159,7 +160,7 @@ def certify_problem(problem, claim_id=None, solver=None):
     elif kind == "lp.ns":
         relation, value, evidence, producer = _lp(claim_problem, claim_id)
     else:
-        relation, value, evidence, producer = _npa(claim_problem, solver)
+        relation, value, evidence, producer = _npa(claim_problem, solver, target)
     cert = make_certificate(claim_id, kind, statement(parsed, relation), claim_problem, relation, value, evidence,
                             producer)
     verdict = checked(cert, "certificate")
@@ -168,14 +169,137 @@ def certify_problem(problem, claim_id=None, solver=None):
     return cert, verdict
 
 
-def solve(problem, out=None, claim_id=None, solver=None):
-    """The kernel's Verdict of a freshly certified problem; the certificate is written to `out` if given."""
+def solve(problem, out=None, claim_id=None, solver=None, two_sided=False, tight_tol=TIGHT_TOL):
+    """The kernel's Verdict of a freshly certified problem; the certificate is written to `out` if given.
+    With `two_sided`, an `Interval` instead: for a quantum problem both certificates (the NPA bound
+    to `out`, the strategy to `strategy_path(out)`); for the other sets the one "==" verdict."""
+    if two_sided:
+        result = certify_interval(problem, claim_id, solver, tight_tol)
+        if out:
+            result.write(out)
+        return result
     cert, verdict = certify_problem(problem, claim_id, solver)
     if out:
         from certify.certificate import write
 
         write(cert, out)
     return verdict
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A certified interval [L, U] for the optimum: `low` the Verdict proving "optimum >= L", `high` the one
+    proving "optimum <= U" (either may be None: no certificate on that side). For a quantum max, `low`
+    is the quantum.strategy claim (an explicit strategy attains L) and `high` the npa.max claim (the
+    level's relaxation, which contains the quantum set, is at most U); for a min the other way round.
+    The ends are the claimed values of verified verdicts only. `reason` says why a side is missing."""
+
+    low: object
+    high: object
+    certificates: tuple  # (cert, ...) in the order (high side, low side) as produced
+    tight_tol: Fraction = TIGHT_TOL
+    reason: str = ""
+
+    @property
+    def lower(self):
+        return self.low.claimed if self.low is not None and self.low.ok else None
+
+    @property
+    def upper(self):
+        return self.high.claimed if self.high is not None and self.high.ok else None
+
+    @property
+    def gap(self):
+        return None if self.lower is None or self.upper is None else self.upper - self.lower
+
+    @property
+    def tight(self) -> bool:
+        return self.gap is not None and self.gap <= self.tight_tol
+
+    @property
+    def verdicts(self) -> tuple:
+        """The distinct verdicts, upper side first (one for local and no-signalling: "==" is both ends)."""
+        out = [v for v in (self.high, self.low) if v is not None]
+        return tuple(out[:1] if len(out) == 2 and out[0] is out[1] else out)
+
+    def write(self, out: str) -> list:
+        """The certificates: the first to `out`, a strategy to `strategy_path(out)`; returns the paths."""
+        from certify.certificate import write
+
+        paths = [out if k == 0 else strategy_path(out) for k in range(len(self.certificates))]
+        for cert, path in zip(self.certificates, paths):
+            write(cert, path)
+        return paths
+
+
+def strategy_path(out: str) -> str:
+    """Where the strategy certificate goes beside `out`: a.json -> a.strategy.json."""
+    return (out[:-5] if out.endswith(".json") else out) + ".strategy.json"
+
+
+def certify_interval(problem, claim_id=None, solver=None, tight_tol=TIGHT_TOL) -> Interval:
+    """Both sides of a problem. Local and no-signalling: the one "==" verdict is both ends. Quantum: the
+    npa.max bound (retried with a tighter solver target when the gap exceeds `tight_tol`) and a
+    quantum.strategy lower side from `certify.solve.seesaw` rounded by `certify.strategy_rounding`."""
+    parsed = parse(problem)
+    cert, verdict = certify_problem(problem, claim_id, solver)
+    if parsed.set != "quantum":
+        return Interval(verdict, verdict, (cert,), Fraction(tight_tol))
+    found, reason = strategy_certificate(parsed, cert["claim"]["id"] + "/strategy")
+    side = None if found is None else found[1]
+    low, high = (side, verdict) if parsed.sense == "max" else (verdict, side)
+    result = Interval(low, high, (cert,) + (() if found is None else (found[0],)), Fraction(tight_tol), reason)
+    if result.gap is not None and not result.tight:  # one more NPA attempt, aiming at the tolerance
+        cert, verdict = certify_problem(problem, claim_id, solver, target=float(tight_tol) / 4)
+        low, high = (side, verdict) if parsed.sense == "max" else (verdict, side)
+        better = Interval(low, high, (cert,) + result.certificates[1:], Fraction(tight_tol), reason)
+        result = better if better.gap is not None and better.gap < result.gap else result
+    return result
+
+
+def strategy_certificate(parsed: Parsed, claim_id: str):
+    """((cert, Verdict), "") of a quantum.strategy claim for a quantum problem, or (None, reason)."""
+    from certify.certificate import checked, make_certificate
+    from certify.kernel.format import Reject
+    from certify.kernel.npa import _objective
+    from certify.kernel.strategy import check as evaluate  # the kernel's exact evaluation of the strategy
+    from certify.solve.seesaw import search
+    from certify.strategy_rounding import exact_weights, to_evidence
+
+    if parsed.table is not None or any(r == "==" for _, r, _ in parsed.constraints):
+        return None, "no strategy search under equality constraints or statistics (an exact match is not sought)"
+    claim_problem = {k: v for k, v in definition(parsed)[1].items() if k != "level"}
+    goals = _objective(claim_problem["objective"], parsed.scenario, "problem.objective")
+    guess, rules = isinstance(parsed.objective, tuple), parsed.constraints
+    for margin in (1e-9, 1e-7, 1e-5):
+        strategy = search(parsed.scenario, goals, guess, parsed.sense, rules, margin)
+        if strategy is None:
+            continue
+        evidence = to_evidence(strategy, guess)
+        if len(rules) == 1 and rules[0][1] != "==":
+            evidence = exact_weights(evidence, parsed.scenario, goals, rules[0], parsed.sense)
+        try:
+            proven = evaluate(claim_problem, ">=", Fraction(0), evidence, "strategy")
+        except Reject:  # a constraint lost to rounding: search again with a larger margin
+            continue
+        exact, grid = (proven.low, math.floor) if parsed.sense == "max" else (proven.high, math.ceil)
+        value, relation = Fraction(grid(exact * 10**15), 10**15), ">=" if parsed.sense == "max" else "<="
+        producer = {"method": "see-saw" if len(rules) <= 1 else "SLSQP", "margin": f"{margin:g}",
+                    "float_value": f"{float(exact):.15g}"}
+        cert = make_certificate(claim_id, "quantum.strategy", strategy_statement(parsed, relation), claim_problem,
+                                relation, value, evidence, producer)
+        verdict = checked(cert, "certificate")
+        if verdict.ok:
+            return (cert, verdict), ""
+    return None, "the strategy search found no strategy that satisfies the constraints exactly"
+
+
+def strategy_statement(parsed: Parsed, relation: str) -> str:
+    goal = parsed.objective
+    what = (f"{parsed.sense} of a Bell expression ({len(goal.terms)} terms)" if isinstance(goal, Expression)
+            else f"max guessing probability of parties {goal[1]} at inputs {goal[2]}")
+    given = f", {len(parsed.constraints)} constraint(s)" if parsed.constraints else ""
+    return f"{what} over quantum strategies{given} {relation} value (attained by an explicit real strategy)"
 
 
 def statement(parsed: Parsed, relation: str) -> str:
@@ -202,14 +326,14 @@ def _lp(claim_problem, claim_id):
     return "==", lp.sign * solution.value, evidence, producer
 
 
-def _npa(claim_problem, solver):
+def _npa(claim_problem, solver, target=1e-6):
     if "constraints" in claim_problem:
         raise CertifyError("problem.constraints: a quantum problem with more than one inequality constraint is "
                            "accepted by the kernel (npa.max constraints) but not yet by the producer; pose "
                            "equalities as statistics or keep one inequality")
     from certify.npa import certify_problem as npa_certify
 
-    result = npa_certify(claim_problem, solver)
+    result = npa_certify(claim_problem, solver, target=target)
     if result is None:
         raise CertifyError("problem: no NPA certificate verified (the relaxation may be infeasible, or the solver "
                            "failed at every rung of the ladder)")

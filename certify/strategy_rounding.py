@@ -10,6 +10,7 @@ a second-order error at the optimum) or the float state, rounded to integers (th
 normalises: value = psi^T B psi / psi^T psi). Weights are rounded with the last one fixing the sum.
 """
 
+import math
 from fractions import Fraction
 
 import numpy as np
@@ -50,20 +51,54 @@ def round_measurement(meas, d, q=DENOMINATOR):
     return out + [rest]
 
 
-def to_evidence(s: Strategy, goals, guess: bool, sense: str, reoptimise_state: bool, q=DENOMINATOR) -> dict:
+def to_evidence(s: Strategy, guess: bool, q=DENOMINATOR) -> dict:
+    """Exact evidence of a float strategy; weights rounded (`exact_weights` makes a constraint exact)."""
     components, weights = [], _weights(s.weights, q)
     for c, (dims, proj, psi) in enumerate(zip(s.dims, s.proj, s.psi)):
         exact = [[round_measurement(meas, d, q) for meas in party] for party, d in zip(proj, dims)]
-        if reoptimise_state:
+        target = None if s.targets is None else s.targets[c]
+        if target is not None:  # the best state for the rounded measurements
             floats = [[[np.array(p, dtype=float) for p in meas] for meas in party] for party in exact]
-            e = goals[c] if guess else goals[0]
-            w, v = np.linalg.eigh((1 if sense == "max" else -1) * bell_operator(e, floats, dims))
-            psi = v[:, -1]
+            psi = np.linalg.eigh(bell_operator(target, floats, dims))[1][:, -1]
         state = [round(float(t) * q) for t in np.asarray(psi) / np.max(np.abs(psi))]
-        components.append({"weight": format_rational(weights[c]), "dims": list(dims),
-                           "projectors": [[[_text(p) for p in meas] for meas in party] for party in exact],
-                           "state": [str(t) for t in state]})
+        component = {"weight": format_rational(weights[c]), "dims": list(dims),
+                     "projectors": [[[_text(p) for p in meas] for meas in party] for party in exact],
+                     "state": [str(t) for t in state]}
+        if guess:
+            component["guess"] = int(s.guesses[c])
+        components.append(component)
     return {"components": components}
+
+
+def exact_weights(evidence, scenario, goals, rule, sense: str) -> dict:
+    """Two components and one inequality "e r v": weights (t, 1 - t) with t the least multiple of 10^-15
+    at or above the exact crossing (the constraint then holds exactly; a component alone when it
+    satisfies the constraint by itself). Component values are the kernel's own exact evaluation."""
+    from certify.kernel.strategy import _behaviour, _value
+
+    comps = evidence["components"]
+    if rule is None or len(comps) != 2:
+        return evidence
+    e, relation, v = rule
+    s = 1 if relation == ">=" else -1
+    keys = {(o, i) for x in goals + [e] for o, i, _ in x.terms}
+    points = []
+    for comp in comps:
+        p = _behaviour(comp, scenario, keys, [10**9], "producer")
+        points.append(((1 if sense == "max" else -1) * _value(goals[comp.get("guess", 0)], p), s * _value(e, p)))
+    (_, ci), (_, cj) = points
+    target = s * v
+    alone = [k for k, (f, c) in enumerate(points) if c >= target]
+    if alone:
+        k = max(alone, key=lambda k: points[k][0])
+        return {"components": [dict(comps[k], weight="1")]}
+    if not ci > target > cj and not cj > target > ci:
+        return evidence
+    i, j = (0, 1) if ci > target else (1, 0)
+    ci, cj = points[i][1], points[j][1]
+    t = min(Fraction(1), Fraction(math.ceil((target - cj) / (ci - cj) * 10**15), 10**15))
+    out = [dict(comps[i], weight=format_rational(t)), dict(comps[j], weight=format_rational(1 - t))]
+    return {"components": out}
 
 
 def _text(matrix):

@@ -11,9 +11,9 @@ Lemma. A symmetric P with P P = P is PSD (eigenvalues 0 and 1); with sum_a P_{a|
 input is a measurement. psi != 0 gives the state psi psi^T / psi^T psi, so p(a|x) = psi^T B psi /
 psi^T psi with B the Kronecker product, which the kernel forms itself (one factor per party); a
 symmetric PSD (exact LDL^T) rho of trace 1 is a state. Weights w_c >= 0 summing to 1 mix components:
-P = sum_c w_c p^c is quantum (c is shared randomness: a block-diagonal strategy). A guess objective
-has one component per guess e (npa.max's order): the adversary holds c = e and guesses it, scoring
-sum_e w_e p^e(a_S = e | x_S). If every constraint holds exactly on P, the value f is attained in
+P = sum_c w_c p^c is quantum (c is shared randomness: a block-diagonal strategy). For a guess objective
+each component names a guess e_c (its index in npa.max's order of guesses): the adversary holds c and
+guesses e_c, scoring sum_c w_c p^c(a_S = e_c | x_S). If every constraint holds exactly on P, the value f is attained in
 the feasible set: max >= f (min <= f). The quantum set lies in every NPA level, so f is also below
 each npa.max bound of the same problem. Work: dimensions, bits and the number of integer products
 are bounded before any product is formed.
@@ -25,7 +25,7 @@ from math import lcm, prod
 from certify.errors import CertifyError
 from certify.kernel.defs.scenario import parse_scenario
 from certify.kernel.format import Proven, Reject, brief, expect, field, only, parse_int, parse_rational
-from certify.kernel.npa import _objective, _pinned  # the same problem definition as npa.max
+from certify.kernel.npa import _objective, _pinned, _relation  # the same problem definition as npa.max
 from certify.kernel.psd import integer_psd, scaled
 
 MAX_DIM = 64  # prod_i d_i of a component (the examples need <= 8)
@@ -42,35 +42,37 @@ def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: 
     if sense not in ("max", "min") or (sense == "min" and guess):
         raise CertifyError(f'{at}.sense: expected "max" (or "min" with a Bell objective), got {str(sense)[:20]!r}')
     goals = _objective(problem["objective"], sc, f"{at}.objective")
-    rules = [(*_pinned(problem["constraint"], "at", sc, f"{at}.constraint")[::2], ">=")
-             ] if problem.get("constraint") is not None else []
+    rules = []  # (expression, value, relation): each must hold on the mixture P = sum_c w_c p^c
+    if problem.get("constraint") is not None:
+        rules.append((*_pinned(problem["constraint"], "at", sc, f"{at}.constraint")[::2], ">="))
     for k, item in enumerate(field(problem, "statistics", list, at) if "statistics" in problem else []):
         rules.append((*_pinned(item, "value", sc, f"{at}.statistics[{k}]")[::2], "=="))
     for k, item in enumerate(field(problem, "constraints", list, at) if "constraints" in problem else []):
         spot = f"{at}.constraints[{k}]"
-        if field(expect(item, dict, spot), "relation", str, spot) not in ("<=", ">=", "=="):
-            raise CertifyError(f'{spot}.relation: expected "<=", ">=" or "==", got {item["relation"][:10]!r}')
         rules.append((*_pinned({k: v for k, v in item.items() if k != "relation"}, "value", sc, spot)[::2],
-                      item["relation"]))
+                      _relation(item, spot)))
     comps = field(only(expect(evidence, dict, ev), {"components"}, ev), "components", list, ev)
-    if not (len(comps) == len(goals) if guess else 1 <= len(comps) <= MAX_COMPONENTS):
-        raise CertifyError(f"{ev}.components: expected {len(goals) if guess else 'one or more'}, got {len(comps)}")
+    if not 1 <= len(comps) <= MAX_COMPONENTS:
+        raise CertifyError(f"{ev}.components: expected 1 to {MAX_COMPONENTS} components, got {len(comps)}")
     keys = {(o, i) for e in goals + [r[0] for r in rules] for o, i, _ in e.terms}
-    weights, behaviours, budget = [], [], [MAX_PRODUCTS]
+    total, weights, budget = Fraction(0), [], [MAX_PRODUCTS]
+    sums = [Fraction(0)] * len(rules)
     for c, comp in enumerate(comps):
         spot = f"{ev}.components[{c}]"
-        only(expect(comp, dict, spot), {"weight", "dims", "projectors", "state", "density"}, spot)
+        only(expect(comp, dict, spot), {"weight", "dims", "projectors", "state", "density", "guess"}, spot)
+        if guess != ("guess" in comp):
+            raise CertifyError(f'{spot}: a "guess" (the index of the adversary\'s guess) iff the objective is a guess')
+        e = goals[parse_int(comp["guess"], f"{spot}.guess", 0, len(goals) - 1) if guess else 0]
         weights.append(parse_rational(field(comp, "weight", str, spot), f"{spot}.weight"))
-        behaviours.append(_behaviour(comp, sc, keys, budget, spot))
+        p = _behaviour(comp, sc, keys, budget, spot)
+        total += weights[-1] * _value(e, p)
+        sums = [t + weights[-1] * _value(r[0], p) for t, r in zip(sums, rules)]
     if any(w < 0 for w in weights) or sum(weights) != 1:
         raise Reject(f"{ev}.components: weights must be >= 0 and sum to 1, got sum {brief(sum(weights))}")
-    for k, (e, v, r) in enumerate(rules):  # each constraint on the mixture P = sum_c w_c p^c
-        got = sum((w * _value(e, p) for w, p in zip(weights, behaviours)), Fraction(0))
+    for k, (got, (_, v, r)) in enumerate(zip(sums, rules)):
         if not {"<=": got <= v, ">=": got >= v, "==": got == v}[r]:
             raise Reject(f"{at}: constraint {k} fails on the strategy: {brief(got)} {r} {brief(v)} is false")
-    f = sum((w * _value(goals[c] if guess else goals[0], p) for c, (w, p) in enumerate(zip(weights, behaviours))),
-            Fraction(0))
-    return Proven(low=f) if sense == "max" else Proven(high=f)
+    return Proven(low=total) if sense == "max" else Proven(high=total)
 
 
 def _value(e, p) -> Fraction:

@@ -12,7 +12,9 @@ Bell operator. Conventions as the kernel's quantum.strategy kind: behaviours key
 the kernel's order. `certify.strategy_rounding` turns the result into exact evidence.
 """
 
-from dataclasses import dataclass
+from copy import deepcopy
+from dataclasses import dataclass, replace
+from fractions import Fraction
 from functools import reduce
 
 import numpy as np
@@ -21,12 +23,16 @@ from scipy.optimize import minimize
 
 @dataclass
 class Strategy:
-    """Float strategy: weights[c], dims[c][i], proj[c][i][x][a] (matrices), psi[c] (unit vectors)."""
+    """Float strategy: weights[c], dims[c][i], proj[c][i][x][a] (matrices), psi[c] (unit vectors),
+    guesses[c] (the adversary's guess index of component c, 0 for a Bell objective) and targets[c]
+    (an expression the state is a top eigenvector for, re-optimised after rounding; or None)."""
 
     weights: list
     dims: list
     proj: list
     psi: list
+    guesses: list = None
+    targets: list = None
 
 
 def letters(scenario, i):
@@ -90,36 +96,107 @@ def _unpack(theta, scenario, dims, k):
     return Strategy(list(weights), [list(dims)] * k, proj, psi)
 
 
-def search(scenario, goals, guess: bool, sense: str, rules, margin=1e-9, starts=8, seed=0) -> Strategy:
-    """The best strategy found: goals are the objective's expressions (one per guess, or one),
-    rules [(expression, relation, value)] the constraints on the mixture (inequalities only)."""
-    dims, k, sign = list(scenario.outputs), len(goals) if guess else 1, 1 if sense == "max" else -1
+def search(scenario, goals, guess: bool, sense: str, rules, margin=1e-9, starts=6, seed=0):
+    """The best strategy found, or None. `goals` are the objective's expressions (one per guess, or one);
+    `rules` [(expression, relation, value)] the constraints on the mixture. No constraint: the best
+    see-saw response over the guesses. One inequality: the Lagrangian method (below). Otherwise SLSQP."""
+    rng, sign = np.random.default_rng(seed), 1 if sense == "max" else -1
+    if not rules:
+        found = [_respond(scenario, _scaled(scenario, [(sign, e)]), starts, rng) + (g,) for g, e in enumerate(goals)]
+        val, strategy, g = max(found, key=lambda item: item[0])
+        return replace(strategy, guesses=[g], targets=[_scaled(scenario, [(sign, goals[g])])])
+    if len(rules) == 1 and rules[0][1] != "==":
+        return _lagrangian(scenario, goals, sign, rules[0], margin, starts, rng)
+    return _slsqp(scenario, goals, guess, sign, rules, margin, starts, rng)
+
+
+def _scaled(scenario, parts):
+    """sum_k t_k e_k as one expression (t_k floats, read exactly)."""
+    from certify.kernel.defs.scenario import make_expression
+
+    terms = [(o, i, Fraction(t) * c) for t, e in parts for o, i, c in e.terms]
+    return make_expression(scenario, terms, sum(Fraction(t) * e.constant for t, e in parts))
+
+
+def _respond(scenario, e, starts, rng, warm=None):
+    """(value, one-component strategy): the see-saw's best of `starts` random starts (and `warm`) for max e."""
+    dims, compiled, best = list(scenario.outputs), coefficients(e, scenario), None
+    size = sum(m * d * d for m, d in zip(scenario.inputs, dims)) + int(np.prod(dims))
+    tries = [] if warm is None else [replace(warm, proj=[deepcopy(warm.proj[0])], psi=list(warm.psi))]
+    for strategy in tries + [_unpack(rng.normal(size=size), scenario, dims, 1) for _ in range(starts)]:
+        found = polish(strategy, e, compiled, 1)
+        if best is None or found > best[0]:
+            best = (found, strategy)
+    return best
+
+
+def _lagrangian(scenario, goals, sign, rule, margin, starts, rng):
+    """max f s.t. c >= v (c <= v: -c >= -v) over mixtures. For a multiplier lam >= 0 each guess's best
+    response to f_g + lam c (a Bell expression: see-saw) is a point (f, c); bisection on lam finds where
+    c crosses v + margin, and the best mixture of two collected points with c = v + margin (the upper
+    envelope) is returned; exact weights are set after rounding (`strategy_rounding.exact_weights`)."""
+    e_c, relation, v = rule
+    s_c, target = (1 if relation == ">=" else -1), (1 if relation == ">=" else -1) * float(v) + margin
+    points, warm, con_c = [], {}, coefficients(e_c, scenario)
+
+    def respond(lam):
+        top = -np.inf
+        for g, goal in enumerate(goals):
+            expr = _scaled(scenario, [(sign, goal), (lam * s_c, e_c)])
+            _, st = _respond(scenario, expr, 1 if g in warm else starts, rng, warm.get(g))
+            warm[g] = st
+            f = sign * value(coefficients(goal, scenario), st.proj[0], st.dims[0], st.psi[0])
+            c = s_c * value(con_c, st.proj[0], st.dims[0], st.psi[0])
+            points.append((f, c, g, st, expr))
+            top = max(top, c)
+        return top
+
+    lo, hi = 0.0, 1.0
+    if respond(lo) < target:
+        while respond(hi) < target:
+            lo, hi = hi, hi * 4
+            if hi > 1e6:
+                return None
+        for _ in range(40):
+            mid = (lo + hi) / 2
+            lo, hi = (lo, mid) if respond(mid) >= target else (mid, hi)
+    best = None
+    for i, j in ((i, j) for i in range(len(points)) for j in range(len(points))):
+        (fi, ci, *_), (fj, cj, *_) = points[i], points[j]
+        if ci >= target and (i == j or cj < target):
+            t = 1.0 if i == j else (target - cj) / (ci - cj)
+            if best is None or t * fi + (1 - t) * fj > best[0]:
+                best = (t * fi + (1 - t) * fj, t, i, j)
+    if best is None:
+        return None
+    _, t, i, j = best
+    chosen = [points[i]] if i == j else [points[i], points[j]]
+    return Strategy([t, 1 - t][:len(chosen)], [p[3].dims[0] for p in chosen], [p[3].proj[0] for p in chosen],
+                    [p[3].psi[0] for p in chosen], [p[2] for p in chosen], [p[4] for p in chosen])
+
+
+def _slsqp(scenario, goals, guess, sign, rules, margin, starts, rng):
+    """SLSQP over one component per guess (weights by softmax), constraints kept with `margin`."""
+    dims, k = list(scenario.outputs), len(goals) if guess else 1
     goal_c = [coefficients(e, scenario) for e in goals]
-    per = sum(m * d * d for m, d in zip(scenario.inputs, dims)) + int(np.prod(dims))
-    size = k * per + (k if k > 1 else 0)
+    size = k * (sum(m * d * d for m, d in zip(scenario.inputs, dims)) + int(np.prod(dims))) + (k if k > 1 else 0)
 
     def mixed(theta, expr_of):
         s = _unpack(theta, scenario, dims, k)
         return sum(w * value(expr_of(c), s.proj[c], s.dims[c], s.psi[c]) for c, w in enumerate(s.weights))
 
-    objective = lambda t: -sign * mixed(t, lambda c: goal_c[c] if guess else goal_c[0])  # noqa: E731
-    cons = [{"type": "ineq", "fun": (lambda t, e=coefficients(e, scenario), v=float(v), s=(1 if r == ">=" else -1):
-                                     s * (mixed(t, lambda c: e) - v) - margin)} for e, r, v in rules]
-    rng, best = np.random.default_rng(seed), None
-    if k == 1 and not rules:  # see-saw alone from random starts
-        for _ in range(starts):
-            strategy = _unpack(rng.normal(size=size), scenario, dims, k)
-            found = polish(strategy, goals[0], goal_c[0], sign)
-            if best is None or found > best[0]:
-                best = (found, strategy)
-        return best[1]
+    objective = lambda t: -sign * mixed(t, lambda c: goal_c[c])  # noqa: E731
+    cons = [{"type": "ineq" if r != "==" else "eq",
+             "fun": (lambda t, e=coefficients(e, scenario), v=float(v), s=(-1 if r == "<=" else 1):
+                     s * (mixed(t, lambda c: e) - v) - (margin if r != "==" else 0))} for e, r, v in rules]
+    best = None
     for _ in range(starts):
         found = minimize(objective, rng.normal(size=size), method="SLSQP", constraints=cons,
-                         options={"ftol": 1e-15, "maxiter": 2000})
-        ok = all(c["fun"](found.x) >= -1e-12 for c in cons)
-        if ok and (best is None or found.fun < best.fun):
+                         options={"ftol": 1e-15, "maxiter": 500})
+        if all(c["fun"](found.x) >= -1e-12 for c in cons) and (best is None or found.fun < best.fun):
             best = found
-    return None if best is None else _unpack(best.x, scenario, dims, k)
+    return None if best is None else replace(_unpack(best.x, scenario, dims, k), guesses=list(range(k)),
+                                             targets=[None] * k)
 
 
 def polish(s: Strategy, e, compiled, sign: int, rounds: int = 200) -> None:
