@@ -52,10 +52,11 @@ class NpaProblem:
     eve: tuple = ()  # vn: the words {device word: coefficient} of each M_k (`kernel.vn`)
 
 
-def parse_problem(problem, where: str, entropy: bool = False, extra=frozenset()) -> NpaProblem:
+def parse_problem(problem, where: str, entropy: bool = False, more=frozenset()) -> NpaProblem:
     """Rebuild the relaxation; malformed input is a CertifyError. Sizes are checked before anything
-    is built. `entropy` (kind vn.*): an "entropy" guess gives Eve's M_k, the level has Z letters."""
-    keys = FIELDS | extra | ({"entropy"} if entropy else {"objective", "sense", "constraints"})
+    is built. `entropy` (kinds vn.*): an "entropy" guess gives Eve's M_k, the level has Z letters;
+    `more`: the kind's extra fields."""
+    keys = FIELDS | more | ({"entropy"} if entropy else {"objective", "sense", "constraints"})
     only(expect(problem, dict, where), keys, where)
     sign = {"max": 1, "min": -1}.get(problem.get("sense", "max"))  # absent: "max" (committed claims)
     if sign is None or (sign == -1 and "guess" in field(problem, "objective", dict, where)):

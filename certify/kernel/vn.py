@@ -32,7 +32,7 @@ Relaxation = NpaProblem  # blocks empty; eve: the M_k
 
 def parse_relaxation(problem, extra: set, where: str) -> Relaxation:
     """The real relaxation with Eve's letters (`defs.words`), its constraint and statistics."""
-    return parse_problem(problem, where, entropy=True, extra=extra)
+    return parse_problem(problem, where, entropy=True, more=extra)
 
 
 def node_objective(rel: Relaxation, lo: Fraction, hi: Fraction, where: str) -> dict:
