@@ -1,15 +1,19 @@
 """Published Bell values recomputed through certify.solve (issue 12), and the laws between the sets."""
 
+import json
+from dataclasses import replace
 from fractions import Fraction
 from math import cos, pi, sqrt
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import certify
+from certify.cli import main
 from certify.expressions import expression_to_json
 from certify.kernel.defs.scenario import Scenario, chsh, make_expression
-from certify.problem import Problem
+from certify.problem import Problem, solve
 
 SC2 = {"inputs": [2, 2], "outputs": [2, 2]}
 SC3 = {"inputs": [3, 3], "outputs": [2, 2]}
@@ -77,3 +81,70 @@ def test_local_below_quantum_below_no_signalling_and_negation(full, marginal):
         assert certify.solve(Problem(SC2, n, st_, "min")).value == -certify.solve(Problem(SC2, e, st_)).value
     qmin = certify.solve(Problem(SC2, n, "quantum", "min", level="1+AB")).value
     assert abs(float(qmin) + float(q)) < 1e-6
+
+
+# --- two-sided quantum intervals (issue 12 item 2): an NPA upper bound and an explicit-strategy lower bound ---
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "certify" / "data" / "examples"
+
+
+def _interval(name, tmp_path, tol=Fraction(1, 10**6), **changes):
+    """Solve a shipped example two-sided, write both certificates and re-check them with `certify check`."""
+    problem = replace(Problem.from_json(json.loads((EXAMPLES / f"{name}.json").read_text())), **changes)
+    result = solve(problem, out=str(tmp_path / f"{name}.json"), two_sided=True, tight_tol=tol)
+    assert len(result.certificates) == 2 and main(["check", str(tmp_path / f"{name}.json"),
+                                                   str(tmp_path / f"{name}.strategy.json")]) == 0
+    kinds = {v.kind: v for v in result.verdicts}
+    assert set(kinds) == {"npa.max", "quantum.strategy"} and all(v.ok for v in result.verdicts)
+    return result
+
+
+def test_chsh_tsirelson_interval_gap_below_1e9(tmp_path):
+    # Tsirelson, Lett. Math. Phys. 4, 93 (1980): max CHSH = 2 sqrt 2, tight at NPA level 1; the strategy's
+    # rational points are near cos(pi/8)
+    r = _interval("chsh_quantum", tmp_path, Fraction(1, 10**9))
+    assert r.lower <= Fraction(2 * 10**15) and r.tight and r.gap <= Fraction(1, 10**9)
+    assert float(r.lower) <= 2 * sqrt(2) <= float(r.upper) and r.low.kind == "quantum.strategy"
+
+
+def test_tilted_chsh_interval(tmp_path):
+    # Acin, Massar and Pironio, PRL 108, 100402 (2012): max of beta <A0> + CHSH is sqrt(8 + 2 beta^2); beta = 1
+    r = _interval("tilted_chsh_quantum", tmp_path)
+    assert r.tight and float(r.lower) <= sqrt(10) <= float(r.upper) and float(r.upper) - sqrt(10) < 1e-6
+
+
+def test_mermin_three_party_interval(tmp_path):
+    # Mermin, PRL 65, 1838 (1990): <A0B0C1> + <A0B1C0> + <A1B0C0> - <A1B1C1> reaches 4 on GHZ (local 2);
+    # a real strategy (X and Z on a rotated GHZ state) attains it
+    r = _interval("mermin3_quantum", tmp_path)
+    assert r.tight and 4 - float(r.lower) < 1e-9 and 0 <= float(r.upper) - 4 < 1e-6
+
+
+def test_chained_bell_three_inputs_minimum_interval(tmp_path):
+    # Braunstein and Caves, Ann. Phys. 202, 22 (1990): the chained sum reaches -2N cos(pi/2N), N = 3
+    r = _interval("chained3_min_quantum", tmp_path)
+    assert r.low.kind == "npa.max" and r.high.kind == "quantum.strategy"  # a min: the strategy is the upper end
+    assert r.tight and float(r.lower) <= -6 * cos(pi / 6) <= float(r.upper)
+
+
+def test_chsh_guess_at_2414_level_2_gap_below_1e6(tmp_path):
+    # Pironio et al., Nature 464, 1021 (2010), Fig. 2: G(I) at I = 2.414; the strategy is the adversary's
+    # mixture, each component naming its guess, and satisfies CHSH >= 2.414 exactly
+    r = _interval("guess_chsh_quantum", tmp_path, constraints=(dict(json.loads(
+        (EXAMPLES / "guess_chsh_quantum.json").read_text())["constraints"][0], value="1207/500"),))
+    assert r.tight and r.gap <= Fraction(1, 10**6) and 0.84 < float(r.lower) <= float(r.upper) < 0.8425
+
+
+def test_local_below_quantum_interval_below_no_signalling():
+    """Law: local max <= L <= U <= NS max for the published expressions above (min: the reverse); exact at
+    the strategy's end, within 1e-6 at the dual's (Mermin: quantum = NS = 4, and U exceeds 4 by ~5e-7)."""
+    for name in ("tilted_chsh_quantum", "mermin3_quantum", "chained3_min_quantum"):
+        problem = Problem.from_json(json.loads((EXAMPLES / f"{name}.json").read_text()))
+        r = solve(problem, two_sided=True)
+        local = certify.solve(replace(problem, set="local", level=None)).value
+        ns = certify.solve(replace(problem, set="no-signalling", level=None)).value
+        assert r.lower <= r.upper and r.gap < Fraction(1, 10**6), name
+        if problem.sense == "max":  # the strategy end is exact; the dual end has its slack
+            assert local <= r.lower and float(r.upper) <= float(ns) + 1e-6, name
+        else:
+            assert r.upper <= local and float(r.lower) >= float(ns) - 1e-6, name
