@@ -126,10 +126,13 @@ class OnDask:
         from dask.distributed import as_completed
 
         token = uuid.uuid4().hex[:12]  # keys unique even when several runs share a scheduler
+        ranks = priorities or [0] * len(items)
         futures = {}
-        for index, item in enumerate(items):
-            futures[self.client.submit(function, item, key=f"certify-{token}-{index}", retries=1, pure=False,
-                                       priority=priorities[index] if priorities else 0)] = index
+        # Submitted in priority order too: the scheduler starts the first calls it receives before
+        # later ones of higher priority have arrived.
+        for index in sorted(range(len(items)), key=lambda i: -ranks[i]):
+            futures[self.client.submit(function, items[index], key=f"certify-{token}-{index}", retries=1,
+                                       pure=False, priority=ranks[index])] = index
         for future in as_completed(futures):
             index = futures.pop(future)
             try:

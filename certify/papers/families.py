@@ -83,6 +83,10 @@ def vn_diqkd_outputs(_):
     return ["vn/diqkd_depolarising_threshold_m8.json"]
 
 
+def eat_outputs(task):
+    return [f"vn/eat/{task[0]}.json"]
+
+
 # cost: seconds per task at --jobs 1 (measured on 2 shared cores; used only for scheduling: the
 # longest tasks start first, tiny ones travel in chunks)
 LEMMA = Family("Gallego Lemma (5 parties)", lp_worker, tuple(lemma.lemma_claims()), lp_outputs, 0.08)
@@ -114,6 +118,7 @@ FAMILIES = {
         Family("BFF H(AB|X=0,Y=0,E) near Tsirelson", vn_global_worker, vn_produce.GLOBAL_POINTS, vn_global_outputs,
                lambda point: 8 if point[1] <= 8 else 30),
         Family("DIQKD threshold, depolarising noise", vn_diqkd_worker, (None,), vn_diqkd_outputs, 45),
-        Family("EAT: Table 1 counts, entropy accumulation (eat.bits)", vn_eat.worker, vn_eat.PROOF_TASKS),
+        Family("EAT: Table 1 counts, entropy accumulation (eat.bits)", vn_eat.worker, vn_eat.PROOF_TASKS,
+               eat_outputs, 4),
     ],
 }
