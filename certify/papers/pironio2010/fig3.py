@@ -149,8 +149,8 @@ def draw(path, f_quantum=f_curve_b, label="curve b of Fig. 2 (analytic stand-in,
         ax.plot(xs, [eat_bits(n, lines) for n in xs], color="C3", linestyle="--",
                 label=f"EAT (DFR Thm 4.4, BFF line), kernel verdicts; > 0 from n = {marks['eat']:.3g}")
         ax.axvline(marks["crossover"], color="C3", linestyle=":", linewidth=0.8)
-        ax.annotate(f"EAT beats the chain\nfrom n = {marks['crossover']:.3g}", (marks["crossover"], 3e2),
-                    fontsize=7, color="C3", ha="right")
+        ax.annotate(f"EAT beats the chain\nfrom n = {marks['crossover']:.3g}", (marks["crossover"] * 1.15, 1.2e4),
+                    fontsize=7, color="C3", ha="left")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_ylim(1e-1, 1e8 if lines else 1e6)
