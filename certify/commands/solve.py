@@ -66,13 +66,13 @@ def run(args) -> int:
 
 
 def _interval_line(result) -> str:
-    """"value in [L, U] (both ends VERIFIED), gap G: tight (<= tol)" from the two verdicts' claims."""
+    """"value in [L, U], gap G: tight (...)" from the claims of the two verified verdicts."""
     if result.gap is None:
         side = "lower" if result.lower is None else "upper"
         return f"no certified {side} end ({result.reason or 'not found'}); the other end is the verdict above"
     word = "tight" if result.tight else "not tight"
-    return (f"value in [{float(result.lower):.15g}, {float(result.upper):.15g}] (both ends VERIFIED), gap "
-            f"{float(result.gap):.3g}: {word} (tolerance {float(result.tight_tol):g})")
+    return (f"value in [{float(result.lower):.15g}, {float(result.upper):.15g}], gap {float(result.gap):.3g}: {word} "
+            f"(tolerance {float(result.tight_tol):g}); both ends verified by the kernel")
 
 
 def _interval_json(result) -> dict:

@@ -148,3 +148,19 @@ def test_local_below_quantum_interval_below_no_signalling():
             assert local <= r.lower and float(r.upper) <= float(ns) + 1e-6, name
         else:
             assert r.upper <= local and float(r.lower) >= float(ns) - 1e-6, name
+
+
+def test_cli_prints_the_interval_and_json_holds_both_verdicts(tmp_path, capsys):
+    example = str(EXAMPLES / "tilted_chsh_quantum.json")
+    assert main(["solve", example, "--out", str(tmp_path / "t.json")]) == 0
+    out = capsys.readouterr().out
+    assert "value in [3.162277" in out and ": tight (tolerance 1e-06)" in out and "t.strategy.json" in out
+    assert main(["solve", example, "--json", "--tight-tol", "1/10"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["format"] == "certify-result/1" and doc["schema"] == "certify-cli/1" and doc["ok"]
+    assert {c["kind"] for c in doc["claims"]} == {"npa.max", "quantum.strategy"}
+    lower, upper = (Fraction(doc["interval"][k]) for k in ("lower", "upper"))
+    assert doc["interval"]["tight"] and doc["interval"]["tight_tol"] == "1/10" and 0 < upper - lower < 1e-6
+    assert main(["solve", example, "--json", "--one-sided"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [c["kind"] for c in doc["claims"]] == ["npa.max"] and doc["interval"]["lower"] is None
