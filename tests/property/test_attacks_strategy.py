@@ -50,6 +50,12 @@ def tampered(edit, relation=">=", value=None):
                        evidence)
 
 
+def mixture(w0, w1):
+    problem, evidence, exact = honest()
+    comps = [dict(evidence["components"][0], weight=w0), dict(evidence["components"][0], weight=w1)]
+    return certificate("quantum.strategy", problem, ">=", format_rational(exact), {"components": comps})
+
+
 def set_entry(comp, path, text):
     target = comp
     for key in path[:-1]:
@@ -73,8 +79,8 @@ ATTACKS = {
     "claimed upper bound from a strategy": lambda: tampered(lambda c: None, relation="<="),
     "constraint violated by 1e-12": lambda: constrained(Fraction(1, 10**12)),
     "weight above 1": lambda: tampered(lambda c: c.update(weight="1000000000001/1000000000000")),
-    "density not PSD": lambda: tampered(lambda c: (c.pop("state"), c.update(density=[
-        ["1/2", "0", "0", "1"], ["0", "0", "0", "0"], ["0", "0", "0", "0"], ["1", "0", "0", "1/2"]]))),
+    "negative weight": lambda: mixture("-1/2", "3/2"),
+    "weights summing above 1": lambda: mixture("1/2", "1000000000001/2000000000000"),
     "huge dimensions": lambda: tampered(lambda c: c.update(dims=[1000, 1000])),
     "huge entries": lambda: tampered(lambda c: set_entry(c, ["projectors", 1, 0, 0, 0, 0], "1/" + "7" * 3999)),
     # 8 x 8 blocks of 500-bit entries (under the bit bound): the products are formed, and fail quickly

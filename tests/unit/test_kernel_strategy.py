@@ -1,7 +1,6 @@
 """Kernel kind "quantum.strategy": exact Born-rule values against a direct Kronecker model, mixtures and
-guesses, constraints, the state forms, malformed shapes and the work bounds."""
+guesses, constraints, mixed states as mixtures, malformed shapes and the work bounds."""
 
-import copy
 from fractions import Fraction
 from itertools import product
 
@@ -66,15 +65,13 @@ def test_value_is_the_born_rule_on_the_kronecker_product():
     assert check_certificate(cert(CHSH, {"components": [component()]}, value="707/250"), "c").ok  # 2.828
 
 
-def test_density_matrix_gives_the_same_value_and_is_checked():
-    rho = [[Fraction(1, 2) if j in (0, 3) and k in (0, 3) else 0 for k in range(4)] for j in range(4)]
-    comp = component()
-    del comp["state"]
-    comp["density"] = text(rho)
-    assert check(CHSH, ">=", Fraction(0), {"components": [comp]}, "w").low == direct_chsh(ALICE, BOB, PSI)
-    bad = copy.deepcopy(comp)
-    bad["density"][0][3] = bad["density"][3][0] = "1"  # trace 1 but not PSD
-    assert check_certificate(cert(CHSH, {"components": [bad]}), "c").status == "false"
+def test_a_mixed_state_is_a_mixture_of_components_and_density_is_refused():
+    # rho = (|00><00| + |11><11|)/2 = L D L^T with rational l_k: two components, the same projectors
+    mixed = {"components": [component(psi=[1, 0, 0, 0], weight="1/2"), component(psi=[0, 0, 0, 1], weight="1/2")]}
+    assert check(CHSH, ">=", Fraction(0), mixed, "w").low == (direct_chsh(ALICE, BOB, [1, 0, 0, 0])
+                                                               + direct_chsh(ALICE, BOB, [0, 0, 0, 1])) / 2
+    with pytest.raises(CertifyError, match="unknown field 'density'"):
+        check(CHSH, ">=", Fraction(0), {"components": [component(density=[["1"]])]}, "w")
 
 
 def test_min_proves_an_upper_bound_and_mixtures_average():
@@ -113,9 +110,8 @@ def test_constraints_must_hold_exactly_on_the_mixture():
 @pytest.mark.parametrize("change, match", [
     (lambda c: c.update(dims=[2]), "dims"),
     (lambda c: c.update(dims=[2, 3]), "3 x 3"),
-    (lambda c: c.update(state=["1", "0", "0"]), "expected 4 rationals"),
-    (lambda c: c.update(density=[["1"]]), "one of"),
-    (lambda c: c.pop("state"), "one of"),
+    (lambda c: c.update(state=["1", "0", "0"]), "expected 1 x 4 rationals"),
+    (lambda c: c.pop("state"), "missing field 'state'"),
     (lambda c: c["projectors"][1].pop(), "inputs per party"),
     (lambda c: c["projectors"][0][1].pop(), "expected 2 projectors"),
     (lambda c: c.update(weight="0.5"), "rational"),
@@ -140,3 +136,10 @@ def test_work_bound_counts_products_before_any_is_formed():
     comp = {"weight": "1", "dims": [8, 8], "projectors": [[meas] * 40] * 2, "state": ["1"] * 64}
     with pytest.raises(CertifyError, match="work bound"):
         check(problem, ">=", Fraction(0), {"components": [comp]}, "w")
+
+
+@pytest.mark.parametrize("field_, item", [("constraints", [1]), ("statistics", ["x"]),
+                                          ("constraints", [{"expression": {"terms": []}, "value": "1"}])])
+def test_malformed_constraints_are_malformed_not_internal(field_, item):
+    with pytest.raises(CertifyError, match=field_):
+        check(dict(CHSH, **{field_: item}), ">=", Fraction(0), {"components": [component()]}, "w")
