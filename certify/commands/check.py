@@ -8,6 +8,7 @@ kernel already refuses unprintable statements: a file must not be able to forge 
 import json
 import os
 import sys
+import time
 
 from certify import printing
 from certify.errors import EXIT_ERROR, EXIT_FALSE, EXIT_INTERNAL, EXIT_OK, CertifyError
@@ -36,10 +37,14 @@ def run(args) -> int:
             # or the set of claims (each certificate is still checked in full)
             print(f"warning: {_safe(path)} has no {MANIFEST}: files checked one by one; their statements "
                   "and the set of claims are not pinned", file=sys.stderr)
+        started, before = time.perf_counter(), len(verdicts)
         try:
             verdicts.extend(check_path(path))
         except CertifyError as err:  # a missing path: its own verdict, the other paths are still checked
             verdicts.append(error_verdict(path, str(err)))
+        if getattr(args, "verbose", False):
+            print(f"certify check: {_safe(path)}: {len(verdicts) - before} claims in "
+                  f"{time.perf_counter() - started:.2f} s", file=sys.stderr)
     count = {status: sum(v.status == status for v in verdicts) for status in ("verified", "false", "malformed",
                                                                               "internal")}
     code = (EXIT_INTERNAL if count["internal"] else EXIT_ERROR if count["malformed"] else
