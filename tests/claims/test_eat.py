@@ -1,8 +1,8 @@
 """The committed "eat.bits" claims (proofs/vn/eat/) recomputed: Table 1 gives 0 bits by entropy
 accumulation (Pironio's chain: 42), the same frequencies over 100 and 1000 times as many rounds give
 the documented numbers (docs/vn-rates.md), and the producer's float model agrees with the kernel.
-Beside Pironio's chain (Fig. 3's uniform-inputs curve, level-2 tangents): the chain leads at 301,600
-rounds, EAT leads at 844,480 and 3,016,000."""
+Beside Pironio's chain (Fig. 3's uniform-inputs curve, and "bits.chsh" claims at level 2): the chain
+leads at 301,600 and 799,240 rounds, EAT leads at 844,480 and 3,016,000."""
 
 import json
 from pathlib import Path
@@ -13,7 +13,8 @@ from certify.kernel import check_certificate
 from certify.vn import eat
 
 PROOFS = Path(__file__).resolve().parents[2] / "proofs"
-EXPECTED = {"table1": 0, "table1-x100": 39749, "table1-x280": 195192, "table1-x1000": 861661}  # docs, README
+EXPECTED = {"table1": 0, "table1-x100": 39749, "table1-x265": 181888, "table1-x280": 195192,
+            "table1-x1000": 861661}  # docs/vn-rates.md, README
 
 
 @pytest.mark.parametrize("stem", sorted(EXPECTED))
@@ -35,6 +36,22 @@ def test_eat_against_the_chain_on_both_sides_of_the_crossover():
     assert EXPECTED["table1-x100"] < uniform_bound(301_600, chain) - 20_000
     assert EXPECTED["table1-x280"] > uniform_bound(844_480, chain) + 2_000
     assert EXPECTED["table1-x1000"] > uniform_bound(3_016_000, chain) + 140_000
+
+
+@pytest.mark.parametrize("factor, chain_bits", [(265, 182039), (280, 192777)])
+def test_crossover_is_bracketed_by_kernel_verdicts_on_both_sides(factor, chain_bits):
+    """Pironio's chain as a "bits.chsh" claim (level-2 tangents placed by its producer) on the same
+    scaled counts: it leads at 799,240 rounds, entropy accumulation leads at 844,480."""
+    from fractions import Fraction
+
+    from certify.certificate import checked
+    from certify.papers.pironio2010.bits import bits_certificate
+    counts = eat.scaled(eat.table1_counts(), factor)
+    uniform = {(x, y): Fraction(1, 4) for x in (0, 1) for y in (0, 1)}
+    verdict = checked(bits_certificate(counts, uniform, Fraction(1, 100), "2", "t", "t"), "t")
+    assert verdict.ok and verdict.low == chain_bits
+    mine = EXPECTED[f"table1-x{factor}"]
+    assert (mine < chain_bits) if factor == 265 else (mine > chain_bits)
 
 
 def test_readme_row_states_the_committed_numbers():
