@@ -143,3 +143,19 @@ def test_work_bound_counts_products_before_any_is_formed():
 def test_malformed_constraints_are_malformed_not_internal(field_, item):
     with pytest.raises(CertifyError, match=field_):
         check(dict(CHSH, **{field_: item}), ">=", Fraction(0), {"components": [component()]}, "w")
+
+
+def test_documented_example_verifies_14_over_5():
+    """docs/certificate-format.md: the worked quantum.strategy example, on tsirelson-1's problem without level."""
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    problem = json.loads((root / "proofs/pironio2010/npa/tsirelson-1.json").read_text())["claim"]["problem"]
+    problem = {k: v for k, v in problem.items() if k != "level"}
+    doc = (root / "docs/certificate-format.md").read_text()
+    block = doc[doc.index('{"components": [{"weight": "1", "dims": [2, 2]'):]
+    evidence = json.loads(block[:block.index("```")])
+    verdict = check_certificate(cert(problem, evidence, ">=", "14/5"), "doc")
+    assert verdict.ok and verdict.low == Fraction(14, 5)
+    assert check_certificate(cert(problem, evidence, ">=", "2801/1000"), "doc").status == "false"
