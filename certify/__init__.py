@@ -16,11 +16,11 @@ __version__ = "0.1.0"
 __all__ = ["CertifyError", "Problem", "check", "solve"]
 
 
-def _solve(problem, out=None, claim_id=None, solver=None):
+def _solve(problem, out=None, claim_id=None, solver=None, **two_sided):
     """Certify a Problem (or its JSON dict); returns the kernel's Verdict (see certify.problem.solve)."""
     from certify.problem import solve as run  # imported here: loads the solvers only when asked
 
-    return run(problem, out, claim_id, solver)
+    return run(problem, out, claim_id, solver, **two_sided)  # two_sided=True, tight_tol: an Interval
 
 
 class _Solve:
@@ -30,8 +30,8 @@ class _Solve:
 
     __doc__ = _solve.__doc__
 
-    def __call__(self, problem, out=None, claim_id=None, solver=None):
-        return _solve(problem, out, claim_id, solver)
+    def __call__(self, problem, out=None, claim_id=None, solver=None, **two_sided):
+        return _solve(problem, out, claim_id, solver, **two_sided)
 
     def __getattr__(self, name):
         return getattr(importlib.import_module("certify.solve"), name)
