@@ -57,3 +57,31 @@ def test_crossover_is_bracketed_by_kernel_verdicts_on_both_sides(factor, chain_b
 def test_readme_row_states_the_committed_numbers():
     readme = (PROOFS.parent / "README.md").read_text()
     assert "eat.bits" in readme and "861,661" in readme and "0 bits at n = 3016" in readme
+
+
+def _run_bits(argv, capsys):
+    import argparse
+
+    from certify.commands import bits
+    parser = argparse.ArgumentParser()
+    bits.add_parser(parser.add_subparsers(dest="command"))
+    code = bits.run(parser.parse_args(["bits"] + argv))
+    return code, capsys.readouterr().out
+
+
+def test_cli_bits_eat_prints_the_kernel_verdict(tmp_path, capsys):
+    """`certify bits --eat` on Table 1 (m = 4 here, for speed): 0 bits, the verdict and the certificate."""
+    from certify.errors import CertifyError
+    table = str(PROOFS.parent / "certify" / "data" / "pironio2010_table1.csv")
+    out_file = tmp_path / "eat.json"
+    code, out = _run_bits(["--eat", "--counts", table, "--tangent-at", "2.4", "--nodes", "4", "--json",
+                           "--out", str(out_file)], capsys)
+    data = json.loads(out)
+    assert code == 0 and data["ok"] and data["claims"][0]["kind"] == "eat.bits"
+    assert data["claims"][0]["status"] == "verified" and data["claims"][0]["value"] == "0"
+    assert check_certificate(json.loads(out_file.read_text()), "f").ok
+    code, out = _run_bits(["--eat", "--counts", table, "--tangent-at", "2.4", "--nodes", "4"], capsys)
+    assert code == 0 and ">= 0 VERIFIED" in out and "H_min^eps" in out
+    for bad in (["--gamma", "0"], ["--rounds", "10"], ["--nodes", "1"], ["--tangent", "1,1"]):
+        with pytest.raises(CertifyError):
+            _run_bits(["--eat", "--counts", table] + bad, capsys)
