@@ -15,7 +15,6 @@ the kernel's order. `certify.strategy_rounding` turns the result into exact evid
 from copy import deepcopy
 from dataclasses import dataclass, replace
 from fractions import Fraction
-from functools import reduce
 
 import numpy as np
 from scipy.optimize import minimize
@@ -49,12 +48,17 @@ def coefficients(e, scenario):
     return float(e.constant), c
 
 
+def _stacks(proj_c, dims):
+    """Per party the letters' matrices (identity first, then P_{a|x} at 1 + x * outputs + a)."""
+    return [np.stack([np.eye(d)] + [p for meas in party for p in meas]) for party, d in zip(proj_c, dims)]
+
+
 def table(proj_c, dims, psi):
     """p(k_1..k_n) = psi^T (M_{k_1} (x) ... (x) M_{k_n}) psi for every letter tuple, by one einsum."""
     n = len(dims)
     args = [psi.reshape(dims), list(range(n, 2 * n))]
-    for i, party in enumerate(proj_c):
-        args += [np.stack([np.eye(dims[i])] + [p for meas in party for p in meas]), [2 * n + i, n + i, i]]
+    for i, stack in enumerate(_stacks(proj_c, dims)):
+        args += [stack, [2 * n + i, n + i, i]]
     args += [psi.reshape(dims), list(range(n)), list(range(2 * n, 3 * n))]
     return np.einsum(*args)
 
@@ -64,14 +68,28 @@ def value(compiled, proj_c, dims, psi) -> float:
     return constant + float(np.sum(c * table(proj_c, dims, psi)))
 
 
-def operator(proj_c, dims, outs, ins):
-    factors = [np.eye(d) if a is None else proj_c[i][x][a] for i, (a, x, d) in enumerate(zip(outs, ins, dims))]
-    return reduce(np.kron, factors)
+def bell_operator(e, proj_c, dims, compiled=None):
+    """B with value psi^T B psi for a unit psi: constant I + sum_k C[k] L_1[k_1] (x) ... (x) L_n[k_n] (one einsum)."""
+    if compiled is None:
+        from certify.kernel.defs.scenario import Scenario
+
+        compiled = coefficients(e, Scenario(tuple(len(p) for p in proj_c), tuple(len(p[0]) for p in proj_c)))
+    (constant, c), n, size = compiled, len(dims), int(np.prod(dims))
+    args = [c, list(range(n))]
+    for i, stack in enumerate(_stacks(proj_c, dims)):
+        args += [stack, [i, n + i, 2 * n + i]]
+    out = np.einsum(*args, list(range(n, 2 * n)) + list(range(2 * n, 3 * n)))
+    return out.reshape(size, size) + constant * np.eye(size)
 
 
-def bell_operator(e, proj_c, dims):
-    n = int(np.prod(dims))
-    return float(e.constant) * np.eye(n) + sum(float(c) * operator(proj_c, dims, o, i) for o, i, c in e.terms)
+def _environment(compiled, stacks, psi, dims, i):
+    """M[k_i] with f = constant + sum_{k_i} <L_i[k_i], M[k_i]> (entrywise): f is affine in party i's matrices."""
+    n, c = len(dims), compiled[1]
+    args = [c, list(range(n)), psi.reshape(dims), list(range(n, 2 * n)), psi.reshape(dims), list(range(2 * n, 3 * n))]
+    for m, stack in enumerate(stacks):
+        if m != i:
+            args += [stack, [m, n + m, 2 * n + m]]
+    return np.einsum(*args, [i, n + i, 2 * n + i])
 
 
 def _measurement(raw, d, outcomes):
@@ -200,29 +218,22 @@ def _slsqp(scenario, goals, guess, sign, rules, margin, starts, rng):
 
 
 def polish(s: Strategy, e, compiled, sign: int, rounds: int = 200) -> None:
-    """See-saw on one component (module docstring) until a round gains less than 1e-15; the value reached."""
+    """See-saw on one component (module docstring) until a round gains less than 1e-15; the value reached.
+    With P_1 = I - P_0, f is affine in P_0 with gradient G = M[P_0] - M[P_1] (`_environment`): the best
+    projector is onto the positive eigenspace of the symmetric part of sign G."""
     proj, dims, last = s.proj[0], s.dims[0], None
     for _ in range(rounds):
         for i, party in enumerate(proj):
-            for meas in party:
+            env = _environment(compiled, _stacks(proj, dims), s.psi[0], dims, i)
+            for x, meas in enumerate(party):
                 if len(meas) != 2:
                     continue
-                d = dims[i]
-                base = sign * value(compiled, proj, dims, s.psi[0])
-                grad = np.zeros((d, d))
-                for j in range(d):
-                    for t in range(j, d):
-                        step = np.zeros((d, d))
-                        step[j, t] = step[t, j] = 1.0
-                        meas[0], meas[1] = meas[0] + step, meas[1] - step
-                        gain = sign * value(compiled, proj, dims, s.psi[0]) - base
-                        grad[j, t] = grad[t, j] = gain / (1 if j == t else 2)
-                        meas[0], meas[1] = meas[0] - step, meas[1] + step
-                w, v = np.linalg.eigh(grad)
+                g = sign * (env[1 + 2 * x] - env[2 + 2 * x])
+                w, v = np.linalg.eigh((g + g.T) / 2)
                 keep = v[:, w > 0]
                 meas[0] = keep @ keep.T
-                meas[1] = np.eye(d) - meas[0]
-        w, v = np.linalg.eigh(sign * bell_operator(e, proj, dims))
+                meas[1] = np.eye(dims[i]) - meas[0]
+        w, v = np.linalg.eigh(sign * bell_operator(e, proj, dims, compiled))
         s.psi[0] = v[:, -1]
         if last is not None and w[-1] - last < 1e-15:
             break
