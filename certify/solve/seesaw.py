@@ -217,6 +217,21 @@ def _slsqp(scenario, goals, guess, sign, rules, margin, starts, rng):
                                              targets=[None] * k)
 
 
+def _basis_step(meas, gains, steps: int = 20):
+    """d outcomes in dimension d, rank one each: max sum_a v_a^T G_a v_a over orthonormal bases V by the
+    polar (minorise-maximise) iteration V <- polar([G_a v_a]_a), with G_a shifted to be PSD (the shift
+    adds a constant on orthonormal bases), which never decreases the sum."""
+    d = len(meas)
+    g = [(x + x.T) / 2 for x in gains]
+    shift = max(0.0, -min(np.linalg.eigvalsh(x)[0] for x in g)) + 1.0
+    g = [x + shift * np.eye(d) for x in g]
+    v = np.column_stack([np.linalg.eigh(p)[1][:, -1] for p in meas])
+    for _ in range(steps):
+        u, _, wt = np.linalg.svd(np.column_stack([g[a] @ v[:, a] for a in range(d)]))
+        v = u @ wt
+    return [np.outer(v[:, a], v[:, a]) for a in range(d)]
+
+
 def polish(s: Strategy, e, compiled, sign: int, rounds: int = 200) -> None:
     """See-saw on one component (module docstring) until a round gains less than 1e-15; the value reached.
     With P_1 = I - P_0, f is affine in P_0 with gradient G = M[P_0] - M[P_1] (`_environment`): the best
@@ -226,13 +241,14 @@ def polish(s: Strategy, e, compiled, sign: int, rounds: int = 200) -> None:
         for i, party in enumerate(proj):
             env = _environment(compiled, _stacks(proj, dims), s.psi[0], dims, i)
             for x, meas in enumerate(party):
-                if len(meas) != 2:
-                    continue
-                g = sign * (env[1 + 2 * x] - env[2 + 2 * x])
-                w, v = np.linalg.eigh((g + g.T) / 2)
-                keep = v[:, w > 0]
-                meas[0] = keep @ keep.T
-                meas[1] = np.eye(dims[i]) - meas[0]
+                if len(meas) == 2:
+                    g = sign * (env[1 + 2 * x] - env[2 + 2 * x])
+                    w, v = np.linalg.eigh((g + g.T) / 2)
+                    keep = v[:, w > 0]
+                    meas[0] = keep @ keep.T
+                    meas[1] = np.eye(dims[i]) - meas[0]
+                elif len(meas) == dims[i]:
+                    party[x] = _basis_step(meas, [sign * env[1 + len(meas) * x + a] for a in range(len(meas))])
         w, v = np.linalg.eigh(sign * bell_operator(e, proj, dims, compiled))
         s.psi[0] = v[:, -1]
         if last is not None and w[-1] - last < 1e-15:

@@ -127,6 +127,14 @@ def test_chained_bell_three_inputs_minimum_interval(tmp_path):
     assert r.tight and float(r.lower) <= -6 * cos(pi / 6) <= float(r.upper)
 
 
+def test_cglmp_three_outcomes_interval(tmp_path):
+    # Collins, Gisin, Linden, Massar and Popescu, PRL 88, 040404 (2002), d = 3 (local 2); Acin, Durt, Gisin
+    # and Latorre, PRA 65, 052325 (2002): quantum max 1 + sqrt(11/3) with a non-maximally entangled state;
+    # the strategy uses real qutrit bases (three rank-one projectors per input)
+    r = _interval("cglmp3_quantum", tmp_path)
+    assert r.tight and float(r.lower) <= 1 + sqrt(11 / 3) <= float(r.upper) and 1 + sqrt(11 / 3) - float(r.lower) < 1e-9
+
+
 def test_chsh_guess_at_2414_level_2_gap_below_1e6(tmp_path):
     # Pironio et al., Nature 464, 1021 (2010), Fig. 2: G(I) at I = 2.414; the strategy is the adversary's
     # mixture, each component naming its guess, and satisfies CHSH >= 2.414 exactly
@@ -138,7 +146,7 @@ def test_chsh_guess_at_2414_level_2_gap_below_1e6(tmp_path):
 def test_local_below_quantum_interval_below_no_signalling():
     """Law: local max <= L <= U <= NS max for the published expressions above (min: the reverse); exact at
     the strategy's end, within 1e-6 at the dual's (Mermin: quantum = NS = 4, and U exceeds 4 by ~5e-7)."""
-    for name in ("tilted_chsh_quantum", "mermin3_quantum", "chained3_min_quantum"):
+    for name in ("tilted_chsh_quantum", "mermin3_quantum", "chained3_min_quantum", "cglmp3_quantum"):
         problem = Problem.from_json(json.loads((EXAMPLES / f"{name}.json").read_text()))
         r = solve(problem, two_sided=True)
         local = certify.solve(replace(problem, set="local", level=None)).value
