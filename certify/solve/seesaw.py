@@ -1,15 +1,16 @@
 """A float search for real finite-dimensional quantum strategies (the lower side of a quantum interval).
 
-Untrusted: it only proposes. A strategy is a mixture of components; each component gives party i a
-real space of dimension `outputs[i]` with one rank-1 projector per outcome (from the columns of an
-orthogonal matrix, the last outcome taking the rest) and a real unit state. The search is SLSQP
-over these parameters from several random starts (constraints kept with a small margin, so that
-the rational rounding still satisfies them), then, for one component without constraints, a
-see-saw polish: each projector P_{0|x} of a binary input in turn set to the positive eigenspace of
-the gradient of the (affine in P_{0|x}) objective, then the state to the top eigenvector of the
-Bell operator. Conventions as the kernel's quantum.strategy kind: behaviours keyed by
-(outputs, inputs) with None outside a term; a guess objective has one component per guess, in
-the kernel's order. `certify.strategy_rounding` turns the result into exact evidence.
+Untrusted: it only proposes; `certify.strategy_rounding` turns the result into exact evidence and the
+kernel's quantum.strategy kind decides. A strategy is a mixture of components; each gives party i a
+real space of dimension outputs[i], one rank-1 projector per outcome (the columns of an orthogonal
+matrix, the last outcome taking the rest) and a real unit state. See-saw (`polish`): party by party,
+the objective is affine in its projectors (`_environment`, one einsum); a binary input's P_0 becomes
+the projector onto the positive eigenspace of the gradient, a d-outcome basis takes polar
+minorise-maximise steps (`_basis_step`); then the state becomes the top eigenvector of the Bell
+operator. `search`: no constraint: the best see-saw response from random starts, over every guess;
+one inequality: the Lagrangian method (`_lagrangian`: bisection on the multiplier, then the best
+mixture of two responses); otherwise SLSQP. Conventions as the kernel's: behaviours keyed by
+(outputs, inputs) with None outside a term; guesses indexed in npa.max's order.
 """
 
 from copy import deepcopy
