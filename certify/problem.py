@@ -6,7 +6,10 @@ observed statistics, and the set. `certify_problem` turns it into the kernel's c
 solves it, writes the certificate and returns it with the kernel's Verdict:
   local          -> "local.bound" (==, the kernel enumerates the deterministic strategies);
   no-signalling  -> "lp.ns" (==: an exact dual and a primal box, HiGHS then exact repair);
-  quantum        -> "npa.max" (<= for max, >= for min: a rational dual of the NPA level).
+  quantum        -> "npa.max" (<= for max, >= for min: a rational dual of the NPA level), and with
+                    `certify_interval` also "quantum.strategy" (>= for max, <= for min: an explicit
+                    strategy from certify/solve/seesaw.py, rounded by certify/strategy_rounding.py),
+                    the two ends of a certified interval [L, U] (`Interval`).
 Conventions: parties are 0-based; rationals are "p/q" strings (ints, Fractions and numpy integers
 are accepted in Python); a "<=" constraint of a quantum problem is sent as "-e >= -v".
 """
@@ -196,7 +199,7 @@ class Interval:
 
     low: object
     high: object
-    certificates: tuple  # (cert, ...) in the order (high side, low side) as produced
+    certificates: tuple  # the certificates as produced: the set's own (npa.max for quantum), then the strategy
     tight_tol: Fraction = TIGHT_TOL
     reason: str = ""
 
