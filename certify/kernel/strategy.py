@@ -26,6 +26,7 @@ from certify.kernel.npa import _objective, _pinned, _relation  # the same proble
 
 MAX_DIM = 64  # prod_i d_i of a component (the examples need <= 8)
 MAX_BITS = 512  # scaled integer entries (examples: <= 80)
+MAX_RULES = 1000  # statistics, constraints (a full 5-party binary behaviour has 242)
 MAX_PRODUCTS = 5 * 10**5  # integer products of one check (six qubit parties, 500-bit entries: 0.75 s)
 
 
@@ -41,13 +42,17 @@ def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: 
     if problem.get("constraint") is not None:
         rules.append((*_pinned(problem["constraint"], "at", sc, f"{at}.constraint")[::2], ">="))
     for name in ("statistics", "constraints"):
-        for k, item in enumerate(field(problem, name, list, at) if name in problem else []):
+        items = field(problem, name, list, at) if name in problem else []
+        if len(items) > MAX_RULES:  # before parsing them (40,000 one-term constraints: 6 s)
+            raise CertifyError(f"{at}.{name}: more than {MAX_RULES} entries (work bound)")
+        for k, item in enumerate(items):
             spot = f"{at}.{name}[{k}]"
             r = "==" if name == "statistics" else _relation(item, spot)
             bare = item if name == "statistics" else {n: v for n, v in item.items() if n != "relation"}
             rules.append((*_pinned(bare, "value", sc, spot)[::2], r))
     comps = field(only(expect(evidence, dict, ev), {"components"}, ev), "components", list, ev)  # (none: sum 0)
     keys = {(o, i) for e in goals + [r[0] for r in rules] for o, i, _ in e.terms}
+    evals = sum(len(e.terms) + 1 for e in [max(goals, key=lambda g: len(g.terms))] + [r[0] for r in rules])
     total, weights, budget, sums = Fraction(0), [], [MAX_PRODUCTS], [Fraction(0)] * len(rules)
     for c, comp in enumerate(comps):
         spot = f"{ev}.components[{c}]"
@@ -56,6 +61,7 @@ def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: 
             raise CertifyError(f'{spot}: a "guess" (the index of the adversary\'s guess) iff the objective is a guess')
         e = goals[parse_int(comp["guess"], f"{spot}.guess", 0, len(goals) - 1) if guess else 0]
         weights.append(parse_rational(field(comp, "weight", str, spot), f"{spot}.weight"))
+        budget[0] -= 4 * evals  # the exact sums below (a Fraction sum: ~4 integer products); checked in _behaviour
         p = _behaviour(comp, sc, keys, budget, spot)
         total += weights[-1] * _value(e, p)
         sums = [t + weights[-1] * _value(r[0], p) for t, r in zip(sums, rules)]

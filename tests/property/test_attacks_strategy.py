@@ -102,3 +102,18 @@ def test_tampered_strategy_is_rejected_quickly(name, tmp_path):
     assert status == EXPECTED.get(name, "false"), reason
     assert result["code"] == (2 if status == "malformed" else 1)
     assert result["seconds"] < SECONDS and result["mb"] < MEGABYTES, result
+
+
+@pytest.mark.parametrize("rules, copies, words", [(40000, 1, "more than 1000 entries"), (900, 700, "work bound")])
+def test_many_constraints_times_many_components_hit_the_work_bound(rules, copies, words, tmp_path):
+    """A cheap component (one-dimensional parties) repeated against many one-term constraints: the number
+    of constraints is capped before they are parsed, and the exact sums are counted in the product budget."""
+    problem, evidence, _ = honest()
+    det = [[[["1"]], [["0"]]], [[["1"]], [["0"]]]]
+    comp = {"weight": format_rational(Fraction(1, copies)), "dims": [1, 1], "projectors": [det, det], "state": ["1"]}
+    term = {"terms": [{"coef": "1", "outputs": [0, 0], "inputs": [0, 0]}]}
+    problem = dict(problem, constraints=[{"expression": term, "relation": ">=", "value": "0"}] * rules)
+    result = run_check(write(tmp_path / "many.json", certificate("quantum.strategy", problem, ">=", "0",
+                                                                   {"components": [comp] * copies})))
+    (status, reason, _), = result["verdicts"]
+    assert status == "malformed" and words in reason and result["seconds"] < SECONDS, result
