@@ -265,12 +265,15 @@ def strategy_certificate(parsed: Parsed, claim_id: str):
     from certify.certificate import checked, make_certificate
     from certify.kernel.format import Reject
     from certify.kernel.npa import _objective
+    from certify.kernel.strategy import MAX_DIM
     from certify.kernel.strategy import check as evaluate  # the kernel's exact evaluation of the strategy
     from certify.solve.seesaw import search
     from certify.strategy_rounding import exact_weights, to_evidence
 
     if parsed.table is not None or any(r == "==" for _, r, _ in parsed.constraints):
         return None, "no strategy search under equality constraints or statistics (an exact match is not sought)"
+    if math.prod(parsed.scenario.outputs) > MAX_DIM:  # the producer gives party i dimension outputs[i]
+        return None, f"no strategy search: the product of the outputs exceeds the kernel's dimension bound {MAX_DIM}"
     claim_problem = {k: v for k, v in definition(parsed)[1].items() if k != "level"}
     goals = _objective(claim_problem["objective"], parsed.scenario, "problem.objective")
     guess, rules = isinstance(parsed.objective, tuple), parsed.constraints
@@ -285,6 +288,8 @@ def strategy_certificate(parsed: Parsed, claim_id: str):
             proven = evaluate(claim_problem, ">=", Fraction(0), evidence, "strategy")
         except Reject:  # a constraint lost to rounding: search again with a larger margin
             continue
+        except CertifyError as error:  # a work bound of the kernel: no lower side, said in one line
+            return None, f"the strategy exceeds a kernel bound: {error}"
         exact, grid = (proven.low, math.floor) if parsed.sense == "max" else (proven.high, math.ceil)
         value, relation = Fraction(grid(exact * 10**15), 10**15), ">=" if parsed.sense == "max" else "<="
         producer = {"method": "see-saw" if len(rules) <= 1 else "SLSQP", "margin": f"{margin:g}",

@@ -172,3 +172,11 @@ def test_cli_prints_the_interval_and_json_holds_both_verdicts(tmp_path, capsys):
     assert main(["solve", example, "--json", "--one-sided"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert [c["kind"] for c in doc["claims"]] == ["npa.max"] and doc["interval"]["lower"] is None
+
+
+def test_beyond_the_kernel_dimension_bound_the_interval_is_one_sided_with_a_reason():
+    sc = {"inputs": [1] * 7, "outputs": [2] * 7}  # 2^7 = 128 > 64: no strategy is sought
+    r = solve(Problem(sc, {"bell": {"correlators": [{"coef": "1", "inputs": [0] + [None] * 6}]}}, "quantum",
+                      level="1"), two_sided=True)
+    assert r.lower is None and r.gap is None and not r.tight and "dimension bound 64" in r.reason
+    assert r.high.ok and abs(float(r.upper) - 1) < 1e-6
