@@ -6,14 +6,17 @@
 Each run is a fresh process (`certify reproduce ... --json` into a new temporary folder), so
 imports, caches and the Dask cluster start are paid as a user pays them. The two settings
 alternate (1 2, 2 1, 1 2, ...: the machines are shared, so drift hits both); the figure is the
-median of the per-pair ratios t(--jobs 1) / t(--jobs 2), with the load average at each run. Every
-certificate written is compared byte for byte with the committed one under proofs/.
+median of the per-pair ratios t(--jobs 1) / t(--jobs 2), with the load average at each run, the
+CPU seconds of all its processes (workers included) and the summed wall time of its tasks (the
+workers' busy time: over 2 x wall it is their utilisation). Every certificate written is
+compared byte for byte with the committed one under proofs/.
 --families keeps the families whose label contains one of the comma-separated strings.
 """
 
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -38,10 +41,13 @@ def child(paper: str, jobs: str, out: str, families: str) -> int:
 def one_run(paper: str, jobs: int, families: str) -> dict:
     with tempfile.TemporaryDirectory() as out:
         load = os.getloadavg()[0]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         done = subprocess.run([sys.executable, __file__, "--child", paper, str(jobs), out, families],
                               capture_output=True, text=True, cwd=ROOT)
         wall = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
         if done.returncode != 0:
             raise SystemExit(f"--jobs {jobs}: exit {done.returncode}\n{done.stderr[-2000:]}")
         report = json.loads(done.stdout)
@@ -57,8 +63,8 @@ def one_run(paper: str, jobs: int, families: str) -> dict:
                 with open(path, "rb") as mine:
                     if not os.path.isfile(committed) or open(committed, "rb").read() != mine.read():
                         differ.append(relative)
-    return {"jobs": jobs, "wall": wall, "load": load, "files": count, "differ": differ,
-            "kernel": report.get("kernel_seconds"), "solvers": report.get("solver_seconds")}
+    return {"jobs": jobs, "wall": wall, "load": load, "files": count, "differ": differ, "cpu": cpu,
+            "kernel": report.get("kernel_seconds"), "tasks": sum(report.get("solver_seconds", {}).values())}
 
 
 def main() -> None:
@@ -75,7 +81,8 @@ def main() -> None:
             r = runs[jobs]
             print(f"pair {k + 1}: --jobs {jobs}: {r['wall']:.1f} s (load {r['load']:.2f}), {r['files']} files, "
                   f"{len(r['differ'])} differ from proofs/{': ' + ', '.join(r['differ'][:3]) if r['differ'] else ''}; "
-                  f"kernel {r['kernel']} s", flush=True)
+                  f"CPU {r['cpu']:.1f} s (all processes), task wall {r['tasks']:.1f} s, kernel {r['kernel']} s",
+                  flush=True)
         ratios.append(runs[1]["wall"] / runs[2]["wall"])
         print(f"pair {k + 1}: ratio {ratios[-1]:.2f}", flush=True)
     print(f"median ratio t(--jobs 1) / t(--jobs 2) over {len(ratios)} pairs: {statistics.median(ratios):.2f}")

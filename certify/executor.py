@@ -10,10 +10,16 @@ a worker is as untrusted as a solver, and no number it sends is shown unchecked.
 Engines: `jobs == 1` and no scheduler runs in this process (for debugging, and where Dask
 is not wanted); otherwise Dask (`dask.distributed`): an embedded `LocalCluster` of `jobs`
 single-threaded worker processes, or the scheduler at `scheduler` (or in the environment
-variable DASK_SCHEDULER_ADDRESS). Dask reschedules the tasks of a worker that dies; a task
-that raises is retried once (`retries=1`) and then reported by its path without losing the
-others. A task whose file already exists, verifies and states the same problem is not run
-again, so an interrupted sweep resumes where it stopped.
+variable DASK_SCHEDULER_ADDRESS). An engine's `completed(function, items, priorities)` yields
+results as they complete; on Dask every call is submitted at once, the highest priority
+first. Dask reschedules the tasks of a worker that dies; a task that raises is retried once
+(`retries=1`) and then reported by its path without losing the others. A task whose file
+already exists, verifies and states the same problem is not run again, so an interrupted
+sweep resumes where it stopped (`certify reproduce --resume`: `certify.papers.produce`).
+
+`Verdicts` keeps the kernel's verdicts of one run by file content, so that a certificate the
+coordinator checked before writing it is not checked a second time when the folder is read
+back through its manifest.
 """
 
 import hashlib

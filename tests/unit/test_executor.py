@@ -206,3 +206,35 @@ def test_bad_sweep_descriptions_are_one_line_errors(tmp_path, change, needle):
     with pytest.raises(CertifyError, match=needle.replace(".", r"\.")) as err:
         sweep.load(write_spec(tmp_path, spec))
     assert "\n" not in str(err.value)
+
+
+def _started_at(item):
+    started = time.time()
+    time.sleep(item[1])
+    return started
+
+
+def test_on_dask_the_highest_priority_starts_first():
+    """All calls are submitted at once, longest first: the two long ones start before any short one."""
+    items = [(k, 0.05) for k in range(12)] + [("long", 1.0), ("longer", 1.5)] + [(k, 0.05) for k in range(12, 24)]
+    with executor.engine(2) as pool:
+        started = {items[i][0]: t for i, t, error in pool.completed(_started_at, items, [int(1000 * s) for _, s in items])}
+    assert max(started["long"], started["longer"]) < min(t for name, t in started.items() if isinstance(name, int))
+
+
+def test_a_kept_verdict_is_only_for_the_bytes_the_kernel_checked(tmp_path, monkeypatch):
+    text = (ROOT / "proofs/pironio2010/ns/ab00_xy00.json").read_text()
+    path = str(tmp_path / "c.json")
+    verdicts = executor.Verdicts()
+    cert, verdict = verdicts.text(text, path)
+    assert verdict.ok and cert["claim"]["id"] == verdict.claim_id
+    executor.write_text(text, path)
+    calls = []
+    monkeypatch.setattr(executor, "check_file", lambda p: calls.append(p) or check_path(p)[0])
+    assert verdicts.file(path).ok and calls == []  # the same bytes: the verdict already computed
+    tampered = json.loads(text)
+    tampered["claim"]["value"] = "1"
+    Path(path).write_text(json.dumps(tampered))
+    again = verdicts.file(path)
+    assert calls == [path] and not again.ok  # other bytes: checked again, and refused
+    assert not verdicts.text(text[:200], path)[1].ok  # torn text is malformed, not an exception
