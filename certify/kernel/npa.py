@@ -72,18 +72,18 @@ def parse_problem(problem, where: str, entropy: bool = False, more=frozenset()) 
                             len(goal) if entropy else 0)
     if len(monomials) > MAX_SIZE:
         raise CertifyError(f"{where}.level: {len(monomials)} words, more than the kernel's limit of {MAX_SIZE}")
-    # (expression, where, value) for the objective's blocks, the constraint, the statistics, the constraints
-    pinned = [] if entropy else [(e, at, None) for e in goal]
+    # (expression, where, value) of the objective's blocks, the constraint, the statistics, the constraints
+    groups = [[] if entropy else [(e, at, None) for e in goal], [], [], []]
     if problem.get("constraint") is not None:
-        pinned.append(_pinned(problem["constraint"], "at", scenario, f"{where}.constraint"))
+        groups[1].append(_pinned(problem["constraint"], "at", scenario, f"{where}.constraint"))
     raw = field(problem, "statistics", list, where) if "statistics" in problem else []  # absent: none
-    pinned += [_pinned(item, "value", scenario, f"{where}.statistics[{k}]") for k, item in enumerate(raw)]
+    groups[2] = [_pinned(item, "value", scenario, f"{where}.statistics[{k}]") for k, item in enumerate(raw)]
     extra = field(problem, "constraints", list, where) if "constraints" in problem else []
     relations = [_relation(item, f"{where}.constraints[{k}]") for k, item in enumerate(extra)]
-    pinned += [_pinned({k: v for k, v in item.items() if k != "relation"}, "value", scenario,
-                       f"{where}.constraints[{k}]") for k, item in enumerate(extra)]
+    groups[3] = [_pinned({k: v for k, v in item.items() if k != "relation"}, "value", scenario,
+                         f"{where}.constraints[{k}]") for k, item in enumerate(extra)]
     total = 0
-    for e, spot, _ in pinned:
+    for e, spot, _ in (item for group in groups for item in group):
         total += products(e, scenario)
         if total > MAX_TERMS:
             raise CertifyError(f"{spot}: expands to more than {MAX_TERMS} Collins-Gisin products (with the "
@@ -93,14 +93,13 @@ def parse_problem(problem, where: str, entropy: bool = False, more=frozenset()) 
     if "statistics" in problem and not 0 < len(raw) <= most:
         raise CertifyError(f"{where}.statistics: expected 1 to {most} entries, got {len(raw)}")
     table = {word: k for k, word in enumerate(structure.words)}  # canonical word -> entry index
-    indexed = [(index_words(to_words(e, scenario, spot), table, spot), value) for e, spot, value in pinned]
-    indexed, constraints = indexed[:len(indexed) - len(extra)], indexed[len(indexed) - len(extra):]
-    objective, statistics = indexed[:len(indexed) - len(raw)], tuple(indexed[len(indexed) - len(raw):])
-    constraint, at_value = objective.pop() if problem.get("constraint") is not None else (None, None)
+    objective, pins, statistics, constraints = ([(index_words(to_words(e, scenario, spot), table, spot), v)
+                                                 for e, spot, v in group] for group in groups)
+    constraint, at_value = pins[0] if pins else (None, None)
     blocks = tuple({k: sign * v for k, v in g.items()} for g, _ in objective)
     constraints = tuple((c, r, v) for (c, v), r in zip(constraints, relations))
     eve = tuple(to_words(e, scenario) for e in goal) if entropy else ()
-    return NpaProblem(structure, blocks, constraint, at_value, statistics, constraints, sign, scenario, eve)
+    return NpaProblem(structure, blocks, constraint, at_value, tuple(statistics), constraints, sign, scenario, eve)
 
 
 def _relation(item, where: str) -> str:
