@@ -135,3 +135,60 @@ def test_value_must_be_a_whole_number_of_bits():
     cert["claim"]["value"] = format_rational(Fraction(1, 2))
     with pytest.raises(CertifyError, match="non-negative integer"):
         check_certificate(cert, "f")
+
+
+def test_chsh_relabelling_keeps_the_game_and_uniform_inputs_give_s_from_wins():
+    """Lemma (symmetry) of the kernel: x -> 1 - x, b -> b xor y maps CHSH wins to wins (so a strategy
+    and its relabelling have the same CHSH value, and H(A|X=1,E) of one is H(A|X=0,E) of the other);
+    with uniform inputs S = 8 P(win) - 4 (the map from the count table's wins to S in f)."""
+    import random
+    for a, b, x, y in ((a, b, x, y) for a in (0, 1) for b in (0, 1) for x in (0, 1) for y in (0, 1)):
+        assert (a ^ b == x * y) == (a ^ (b ^ y) == (1 - x) * y)
+    rng = random.Random(7)
+    for _ in range(50):
+        p = {(a, b, x, y): rng.random() for a in (0, 1) for b in (0, 1) for x in (0, 1) for y in (0, 1)}
+        for x in (0, 1):
+            for y in (0, 1):
+                z = sum(p[a, b, x, y] for a in (0, 1) for b in (0, 1))
+                for a in (0, 1):
+                    for b in (0, 1):
+                        p[a, b, x, y] /= z
+        corr = lambda q, x, y: sum((-1) ** (a ^ b) * q[a, b, x, y] for a in (0, 1) for b in (0, 1))  # noqa: E731
+        chsh = lambda q: corr(q, 0, 0) + corr(q, 0, 1) + corr(q, 1, 0) - corr(q, 1, 1)  # noqa: E731
+        moved = {(a, b ^ y, 1 - x, y): v for (a, b, x, y), v in p.items()}
+        assert abs(chsh(moved) - chsh(p)) < 1e-12
+        assert all(abs(sum(moved[a, b, 0, y] for b in (0, 1)) - sum(p[a, b, 1, y] for b in (0, 1))) < 1e-12
+                   for a in (0, 1) for y in (0, 1))  # Alice's X = 0 outputs are the old X = 1 outputs
+        win = sum(p[a, b, x, y] for (a, b, x, y) in p if a ^ b == x * y) / 4
+        assert abs(8 * win - 4 - chsh(p)) < 1e-12
+
+
+def reading_bits(problem, a, b, log=math.log2, d_o=4, gradient="max"):
+    """n t - v sqrt n under one reading of DFR Thm 4.4's constants (floats, for comparison only)."""
+    n, gamma = problem["rounds"], float(Fraction(problem["gamma"]))
+    wins = sum(r[2] + r[5] if r[0] * r[1] == 0 else r[3] + r[4] for r in problem["counts"])
+    a, b = float(a), float(b)
+    t = min(a + b * (8 * wins / n / gamma - 4), a + b * math.sqrt(8))
+    lo, hi = a - 4 * b, a - 4 * b + 8 * b / gamma  # f at the vertices delta_0 = delta_bottom, delta_1
+    grad = {"max": max(abs(lo), abs(hi), hi - lo), "coefficient": 8 * b / gamma, "linear": max(abs(lo), abs(hi)),
+            "centred": (hi - lo) / 2}[gradient]
+    eps = float(Fraction(problem["eps_smooth"])) * float(Fraction(problem["eps_accept"]))
+    v = 2 * (log(1 + 2 * d_o) + math.ceil(grad)) * math.sqrt(1 - 2 * log(eps))
+    return n * t - v * math.sqrt(n)
+
+
+@pytest.mark.parametrize("gamma, factor", [("1", 1), ("1/10", 10)])
+def test_kernel_takes_the_most_conservative_reading_of_the_constants(gamma, factor):
+    """The readings a transcription could differ on: log base (2 or e), d_O (4 = |A_i B_i|, the register
+    whose entropy accumulates, or 2 = Alice's), ||grad f||_inf (the coefficient 8 b / gamma of q(1) as in
+    ARV's spot-checking function, the linear extension max |f(delta_c)|, the centred extension
+    (Max f - Min f) / 2, or Max f - Min f). The kernel's k is at most every reading's value."""
+    cert = load("table1-x1000")
+    problem = dict(cert["claim"]["problem"], gamma=gamma, rounds=factor * cert["claim"]["problem"]["rounds"])
+    a, b = (parse_rational(v, "line") for v in problem["min_tradeoff"]["line"])
+    low = recheck(cert, gamma=gamma, rounds=problem["rounds"]).low
+    assert abs(low - reading_bits(problem, a, b)) <= 1  # the kernel's reading, in floats
+    for log in (math.log2, math.log):
+        for d_o in (2, 4):
+            for gradient in ("max", "coefficient", "linear", "centred"):
+                assert low <= reading_bits(problem, a, b, log, d_o, gradient) + 1
