@@ -21,10 +21,13 @@ from certify.report import kernel_closure, trusted_base
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FORBIDDEN = ("numpy", "scipy", "cvxpy", "sympy", "highspy", "clarabel", "matplotlib", "rich")
-# The closure (kernel incl. defs, errors.py and the package marker) measured 2,404 lines at the end of
-# the session that added six claim kinds (lp.threshold, amplify.bound, local.bound, vn.node, vn.bound,
-# the lp.ns/npa.max extensions); the issue-11 target of 1,500 is NOT met. Raise only with a reason.
-LINE_LIMIT = 2450
+# The closure (kernel incl. defs, errors.py and the package marker) measured 2,423 lines before the issue-11
+# trim and 2,333 after it (21 files): 2,086 in the pre-trim files (-337: defs/bff and defs/moment_matrix
+# merged into defs/words, vn's relaxation parsed by npa, one guess parser, one denominator bound, long
+# prose moved to docs/referee-guide.md's appendix) and 247 in the two kinds added in the same session
+# (eat.py, strategy.py). The issue-11 target of 1,500 is NOT met: the rest is the checkers' code (~1,370
+# lines), their lemmas and the blank lines between functions. Raise only with a reason.
+LINE_LIMIT = 2333
 # One committed certificate of each committed claim kind (lp.ns, npa.max, bits.chsh, pvalue.chsh,
 # lp.threshold, amplify.bound).
 SAMPLES = ("pironio2010/ns/ab00_xy00.json", "pironio2010/npa/tsirelson-1.json",
