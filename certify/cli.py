@@ -7,7 +7,7 @@ a closed output pipe (`certify check | head`) ends quietly: the rest of the outp
 the exit code is still the verdicts' (so `set -o pipefail` pipelines see 0 when all verified).
 
 Every command takes --quiet (stdout keeps only the lines that carry a kernel verdict, as
-certify.printing words them (VERDICT_LINE); `check` and `report` print their one summary line; no
+certify.printing words them (printing.VERDICT_LINE); `check` and `report` print their one summary line; no
 progress; errors stay on stderr) and
 --verbose (timings and solver status on stderr). Neither changes a --json document.
 A command whose optional dependencies are missing (the default install is the kernel alone) exits 2
@@ -23,6 +23,7 @@ import sys
 import time
 
 import certify
+from certify import printing
 from certify.errors import EXIT_ERROR, EXIT_FALSE, EXIT_INTERNAL, CertifyError
 from certify.kernel.format import Reject
 
@@ -54,11 +55,6 @@ MISSING_EXTRA = {
     **dict.fromkeys(("dask", "distributed", "psutil"), ("Dask", "certify[dask]")),
     "mosek": ("MOSEK", "certify[mosek]"),
 }
-
-# What --quiet keeps of stdout: a line with a verdict word as certify.printing spells it, or a
-# result line that says the kernel verified it (bits' "H_min >= 42 bits ... verified by the kernel",
-# sweep's "8 of 8 points verified by the kernel").
-VERDICT_LINE = re.compile(r"\b(VERIFIED|UNVERIFIED|FAILED|REJECTED|ERROR|INTERNAL)\b|verified by the kernel")
 
 EPILOG = """exit codes:
   0  every claim verified
@@ -111,7 +107,7 @@ class QuietPipe:
 
 
 class VerdictLines:
-    """--quiet: a stdout that passes only whole lines carrying a verdict word (VERDICT_LINE)."""
+    """--quiet: a stdout that passes only whole lines carrying a verdict word (printing.VERDICT_LINE)."""
 
     def __init__(self, stream):
         self._stream, self._partial = stream, ""
@@ -120,12 +116,12 @@ class VerdictLines:
         lines = (self._partial + text).split("\n")
         self._partial = lines.pop()
         for line in lines:
-            if VERDICT_LINE.search(line):
+            if printing.VERDICT_LINE.search(line):
                 self._stream.write(line + "\n")
         return len(text)
 
     def flush(self):
-        if self._partial and VERDICT_LINE.search(self._partial):
+        if self._partial and printing.VERDICT_LINE.search(self._partial):
             self._stream.write(self._partial)
         self._partial = ""
         self._stream.flush()

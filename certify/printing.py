@@ -6,6 +6,8 @@ tests/unit/test_printing.py checks that no other module of the CLI, the report o
 papers spells the word.
 """
 
+import re
+
 from certify.kernel import Verdict
 from certify.kernel.format import brief, format_rational
 
@@ -51,6 +53,11 @@ def overall(verdicts) -> str:
     verdicts = [_verdict(v) for v in verdicts]
     return "ALL VERIFIED" if verdicts and all(v.ok for v in verdicts) else "NOT ALL VERIFIED"
 
+
+# The words a verdict line carries (the --quiet filter of certify.cli keeps the lines that have one),
+# and a result line that says the kernel verified it (bits' "H_min >= 42 bits ... verified by the
+# kernel", sweep's "8 of 8 points verified by the kernel").
+VERDICT_LINE = re.compile(r"\b(VERIFIED|UNVERIFIED|FAILED|REJECTED|ERROR|INTERNAL)\b|verified by the kernel")
 
 # Every --json document names its format twice: "format": "certify-result/1" (the issue-16 key, the one
 # to read) and "schema": "certify-cli/1" (the key of the first release, kept so existing readers go

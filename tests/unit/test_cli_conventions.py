@@ -158,7 +158,7 @@ def test_every_command_documents_quiet_and_verbose():
 def test_quiet_prints_only_verdict_lines_and_verbose_adds_timings_on_stderr(command, tmp_path, capsys, monkeypatch):
     from cli_cases import EVERY_COMMAND, small_families
 
-    from certify.cli import VERDICT_LINE
+    from certify.printing import VERDICT_LINE
 
     small_families(monkeypatch)
     argv, code = EVERY_COMMAND[command](tmp_path)
