@@ -39,3 +39,23 @@ def test_sweep_example_certifies_every_point(tmp_path):
     assert len(rows) == 8 and all(row["status"] == "VERIFIED" for row in rows)
     values = [Fraction(row["value"]) for row in rows]
     assert values == sorted(values, reverse=True) and abs(float(values[-1]) - 2**-0.9105) < 1e-4  # f(2.8)
+
+
+def test_every_shipped_example_is_read_by_its_reader():
+    """Each file of certify/data/examples/ parses with the reader of its format (the problems are solved
+    above and in tests/claims; here none is forgotten when an example is added)."""
+    from certify.behaviour import read_behaviour
+    from certify.problem import parse
+    from certify.sweep import load
+
+    names = sorted(name for name in os.listdir(EXAMPLES) if name.endswith(".json"))
+    assert len(names) >= 5
+    for name in names:
+        path = os.path.join(EXAMPLES, name)
+        example = read_json(path)
+        if "format" in example:
+            assert load(path)["points"]
+        elif set(example) == {"scenario", "p"}:
+            read_behaviour(path)
+        else:
+            assert parse(example, name).set in ("local", "no-signalling", "quantum")
