@@ -6,10 +6,10 @@ Exit codes: 0 all claims verified, 1 a claim checked false, 2 bad input, 3 an in
 a closed output pipe (`certify check | head`) ends quietly: the rest of the output is dropped and
 the exit code is still the verdicts' (so `set -o pipefail` pipelines see 0 when all verified).
 
-Every command takes --quiet (stdout keeps only the lines that carry a kernel verdict, as
-certify.printing words them (printing.VERDICT_LINE); `check` and `report` print their one summary line; no
-progress; errors stay on stderr) and
---verbose (timings and solver status on stderr). Neither changes a --json document.
+Every command takes --quiet and --verbose. --quiet: stdout keeps only the lines that carry a kernel
+verdict as certify.printing words them (printing.VERDICT_LINE; `check` and `report`, which set
+OWN_QUIET, print their one summary line), no progress; errors stay on stderr. --verbose: timings
+and solver status on stderr. Neither changes a --json document.
 A command whose optional dependencies are missing (the default install is the kernel alone) exits 2
 with one line naming the extra to install (MISSING_EXTRA), never a traceback.
 """
