@@ -74,7 +74,10 @@ def exact_weights(evidence, scenario, goals, rule, sense: str) -> dict:
     """Two components and one inequality "e r v": weights (t, 1 - t) with t the least multiple of 10^-15
     at or above the exact crossing (the constraint then holds exactly; a component alone when it
     satisfies the constraint by itself). Component values are the kernel's own exact evaluation."""
-    from certify.kernel.strategy import _behaviour, _value
+    from certify.kernel.strategy import _behaviour
+
+    def _value(e, p):  # the expression on a behaviour, as the kernel sums it
+        return e.constant + sum((t * p[(o, i)] for o, i, t in e.terms), Fraction(0))
 
     comps = evidence["components"]
     if rule is None or len(comps) != 2:

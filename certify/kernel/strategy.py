@@ -54,6 +54,7 @@ def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: 
     keys = {(o, i) for e in goals + [r[0] for r in rules] for o, i, _ in e.terms}
     evals = sum(len(e.terms) + 1 for e in [max(goals, key=lambda g: len(g.terms))] + [r[0] for r in rules])
     total, weights, budget, sums = Fraction(0), [], [MAX_PRODUCTS], [Fraction(0)] * len(rules)
+    value_of = lambda e, p: e.constant + sum((t * p[(o, i)] for o, i, t in e.terms), Fraction(0))  # noqa: E731
     for c, comp in enumerate(comps):
         spot = f"{ev}.components[{c}]"
         only(expect(comp, dict, spot), {"weight", "dims", "projectors", "state", "guess"}, spot)
@@ -63,18 +64,14 @@ def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: 
         weights.append(parse_rational(field(comp, "weight", str, spot), f"{spot}.weight"))
         budget[0] -= 4 * evals  # the exact sums below (a Fraction sum: ~4 integer products); checked in _behaviour
         p = _behaviour(comp, sc, keys, budget, spot)
-        total += weights[-1] * _value(e, p)
-        sums = [t + weights[-1] * _value(r[0], p) for t, r in zip(sums, rules)]
+        total += weights[-1] * value_of(e, p)
+        sums = [t + weights[-1] * value_of(r[0], p) for t, r in zip(sums, rules)]
     if any(w < 0 for w in weights) or sum(weights) != 1:
         raise Reject(f"{ev}.components: weights must be >= 0 and sum to 1, got sum {brief(sum(weights))}")
     for k, (got, (_, v, r)) in enumerate(zip(sums, rules)):
         if not {"<=": got <= v, ">=": got >= v, "==": got == v}[r]:
             raise Reject(f"{at}: constraint {k} fails on the strategy: {brief(got)} {r} {brief(v)} is false")
     return Proven(low=total) if sense == "max" else Proven(high=total)
-
-
-def _value(e, p) -> Fraction:
-    return e.constant + sum((t * p[(o, i)] for o, i, t in e.terms), Fraction(0))
 
 
 def _behaviour(comp, sc, keys, budget, where):
