@@ -22,6 +22,7 @@ from dataclasses import field as dc_field
 from fractions import Fraction
 
 from certify.errors import CertifyError
+from certify.exceptions import InfeasibleError, NotProvenError, SolverError
 from certify.expressions import expression_to_json, read_expression, scenario_to_json
 from certify.kernel.defs.scenario import Expression, Scenario, make_expression, parse_scenario
 from certify.kernel.format import canonical_json, format_rational, parse_rational
@@ -160,15 +161,22 @@ def certify_problem(problem, claim_id=None, solver=None, target: float = 1e-6):
     if kind == "local.bound":
         value, strategy = local_optimum(parsed.scenario, parsed.objective, parsed.sense == "max", "problem")
         relation, evidence, producer = "==", {"strategy": strategy}, {"method": "enumeration"}
-    elif kind == "lp.ns":
-        relation, value, evidence, producer = _lp(claim_problem, claim_id)
     else:
-        relation, value, evidence, producer = _npa(claim_problem, solver, target)
+        try:
+            relation, value, evidence, producer = (_lp(claim_problem, claim_id) if kind == "lp.ns"
+                                                   else _npa(claim_problem, solver, target))
+        except CertifyError as failure:  # infeasible constraints: say why, with a kernel verdict where one proves it
+            from certify.infeasible import diagnose
+
+            reason = diagnose(parsed, failure) if parsed.constraints else None
+            if reason:
+                raise InfeasibleError(reason) from None
+            raise
     cert = make_certificate(claim_id, kind, statement(parsed, relation), claim_problem, relation, value, evidence,
                             producer)
     verdict = checked(cert, "certificate")
     if not verdict.ok:
-        raise CertifyError(f"{claim_id}: the produced certificate fails the kernel: {verdict.reason}")
+        raise NotProvenError(f"{claim_id}: the produced certificate fails the kernel: {verdict.reason}")
     return cert, verdict
 
 
@@ -304,22 +312,62 @@ def strategy_certificate(parsed: Parsed, claim_id: str):
 
 
 def strategy_statement(parsed: Parsed, relation: str) -> str:
-    goal = parsed.objective
-    what = (f"{parsed.sense} of a Bell expression ({len(goal.terms)} terms)" if isinstance(goal, Expression)
-            else f"max guessing probability of parties {goal[1]} at inputs {goal[2]}")
-    given = f", {len(parsed.constraints)} constraint(s)" if parsed.constraints else ""
-    return f"{what} over quantum strategies{given} {relation} value (attained by an explicit real strategy)"
+    return f"quantum strategies: {describe_problem(parsed)} {relation} value (attained by an explicit real strategy)"
 
 
 def statement(parsed: Parsed, relation: str) -> str:
-    where = {"local": "over local behaviours", "no-signalling": "over no-signalling boxes",
-             "quantum": f"at NPA level {parsed.level} (an outer relaxation of the quantum set)"}[parsed.set]
-    goal = parsed.objective
-    what = (f"{parsed.sense} of a Bell expression ({len(goal.terms)} terms)" if isinstance(goal, Expression)
-            else f"max guessing probability of parties {goal[1]} at inputs {goal[2]}")
-    given = f", {len(parsed.constraints)} constraint(s)" if parsed.constraints else ""
-    given += ", the observed behaviour fixed" if parsed.table is not None else ""
-    return f"{what} {where}{given} {relation} value"
+    """The claim in words, generated from the problem, e.g. "NPA level 2 (an outer relaxation of the
+    quantum set): max P_guess(ab|xy=00) s.t. CHSH >= 5/2 <= value" (issue 12, names)."""
+    where = {"local": "local behaviours", "no-signalling": "no-signalling boxes",
+             "quantum": f"NPA level {parsed.level} (an outer relaxation of the quantum set)"}[parsed.set]
+    return f"{where}: {describe_problem(parsed)} {relation} value"
+
+
+def describe_problem(parsed: Parsed) -> str:
+    """"max OBJECTIVE s.t. C1 >= v1, ..." (the observed behaviour, if fixed, is named, not listed)."""
+    sc, goal = parsed.scenario, parsed.objective
+    what = describe(goal, sc) if isinstance(goal, Expression) else _guess_text(goal[1], goal[2])
+    rows = [f"{describe(e, sc)} {r} {format_rational(v)}" for e, r, v in parsed.constraints]
+    rows += ["the observed behaviour"] if parsed.table is not None else []
+    return f"{parsed.sense} {what}" + (f" s.t. {', '.join(rows)}" if rows else "")
+
+
+_OUT, _IN = "abcdefgh", "xyzuvwst"  # output and input letters of parties A, B, C, ...
+MAX_NAMED_TERMS = 3  # a longer expression is named by its size (the problem hash pins it exactly)
+
+
+def describe(expr: Expression, scenario) -> str:
+    """A short exact name: "CHSH" (Pironio et al.'s form, or its negation), up to three terms written
+    out ("P(ab=00|xy=00) - 1/2 P(a=1|x=0)"), else "a Bell expression (16 terms)"."""
+    from certify.kernel.defs.scenario import chsh
+
+    if scenario.parties > len(_OUT):
+        return f"a Bell expression ({len(expr.terms)} terms)"
+    if scenario.inputs == (2, 2) and scenario.outputs == (2, 2) and expr.terms:
+        for sign, name in ((1, "CHSH"), (-1, "-CHSH")):
+            shifted = make_expression(scenario, [(o, i, sign * c) for o, i, c in chsh().terms])
+            if shifted.terms == expr.terms:
+                return name + (f" + {format_rational(expr.constant)}" if expr.constant else "")
+    if len(expr.terms) > MAX_NAMED_TERMS:
+        return f"a Bell expression ({len(expr.terms)} terms)"
+    parts = []
+    for outs, ins, coef in expr.terms:
+        parties = [i for i, a in enumerate(outs) if a is not None]
+        p = (f"P({''.join(_OUT[i] for i in parties)}={''.join(str(outs[i]) for i in parties)}|"
+             f"{''.join(_IN[i] for i in parties)}={''.join(str(ins[i]) for i in parties)})")
+        size = abs(coef)
+        parts.append(("- " if coef < 0 else "+ ") + (p if size == 1 else f"{format_rational(size)} {p}"))
+    if expr.constant:
+        parts.append(("- " if expr.constant < 0 else "+ ") + format_rational(abs(expr.constant)))
+    text = " ".join(parts) or "0"
+    return text[2:] if text.startswith("+ ") else "-" + text[2:] if text.startswith("- ") else text
+
+
+def _guess_text(parties, inputs) -> str:
+    if parties[-1] >= len(_OUT):
+        return f"the guessing probability of parties {parties} at inputs {inputs}"
+    return (f"P_guess({''.join(_OUT[i] for i in parties)}|{''.join(_IN[i] for i in parties)}="
+            f"{''.join(map(str, inputs))})")
 
 
 def _lp(claim_problem, claim_id):
@@ -344,7 +392,7 @@ def _npa(claim_problem, solver, target=1e-6):
 
     result = npa_certify(claim_problem, solver, target=target)
     if result is None:
-        raise CertifyError("problem: no NPA certificate verified (the relaxation may be infeasible, or the solver "
+        raise SolverError("problem: no NPA certificate verified (the relaxation may be infeasible, or the solver "
                            "failed at every rung of the ladder)")
     sol = result.solution
     producer = {"solver": sol.solver, "raw_status": sol.raw_status, "status": sol.status,
