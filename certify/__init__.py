@@ -1,11 +1,15 @@
 """certify: exact certificates for device-independent randomness claims (checker: `certify.kernel`, pure Python).
 
-The small public API (docs/problem-format.md):
+The public API (docs/your-experiment.md; reference: certify/api.py):
+    certify.Scenario(inputs, outputs), certify.BellExpression (.full, .correlators, .chsh), certify.guess
     certify.Problem                 a problem description (JSON twin: Problem.from_json / .to_json)
-    certify.solve(problem, out=None, claim_id=None, solver=None) -> kernel Verdict of a fresh certificate
-    certify.check(path)             -> list of kernel Verdicts of a certificate file or folder
-Failures raise certify.CertifyError. Nothing here is imported at `import certify` time: the
-solvers (numpy, cvxpy, HiGHS) load only when `solve` runs, so checking stays solver-free.
+    certify.solve(problem, out=None, claim_id=None, solver=None, two_sided=False) -> SolveResult
+    certify.bits(counts, p_xy=None, delta="1/100", level="1+AB", out=None)   -> BitsResult
+    certify.check(path)             -> CheckResult (the kernel's Verdicts of a file or folder)
+Results are frozen dataclasses with .lower, .upper, .certificate, .verdicts, .to_json(); every number
+is a kernel verdict's. Failures raise certify.CertifyError subclasses: ProblemError (InfeasibleError),
+SolverError, NotProvenError. Nothing here is imported at `import certify` time: the solvers (numpy,
+cvxpy, HiGHS) load only when `solve` or `bits` runs, so checking stays solver-free.
 """
 
 import importlib
@@ -13,14 +17,17 @@ import sys
 import types
 
 __version__ = "0.1.0"
-__all__ = ["CertifyError", "Problem", "check", "solve"]
+__all__ = ["BellExpression", "BitsResult", "CertifyError", "CheckResult", "InfeasibleError", "NotProvenError",
+           "Problem", "ProblemError", "Scenario", "SolveResult", "SolverError", "bits", "check", "guess", "solve"]
+_API = {"BellExpression", "BitsResult", "CheckResult", "InfeasibleError", "NotProvenError", "Problem", "ProblemError",
+        "Scenario", "SolveResult", "SolverError", "guess"}
 
 
 def _solve(problem, out=None, claim_id=None, solver=None, **two_sided):
-    """Certify a Problem (or its JSON dict); returns the kernel's Verdict (see certify.problem.solve)."""
-    from certify.problem import solve as run  # imported here: loads the solvers only when asked
+    """Certify a Problem (or its JSON dict); a SolveResult of kernel verdicts (see certify.api.solve)."""
+    from certify.api import solve as run  # imported here: loads the solvers only when asked
 
-    return run(problem, out, claim_id, solver, **two_sided)  # two_sided=True, tight_tol: an Interval
+    return run(problem, out, claim_id, solver, **two_sided)  # two_sided=True, tight_tol: both ends
 
 
 class _Solve:
@@ -57,18 +64,25 @@ _SOLVE = _Solve()
 sys.modules[__name__].__class__ = _Module
 
 
-def check(path):
-    """The kernel's Verdicts of a certificate file or folder (certify.kernel.proofs.check_path)."""
-    from certify.kernel.proofs import check_path
+def check(path, strict=False):
+    """The kernel's Verdicts of a certificate file or folder, as a CheckResult (see certify.api.check)."""
+    from certify.api import check as run
 
-    return check_path(path)
+    return run(path, strict)
+
+
+def bits(counts, p_xy=None, delta="1/100", level="1+AB", out=None, claim_id="api/bits", solver=None):
+    """Certified bits from CHSH counts: a BitsResult backed by the kernel's verdict (see certify.api.bits)."""
+    from certify.api import bits as run
+
+    return run(counts, p_xy, delta, level, out, claim_id, solver)
 
 
 def __getattr__(name):  # lazy: `certify.Problem` and `certify.CertifyError` without importing at start-up
-    if name == "Problem":
-        from certify.problem import Problem
+    if name in _API:
+        import certify.api
 
-        return Problem
+        return getattr(certify.api, name)
     if name == "CertifyError":
         from certify.errors import CertifyError
 

@@ -9,8 +9,16 @@ Formats (docs/count-table-format.md has the full description and examples):
 Lines starting with ``#`` and blank lines are ignored in CSV. Every count is a
 non-negative integer; every (x, y, a, b) must appear exactly once; every input pair
 needs at least one trial. Errors are one-line `CertifyError`s naming file, line and column.
+
+Input frequencies: a stated P(xy) must agree with how often each input pair was observed.
+`check_input_frequencies` runs Pearson's chi-square goodness-of-fit test (3 degrees of freedom)
+and refuses the table (`ProblemError`, exit 2) when its p-value is below INPUT_TEST_LEVEL = 10^-6,
+naming the input pair farthest from its expected count. Honest data are refused with probability
+about 10^-6; a misstated P(xy) over a few thousand trials is caught (3016 rounds at 1/2, 1/6, 1/6,
+1/6 stated as uniform: p ~ 1e-80).
 """
 
+import math
 import re
 from dataclasses import dataclass
 from fractions import Fraction
@@ -18,12 +26,14 @@ from types import MappingProxyType
 from typing import Mapping, Optional
 
 from certify.errors import CertifyError
+from certify.exceptions import ProblemError
 from certify.kernel.bits import BITS, KEYS, PAIRS, validate
 from certify.kernel.format import expect, field, format_rational, parse_rational, read_json
 
 LONG = ("x", "y", "a", "b", "count")
 WIDE = ("x", "y", "N00", "N01", "N10", "N11")
 _INT = re.compile(r"0|[1-9][0-9]{0,17}")
+INPUT_TEST_LEVEL = 1e-6  # refuse a stated P(xy) when the chi-square p-value is below this
 
 
 @dataclass(frozen=True)
@@ -49,8 +59,47 @@ def make_table(counts, p_xy=None, source: str = "") -> CountTable:
     """Validate a {(x, y, a, b): int} mapping (and P(xy) if given) into a CountTable."""
     uniform = {pair: Fraction(1, 4) for pair in PAIRS}
     validate(counts, p_xy if p_xy is not None else uniform)
+    if p_xy is not None:  # a P(xy) stated in the file is part of the protocol: the counts must agree with it
+        check_input_frequencies(counts, p_xy, source or "counts")
     frozen_p = None if p_xy is None else MappingProxyType({k: Fraction(v) for k, v in p_xy.items()})
     return CountTable(MappingProxyType(dict(counts)), frozen_p, source)
+
+
+def check_input_frequencies(counts, p_xy, where: str = "counts", level: float = INPUT_TEST_LEVEL) -> float:
+    """Pearson's chi-square test of the observed input-pair totals against n P(xy); returns the p-value,
+    or raises ProblemError (one line, naming the pair farthest from its expectation) when it is below
+    `level`. Not a verdict: a consistency check of the protocol's stated input distribution."""
+    totals = {pair: sum(counts[pair + (a, b)] for a in BITS for b in BITS) for pair in PAIRS}
+    n = sum(totals.values())
+    expected = {pair: n * float(p_xy[pair]) for pair in PAIRS}
+    statistic = sum((totals[k] - expected[k]) ** 2 / expected[k] for k in PAIRS)
+    p_value = chi2_sf(statistic, len(PAIRS) - 1)
+    if p_value < level:
+        x, y = max(PAIRS, key=lambda k: abs(totals[k] - expected[k]) / math.sqrt(expected[k]))
+        raise ProblemError(
+            f"{where}: input frequencies contradict P(xy): inputs x={x},y={y} occur {totals[x, y]} times in "
+            f"{n} trials, P(xy) = {format_rational(Fraction(p_xy[x, y]))} expects {expected[x, y]:.1f} "
+            f"(chi-square {statistic:.1f}, 3 degrees of freedom, p-value {p_value:.2g} < {level:g})")
+    return p_value
+
+
+def chi2_sf(x: float, df: int) -> float:
+    """P(X >= x) for X chi-square with `df` degrees of freedom (closed forms: the regularised upper incomplete
+    gamma function Q(df/2, x/2) at integer and half-integer order; agrees with scipy.stats.chi2.sf)."""
+    if x <= 0:
+        return 1.0
+    half = x / 2
+    if df % 2 == 0:
+        term, total = 1.0, 1.0
+        for j in range(1, df // 2):
+            term *= half / j
+            total += term
+        return min(1.0, math.exp(-half) * total)
+    total, term = math.erfc(math.sqrt(half)), math.sqrt(half) / math.gamma(1.5)
+    for j in range(1, (df + 1) // 2):
+        total += math.exp(-half) * term
+        term *= half / (j + 0.5)
+    return min(1.0, total)
 
 
 def uniform_inputs() -> dict:

@@ -22,7 +22,7 @@ from dataclasses import field as dc_field
 from fractions import Fraction
 
 from certify.errors import CertifyError
-from certify.exceptions import InfeasibleError, NotProvenError, SolverError
+from certify.exceptions import InfeasibleError, NotProvenError, ProblemError, SolverError
 from certify.expressions import expression_to_json, read_expression, scenario_to_json
 from certify.kernel.defs.scenario import Expression, Scenario, make_expression, parse_scenario
 from certify.kernel.format import canonical_json, format_rational, parse_rational
@@ -159,13 +159,18 @@ def certify_problem(problem, claim_id=None, solver=None, target: float = 1e-6):
     digest = hashlib.sha256(canonical_json(claim_problem).encode()).hexdigest()[:12]
     claim_id = claim_id or f"solve/{parsed.set}/{digest}"
     if kind == "local.bound":
-        value, strategy = local_optimum(parsed.scenario, parsed.objective, parsed.sense == "max", "problem")
+        try:
+            value, strategy = local_optimum(parsed.scenario, parsed.objective, parsed.sense == "max", "problem")
+        except CertifyError as err:  # the kernel's work bound: a scenario too large to enumerate here
+            raise ProblemError(f"{err}: too large to enumerate locally (pose it as no-signalling or quantum)") from None
         relation, evidence, producer = "==", {"strategy": strategy}, {"method": "enumeration"}
     else:
         try:
             relation, value, evidence, producer = (_lp(claim_problem, claim_id) if kind == "lp.ns"
                                                    else _npa(claim_problem, solver, target))
         except CertifyError as failure:  # infeasible constraints: say why, with a kernel verdict where one proves it
+            if isinstance(failure, ProblemError):
+                raise
             from certify.infeasible import diagnose
 
             reason = diagnose(parsed, failure) if parsed.constraints else None
@@ -385,7 +390,7 @@ def _lp(claim_problem, claim_id):
 
 def _npa(claim_problem, solver, target=1e-6):
     if "constraints" in claim_problem:
-        raise CertifyError("problem.constraints: a quantum problem with more than one inequality constraint is "
+        raise ProblemError("problem.constraints: a quantum problem with more than one inequality constraint is "
                            "accepted by the kernel (npa.max constraints) but not yet by the producer; pose "
                            "equalities as statistics or keep one inequality")
     from certify.npa import certify_problem as npa_certify
