@@ -45,6 +45,7 @@ COMMANDS = {
     "sweep": "run a sweep (a problem template over a grid) on Dask or in-process; the kernel checks every point",
     "solve": "certify your own problem file: local / no-signalling / quantum optimum of a Bell expression or guess",
     "vn": "certify a von Neumann entropy lower bound H(A|X=0,E) from CHSH (Brown-Fawzi-Fawzi)",
+    "manifest": "write FOLDER/manifest.json listing the kernel-verified certificates of your own folder",
 }
 
 # Top-level modules of the optional extras (pyproject.toml) -> what a missing one means.
