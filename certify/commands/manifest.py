@@ -19,7 +19,7 @@ from certify import printing
 from certify.commands.check import _safe
 from certify.errors import EXIT_ERROR, EXIT_FALSE, EXIT_OK, CertifyError
 from certify.kernel.format import brief, read_json
-from certify.kernel.proofs import MANIFEST, certificate_files, check_file, check_path
+from certify.kernel.proofs import certificate_files, check_file, check_path
 
 SUMMARY = "write FOLDER/manifest.json listing the kernel-verified certificates of your own folder"
 
@@ -66,7 +66,8 @@ def run(args) -> int:
         verdicts = [v for v in verdicts if v.ok or v.source not in {r.source for r in refused}]
     if args.json:
         print(json.dumps(printing.result_json(
-            "manifest", verdicts, answered=bool(entries) and not refused, manifest=written, listed=[e["file"] for e in entries],
+            "manifest", verdicts, answered=bool(entries) and not refused, manifest=written,
+            listed=[e["file"] for e in entries],
             refused=[{"file": v.source, "status": v.status, "reason": v.reason} for v in refused]), indent=1))
     else:
         for v in refused:
