@@ -1,0 +1,89 @@
+"""Issue 12's bad input, on the command line: one line on stderr, a non-zero exit.
+
+"Unbounded" has no DI instance: every objective is an affine function of probabilities over a compact
+set (local polytope, no-signalling polytope, NPA spectrahedron), so every max and min is finite. What
+a user can write that has no meaningful optimum is refused instead: an objective naming outputs,
+inputs or parties outside the scenario, a guess over no parties, and a minimised guessing probability
+(the adversary maximises). docs/your-experiment.md lists these cases.
+"""
+
+import json
+
+import pytest
+
+from certify.cli import main
+
+SC = {"inputs": [2, 2], "outputs": [2, 2]}
+CHSH = {"correlators": [{"coef": "1", "inputs": [0, 0]}, {"coef": "1", "inputs": [0, 1]},
+                        {"coef": "1", "inputs": [1, 0]}, {"coef": "-1", "inputs": [1, 1]}]}
+GUESS = {"guess": {"parties": [0, 1], "inputs": [0, 0]}}
+
+
+def run(tmp_path, capsys, problem, *flags):
+    path = tmp_path / "problem.json"
+    path.write_text(json.dumps(problem))
+    code = main(["solve", str(path), *flags])
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("certify solve: error: "), captured.err
+    return code, lines[0]
+
+
+@pytest.mark.parametrize("problem,needle", [
+    ({"scenario": SC, "set": "local", "objective": {"bell": {"terms": [{"coef": "1", "outputs": [0, 2],
+                                                                        "inputs": [0, 0]}]}}},
+     "objective.bell.terms[0]: output 2 of party B outside 0..1"),
+    ({"scenario": SC, "set": "no-signalling", "objective": {"bell": {"correlators": [{"coef": "1", "inputs": [0, 5]}]}}},
+     "objective.bell.terms[0]: input 5 of party B outside 0..1"),
+    ({"scenario": SC, "set": "no-signalling", "objective": {"guess": {"parties": [], "inputs": []}}},
+     "objective.guess.parties: expected distinct parties"),
+    ({"scenario": SC, "set": "no-signalling", "objective": {"guess": {"parties": [0, 2], "inputs": [0, 0]}}},
+     "objective.guess.parties"),
+    ({"scenario": SC, "set": "no-signalling", "sense": "min", "objective": GUESS},
+     "sense: a guessing probability is maximised"),
+])
+def test_no_meaningful_optimum_is_refused(tmp_path, capsys, problem, needle):
+    code, line = run(tmp_path, capsys, problem)
+    assert code == 2 and needle in line
+
+
+def test_infeasible_no_signalling_constraint_is_refuted_by_a_kernel_verdict(tmp_path, capsys):
+    problem = {"scenario": SC, "set": "no-signalling", "objective": GUESS,
+               "constraints": [{"expression": CHSH, "relation": ">=", "value": "5"}]}
+    code, line = run(tmp_path, capsys, problem)
+    assert code == 2 and "constraints[0]: infeasible: no no-signalling box has CHSH >= 5" in line
+    assert "since the kernel proves max CHSH == 4 VERIFIED" in line
+
+
+def test_infeasible_quantum_constraint_is_refuted_by_the_npa_bound(tmp_path, capsys):
+    problem = {"scenario": SC, "set": "quantum", "level": "1", "objective": GUESS,
+               "constraints": [{"expression": CHSH, "relation": ">=", "value": "3"}]}
+    code, line = run(tmp_path, capsys, problem, "--one-sided")
+    assert code == 2 and "no behaviour at NPA level 1 has CHSH >= 3" in line and "max CHSH <= " in line
+
+
+def test_jointly_infeasible_constraints_give_the_solver_status_not_a_verdict(tmp_path, capsys):
+    # each alone is feasible (CHSH reaches 4 and -4); together they are not
+    problem = {"scenario": SC, "set": "no-signalling", "objective": GUESS,
+               "constraints": [{"expression": CHSH, "relation": ">=", "value": "3"},
+                               {"expression": CHSH, "relation": "<=", "value": "1"}]}
+    code, line = run(tmp_path, capsys, problem)
+    assert code == 2 and "NOT a kernel verdict" in line and "VERIFIED" not in line
+
+
+def test_scenario_too_large_to_enumerate_locally(tmp_path, capsys):
+    term = {"coef": "1", "outputs": [0] * 4, "inputs": [0] * 4}
+    problem = {"scenario": {"inputs": [8] * 4, "outputs": [2] * 4}, "set": "local", "objective": {"bell": {"terms": [term]}}}
+    code, line = run(tmp_path, capsys, problem)
+    assert code == 2 and "16777216 deterministic strategies" in line and "too large to enumerate locally" in line
+
+
+def test_counts_contradicting_the_stated_input_distribution(tmp_path, capsys):
+    rows = [{"x": x, "y": y, "N00": 400 if (x, y) == (0, 0) else 100, "N01": 100, "N10": 100, "N11": 100}
+            for x in (0, 1) for y in (0, 1)]
+    path = tmp_path / "counts.json"
+    path.write_text(json.dumps({"counts": rows, "p_xy": {"00": "1/4", "01": "1/4", "10": "1/4", "11": "1/4"}}))
+    assert main(["bits", "--counts", str(path)]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "input frequencies contradict P(xy): inputs x=0,y=0 occur 700 times in 1900" in lines[0]
+    assert "chi-square" in lines[0] and "< 1e-06" in lines[0]
