@@ -79,7 +79,8 @@ def check_input_frequencies(counts, p_xy, where: str = "counts", level: float = 
         raise ProblemError(
             f"{where}: input frequencies contradict P(xy): inputs x={x},y={y} occur {totals[x, y]} times in "
             f"{n} trials, P(xy) = {format_rational(Fraction(p_xy[x, y]))} expects {expected[x, y]:.1f} "
-            f"(chi-square {statistic:.1f}, 3 degrees of freedom, p-value {p_value:.2g} < {level:g})")
+            f"(chi-square {statistic:.1f}, 3 degrees of freedom, p-value "
+            f"{f'{p_value:.2g}' if p_value > 0 else 'below 1e-300'} < {level:g})")
     return p_value
 
 
