@@ -18,6 +18,7 @@ import argparse
 import importlib
 import importlib.metadata
 import os
+import platform
 import re
 import sys
 import time
@@ -32,6 +33,22 @@ from certify.kernel.format import Reject
 # certificate of --jobs 1 differed from that of Dask workers, which run one thread each).
 for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
+
+
+def _cpu_has_avx2() -> bool:
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as cpuinfo:
+            return any(line.startswith("flags") and " avx2" in line for line in cpuinfo)
+    except OSError:
+        return False
+
+
+# One OpenBLAS kernel family on every x86_64 machine: numpy's OpenBLAS is built DYNAMIC_ARCH and
+# picks its kernels by CPU, and the AVX-512 kernels round differently from the AVX2 ones (measured:
+# `reproduce pironio2010` on an AVX-512 machine changed 430 of its certificate files; with the
+# Haswell kernels it rebuilt all of them byte for byte). Haswell's kernels need only AVX2.
+if platform.machine() in ("x86_64", "AMD64") and _cpu_has_avx2():
+    os.environ.setdefault("OPENBLAS_CORETYPE", "Haswell")
 
 COMMANDS = {
     "check": "verify certificate files or folders with the trusted kernel alone",

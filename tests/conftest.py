@@ -7,6 +7,8 @@ import sys
 import pytest
 from hypothesis import settings
 
+import certify.cli  # noqa: F401 -- as the command line does, before numpy loads: one BLAS thread, one kernel family
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
