@@ -145,3 +145,22 @@ def test_check_result(tmp_path):
     assert not certify.check(bad).ok
     with pytest.raises(certify.NotProvenError):
         certify.check(bad, strict=True)
+
+
+def test_statements_are_generated_from_the_problem():
+    from certify.problem import parse, statement, strategy_statement
+
+    e = certify.BellExpression.from_terms(SC, [((0, 0), (0, 0), 1), ((1, None), (0, None), "-1/2")], constant=3)
+    p = parse(certify.Problem(SC, certify.guess([0, 1], [0, 0]), "quantum", level="2",
+                              constraints=[(certify.BellExpression.chsh(), ">=", "5/2"), (e, "<=", 1)]))
+    assert statement(p, "<=") == ("NPA level 2 (an outer relaxation of the quantum set): max P_guess(ab|xy=00) s.t. "
+                                  "CHSH >= 5/2, P(ab=00|xy=00) - 1/2 P(a=1|x=0) + 3 <= 1 <= value")
+    assert strategy_statement(p, ">=").startswith("quantum strategies: max P_guess(ab|xy=00) s.t. CHSH >= 5/2")
+    minus = parse(certify.Problem(SC, -certify.BellExpression.chsh(), "no-signalling", "min"))
+    assert statement(minus, "==") == "no-signalling boxes: min -CHSH == value"
+    wide = certify.Scenario([2] * 3, [2] * 3)
+    mermin = certify.BellExpression.correlators(wide, [[[0, 0, 0], [0, 0, 0], [0, 0, 0]],  # <A0B0C1> + <A0B1C0>
+                                                       [[0, 0, 0], [0, 0, 1], [0, 1, 0]],  # + <A1B0C0> - <A1B1C1>
+                                                       [[0, 0, 0], [0, 1, 0], [0, 0, -1]]])
+    assert statement(parse(certify.Problem(wide, mermin, "local")), "==") == \
+        "local behaviours: max a Bell expression (32 terms) == value"
