@@ -589,7 +589,7 @@ def _claims_html(verdicts) -> str:
 
 
 def _recheck_html(proofs: str) -> str:
-    return ("<h2>How to re-check</h2><pre>pip install --no-deps certify  # the kernel alone (pure Python) verifies "
+    return ("<h2>How to re-check</h2><pre>pip install certify            # the kernel alone (pure Python) verifies "
             "every claim\n"
             f"certify check {html.escape(proofs)}             # exit 0: every claim verified\n"
             f"certify check --json {html.escape(proofs)}      # the verdicts as JSON (schema certify-cli/1)\n"

@@ -1,7 +1,7 @@
 """Solve, round and assemble Brown-Fawzi-Fawzi certificates ("vn.node", "vn.bound").
 
 Untrusted: every certificate is re-checked by `certify.kernel.vn`. One node is the SDP
-  minimise <O'>  over the real moment matrix of `certify.kernel.defs.bff` at the problem's level,
+  minimise <O'>  over the real moment matrix of `certify.kernel.defs.words` (Eve's Z letters) at the problem's level,
 with O' the node objective of `kernel.vn.node_objective` (BFF's objective at the rational
 interval [lo, hi] around t_i). The solver maximises -<O'> (cvxpy + Clarabel, `certify.vn.face`).
 

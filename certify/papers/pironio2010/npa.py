@@ -32,7 +32,7 @@ from certify.kernel.format import format_rational, parse_rational, read_json
 from certify.kernel.npa import KIND
 
 # The producers import the solver stack when they run (`_solving`): the curve reader `Curve` is
-# what the report and the figures use, and it must work on a kernel-only install (pip --no-deps).
+# what the report and the figures use, and it must work on a kernel-only install (plain `pip install certify`).
 
 
 def _solving():
