@@ -1,0 +1,97 @@
+"""`certify solve` wall time including start-up, and the local enumeration of a five-party scenario (issue 12).
+
+    python benchmarks/bench_solve.py                 # 5 runs of each, medians
+    python benchmarks/bench_solve.py --repeats 9
+
+Timings only (never asserted). Cases, each a fresh process as a user runs it (`certify solve FILE`):
+  i3322-L2          I3322 (two parties, three binary inputs each; Collins and Gisin 2004) at NPA level 2,
+                    two-sided (the NPA bound and an explicit strategy: the default of `certify solve`);
+  i3322-L2-one      the same with --one-sided (the NPA bound alone);
+  mermin5-local     the local optimum of the five-party Mermin expression (the kernel enumerates the 4^4
+                    strategies of parties A-D, the last party per input), `certify solve` of a local problem;
+  startup           `certify --version` (interpreter and CLI start-up alone), for reference.
+In process: `mermin5-enumeration`, the kernel's `certify.kernel.local.optimum` on the same expression.
+Issue 12 targets: i3322 at level 2 <= 1 s wall including start-up; the enumeration <= 1 s.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CERTIFY = [sys.executable, "-m", "certify.cli"]
+
+
+def i3322() -> dict:
+    """I3322 in Collins-Gisin form (Collins and Gisin, J. Phys. A 37, 1775 (2004)): local 0, quantum ~0.2509."""
+    t = lambda c, o, i: {"coef": c, "outputs": o, "inputs": i}  # noqa: E731
+    terms = [t("-1", [0, None], [0, None]), t("-2", [None, 0], [None, 0]), t("-1", [None, 0], [None, 1])]
+    signs = {(0, 0): 1, (0, 1): 1, (0, 2): 1, (1, 0): 1, (1, 1): 1, (1, 2): -1, (2, 0): 1, (2, 1): -1}
+    return {"terms": terms + [t(str(c), [0, 0], [x, y]) for (x, y), c in signs.items()]}
+
+
+def mermin5() -> dict:
+    sys.path.insert(0, ROOT)
+    from certify.expressions import expression_to_json
+    from lp_checks.mermin import mermin_operator
+
+    return expression_to_json(mermin_operator(5))
+
+
+def wall(command: list, cwd: str) -> float:
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)}: exit {done.returncode}: {done.stderr.strip()[:300]}")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        problems = {
+            "i3322": {"scenario": {"inputs": [3, 3], "outputs": [2, 2]}, "objective": {"bell": i3322()},
+                      "set": "quantum", "level": "2"},
+            "mermin5": {"scenario": {"inputs": [2] * 5, "outputs": [2] * 5}, "objective": {"bell": mermin5()},
+                        "set": "local"},
+        }
+        for name, problem in problems.items():
+            with open(os.path.join(folder, f"{name}.json"), "w") as handle:
+                json.dump(problem, handle)
+        env_root = dict(os.environ, PYTHONPATH=ROOT)
+        os.environ.update(env_root)
+        cases = {
+            "startup": CERTIFY + ["--version"],
+            "i3322-L2": CERTIFY + ["solve", "i3322.json"],
+            "i3322-L2-one": CERTIFY + ["solve", "i3322.json", "--one-sided"],
+            "mermin5-local": CERTIFY + ["solve", "mermin5.json"],
+        }
+        for name, command in cases.items():
+            wall(command, folder)  # one untimed warm-up (disk caches, .pyc files)
+            times = [wall(command, folder) for _ in range(args.repeats)]
+            print(f"{name:16s} median {statistics.median(times):.3f} s  (min {min(times):.3f}, max {max(times):.3f}, "
+                  f"{args.repeats} runs, load {os.getloadavg()[0]:.1f})")
+        from certify.kernel.defs.scenario import Scenario, parse_expression
+        from certify.kernel.local import optimum
+
+        scenario = Scenario((2,) * 5, (2,) * 5)
+        expr = parse_expression(problems["mermin5"]["objective"]["bell"], scenario, "mermin5")
+        times = []
+        for _ in range(args.repeats):
+            started = time.perf_counter()
+            value, _ = optimum(scenario, expr, True, "mermin5")
+            times.append(time.perf_counter() - started)
+        print(f"{'mermin5-enum':16s} median {statistics.median(times):.3f} s  (in process, optimum {value}, "
+              f"{args.repeats} runs)")
+
+
+if __name__ == "__main__":
+    main()
