@@ -19,6 +19,15 @@ def small_sweep(tmp_path):
     return str(path)
 
 
+def own_folder(tmp_path):
+    """A copy of a few committed certificates, without their manifest (`certify manifest` writes one)."""
+    import shutil
+
+    folder = tmp_path / "mine"
+    shutil.copytree(os.path.join(PROOFS, "pironio2010", "ns"), folder)
+    return str(folder)
+
+
 # Every command of `certify --help`, with --json, on a small input: (argv, expected exit code).
 EVERY_COMMAND = {
     "check": lambda t: (["check", os.path.join(PROOFS, "pironio2010", "bits")], 0),
@@ -33,6 +42,7 @@ EVERY_COMMAND = {
     "sweep": lambda t: (["sweep", small_sweep(t), "--out", str(t / "s"), "--jobs", "1"], 0),
     "solve": lambda t: (["solve", os.path.join(EXAMPLES, "chsh_no-signalling.json")], 0),
     "vn": lambda t: (["vn", "--chsh", "2.8", "--nodes", "2"], 0),
+    "manifest": lambda t: (["manifest", own_folder(t)], 0),
 }
 
 
