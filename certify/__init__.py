@@ -1,15 +1,11 @@
 """certify: exact certificates for device-independent randomness claims (checker: `certify.kernel`, pure Python).
 
-The public API (docs/your-experiment.md; reference: certify/api.py):
-    certify.Scenario(inputs, outputs), certify.BellExpression (.full, .correlators, .chsh), certify.guess
-    certify.Problem                 a problem description (JSON twin: Problem.from_json / .to_json)
-    certify.solve(problem, out=None, claim_id=None, solver=None, two_sided=False) -> SolveResult
-    certify.bits(counts, p_xy=None, delta="1/100", level="1+AB", out=None)   -> BitsResult
-    certify.check(path)             -> CheckResult (the kernel's Verdicts of a file or folder)
-Results are frozen dataclasses with .lower, .upper, .certificate, .verdicts, .to_json(); every number
-is a kernel verdict's. Failures raise certify.CertifyError subclasses: ProblemError (InfeasibleError),
-SolverError, NotProvenError. Nothing here is imported at `import certify` time: the solvers (numpy,
-cvxpy, HiGHS) load only when `solve` or `bits` runs, so checking stays solver-free.
+The public API (docs/your-experiment.md, certify/api.py): Scenario, BellExpression, guess, Problem,
+solve(problem, out=None, claim_id=None, solver=None, two_sided=False) -> SolveResult, bits(counts, ...)
+-> BitsResult, check(path) -> CheckResult; results are frozen dataclasses of kernel verdicts (.lower,
+.upper, .certificate, .verdicts, .to_json()); failures raise CertifyError subclasses (ProblemError,
+InfeasibleError, SolverError, NotProvenError). Nothing is imported at `import certify` time: the
+solvers (numpy, cvxpy, HiGHS) load only when `solve` or `bits` runs, so checking stays solver-free.
 """
 
 import importlib
@@ -19,8 +15,7 @@ import types
 __version__ = "0.1.0"
 __all__ = ["BellExpression", "BitsResult", "CertifyError", "CheckResult", "InfeasibleError", "NotProvenError",
            "Problem", "ProblemError", "Scenario", "SolveResult", "SolverError", "bits", "check", "guess", "solve"]
-_API = {"BellExpression", "BitsResult", "CheckResult", "InfeasibleError", "NotProvenError", "Problem", "ProblemError",
-        "Scenario", "SolveResult", "SolverError", "guess"}
+_API = set(__all__) - {"CertifyError", "solve"}  # read lazily from certify.api
 
 
 def _solve(problem, out=None, claim_id=None, solver=None, **two_sided):
@@ -62,20 +57,6 @@ class _Module(types.ModuleType):
 
 _SOLVE = _Solve()
 sys.modules[__name__].__class__ = _Module
-
-
-def check(path, strict=False):
-    """The kernel's Verdicts of a certificate file or folder, as a CheckResult (see certify.api.check)."""
-    from certify.api import check as run
-
-    return run(path, strict)
-
-
-def bits(counts, p_xy=None, delta="1/100", level="1+AB", out=None, claim_id="api/bits", solver=None):
-    """Certified bits from CHSH counts: a BitsResult backed by the kernel's verdict (see certify.api.bits)."""
-    from certify.api import bits as run
-
-    return run(counts, p_xy, delta, level, out, claim_id, solver)
 
 
 def __getattr__(name):  # lazy: `certify.Problem` and `certify.CertifyError` without importing at start-up
