@@ -62,8 +62,31 @@ def test_infeasible_quantum_constraint_is_refuted_by_the_npa_bound(tmp_path, cap
     assert code == 2 and "no behaviour at NPA level 1 has CHSH >= 3" in line and "max CHSH <= " in line
 
 
-def test_jointly_infeasible_constraints_give_the_solver_status_not_a_verdict(tmp_path, capsys):
-    # each alone is feasible (CHSH reaches 4 and -4); together they are not
+def test_jointly_infeasible_constraints_are_refuted_by_a_weighted_sum(tmp_path, capsys):
+    # each alone is feasible (CHSH reaches 4 and -4); 1/2 (CHSH - 3) - 1/2 (CHSH - 1) >= 0 reads 0 >= 1
+    problem = {"scenario": SC, "set": "no-signalling", "objective": GUESS,
+               "constraints": [{"expression": CHSH, "relation": ">=", "value": "3"},
+                               {"expression": CHSH, "relation": "<=", "value": "1"}]}
+    code, line = run(tmp_path, capsys, problem)
+    assert code == 2 and "1/2 x constraints[0], -1/2 x constraints[1] reads 0 >= 1, which is false" in line
+
+
+def test_jointly_infeasible_marginals_are_refuted_by_a_kernel_verdict(tmp_path, capsys):
+    # P(a=0|0) >= 3/4 and P(b=0|0) >= 3/4 force P(ab=00|00) >= 1/2: the Farkas sum is P(a=0 or b=0)/3 <= 1/3 < 5/12
+    term = lambda outs, ins: {"terms": [{"coef": "1", "outputs": outs, "inputs": ins}]}  # noqa: E731
+    problem = {"scenario": SC, "set": "no-signalling", "objective": GUESS, "constraints": [
+        {"expression": term([0, None], [0, None]), "relation": ">=", "value": "3/4"},
+        {"expression": term([None, 0], [None, 0]), "relation": ">=", "value": "3/4"},
+        {"expression": term([0, 0], [0, 0]), "relation": "<=", "value": "1/4"}]}
+    code, line = run(tmp_path, capsys, problem)
+    assert code == 2 and "infeasible together: every box satisfying them has C >= 5/12" in line
+    assert "the kernel proves max C == 1/3 (~0.3333333333) VERIFIED" in line
+
+
+def test_without_a_farkas_sum_the_solver_status_is_labelled_not_a_verdict(tmp_path, capsys, monkeypatch):
+    from certify import infeasible
+
+    monkeypatch.setattr(infeasible, "_phase_one", lambda sc, rows: None)
     problem = {"scenario": SC, "set": "no-signalling", "objective": GUESS,
                "constraints": [{"expression": CHSH, "relation": ">=", "value": "3"},
                                {"expression": CHSH, "relation": "<=", "value": "1"}]}
