@@ -164,3 +164,22 @@ def test_statements_are_generated_from_the_problem():
                                                        [[0, 0, 0], [0, 1, 0], [0, 0, -1]]])
     assert statement(parse(certify.Problem(wide, mermin, "local")), "==") == \
         "local behaviours: max a Bell expression (32 terms) == value"
+
+
+def test_kernel_only_install_checks_and_solves_local_problems():
+    """Without the solver stack: check and local solve work; a solver-backed problem raises SolverError."""
+    code = """
+import sys
+for m in ('numpy', 'scipy', 'highspy', 'cvxpy', 'clarabel', 'sympy', 'mpmath'):
+    sys.modules[m] = None
+import certify
+sc = certify.Scenario([2, 2], [2, 2])
+print(certify.check('proofs/pironio2010/npa/tsirelson-2.json').ok)
+print(certify.solve(certify.Problem(sc, certify.BellExpression.chsh(), 'local')).upper)
+try:
+    certify.solve(certify.Problem(sc, certify.BellExpression.chsh(), 'no-signalling'))
+except certify.SolverError as error:
+    print(error)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.splitlines()
+    assert out[:2] == ["True", "2"] and "needs the solver stack" in out[2] and "pip install 'certify[solve]'" in out[2]
