@@ -105,10 +105,9 @@ def parse(problem, where: str = "problem") -> Parsed:
             raise CertifyError(f'{where}.level: required for the quantum set (e.g. "2" or "1+AB")')
     elif p.level is not None:
         raise CertifyError(f"{where}.level: only the quantum set has an NPA level")
-    if p.set == "local" and (constraints or table is not None or isinstance(objective, tuple)):
-        raise CertifyError(f"{where}: the local set takes a Bell objective and no constraints or statistics: under "
-                           "constraints the optimum is not at a deterministic strategy (use no-signalling or quantum), "
-                           "and an unconstrained local guess is 1")
+    if p.set == "local" and (table is not None or isinstance(objective, tuple)):
+        raise CertifyError(f"{where}: the local set takes a Bell objective and no statistics (pose observed statistics "
+                           "as == constraints; an unconstrained local guess is 1)")
     if p.sense == "min" and isinstance(objective, tuple):
         raise CertifyError(f"{where}.sense: a guessing probability is maximised (the adversary's best guess)")
     return Parsed(scenario, objective, p.sense, p.set, constraints, table, p.level)
@@ -119,7 +118,8 @@ def definition(parsed: Parsed):
     sc = scenario_to_json(parsed.scenario)
     if parsed.set == "local":
         return "local.bound", {"scenario": sc, "objective": {"bell": expression_to_json(parsed.objective)},
-                               "sense": parsed.sense}
+                               "sense": parsed.sense, **({"constraints": [_row(*c) for c in parsed.constraints]}
+                                                         if parsed.constraints else {})}
     equalities = [(e, "==", v) for e, v in _observed(parsed)]
     if parsed.set == "no-signalling":
         goal = parsed.objective
@@ -158,7 +158,15 @@ def certify_problem(problem, claim_id=None, solver=None, target: float = 1e-6):
     kind, claim_problem = definition(parsed)
     digest = hashlib.sha256(canonical_json(claim_problem).encode()).hexdigest()[:12]
     claim_id = claim_id or f"solve/{parsed.set}/{digest}"
-    if kind == "local.bound":
+    if kind == "local.bound" and parsed.constraints:  # the LP over the deterministic strategies: a dual and a mixture
+        from lp_checks.local_bound import constrained_optimum
+
+        try:
+            relation, value, evidence, producer = constrained_optimum(parsed.scenario, parsed.objective, parsed.sense,
+                                                                      parsed.constraints)
+        except CertifyError as err:
+            raise (InfeasibleError if "infeasible" in str(err) else ProblemError)(str(err)) from None
+    elif kind == "local.bound":
         try:
             value, strategy = local_optimum(parsed.scenario, parsed.objective, parsed.sense == "max", "problem")
         except CertifyError as err:  # the kernel's work bound: a scenario too large to enumerate here

@@ -14,12 +14,28 @@ Two routes, checked against each other in the tests:
   and each of the 2^(n+1) affine functions comes from 2^(n-1) strategies. So the
   minimum is min over (c, d) of (|X| - (-1)^c W(d)) / 2 with
   W(d) = sum_{x in X} (-1)^(r(x) + d.x), a Walsh-Hadamard transform (n 2^n steps).
+
+`constrained_optimum`: the local optimum of any Bell expression under constraints (kind "local.bound"
+with "constraints"). Under constraints the optimum is no longer at a deterministic strategy: it is
+the LP  max c.q  s.t.  sum_d q_d = 1,  sum_d a_i(d) q_d (<=, >=, ==) b_i,  q >= 0  over the weights
+q_d of the deterministic strategies d. HiGHS solves it in floats (untrusted); the optimal basis is then
+solved exactly (python-flint): with B the basic strategies and N the tight rows, A[N, B] q_B = b_N
+gives the mixture and A[N, B]^T y = c_B the multipliers (mu_i = y_i, 0 on slack rows). The kernel
+recomputes max_d [c - sum_i mu_i (a_i - b_i)](d) by enumeration and the mixture's value; an exactly
+optimal basis makes the two equal, so the claim is "==".
 """
 
+from fractions import Fraction
 from itertools import product
+from math import prod
 
 from certify.errors import CertifyError
+from certify.kernel.defs.scenario import make_expression
+from certify.kernel.format import format_rational
+from certify.kernel.local import optimum
 from lp_checks.mermin import mermin_game
+
+MAX_STRATEGIES = 2**20  # columns of the producer's LP (the kernel enumerates only parties 1..n-1)
 
 
 def strategy_losses(game, strategy) -> int:
@@ -110,3 +126,89 @@ def _parties(game) -> int:
     if any(len(x) != n or set(x) - {0, 1} or r not in (0, 1) for x, r in game):
         raise CertifyError("game: expected (x, r) pairs with n input bits and r in {0, 1}")
     return n
+
+
+def constrained_optimum(scenario, expr, sense: str, constraints):
+    """(relation, value, evidence, producer) of a "local.bound" claim with constraints [(a_i, relation, b_i)]
+    (Expressions, Fractions): the exact optimum from HiGHS's optimal basis (module docstring)."""
+    import highspy
+    import numpy as np
+    from flint import fmpq, fmpq_mat
+    from scipy.sparse import csc_matrix
+
+    from lp_checks.ns_lp import STATUS, _frac, _quiet_highs
+
+    tables = [list(product(range(d), repeat=m)) for m, d in zip(scenario.inputs, scenario.outputs)]
+    count = prod(len(t) for t in tables)
+    if count > MAX_STRATEGIES:
+        raise CertifyError(f"problem.constraints: {count} deterministic strategies, more than the local LP's "
+                           f"{MAX_STRATEGIES} (pose it as no-signalling or quantum)")
+    index = np.unravel_index(np.arange(count), [len(t) for t in tables])  # strategy k: tables[i][index[i][k]]
+    arrays = [np.array(t, dtype=np.int64) for t in tables]
+    exprs = [expr] + [a for a, _, _ in constraints]
+    values = np.zeros((len(exprs), count))
+    for row, e in zip(values, exprs):
+        row += float(e.constant)
+        for outs, ins, coef in e.terms:
+            hit = np.ones(count, dtype=bool)
+            for i, (a, x) in enumerate(zip(outs, ins)):
+                if a is not None:
+                    hit &= arrays[i][index[i], x] == a
+            row[hit] += float(coef)
+    matrix = csc_matrix(np.vstack([np.ones(count), values[1:]]))
+    lower = [1.0] + [-highspy.kHighsInf if r == "<=" else float(b) for _, r, b in constraints]
+    upper = [1.0] + [highspy.kHighsInf if r == ">=" else float(b) for _, r, b in constraints]
+    model = highspy.HighsLp()
+    model.num_col_, model.num_row_ = count, len(lower)
+    model.col_cost_, model.col_lower_ = values[0], np.zeros(count)
+    model.col_upper_ = np.full(count, highspy.kHighsInf)
+    model.row_lower_, model.row_upper_ = np.array(lower), np.array(upper)
+    model.sense_ = highspy.ObjSense.kMaximize if sense == "max" else highspy.ObjSense.kMinimize
+    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    model.a_matrix_.start_, model.a_matrix_.index_ = matrix.indptr, matrix.indices
+    model.a_matrix_.value_ = matrix.data
+    highs = _quiet_highs()
+    highs.setOptionValue("random_seed", 0)
+    highs.passModel(model)
+    highs.run()
+    raw = highs.getModelStatus()
+    status = STATUS.get(raw)
+    if status == "infeasible":
+        raise CertifyError("problem.constraints: infeasible: HiGHS finds no local behaviour meeting the constraints "
+                           "(the solver's status, NOT a kernel verdict)")
+    if status != "optimal":
+        raise CertifyError(f"problem: HiGHS returned {highs.modelStatusToString(raw)!r} on the local LP, not a result")
+    basis, kind = highs.getBasis(), highspy.HighsBasisStatus.kBasic
+    basic = [j for j, s in enumerate(basis.col_status) if s == kind]
+    tight = [i for i, s in enumerate(basis.row_status) if s != kind]
+    if len(basic) != len(tight):
+        raise CertifyError("problem: HiGHS's basis of the local LP is not square; no exact solution")
+    strategies = [[list(tables[i][index[i][j]]) for i in range(scenario.parties)] for j in basic]
+    exact = [[Fraction(1)] * len(basic)] + [[_value(a, s) for s in strategies] for a, _, _ in constraints]
+    rhs = [Fraction(1)] + [b for _, _, b in constraints]
+    q = lambda v: fmpq(v.numerator, v.denominator)  # noqa: E731
+    system = fmpq_mat([[q(exact[i][k]) for k in range(len(basic))] for i in tight])
+    weights = system.solve(fmpq_mat([[q(rhs[i])] for i in tight]))
+    duals = system.transpose().solve(fmpq_mat([[q(_value(expr, s))] for s in strategies]))
+    y = dict(zip(tight, (_frac(duals[k, 0]) for k in range(len(tight)))))
+    mu = [y.get(i + 1, Fraction(0)) for i in range(len(constraints))]  # row 0 is the normalisation
+    mixture = [(_frac(weights[k, 0]), s) for k, s in enumerate(strategies) if weights[k, 0] != 0]
+    value = sum((w * _value(expr, s) for w, s in mixture), Fraction(0))
+    terms = list(expr.terms) + [(o, x, -m * c) for m, (a, _, _) in zip(mu, constraints) for o, x, c in a.terms]
+    constant = expr.constant - sum((m * (a.constant - b) for m, (a, _, b) in zip(mu, constraints)), Fraction(0))
+    bound = optimum(scenario, make_expression(scenario, terms, constant), sense == "max", "problem")[0]
+    if bound != value:
+        raise CertifyError(f"problem: HiGHS's basis of the local LP is not optimal in exact arithmetic "
+                           f"(mixture {format_rational(value)}, dual bound {format_rational(bound)})")
+    producer = {"solver": "HiGHS (simplex) over the deterministic strategies, exact basis (python-flint)",
+                "status": status, "float_optimum": f"{highs.getInfo().objective_function_value:.12g}",
+                "strategies": count}
+    evidence = {"dual": [format_rational(m) for m in mu],
+                "mixture": [{"weight": format_rational(w), "strategy": s} for w, s in mixture]}
+    return "==", value, evidence, producer
+
+
+def _value(expr, strategy) -> Fraction:
+    """The expression at a deterministic strategy (a table [[s_i(x)] per party]), exactly."""
+    return expr.constant + sum((c for outs, ins, c in expr.terms
+                                if all(a is None or strategy[i][ins[i]] == a for i, a in enumerate(outs))), Fraction(0))

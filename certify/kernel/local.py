@@ -1,12 +1,12 @@
-"""Claim kind "local.bound": the exact local (classical) optimum of a Bell expression.
+"""Claim kind "local.bound": the local (classical) optimum of a Bell expression, with or without constraints.
 
-Trusted. Problem {"scenario", "objective": {"bell": E}, "sense"}; no constraints (under one the
-optimum needs the LP over the local polytope). Lemma: a local behaviour is a mixture of
-deterministic ones and E (constant included) is affine, so the optimum is attained at a
-deterministic strategy. The kernel enumerates the strategies of parties 1..n-1; for each, the
-last party's choices at different inputs do not interact and are optimised separately (work
-prod_{i<n} d_i^{m_i} (terms + m_n d_n) <= MAX_WORK, checked first). Evidence {"strategy": [[s_i(x)]]}:
-its value is recomputed and must equal the enumerated optimum (attained: low = high).
+Trusted. Problem {"scenario", "objective": {"bell": E}, "sense"} and, optionally, "constraints": [{"expression",
+"relation", "value"}]. Lemma: a local behaviour is a mixture of deterministic ones and E (constant included) is
+affine, so the unconstrained optimum is attained at a deterministic strategy. The kernel enumerates the strategies
+of parties 1..n-1; for each, the last party's choices at different inputs do not interact and are optimised
+separately (work prod_{i<n} d_i^{m_i} (terms + m_n d_n) <= MAX_WORK, checked first). Evidence {"strategy": [[s_i(x)]]}
+(no constraints): its value is recomputed and must equal the enumerated optimum (attained: low = high). Under
+constraints the evidence is a dual, a mixture or both (`_hull`, its own lemma).
 """
 
 from fractions import Fraction
@@ -14,28 +14,71 @@ from itertools import product
 from math import prod
 
 from certify.errors import CertifyError
-from certify.kernel.defs.scenario import parse_expression, parse_scenario
-from certify.kernel.format import Proven, Reject, brief, expect, field, only, parse_int
+from certify.kernel.defs.scenario import make_expression, parse_expression, parse_scenario
+from certify.kernel.format import Proven, Reject, brief, expect, field, only, parse_int, parse_rational
+from certify.kernel.psd import denominator
 
 MAX_WORK = 10**7  # strategies of parties 1..n-1 times (terms + m_n d_n); 5-party binary Mermin: 256 * 40
 
 
 def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: str) -> Proven:
     at = f"{where}.claim.problem"
-    only(expect(problem, dict, at), {"scenario", "objective", "sense"}, at)
+    only(expect(problem, dict, at), {"scenario", "objective", "sense", "constraints"}, at)
     scenario = parse_scenario(field(problem, "scenario", dict, at), f"{at}.scenario")
     objective = only(field(problem, "objective", dict, at), {"bell"}, f"{at}.objective")
     expr = parse_expression(field(objective, "bell", dict, f"{at}.objective"), scenario, f"{at}.objective.bell")
     sense = field(problem, "sense", str, at)
     if sense not in ("max", "min"):
         raise CertifyError(f'{at}.sense: expected "max" or "min", got {sense[:20]!r}')
+    if "constraints" in problem:
+        rows = _rows(field(problem, "constraints", list, at), scenario, f"{at}.constraints")
+        return _hull(scenario, expr, sense == "max", rows, evidence, f"{where}.evidence")
     best = optimum(scenario, expr, sense == "max", at)[0]
-    strategy = _strategy(evidence, scenario, f"{where}.evidence")
-    attained = expr.constant + sum(c for outs, ins, c in expr.terms
-                                   if all(a is None or strategy[i][ins[i]] == a for i, a in enumerate(outs)))
+    attained = _value(expr, _strategy(evidence, scenario, f"{where}.evidence"))
     if attained != best:
         raise Reject(f"{where}.evidence.strategy: its value {brief(attained)} is not the {sense}imum {brief(best)}")
     return Proven(best, best)
+
+
+def _hull(scenario, expr, maximise: bool, rows, evidence, where: str) -> Proven:
+    """Lemma (weak duality over the local polytope, the convex hull of the deterministic strategies d). With
+    s = +1 (max) or -1 (min) and the affine L = E - sum_i mu_i (a_i - b_i): if s mu_i >= 0 for "a_i <= b_i",
+    s mu_i <= 0 for ">=" (free for "=="), every local p meeting the constraints has s mu_i (a_i.p - b_i) <= 0,
+    so s E(p) <= s L(p) <= max_d s L(d) (p is a mixture of the d): the enumerated optimum of L bounds the optimum
+    ("dual": [mu_i]). A mixture sum_k w_k d_k ("mixture": [{"weight", "strategy"}], w_k >= 0 summing to 1) that
+    meets every constraint exactly is a feasible local behaviour: its value E(p) is attained."""
+    only(expect(evidence, dict, where), {"dual", "mixture"}, where)
+    bound = attained = None
+    if "dual" in evidence:
+        raw = field(evidence, "dual", list, where)
+        if len(raw) != len(rows):
+            raise CertifyError(f"{where}.dual: expected {len(rows)} multipliers, got {len(raw)}")
+        mus = [parse_rational(mu, f"{where}.dual[{i}]") for i, mu in enumerate(raw)]
+        denominator(mus, f"{where}.dual")  # a work bound on the exact sums of the enumeration
+        terms, constant = list(expr.terms), expr.constant
+        for i, (mu, (a, relation, b)) in enumerate(zip(mus, rows)):
+            if (mu if maximise else -mu) * {"<=": -1, ">=": 1, "==": 0}[relation] > 0:
+                raise Reject(f"{where}.dual[{i}]: {brief(mu)} has the wrong sign for a {relation!r} constraint")
+            terms += [(o, x, -mu * c) for o, x, c in a.terms]
+            constant -= mu * (a.constant - b)
+        bound = optimum(scenario, make_expression(scenario, terms, constant, where), maximise, where)[0]
+    if "mixture" in evidence:
+        raw, exprs = field(evidence, "mixture", list, where), [expr] + [a for a, _, _ in rows]
+        if not 0 < len(raw) * sum(len(e.terms) + 1 for e in exprs) <= MAX_WORK:
+            raise CertifyError(f"{where}.mixture: expected 1 to {MAX_WORK} (strategies times terms), got {len(raw)}")
+        mix = [(_strategy(item, scenario, f"{where}.mixture[{k}]", {"weight", "strategy"}),
+                parse_rational(field(item, "weight", str, f"{where}.mixture[{k}]"), f"{where}.mixture[{k}].weight"))
+               for k, item in enumerate(raw)]
+        weights = [w for _, w in mix]
+        denominator(weights, f"{where}.mixture")  # a work bound on the exact sums below
+        if min(weights) < 0 or sum(weights) != 1:
+            raise Reject(f"{where}.mixture: weights must be >= 0 and sum to 1 (least {brief(min(weights))}, "
+                         f"sum {brief(sum(weights))})")
+        attained, *values = [sum(w * _value(e, s) for s, w in mix) for e in exprs]
+        for i, (v, (_, relation, b)) in enumerate(zip(values, rows)):
+            if not {"<=": v <= b, ">=": v >= b, "==": v == b}[relation]:
+                raise Reject(f"{where}.mixture: constraint {i} fails: {brief(v)} {relation} {brief(b)} is false")
+    return Proven(attained, bound) if maximise else Proven(bound, attained)
 
 
 def optimum(scenario, expr, maximise: bool, where: str):
@@ -63,14 +106,34 @@ def optimum(scenario, expr, maximise: bool, where: str):
     return best
 
 
-def _strategy(evidence, scenario, where: str):
-    only(expect(evidence, dict, where), {"strategy"}, where)
-    raw = field(evidence, "strategy", list, where)
+def _rows(raw, scenario, where: str):
+    """[(expression a_i, relation, b_i)] of the constraints "a_i relation b_i"."""
+    out = []
+    for k, item in enumerate(raw):
+        at = f"{where}[{k}]"
+        only(expect(item, dict, at), {"expression", "relation", "value"}, at)
+        if field(item, "relation", str, at) not in ("<=", ">=", "=="):
+            raise CertifyError(f'{at}.relation: expected "<=", ">=" or "==", got {item["relation"][:10]!r}')
+        out.append((parse_expression(field(item, "expression", dict, at), scenario, f"{at}.expression"),
+                    item["relation"], parse_rational(field(item, "value", str, at), f"{at}.value")))
+    return out
+
+
+def _value(expr, strategy) -> Fraction:
+    """The expression at the deterministic strategy: P(a_S|x_S) = 1 iff s_i(x_i) = a_i for every i in S."""
+    return expr.constant + sum(c for outs, ins, c in expr.terms
+                               if all(a is None or strategy[i][ins[i]] == a for i, a in enumerate(outs)))
+
+
+def _strategy(obj, scenario, where: str, keys=("strategy",)):
+    """The table [[s_i(0), ..., s_i(m_i - 1)] per party] of obj["strategy"], where obj has only `keys`."""
+    raw = field(only(expect(obj, dict, where), keys, where), "strategy", list, where)
+    where += ".strategy"
     if len(raw) != scenario.parties:
-        raise CertifyError(f"{where}.strategy: expected {scenario.parties} parties, got {len(raw)}")
+        raise CertifyError(f"{where}: expected {scenario.parties} parties, got {len(raw)}")
     out = []
     for i, (row, m, d) in enumerate(zip(raw, scenario.inputs, scenario.outputs)):
-        if len(expect(row, list, f"{where}.strategy[{i}]")) != m:
-            raise CertifyError(f"{where}.strategy[{i}]: expected {m} outputs, got {len(row)}")
-        out.append([parse_int(a, f"{where}.strategy[{i}][{x}]", 0, d - 1) for x, a in enumerate(row)])
+        if len(expect(row, list, f"{where}[{i}]")) != m:
+            raise CertifyError(f"{where}[{i}]: expected {m} outputs, got {len(row)}")
+        out.append([parse_int(a, f"{where}[{i}][{x}]", 0, d - 1) for x, a in enumerate(row)])
     return out
