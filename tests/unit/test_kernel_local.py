@@ -92,3 +92,110 @@ def test_the_kernels_argmax_attains_its_optimum_and_a_suboptimal_strategy_fails(
     bad = check_certificate(cert, "c.json")
     assert bad.status == "false" and "is not the maximum 2" in bad.reason
     assert problem_sha256(cert["claim"]["problem"]) == cert["problem_sha256"]  # only the evidence changed
+
+
+# --- under constraints: a Lagrangian dual (enumerated by the kernel) and a mixture of strategies ---------------
+
+def _marginal(a=0, x=0, party=0):
+    """P(a|x) of one party of two, as kernel-form JSON."""
+    outs, ins = [None, None], [None, None]
+    outs[party], ins[party] = a, x
+    return {"terms": [{"coef": "1", "outputs": outs, "inputs": ins}]}
+
+
+def _joint(a, b, x, y):
+    return {"terms": [{"coef": "1", "outputs": [a, b], "inputs": [x, y]}]}
+
+
+def _local(objective, constraints, sense="max"):
+    return certify_problem({"scenario": SC, "objective": {"bell": objective}, "set": "local", "sense": sense,
+                            "constraints": [{"expression": e, "relation": r, "value": v} for e, r, v in constraints]},
+                           "t/local-constrained")
+
+
+CHSH = expression_to_json(chsh())
+A0 = {"terms": [{"coef": "1", "outputs": [0, None], "inputs": [0, None]},  # <A0> = P(a=0|x=0) - P(a=1|x=0)
+                {"coef": "-1", "outputs": [1, None], "inputs": [0, None]}]}
+TILTED = {"terms": CHSH["terms"] + [dict(t, coef=str(2 * int(t["coef"]))) for t in A0["terms"]]}  # 2 <A0> + CHSH
+
+
+def _brute_force_lp(objective, constraints, sense="max"):
+    """The optimum over mixtures of the 16 deterministic CHSH-scenario strategies, by scipy's linprog on a table
+    built here (not by the producer): P(ab|xy) = [a = s_A(x)] [b = s_B(y)]."""
+    import numpy as np
+    from scipy.optimize import linprog
+
+    from certify.expressions import read_expression
+
+    sc = Scenario((2, 2), (2, 2))
+    strategies = [((a0, a1), (b0, b1)) for a0 in (0, 1) for a1 in (0, 1) for b0 in (0, 1) for b1 in (0, 1)]
+
+    def row(obj):
+        e = read_expression(obj, sc, "e")
+        return [float(e.constant + sum(c for o, i, c in e.terms
+                                       if all(o[p] is None or s[p][i[p]] == o[p] for p in (0, 1)))) for s in strategies]
+
+    ub, bu, eq, be = [], [], [[1.0] * 16], [1.0]
+    for e, r, v in constraints:
+        sign = -1 if r == ">=" else 1
+        (eq if r == "==" else ub).append([sign * c if r != "==" else c for c in row(e)])
+        (be if r == "==" else bu).append(float(Fraction(v)) * (1 if r == "==" else sign))
+    c = np.array(row(objective)) * (-1 if sense == "max" else 1)
+    res = linprog(c, A_ub=ub or None, b_ub=bu or None, A_eq=eq, b_eq=be, bounds=(0, None), method="highs")
+    assert res.status == 0
+    return -res.fun if sense == "max" else res.fun
+
+
+def test_chsh_with_alice_fixed_at_x0_still_reaches_two():
+    cert, verdict = _local(CHSH, [(_marginal(0, 0), "==", "1")])
+    assert verdict.ok and verdict.relation == "==" and verdict.low == verdict.high == 2
+    assert _local(CHSH, [(_marginal(0, 0), "==", "1")], "min")[1].value == -2
+
+
+def test_tilted_chsh_under_a_marginal_bound_is_fractional():
+    """max 2<A0> + CHSH s.t. <A0> <= 1/3. By hand: strategies with a(0) = 0 reach 2 + 2 = 4, those with a(0) = 1
+    reach -2 + 2 = 0; a weight w on the first gives <A0> = 2w - 1 <= 1/3, so w <= 2/3 and the optimum is 8/3."""
+    cert, verdict = _local(TILTED, [(A0, "<=", "1/3")])
+    assert verdict.ok and verdict.value == Fraction(8, 3) == verdict.low == verdict.high
+    assert abs(_brute_force_lp(TILTED, [(A0, "<=", "1/3")]) - 8 / 3) < 1e-9
+    assert cert["evidence"]["dual"] == ["2"]  # L = TILTED - 2 (<A0> - 1/3): every strategy scores <= 8/3
+
+
+def test_two_joint_lower_bounds_give_minus_six_fifths():
+    """max CHSH s.t. P(00|00) >= 9/10, P(11|11) >= 9/10: at least 4/5 of the weight on a = b = (0, 1) (CHSH -2),
+    at most 1/5 elsewhere (at most 2): -8/5 + 2/5 = -6/5, attained."""
+    rules = [(_joint(0, 0, 0, 0), ">=", "9/10"), (_joint(1, 1, 1, 1), ">=", "9/10")]
+    verdict = _local(CHSH, rules)[1]
+    assert verdict.ok and verdict.value == Fraction(-6, 5)
+    assert abs(_brute_force_lp(CHSH, rules) + 1.2) < 1e-9
+
+
+def test_min_and_max_agree_under_negation():
+    rules = [(_joint(0, 0, 0, 0), ">=", "9/10"), (_marginal(1, 1, party=1), "<=", "1/3"), (A0, "==", "6/7")]
+    negated = {"terms": [dict(t, coef=str(-int(t["coef"]))) for t in TILTED["terms"]]}
+    top, bottom = _local(TILTED, rules)[1], _local(negated, rules, "min")[1]
+    assert top.ok and bottom.ok and top.value == -bottom.value
+    assert abs(float(top.value) - _brute_force_lp(TILTED, rules)) < 1e-9
+
+
+def test_each_half_of_the_evidence_proves_its_side_only():
+    cert, _ = _local(TILTED, [(A0, "<=", "1/3")])
+    for drop, ok_relation, bad_relation in (("mixture", "<=", ">="), ("dual", ">=", "<=")):
+        half = copy.deepcopy(cert)
+        del half["evidence"][drop]
+        half["claim"]["relation"] = ok_relation
+        assert checked(half, "c").ok
+        half["claim"]["relation"] = bad_relation
+        verdict = checked(half, "c")
+        assert verdict.status == "false" and "proves no" in verdict.reason
+    plain = copy.deepcopy(cert)
+    plain["evidence"] = {"strategy": [[0, 0], [0, 0]]}  # the unconstrained evidence says nothing under constraints
+    with pytest.raises(CertifyError, match="unknown field 'strategy'"):
+        checked(plain, "c")
+
+
+def test_infeasible_local_constraints_are_refused():
+    from certify.exceptions import InfeasibleError
+
+    with pytest.raises(InfeasibleError, match="infeasible"):  # P(a=0|x=0) and P(a=1|x=0) cannot both exceed 1/2
+        _local(CHSH, [(_marginal(0, 0), ">=", "2/3"), (_marginal(1, 0), ">=", "2/3")])
