@@ -8,12 +8,14 @@ imports, caches and the Dask cluster start are paid as a user pays them. The two
 alternate (1 2, 2 1, 1 2, ...: the machines are shared, so drift hits both); the figure is the
 median of the per-pair ratios t(--jobs 1) / t(--jobs 2), with the load average at each run, the
 CPU seconds of all its processes (workers included) and the summed wall time of its tasks (the
-workers' busy time: over 2 x wall it is their utilisation). Every certificate written is
-compared byte for byte with the committed one under proofs/.
+workers' busy time: over 2 x wall it is their utilisation). The two folders of a pair are
+compared byte for byte (manifest included), and every certificate with the committed one under
+proofs/.
 --families keeps the families whose label contains one of the comma-separated strings.
 """
 
 import argparse
+import hashlib
 import json
 import os
 import resource
@@ -51,19 +53,20 @@ def one_run(paper: str, jobs: int, families: str) -> dict:
         if done.returncode != 0:
             raise SystemExit(f"--jobs {jobs}: exit {done.returncode}\n{done.stderr[-2000:]}")
         report = json.loads(done.stdout)
-        differ, count = [], 0
+        differ, digests = [], {}
         for folder, _, names in os.walk(out):
             for name in names:
                 path = os.path.join(folder, name)
                 relative = os.path.relpath(path, out)
-                if relative == "manifest.json":
-                    continue
-                count += 1
-                committed = os.path.join(ROOT, "proofs", relative)
                 with open(path, "rb") as mine:
-                    if not os.path.isfile(committed) or open(committed, "rb").read() != mine.read():
-                        differ.append(relative)
-    return {"jobs": jobs, "wall": wall, "load": load, "files": count, "differ": differ, "cpu": cpu,
+                    data = mine.read()
+                digests[relative] = hashlib.sha256(data).hexdigest()
+                committed = os.path.join(ROOT, "proofs", relative)
+                if relative != "manifest.json" and (
+                        not os.path.isfile(committed) or open(committed, "rb").read() != data):
+                    differ.append(relative)
+        count = len(digests) - ("manifest.json" in digests)
+    return {"jobs": jobs, "wall": wall, "load": load, "files": count, "differ": differ, "cpu": cpu, "digests": digests,
             "kernel": report.get("kernel_seconds"), "tasks": sum(report.get("solver_seconds", {}).values())}
 
 
@@ -84,7 +87,9 @@ def main() -> None:
                   f"CPU {r['cpu']:.1f} s (all processes), task wall {r['tasks']:.1f} s, kernel {r['kernel']} s",
                   flush=True)
         ratios.append(runs[1]["wall"] / runs[2]["wall"])
-        print(f"pair {k + 1}: ratio {ratios[-1]:.2f}", flush=True)
+        same = "byte-identical" if runs[1]["digests"] == runs[2]["digests"] else "DIFFERENT FILES"
+        print(f"pair {k + 1}: ratio {ratios[-1]:.2f}; --jobs 1 and --jobs 2 folders (manifest included): {same}",
+              flush=True)
     print(f"median ratio t(--jobs 1) / t(--jobs 2) over {len(ratios)} pairs: {statistics.median(ratios):.2f}")
 
 

@@ -27,6 +27,7 @@ import logging
 import os
 import time
 import uuid
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Callable, Optional
@@ -99,8 +100,10 @@ def engine(jobs: int = 1, scheduler: Optional[str] = None):
     if address:
         client, cluster = Client(address, timeout="30s"), None
     else:
-        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None,
-                               silence_logs=logging.ERROR)
+        with warnings.catch_warnings():  # another cluster's dashboard on 8787: ours has none, say nothing
+            warnings.filterwarnings("ignore", message="Port .* is already in use")
+            cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None,
+                                   silence_logs=logging.ERROR)
         client = Client(cluster)
     try:
         yield OnDask(client)

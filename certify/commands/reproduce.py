@@ -29,7 +29,7 @@ from rich.table import Table
 from certify.certificate import rebuild_manifest
 from certify.cli_types import folder, positive_int
 from certify.errors import EXIT_ERROR, EXIT_FALSE, EXIT_OK
-from certify.executor import Verdicts, engine
+from certify.executor import Verdicts
 from certify.kernel.format import format_rational
 from certify.kernel.proofs import certificate_files, check_path
 from certify.papers import PAPER_SAYS
@@ -62,9 +62,9 @@ def run(args) -> int:
     resume = getattr(args, "resume", False)
     kernel, timings = Verdicts(), {}
     started = time.perf_counter()
-    with Progress(console=Console(stderr=True) if args.json else None) as progress, \
-            engine(args.jobs, args.scheduler) as pool:  # one cluster for every family
-        entries = produce(args.out, families, progress=progress, pool=pool, resume=resume, verdicts=kernel,
+    with Progress(console=Console(stderr=True) if args.json else None) as progress:
+        # one engine (one Dask cluster) for every family, started once the tasks to run are known
+        entries = produce(args.out, families, args.jobs, progress, args.scheduler, resume=resume, verdicts=kernel,
                           seconds=timings)
     producing = time.perf_counter() - started
     written = {os.path.normpath(os.path.join(args.out, e["file"])) for e in entries}

@@ -81,10 +81,6 @@ def produce(out_dir: str, families, jobs: int = 1, progress=None, scheduler=None
     are the same wherever and in whichever order the workers ran. `verdicts` (a
     `certify.executor.Verdicts`) collects the kernel's verdicts; `seconds`, if a dict, gets each
     family's solver seconds (summed over its tasks, measured where they ran)."""
-    if pool is None:  # one engine (one Dask cluster) for all these families
-        with engine(jobs, scheduler) as fresh:
-            return produce(out_dir, families, progress=progress, pool=fresh, resume=resume, verdicts=verdicts,
-                           seconds=seconds)
     verdicts = Verdicts() if verdicts is None else verdicts
     seconds = {} if seconds is None else seconds
     entries, todo, bars = [], [], {}
@@ -99,6 +95,17 @@ def produce(out_dir: str, families, jobs: int = 1, progress=None, scheduler=None
             entries += kept
             if progress:
                 progress.advance(bars[family.label])
+    if todo and pool is None:  # one engine (one Dask cluster) for all these families, if any task runs
+        with engine(jobs, scheduler) as fresh:
+            entries += _run(todo, out_dir, fresh, verdicts, seconds, progress, bars)
+    elif todo:
+        entries += _run(todo, out_dir, pool, verdicts, seconds, progress, bars)
+    return sorted(entries, key=lambda entry: entry["file"])
+
+
+def _run(todo, out_dir, pool, verdicts, seconds, progress, bars) -> list:
+    """Solve the tasks on the engine; check and write each certificate as its task completes."""
+    entries = []
     chunks = _chunks(todo)
     calls = [(family.worker, tasks) for family, tasks, _ in chunks]
     ranks = [int(1000 * cost) for _, _, cost in chunks]  # Dask priorities: the longest start first
@@ -118,7 +125,7 @@ def produce(out_dir: str, families, jobs: int = 1, progress=None, scheduler=None
             seconds[family.label] += spent
             if progress:
                 progress.advance(bars[family.label])
-    return sorted(entries, key=lambda entry: entry["file"])
+    return entries
 
 
 def run_chunk(call) -> list:
