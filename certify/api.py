@@ -22,7 +22,7 @@ never what was meant. Arrays are read through `.tolist()`, so numpy is never imp
 import numbers
 import operator
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import product
 from typing import Optional
@@ -296,7 +296,7 @@ class SolveResult:
     statement: str = ""
     tight_tol: Fraction = TIGHT_TOL
     reason: str = ""
-    _compat: object = None
+    _compat: object = field(default=None, repr=False, compare=False)
 
     @property
     def gap(self) -> Optional[Fraction]:
