@@ -19,6 +19,8 @@ from certify.kernel.format import Proven, Reject, brief, expect, field, only, pa
 from certify.kernel.psd import denominator
 
 MAX_WORK = 10**7  # strategies of parties 1..n-1 times (terms + m_n d_n); 5-party binary Mermin: 256 * 40
+MAX_MIXTURE = 5 * 10**5  # mixture entries times terms (~2 us each: 1,000 entries against 1,000 constraints fail)
+MAX_RULES = 1000  # constraints (a full 5-party binary behaviour has 242 Collins-Gisin probabilities)
 
 
 def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: str) -> Proven:
@@ -34,7 +36,7 @@ def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: 
         rows = _rows(field(problem, "constraints", list, at), scenario, f"{at}.constraints")
         return _hull(scenario, expr, sense == "max", rows, evidence, f"{where}.evidence")
     best = optimum(scenario, expr, sense == "max", at)[0]
-    attained = _value(expr, _strategy(evidence, scenario, f"{where}.evidence"))
+    attained = _value(expr, [(_strategy(evidence, scenario, f"{where}.evidence"), 1)])
     if attained != best:
         raise Reject(f"{where}.evidence.strategy: its value {brief(attained)} is not the {sense}imum {brief(best)}")
     return Proven(best, best)
@@ -64,8 +66,8 @@ def _hull(scenario, expr, maximise: bool, rows, evidence, where: str) -> Proven:
         bound = optimum(scenario, make_expression(scenario, terms, constant, where), maximise, where)[0]
     if "mixture" in evidence:
         raw, exprs = field(evidence, "mixture", list, where), [expr] + [a for a, _, _ in rows]
-        if not 0 < len(raw) * sum(len(e.terms) + 1 for e in exprs) <= MAX_WORK:
-            raise CertifyError(f"{where}.mixture: expected 1 to {MAX_WORK} (strategies times terms), got {len(raw)}")
+        if not 0 < len(raw) * sum(len(e.terms) + 1 for e in exprs) <= MAX_MIXTURE:
+            raise CertifyError(f"{where}.mixture: {len(raw)} strategies times the terms exceed {MAX_MIXTURE} (work)")
         mix = [(_strategy(item, scenario, f"{where}.mixture[{k}]", {"weight", "strategy"}),
                 parse_rational(field(item, "weight", str, f"{where}.mixture[{k}]"), f"{where}.mixture[{k}].weight"))
                for k, item in enumerate(raw)]
@@ -74,7 +76,7 @@ def _hull(scenario, expr, maximise: bool, rows, evidence, where: str) -> Proven:
         if min(weights) < 0 or sum(weights) != 1:
             raise Reject(f"{where}.mixture: weights must be >= 0 and sum to 1 (least {brief(min(weights))}, "
                          f"sum {brief(sum(weights))})")
-        attained, *values = [sum(w * _value(e, s) for s, w in mix) for e in exprs]
+        attained, *values = [_value(e, mix) for e in exprs]
         for i, (v, (_, relation, b)) in enumerate(zip(values, rows)):
             if not {"<=": v <= b, ">=": v >= b, "==": v == b}[relation]:
                 raise Reject(f"{where}.mixture: constraint {i} fails: {brief(v)} {relation} {brief(b)} is false")
@@ -108,6 +110,8 @@ def optimum(scenario, expr, maximise: bool, where: str):
 
 def _rows(raw, scenario, where: str):
     """[(expression a_i, relation, b_i)] of the constraints "a_i relation b_i"."""
+    if len(raw) > MAX_RULES:  # before parsing them (40,000 one-term constraints: 5.7 s)
+        raise CertifyError(f"{where}: more than {MAX_RULES} constraints (work bound)")
     out = []
     for k, item in enumerate(raw):
         at = f"{where}[{k}]"
@@ -119,10 +123,11 @@ def _rows(raw, scenario, where: str):
     return out
 
 
-def _value(expr, strategy) -> Fraction:
-    """The expression at the deterministic strategy: P(a_S|x_S) = 1 iff s_i(x_i) = a_i for every i in S."""
-    return expr.constant + sum(c for outs, ins, c in expr.terms
-                               if all(a is None or strategy[i][ins[i]] == a for i, a in enumerate(outs)))
+def _value(expr, mix) -> Fraction:
+    """E at the mixture sum_k w_k d_k of deterministic strategies [(s, w_k)]: P(a_S|x_S) is the weight of the
+    strategies with s_i(x_i) = a_i for every i in S."""
+    return expr.constant + sum(c * sum(w for s, w in mix if all(a is None or s[i][x[i]] == a for i, a in enumerate(o)))
+                               for o, x, c in expr.terms)
 
 
 def _strategy(obj, scenario, where: str, keys=("strategy",)):

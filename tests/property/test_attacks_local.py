@@ -20,7 +20,7 @@ from certify.expressions import expression_to_json
 from certify.kernel import check_certificate
 from certify.kernel.defs.scenario import Scenario, chsh, make_expression
 from certify.kernel.format import format_rational
-from certify.kernel.local import MAX_WORK
+from certify.kernel.local import MAX_MIXTURE, MAX_RULES
 from certify.problem import certify_problem
 
 SC = {"inputs": [2, 2], "outputs": [2, 2]}
@@ -78,15 +78,30 @@ def huge_enumeration():
 
 
 def huge_mixture():
-    """400 objective terms times 26,000 mixture entries: over MAX_WORK, refused before any entry is read."""
+    """400 objective terms times 2,000 mixture entries: over MAX_MIXTURE, refused before any entry is read."""
     sc = {"inputs": [10, 10], "outputs": [2, 2]}
     terms = [{"coef": "1", "outputs": [a, b], "inputs": [x, y]} for a, b, x, y in product((0, 1), (0, 1), range(10),
                                                                                          range(10))]
     problem = {"scenario": sc, "objective": {"bell": {"terms": terms}}, "sense": "max",
                "constraints": [{"expression": {"terms": terms[:1]}, "relation": "<=", "value": "1"}]}
     entry = {"weight": "0", "strategy": [[0] * 10, [0] * 10]}
-    assert 26000 * (len(terms) + 2) > MAX_WORK
-    return certificate("local.bound", problem, ">=", "0", {"mixture": [entry] * 26000})
+    assert 2000 * (len(terms) + 2) > MAX_MIXTURE
+    return certificate("local.bound", problem, ">=", "0", {"mixture": [entry] * 2000})
+
+
+def one_term_rules(count):
+    term = {"terms": [{"coef": "1", "outputs": [0, 0], "inputs": [0, 0]}]}
+    return dict(HONEST["claim"]["problem"], constraints=[{"expression": term, "relation": "<=", "value": "1"}] * count)
+
+
+def mixture_at_the_work_bound():
+    """MAX_RULES one-term constraints against as many distinct weighted strategies as MAX_MIXTURE allows: every
+    sum is formed (the mixture reaches 2 <A0> + CHSH = 4, claimed >= 5: false), within the time bound."""
+    problem = one_term_rules(MAX_RULES)
+    count = MAX_MIXTURE // (2 * MAX_RULES + 19) - 1
+    mixture = [{"weight": "0", "strategy": [[j % 2, j // 2 % 2], [j // 4 % 2, j // 8 % 2]]} for j in range(count)]
+    mixture.append({"weight": "1", "strategy": [[0, 0], [0, 0]]})
+    return certificate("local.bound", problem, ">=", "5", {"mixture": mixture})
 
 
 W0 = Fraction(*map(int, HONEST["evidence"]["mixture"][0]["weight"].split("/")))
@@ -105,9 +120,13 @@ ATTACKS = {
     "multiplier with a 13,000-bit denominator": lambda: tampered(lambda e: e.update(dual=["1/" + "7" * 3999])),
     "huge enumeration": huge_enumeration,
     "huge mixture": huge_mixture,
+    "mixture at the work bound": mixture_at_the_work_bound,
+    # 40,000 one-term constraints took 5.7 s to parse and sum: refused before parsing
+    "too many constraints": lambda: certificate("local.bound", one_term_rules(40000), "<=", "4", {"dual": []}),
 }
 MALFORMED = {"strategy table of the wrong shape", "strategy output out of range", "strategy evidence under constraints",
-             "dual of the wrong length", "multiplier with a 13,000-bit denominator", "huge enumeration", "huge mixture"}
+             "dual of the wrong length", "multiplier with a 13,000-bit denominator", "huge enumeration", "huge mixture",
+             "too many constraints"}
 
 
 def test_honest_certificate_verifies_and_its_mixture_is_tight():
