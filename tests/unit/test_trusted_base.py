@@ -27,7 +27,8 @@ FORBIDDEN = ("numpy", "scipy", "cvxpy", "sympy", "highspy", "clarabel", "matplot
 # prose moved to docs/referee-guide.md's appendix) and 247 in the two kinds added in the same session
 # (eat.py, strategy.py). The issue-11 target of 1,500 is NOT met: the rest is the checkers' code (~1,370
 # lines), their lemmas and the blank lines between functions. Raise only with a reason.
-LINE_LIMIT = 2333
+# +68 in local.py (issue 12: local problems with constraints, a Lagrangian dual and a mixture of strategies).
+LINE_LIMIT = 2333 + 68
 # One committed certificate of each committed claim kind (lp.ns, npa.max, bits.chsh, pvalue.chsh,
 # lp.threshold, amplify.bound).
 SAMPLES = ("pironio2010/ns/ab00_xy00.json", "pironio2010/npa/tsirelson-1.json",
