@@ -9,6 +9,7 @@ from certify.certificate import checked
 from certify.errors import CertifyError
 from certify.expressions import expression_to_json
 from certify.kernel.defs.scenario import Scenario, chsh, make_expression
+from certify.kernel.format import format_rational
 from certify.kernel.local import MAX_WORK, optimum
 from certify.problem import certify_problem
 
@@ -199,3 +200,33 @@ def test_infeasible_local_constraints_are_refused():
 
     with pytest.raises(InfeasibleError, match="infeasible"):  # P(a=0|x=0) and P(a=1|x=0) cannot both exceed 1/2
         _local(CHSH, [(_marginal(0, 0), ">=", "2/3"), (_marginal(1, 0), ">=", "2/3")])
+
+
+def test_the_problem_format_table_of_constrained_local_optima():
+    """docs/problem-format.md, "Local problems with constraints": each row's max and min, recomputed."""
+    import os
+    from itertools import product
+
+    corr = lambda ins, c="1": {"coef": c, "inputs": ins}  # noqa: E731
+    mermin = {"correlators": [corr([0, 0, 1]), corr([0, 1, 0]), corr([1, 0, 0]), corr([1, 1, 1], "-1")]}
+    odd = {"correlators": [corr(list(x), "1" if sum(x) % 4 == 1 else "-1") for x in product((0, 1), repeat=5)
+                           if sum(x) % 2]}
+    rows = [("CHSH s.t. P(a=0\\|x=0) == 1", SC, CHSH, [(_marginal(0, 0), "==", "1")]),
+            ("2 <A0> + CHSH s.t. <A0> <= 1/3", SC, TILTED, [(A0, "<=", "1/3")]),
+            ("CHSH s.t. P(ab=00\\|xy=00) >= 9/10, P(ab=11\\|xy=11) >= 9/10", SC, CHSH,
+             [(_joint(0, 0, 0, 0), ">=", "9/10"), (_joint(1, 1, 1, 1), ">=", "9/10")]),
+            ("Mermin, 3 parties, s.t. <A0B0C1> + <A0B1C0> <= -1/3", {"inputs": [2] * 3, "outputs": [2] * 3}, mermin,
+             [({"correlators": [corr([0, 0, 1]), corr([0, 1, 0])]}, "<=", "-1/3")]),
+            ("Mermin-type, 5 parties (odd-weight inputs), s.t. <A0B0> == 1/3", {"inputs": [2] * 5, "outputs": [2] * 5},
+             odd, [({"correlators": [corr([0, 0, None, None, None])]}, "==", "1/3")])]
+    with open(os.path.join(os.path.dirname(__file__), "..", "..", "docs", "problem-format.md"), encoding="utf-8") as f:
+        text = f.read()
+    for name, sc, objective, rules in rows:
+        values = []
+        for sense in ("max", "min"):
+            verdict = certify_problem({"scenario": sc, "objective": {"bell": objective}, "set": "local", "sense": sense,
+                                       "constraints": [{"expression": e, "relation": r, "value": v}
+                                                       for e, r, v in rules]})[1]
+            assert verdict.ok and verdict.low == verdict.high
+            values.append(format_rational(verdict.value))
+        assert f"| {name} | {values[0]} | {values[1]} |" in text, (name, values)
