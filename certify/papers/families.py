@@ -51,8 +51,8 @@ def robustness_outputs(x0):
     return names + [names[0].replace("_c.json", "_smallest-c.json")]
 
 
-def quantum_outputs(x0):
-    return [quantum.file_name(x0)]
+def quantum_outputs(representative):
+    return quantum.orbit_outputs(representative)  # one file per claim of its symmetry orbit
 
 
 def amplification_outputs(_):
@@ -101,7 +101,8 @@ FAMILIES = {
         BALANCED,
         Family("Gallego Lemma robustness (c* == 5/16)", robustness.robustness_certificates,
                tuple(robustness.game_inputs()), robustness_outputs, 0.5),
-        Family("Gallego quantum majority (NPA 2+ABC)", quantum.certify_input, quantum.INPUTS, quantum_outputs, 20),
+        Family("Gallego quantum majority (NPA 2+ABC)", quantum.certify_orbit, quantum.REPRESENTATIVES, quantum_outputs,
+               30),
         Family("Gallego eq. (13) bound (illustrative inputs)", amplification_worker, (None,), amplification_outputs),
     ],
     "pironio2010": [

@@ -1,8 +1,10 @@
-"""The quantum majority (issue 5, item 5): NPA level 2+ABC with maximal Mermin violation imposed.
+"""The quantum majority (issue 5, item 5; issue 14, item 3): NPA level 2+ABC with maximal Mermin
+violation imposed, at all 16 inputs x0 of the game and both values v (32 claims).
 
-No-signalling allows P(maj(a1,a2,a3) = 0 | x0) = 3/4 (the Lemma); the certified NPA bound is
+No-signalling allows P(maj(a1,a2,a3) = v | x0) = 3/4 (the Lemma); the certified NPA bound is
 1/2 + ~5e-6, and the GHZ state attains 1/2, so the quantum value is 1/2 to that precision.
-The committed certificate is checked by the kernel (fast); regenerating it is slow.
+One claim is solved; the other 31 are its certificate mapped by relabellings (`certify.symmetry`),
+each checked in full by the kernel here. Regenerating is slow.
 """
 
 import os
@@ -12,9 +14,23 @@ import pytest
 
 from certify.errors import CertifyError
 from certify.kernel import check_certificate, problem_sha256
-from certify.kernel.format import read_json
+from certify.kernel.format import parse_rational, read_json
 from certify.kernel.npa import parse_problem, verify_tangent
-from certify.papers.gallego2013.quantum import LEVEL, file_name, majority_expression, negative_losses, quantum_problem
+from certify.papers.gallego2013.quantum import (
+    CLAIMS,
+    LEVEL,
+    REPRESENTATIVES,
+    SCENARIO,
+    claim_id,
+    claim_orbits,
+    file_name,
+    generators,
+    majority_expression,
+    negative_losses,
+    quantum_problem,
+)
+from certify.symmetry import image_in_v, monomial_map
+from lp_checks.mermin import five_party_game
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 X0 = (1, 0, 0, 0, 0)
@@ -44,6 +60,48 @@ def test_tangent_gives_a_robust_quantum_bound(committed):
     assert Fraction(1, 2) < nu <= STATED and lam > 0
 
 
+@pytest.fixture(scope="module")
+def all_verdicts():
+    """{(x0, v): (certificate, verdict)} of the 32 committed claims, each checked in full."""
+    out = {}
+    for x0, v in CLAIMS:
+        cert = read_json(os.path.join(ROOT, "proofs", file_name(x0, v=v)))
+        out[(x0, v)] = cert, check_certificate(cert, file_name(x0, v=v))
+    return out
+
+
+def test_all_32_claims_verify_near_one_half(all_verdicts):
+    assert len(CLAIMS) == len(set(CLAIMS)) == 32
+    assert {x0 for x0, _ in CLAIMS} == {x for x, _ in five_party_game()}
+    for (x0, v), (cert, verdict) in all_verdicts.items():
+        assert verdict.ok, (x0, v, verdict.reason)
+        assert cert["claim"]["id"] == claim_id(x0, v) and cert["claim"]["relation"] == "<="
+        assert cert["claim"]["problem"] == quantum_problem(x0, v=v)
+        assert Fraction(1, 2) < verdict.value <= STATED < Fraction(3, 4)  # 3/4: the no-signalling value
+        assert verdict.value <= parse_rational(cert["claim"]["value"], "value") <= STATED
+    # one orbit: every mapped certificate keeps the representative's nu
+    assert len({verdict.value for _, verdict in all_verdicts.values()}) == 1
+
+
+def test_the_32_claims_are_one_orbit_of_the_committed_representative():
+    orbits = claim_orbits()
+    assert tuple(orbits) == REPRESENTATIVES
+    assert sorted(c for rep in orbits for c, _ in orbits[rep]) == sorted(CLAIMS)
+
+
+def test_generators_map_the_game_and_the_level_onto_themselves():
+    npa = parse_problem(quantum_problem(X0), "p")
+    losses = {npa.structure.words[w]: c for w, c in npa.constraint.items() if c}
+    for g in generators():
+        assert image_in_v(g, losses, SCENARIO) == losses
+        assert monomial_map(g, npa.structure.monomials, SCENARIO, npa.structure)  # closed: no error
+    # the output flip of A, B, C, D maps maj = 0 onto maj = 1 at the same input
+    flip = generators()[3]
+    objective = {npa.structure.words[w]: c for w, c in npa.blocks[0].items() if c}
+    other = parse_problem(quantum_problem(X0, v=1), "p")
+    assert image_in_v(flip, objective, SCENARIO) == {other.structure.words[w]: c for w, c in other.blocks[0].items() if c}
+
+
 def test_ghz_attains_one_half_with_no_lost_rounds():
     from lp_checks.ghz import five_party_quantum_point
 
@@ -56,7 +114,8 @@ def test_ghz_attains_one_half_with_no_lost_rounds():
 
     from certify.expressions import evaluate
 
-    assert evaluate(majority_expression(X0), prob) == Fraction(1, 2)
+    for v in (0, 1):
+        assert evaluate(majority_expression(X0, v), prob) == Fraction(1, 2)
     assert evaluate(negative_losses(), prob) == 0
 
 

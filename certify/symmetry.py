@@ -1,0 +1,411 @@
+"""Symmetry by relabelling: one NPA certificate, mapped exactly to every problem of its orbit.
+
+Untrusted: every mapped certificate is checked in full by the unchanged kernel
+(`certify.kernel.npa`), which knows nothing of symmetry.
+
+A relabelling g renames parties, inputs and outputs: party i -> parties[i], its input x ->
+inputs[i][x], its output a at input x -> outputs[i][x][a] (an output permutation may depend on the
+input). On projectors, g(E^i_{a|x}) = E^{i'}_{a'|x'}; in the Collins-Gisin letters of the kernel
+(`certify.kernel.defs.words`, no letter for the last output) a letter maps to a letter or, when
+a' is the last output, to 1 - sum_{b < d-1} E_{b|x'}. g respects the relations (projectors,
+orthogonal outcomes, commuting parties) and the adjoint, so it is a linear map of the space V of
+canonical moment words (the kernel's dual identities are equalities in V).
+
+Lemma (mapping a dual). The kernel accepts Z_e, lambda, mu, kappa, nu for P when, in V,
+  nu 1 - f_e - lambda c - sum_k mu_k d_k - sum_j kappa_j e_j = sum_{ij} (Z_e)_{ij} u_i^dagger u_j
+for every block e (u: the monomials of P's level) and each Z_e is PSD. Apply g: if every monomial
+maps into the span of the monomials u' of Q's level, g(u_i) = sum_k M_ik u'_k (the level is closed
+under g; checked, not assumed), then
+  nu 1 - g(f_e) - lambda g(c) - ... = sum_{kl} (M^T Z_e M)_{kl} u'_k^dagger u'_l,
+and M^T Z_e M is PSD (a congruence). So if g maps P's objective blocks, constraint, statistics
+and constraints onto Q's (checked exactly in V, up to an order of blocks and multipliers),
+(M^T Z_e M, lambda, mu, kappa, nu) is a certificate for Q with the same bound: relabelling
+preserves the certified optimum. `map_evidence` refuses a g that does not map P onto Q.
+
+Orbits (`orbits`): instances with equal images in V are one problem; a breadth-first search over
+the generators joins the rest; each instance gets a composed relabelling from its orbit's
+representative (the first instance of the orbit in the given order), so only representatives
+are solved.
+"""
+
+import json
+from collections import deque
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+from itertools import product
+from math import lcm
+
+from certify.errors import CertifyError
+from certify.expressions import expression_to_json, scenario_to_json
+from certify.kernel.defs.scenario import Scenario, make_expression, parse_expression, parse_scenario
+from certify.kernel.defs.words import canonical, party_name, reduce_word
+from certify.kernel.format import format_rational, parse_rational
+from certify.kernel.npa import parse_problem
+
+
+@dataclass(frozen=True)
+class Relabelling:
+    """parties[i]: the image of party i; inputs[i][x]: the image of its input x; outputs[i][x][a]:
+    the image of its output a at input x (all permutations)."""
+
+    parties: tuple
+    inputs: tuple
+    outputs: tuple
+
+    def image_scenario(self, scenario: Scenario) -> Scenario:
+        inputs, outputs = [0] * scenario.parties, [0] * scenario.parties
+        for i, j in enumerate(self.parties):
+            inputs[j], outputs[j] = scenario.inputs[i], scenario.outputs[i]
+        return Scenario(tuple(inputs), tuple(outputs))
+
+    def then(self, other: "Relabelling") -> "Relabelling":
+        """other after self: first self, then other."""
+        parties = tuple(other.parties[j] for j in self.parties)
+        inputs = tuple(tuple(other.inputs[self.parties[i]][y] for y in row) for i, row in enumerate(self.inputs))
+        outputs = tuple(tuple(tuple(other.outputs[self.parties[i]][self.inputs[i][x]][b] for b in perm)
+                              for x, perm in enumerate(row)) for i, row in enumerate(self.outputs))
+        return Relabelling(parties, inputs, outputs)
+
+
+def identity(scenario: Scenario) -> Relabelling:
+    n = scenario.parties
+    return Relabelling(tuple(range(n)), tuple(tuple(range(m)) for m in scenario.inputs),
+                       tuple(tuple(tuple(range(d)) for _ in range(m)) for m, d in zip(scenario.inputs,
+                                                                                      scenario.outputs)))
+
+
+def relabelling(scenario: Scenario, parties=None, inputs=None, outputs=None) -> Relabelling:
+    """A relabelling from partial data: `parties` a permutation (default identity); `inputs`
+    {party: input permutation}; `outputs` {(party, input): output permutation} (inputs and outputs
+    are those of the source party, before the renaming)."""
+    base = identity(scenario)
+    parties = tuple(parties) if parties is not None else base.parties
+    ins = [list(row) for row in base.inputs]
+    outs = [[list(perm) for perm in row] for row in base.outputs]
+    for i, perm in (inputs or {}).items():
+        ins[i] = list(perm)
+    for (i, x), perm in (outputs or {}).items():
+        outs[i][x] = list(perm)
+    g = Relabelling(parties, tuple(map(tuple, ins)), tuple(tuple(map(tuple, row)) for row in outs))
+    _validate(g, scenario)
+    return g
+
+
+def _validate(g: Relabelling, scenario: Scenario) -> None:
+    n = scenario.parties
+    if sorted(g.parties) != list(range(n)):
+        raise CertifyError(f"relabelling: parties {g.parties} is not a permutation of 0..{n - 1}")
+    image = g.image_scenario(scenario)
+    for i in range(n):
+        if sorted(g.inputs[i]) != list(range(scenario.inputs[i])) or image.inputs[g.parties[i]] != scenario.inputs[i]:
+            raise CertifyError(f"relabelling: inputs of party {party_name(i)} are not a permutation")
+        for x in range(scenario.inputs[i]):
+            if sorted(g.outputs[i][x]) != list(range(scenario.outputs[i])):
+                raise CertifyError(f"relabelling: outputs of party {party_name(i)} at input {x} are not a permutation")
+
+
+# --- the action on words (the space V of the module docstring) ---------------------------------
+
+
+def letter_image(g: Relabelling, letter, target: Scenario) -> dict:
+    """g(E^i_{a|x}) as {word: coefficient} in the Collins-Gisin letters of the image scenario."""
+    i, x, a = letter
+    j, y, b = g.parties[i], g.inputs[i][x], g.outputs[i][x][a]
+    last = target.outputs[j] - 1
+    if b < last:
+        return {((j, y, b),): Fraction(1)}
+    return {(): Fraction(1)} | {((j, y, c),): Fraction(-1) for c in range(last)}
+
+
+def word_image(g: Relabelling, word, target: Scenario) -> dict:
+    """g(w) as {reduced word: coefficient} (a product of letter images, expanded and reduced)."""
+    out = {}
+    for choice in product(*(letter_image(g, letter, target).items() for letter in word)):
+        reduced = reduce_word(tuple(letter for part, _ in choice for letter in part))
+        if reduced is None:
+            continue
+        coef = Fraction(1)
+        for _, c in choice:
+            coef *= c
+        out[reduced] = out.get(reduced, Fraction(0)) + coef
+    return {w: c for w, c in out.items() if c}
+
+
+def _in_v(vector: dict, words) -> dict:
+    """{entry index: coef} -> {canonical word: coef} (drops zeros): a vector of V by its words."""
+    return {words[k]: Fraction(c) for k, c in vector.items() if c}
+
+
+def image_in_v(g: Relabelling, vector: dict, target: Scenario) -> dict:
+    """g applied to {canonical word: coef}, as {canonical word: coef} of the image."""
+    out = {}
+    for word, coef in vector.items():
+        for w, c in word_image(g, word, target).items():
+            key = canonical(w)
+            out[key] = out.get(key, Fraction(0)) + coef * c
+    return {w: c for w, c in out.items() if c}
+
+
+def _key(vector: dict):
+    return tuple(sorted(vector.items()))
+
+
+def signature(npa, level: str) -> tuple:
+    """What the kernel's problem is, as vectors of V: (scenario, level, blocks as a set, constraint
+    and its I, statistics as a set, constraints as a set, sense). Equal signatures are the same
+    problem up to the order of blocks and multipliers (which a mapping permutes)."""
+    words = npa.structure.words
+    return _signature(npa, level, lambda v: _key(_in_v(v, words)), npa.scenario)
+
+
+def image_signature(npa, level: str, g: Relabelling) -> tuple:
+    """The signature of g(P) (its level: `relabel_level`; whether that level contains the image of
+    P's is checked by `monomial_map` when a certificate is mapped)."""
+    target = g.image_scenario(npa.scenario)
+    words = npa.structure.words
+    return _signature(npa, relabel_level(level, g), lambda v: _image_key(g, _key(_in_v(v, words)), target), target)
+
+
+def _signature(npa, level, key, scenario) -> tuple:
+    blocks = frozenset(key(b) for b in npa.blocks)
+    constraint = None if npa.constraint is None else (key(npa.constraint), npa.at)
+    statistics = frozenset((key(d), v) for d, v in npa.statistics)
+    constraints = frozenset((key(e), r, v) for e, r, v in npa.constraints)
+    return (scenario, level, blocks, constraint, statistics, constraints, npa.sign, len(npa.blocks))
+
+
+@lru_cache(maxsize=4096)
+def _image_key(g: Relabelling, vector: tuple, target: Scenario) -> tuple:
+    """`image_in_v` on a key, cached: instances of one family share their constraint."""
+    return _key(image_in_v(g, dict(vector), target))
+
+
+def monomial_map(g: Relabelling, monomials, scenario: Scenario, target) -> list:
+    """M with g(u_i) = sum_k M[i][k] u'_k ({k: coef} per row): u the `monomials` of a level of
+    `scenario`, u' those of the `target` structure; a CertifyError when the target level does not
+    contain the image of some monomial (the level is not closed under g)."""
+    image = g.image_scenario(scenario)
+    index = {word: k for k, word in enumerate(target.monomials)}
+    rows = []
+    for u in monomials:
+        row = {}
+        for word, coef in word_image(g, u, image).items():
+            if word not in index:
+                raise CertifyError(f"relabelling: the image of monomial {_spell(u)} has the word "
+                                   f"{_spell(word)}, not a monomial of the target level (not closed)")
+            row[index[word]] = coef
+        rows.append(row)
+    return rows
+
+
+def _spell(word) -> str:
+    return "".join(f"{party_name(i)}{a}|{x}" for i, x, a in word) or "1"
+
+
+# --- problems and certificates -------------------------------------------------------------
+
+
+def relabel_expression(expr, g: Relabelling, scenario: Scenario):
+    """g applied to a Bell expression: P(a|x) -> P(g(a)|g(x)), term by term (exact)."""
+    target = g.image_scenario(scenario)
+    terms = []
+    for outs, ins, coef in expr.terms:
+        new_outs, new_ins = [None] * scenario.parties, [None] * scenario.parties
+        for i, (a, x) in enumerate(zip(outs, ins)):
+            if a is not None:
+                new_outs[g.parties[i]], new_ins[g.parties[i]] = g.outputs[i][x][a], g.inputs[i][x]
+        terms.append((new_outs, new_ins, coef))
+    return make_expression(target, terms, expr.constant)
+
+
+def relabel_level(level: str, g: Relabelling) -> str:
+    """The level of g(P): depth kept, each party-letter term renamed (and sorted, as the kernel wants)."""
+    depth, *terms = level.split("+")
+    renamed = ["".join(sorted(party_name(g.parties[ord(c) - ord("A")]) for c in term)) for term in terms]
+    return "+".join([depth, *sorted(renamed)])
+
+
+def relabel_problem(definition: dict, g: Relabelling) -> dict:
+    """The definition of g(P) for a Bell objective (a guess's blocks would be reordered; such
+    problems are mapped with `map_evidence` to a target written by their producer)."""
+    scenario = parse_scenario(definition["scenario"], "problem.scenario")
+    if "bell" not in definition["objective"]:
+        raise CertifyError("relabel_problem: only Bell objectives (write the target of a guess yourself)")
+    _validate(g, scenario)
+
+    def expr(raw, where):
+        return expression_to_json(relabel_expression(parse_expression(raw, scenario, where), g, scenario))
+
+    out = {key: value for key, value in definition.items()}
+    out["scenario"] = scenario_to_json(g.image_scenario(scenario))
+    out["level"] = relabel_level(definition["level"], g)
+    out["objective"] = {"bell": expr(definition["objective"]["bell"], "problem.objective.bell")}
+    if definition.get("constraint") is not None:
+        out["constraint"] = dict(definition["constraint"],
+                                 expression=expr(definition["constraint"]["expression"], "problem.constraint"))
+    for key in ("statistics", "constraints"):
+        if key in definition:
+            out[key] = [dict(item, expression=expr(item["expression"], f"problem.{key}[{k}]"))
+                        for k, item in enumerate(definition[key])]
+    return out
+
+
+def _match(sources: list, targets: list, where: str) -> list:
+    """perm with sources[k] == targets[perm[k]] (multisets of hashable keys), or a CertifyError."""
+    free = {}
+    for k, key in enumerate(targets):
+        free.setdefault(key, []).append(k)
+    perm = []
+    for key in sources:
+        if not free.get(key):
+            raise CertifyError(f"relabelling: it does not map the source's {where} onto the target's")
+        perm.append(free[key].pop(0))
+    return perm
+
+
+def map_evidence(source: dict, evidence: dict, g: Relabelling, target: dict) -> dict:
+    """The evidence of `source` mapped to `target` = g(source) (module lemma): Z'_{e'} = M^T Z_e M;
+    nu, lambda unchanged; blocks, mu and kappa reordered as g maps them. Refuses (CertifyError) a g
+    that does not map the source's objective, constraint, statistics and constraints exactly onto
+    the target's, or a target level that does not contain the image of the source's."""
+    src, dst = parsed(source, "source"), parsed(target, "target")
+    scenario = dst.scenario
+    if g.image_scenario(src.scenario) != scenario or src.sign != dst.sign:
+        raise CertifyError("relabelling: the target's scenario or sense is not the image of the source's")
+    sw, dw = src.structure.words, dst.structure.words
+    im = lambda v: _image_key(g, _key(_in_v(v, sw)), scenario)  # noqa: E731
+    blocks = _match([im(b) for b in src.blocks], [_key(_in_v(b, dw)) for b in dst.blocks], "objective")
+    if (src.constraint is None) != (dst.constraint is None) or (
+            src.constraint is not None and (im(src.constraint) != _key(_in_v(dst.constraint, dw))
+                                            or src.at != dst.at)):
+        raise CertifyError("relabelling: it does not map the source's constraint onto the target's")
+    stats = _match([(im(d), v) for d, v in src.statistics], [(_key(_in_v(d, dw)), v) for d, v in dst.statistics],
+                   "statistics")
+    cons = _match([(im(e), r, v) for e, r, v in src.constraints],
+                  [(_key(_in_v(e, dw)), r, v) for e, r, v in dst.constraints], "constraints")
+    m = monomial_map(g, src.structure.monomials, src.scenario, dst.structure)
+    out = {"nu": evidence["nu"], "lambda": evidence["lambda"]}
+    for key, perm in (("mu", stats), ("kappa", cons)):
+        if key in evidence:
+            mapped = [None] * len(perm)
+            for k, value in enumerate(evidence[key]):
+                mapped[perm[k]] = value
+            out[key] = mapped
+    z = [None] * len(blocks)
+    for b, rows in enumerate(evidence["Z"]):
+        z[blocks[b]] = _congruence(_integer_block(rows), m, dst.structure.size)
+    out["Z"] = z
+    return out
+
+
+def _integer_block(rows) -> tuple:
+    """(Z as integers, their common denominator) from upper-triangle rows of "p/q" strings; the last
+    block is remembered (an orbit maps one representative's blocks many times)."""
+    if _LAST_BLOCK[0] is not rows:
+        n = len(rows)
+        entries = [[parse_rational(text, f"Z[{i}][{k}]") for k, text in enumerate(row)] for i, row in enumerate(rows)]
+        scale = 1
+        for row in entries:
+            for value in row:
+                scale = lcm(scale, value.denominator)
+        z = [[0] * n for _ in range(n)]
+        for i, row in enumerate(entries):
+            for k, value in enumerate(row):
+                z[i][i + k] = z[i + k][i] = value.numerator * (scale // value.denominator)
+        _LAST_BLOCK[:] = [rows, (z, scale)]  # the strong reference keeps id(rows) unique
+    return _LAST_BLOCK[1]
+
+
+_LAST_BLOCK = [None, None]
+
+
+def _congruence(block, m: list, size: int) -> list:
+    """M^T Z M as upper-triangle rows of "p/q" strings, for Z = (integers, denominator) of
+    `_integer_block`: in integers (M is integral: letter images have coefficients +-1)."""
+    z, scale = block
+    n = len(z)
+    # (M^T Z)[a][j] = sum_i M[i][a] Z[i][j]; then (M^T Z M)[a][b] = sum_j (M^T Z)[a][j] M[j][b]
+    left = [[0] * n for _ in range(size)]
+    for i, row in enumerate(m):
+        zi = z[i]
+        for a, coef in row.items():
+            c, target = int(coef), left[a]
+            for j in range(n):
+                target[j] += c * zi[j]
+    out = [[0] * size for _ in range(size)]
+    for a in range(size):
+        la, oa = left[a], out[a]
+        for j, row in enumerate(m):
+            if la[j]:
+                for b, coef in row.items():
+                    oa[b] += la[j] * int(coef)
+    return [[format_rational(Fraction(out[a][b], scale)) for b in range(a, size)] for a in range(size)]
+
+
+_PARSED = {}  # definition text -> NpaProblem (the last 64)
+
+
+def parsed(definition: dict, where: str = "problem"):
+    """`certify.kernel.npa.parse_problem`, cached by the definition's text (an orbit's members are
+    parsed once for its signature and again when mapped to)."""
+    text = json.dumps(definition, sort_keys=True)
+    if text not in _PARSED:
+        if len(_PARSED) >= 64:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[text] = parse_problem(definition, where)
+    return _PARSED[text]
+
+
+def orbits(instances: list, generators) -> list:
+    """Orbits of problem definitions under the group generated by `generators` (relabellings of
+    their common scenario): [(representative index, [(instance index, relabelling from the
+    representative)])], orbits in order of their first instance. A generator that maps an instance
+    outside the list joins nothing (so candidate generators need not be symmetries)."""
+    problems = [parsed(d, f"instances[{k}]") for k, d in enumerate(instances)]
+    levels = [d["level"] for d in instances]
+    signatures = [signature(npa, level) for npa, level in zip(problems, levels)]
+    by_signature = {}
+    for k, sig in enumerate(signatures):
+        by_signature.setdefault(sig, []).append(k)
+    seen, out = {}, []
+    for k, npa in enumerate(problems):
+        if k in seen:
+            continue
+        start = identity(npa.scenario)
+        members, queue = [], deque([(k, start)])
+        seen[k] = start
+        while queue:
+            j, to_j = queue.popleft()
+            for twin in by_signature[signatures[j]]:  # the same problem: the same relabelling
+                if twin not in seen:
+                    seen[twin] = to_j
+                    queue.append((twin, to_j))
+            members.append((j, to_j))
+            for g in generators:
+                for image in by_signature.get(image_signature(problems[j], levels[j], g), ()):
+                    if image not in seen:
+                        seen[image] = to_j.then(g)
+                        queue.append((image, seen[image]))
+        out.append((k, sorted(members)))
+    return out
+
+
+def describe(g: Relabelling) -> str:
+    """One line for a producer note, e.g. "parties ABCDE->BACDE; A inputs 01->10; A|0 outputs 01->10"."""
+    names = "".join(party_name(i) for i in range(len(g.parties)))
+    parts = []
+    if list(g.parties) != sorted(g.parties):
+        images = [""] * len(g.parties)
+        for i, j in enumerate(g.parties):
+            images[i] = party_name(j)
+        parts.append(f"parties {names}->{''.join(images)}")
+    for i, row in enumerate(g.inputs):
+        if list(row) != sorted(row):
+            parts.append(f"{party_name(i)} inputs {''.join(map(str, range(len(row))))}->{''.join(map(str, row))}")
+    for i, row in enumerate(g.outputs):
+        for x, perm in enumerate(row):
+            if list(perm) != sorted(perm):
+                parts.append(f"{party_name(i)}|{x} outputs {''.join(map(str, range(len(perm))))}->"
+                             f"{''.join(map(str, perm))}")
+    return "; ".join(parts) or "identity"

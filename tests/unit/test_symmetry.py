@@ -1,0 +1,162 @@
+"""certify.symmetry: relabellings map NPA certificates exactly, and the unchanged kernel decides.
+
+A mapped certificate of a relabelled problem verifies with the same bound; a wrongly mapped one
+(two rows and columns of Z swapped: still PSD, but the dual identities fail) is rejected; a
+relabelling that is not a symmetry, or a level not closed under it, is refused before mapping.
+"""
+
+import copy
+import json
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from certify.certificate import make_certificate
+from certify.errors import CertifyError
+from certify.kernel import check_certificate
+from certify.kernel.defs.scenario import Scenario, chsh, make_expression
+from certify.kernel.defs.words import build, parse_level
+from certify.kernel.npa import KIND, parse_problem
+from certify.npa import bell_objective, problem
+from certify.symmetry import (
+    describe,
+    identity,
+    image_in_v,
+    map_evidence,
+    monomial_map,
+    orbits,
+    relabel_level,
+    relabel_problem,
+    relabelling,
+    word_image,
+)
+
+PROOFS = Path(__file__).resolve().parents[2] / "proofs"
+CHSH_SCENARIO = Scenario((2, 2), (2, 2))
+
+
+def _tsirelson():
+    return json.loads((PROOFS / "pironio2010" / "npa" / "tsirelson-2.json").read_text())
+
+
+def _verdict(definition, evidence):
+    cert = make_certificate("t/mapped", KIND, "t", definition, "<=", "3", evidence)
+    return check_certificate(cert, "mapped")
+
+
+def _swap_rows(evidence, i, j):
+    """Z -> P Z P^T for the transposition (i j): PSD kept, the word identities broken."""
+    out = copy.deepcopy(evidence)
+    for b, rows in enumerate(out["Z"]):
+        n = len(rows)
+        full = [[None] * n for _ in range(n)]
+        for r, row in enumerate(rows):
+            for k, text in enumerate(row):
+                full[r][r + k] = full[r + k][r] = text
+        perm = list(range(n))
+        perm[i], perm[j] = j, i
+        out["Z"][b] = [[full[perm[r]][perm[c]] for c in range(r, n)] for r in range(n)]
+    return out
+
+
+CHSH_RELABELLINGS = [
+    relabelling(CHSH_SCENARIO, parties=(1, 0)),
+    relabelling(CHSH_SCENARIO, outputs={(0, 0): (1, 0)}),
+    relabelling(CHSH_SCENARIO, inputs={1: (1, 0)}, outputs={(1, 1): (1, 0), (0, 0): (1, 0)}),
+]
+
+
+@pytest.mark.parametrize("g", CHSH_RELABELLINGS, ids=describe)
+def test_mapped_tsirelson_certificate_verifies_with_the_same_bound(g):
+    cert = _tsirelson()
+    source = cert["claim"]["problem"]
+    target = relabel_problem(source, g)
+    verdict = _verdict(target, map_evidence(source, cert["evidence"], g, target))
+    assert verdict.ok, verdict.reason
+    assert verdict.value == check_certificate(cert, "source").value
+
+
+def test_a_swapped_row_is_rejected():
+    cert = _tsirelson()
+    source = cert["claim"]["problem"]
+    g = CHSH_RELABELLINGS[1]
+    target = relabel_problem(source, g)
+    mapped = map_evidence(source, cert["evidence"], g, target)
+    assert _verdict(target, mapped).ok
+    wrong = _verdict(target, _swap_rows(mapped, 1, 2))
+    assert not wrong.ok and "dual identity fails" in wrong.reason
+
+
+def test_unmapped_certificate_of_another_problem_is_rejected():
+    # the source's own evidence, unmapped, does not prove the relabelled problem's bound
+    cert = _tsirelson()
+    target = relabel_problem(cert["claim"]["problem"], CHSH_RELABELLINGS[1])
+    assert not _verdict(target, cert["evidence"]).ok
+
+
+def test_a_relabelling_that_is_not_a_symmetry_is_refused():
+    cert = _tsirelson()
+    source = cert["claim"]["problem"]
+    g = CHSH_RELABELLINGS[1]  # flips A's outputs at input 0: CHSH is not mapped onto itself
+    with pytest.raises(CertifyError, match="objective"):
+        map_evidence(source, cert["evidence"], g, source)
+
+
+def test_a_level_not_closed_under_output_flips_is_refused():
+    # "1+ABC" has the products A B C but not B C: (1 - A) B C leaves the level
+    scenario = Scenario((2, 2, 2), (2, 2, 2))
+    structure = build(parse_level("1+ABC", scenario.inputs, scenario.outputs, "level"))
+    with pytest.raises(CertifyError, match="not closed"):
+        monomial_map(relabelling(scenario, outputs={(0, 0): (1, 0)}), structure.monomials, scenario, structure)
+    # ... while "2+ABC" is closed, and a party permutation maps "1+ABC" onto itself
+    closed = build(parse_level("2+ABC", scenario.inputs, scenario.outputs, "level"))
+    assert monomial_map(relabelling(scenario, outputs={(0, 0): (1, 0)}), closed.monomials, scenario, closed)
+    assert monomial_map(relabelling(scenario, parties=(2, 0, 1)), structure.monomials, scenario, structure)
+
+
+def test_level_terms_are_renamed_and_sorted():
+    scenario = Scenario((2,) * 5, (2,) * 5)
+    assert relabel_level("2+ABC", relabelling(scenario, parties=(3, 1, 2, 0, 4))) == "2+BCD"
+    assert relabel_level("1+AB+CD", relabelling(scenario, parties=(2, 3, 0, 1, 4))) == "1+AB+CD"
+
+
+def test_composition_is_sequential_application():
+    g, h = CHSH_RELABELLINGS[2], CHSH_RELABELLINGS[0]
+    for word in build(parse_level("2", (2, 2), (2, 2), "level")).words:
+        vector = {word: Fraction(1)}
+        once = image_in_v(g.then(h), vector, CHSH_SCENARIO)
+        twice = image_in_v(h, image_in_v(g, vector, CHSH_SCENARIO), CHSH_SCENARIO)
+        assert once == twice
+    assert g.then(identity(CHSH_SCENARIO)) == g == identity(CHSH_SCENARIO).then(g)
+
+
+def test_last_output_maps_to_one_minus_the_others():
+    scenario = Scenario((2,), (3,))
+    g = relabelling(scenario, outputs={(0, 0): (2, 0, 1)})  # output 0 -> 2 (the last), 1 -> 0
+    assert word_image(g, ((0, 0, 0),), scenario) == {(): 1, ((0, 0, 0),): -1, ((0, 0, 1),): -1}
+    assert word_image(g, ((0, 0, 1),), scenario) == {((0, 0, 0),): 1}
+
+
+def _chsh_variant(x, y):
+    """CHSH with the minus sign on the correlator of inputs (x, y) (chsh() has it on (1, 1))."""
+    sign = lambda i: -1 if (i == (x, y)) != (i == (1, 1)) else 1  # noqa: E731
+    return make_expression(CHSH_SCENARIO, [(o, i, c * sign(i)) for o, i, c in chsh().terms])
+
+
+def test_orbits_of_the_four_chsh_variants_are_one():
+    instances = [problem(CHSH_SCENARIO, "1+AB", bell_objective(_chsh_variant(x, y))) for x in (0, 1) for y in (0, 1)]
+    swaps = [relabelling(CHSH_SCENARIO, inputs={0: (1, 0)}), relabelling(CHSH_SCENARIO, inputs={1: (1, 0)})]
+    found = orbits(instances, swaps + [CHSH_RELABELLINGS[1]])  # the last maps every variant outside the list
+    assert len(found) == 1 and [k for k, _ in found[0][1]] == [0, 1, 2, 3]
+    words = lambda npa: {npa.structure.words[w]: c for w, c in npa.blocks[0].items() if c}  # noqa: E731
+    rep = words(parse_problem(instances[found[0][0]], "p"))
+    for k, g in found[0][1]:  # each relabelling maps the representative's objective onto its instance's
+        assert image_in_v(g, rep, CHSH_SCENARIO) == words(parse_problem(instances[k], "p"))
+
+
+def test_instances_outside_every_orbit_stay_alone():
+    instances = [problem(CHSH_SCENARIO, "1+AB", bell_objective(chsh())),
+                 problem(CHSH_SCENARIO, "2", bell_objective(chsh()))]  # another level: another problem
+    found = orbits(instances, CHSH_RELABELLINGS)
+    assert [rep for rep, _ in found] == [0, 1]
