@@ -213,3 +213,22 @@ def test_certified_local_interval_contains_the_lp_optimum(case):
     _, verdict = certify_problem(problem)
     assert verdict.ok and verdict.low <= verdict.high
     assert float(verdict.low) - 1e-7 <= expected <= float(verdict.high) + 1e-7
+
+
+@settings(max_examples=25, deadline=None)
+@given(local_problems())
+def test_constrained_local_optimum_lies_within_the_no_signalling_one(case):
+    """Law: local boxes are no-signalling, so under the same constraints local max <= NS max (min >= NS min),
+    two kernel kinds (local.bound, lp.ns) from two producers."""
+    sc, objective, rules, sense, strategies = case
+    problem = {"scenario": {"inputs": list(sc.inputs), "outputs": list(sc.outputs)}, "set": "local", "sense": sense,
+               "objective": {"bell": expression_to_json(objective)},
+               "constraints": [{"expression": expression_to_json(e), "relation": r, "value": format_rational(v)}
+                               for e, r, v in rules]}
+    try:
+        local = certify_problem(problem)[1]
+    except InfeasibleError:
+        return
+    ns = certify_problem(dict(problem, set="no-signalling"))[1]
+    assert local.ok and ns.ok
+    assert (local.value <= ns.value) if sense == "max" else (local.value >= ns.value)

@@ -230,3 +230,13 @@ def test_the_problem_format_table_of_constrained_local_optima():
             assert verdict.ok and verdict.low == verdict.high
             values.append(format_rational(verdict.value))
         assert f"| {name} | {values[0]} | {values[1]} |" in text, (name, values)
+
+
+def test_a_constrained_scenario_too_large_for_the_local_lp_is_one_line():
+    from certify.exceptions import ProblemError
+
+    sc = {"inputs": [10, 10, 10], "outputs": [2, 2, 2]}  # 2^30 deterministic strategies
+    term = {"terms": [{"coef": "1", "outputs": [0, 0, 0], "inputs": [0, 0, 0]}]}
+    with pytest.raises(ProblemError, match=r"^problem.constraints: 1073741824 deterministic strategies, more than"):
+        certify_problem({"scenario": sc, "objective": {"bell": term}, "set": "local",
+                         "constraints": [{"expression": term, "relation": "<=", "value": "1/2"}]})
