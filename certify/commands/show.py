@@ -24,7 +24,7 @@ def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("show", help=SUMMARY, description=SUMMARY)
     parser.add_argument("file", metavar="FILE", help="one certificate (JSON)")
     parser.add_argument("--json", action="store_true",
-                        help='the description lines and the kernel\'s verdict as JSON (schema "certify-cli/1")')
+                        help='the description lines and the kernel\'s verdict as JSON (format "certify-result/1")')
 
 
 def run(args) -> int:
