@@ -1,0 +1,74 @@
+"""Laws of relabelling (`certify.symmetry`) on small scenarios, against independent solves.
+
+A relabelling g maps a problem P to g(P): the certificate of P mapped by g verifies (unchanged
+kernel) for g(P) with exactly P's bound, and an independent solve of g(P) finds the same float
+optimum; mapping by g then h is mapping by their composition.
+"""
+
+from fractions import Fraction
+from itertools import permutations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from certify.certificate import make_certificate
+from certify.kernel import check_certificate
+from certify.kernel.defs.scenario import Scenario, make_expression
+from certify.kernel.npa import KIND
+from certify.npa import bell_objective, certify_problem, problem
+from certify.symmetry import map_evidence, relabel_problem, relabelling
+
+SCENARIOS = [((2, 2), (2, 2)), ((2, 3), (2, 2)), ((2, 2), (3, 2)), ((3, 3), (2, 2))]
+LEVELS = ["1+AB", "2"]  # both closed under every relabelling (products of <= k projectors)
+
+
+@st.composite
+def cases(draw):
+    inputs, outputs = draw(st.sampled_from(SCENARIOS))
+    scenario = Scenario(inputs, outputs)
+    terms = []
+    for _ in range(draw(st.integers(3, 8))):  # full and marginal probabilities, small coefficients
+        parties = draw(st.sampled_from([(0,), (1,), (0, 1), (0, 1), (0, 1)]))
+        outs, ins = [None, None], [None, None]
+        for i in parties:
+            outs[i] = draw(st.integers(0, outputs[i] - 1))
+            ins[i] = draw(st.integers(0, inputs[i] - 1))
+        terms.append((outs, ins, draw(st.integers(-3, 3))))
+    expr = make_expression(scenario, terms)
+    if not expr.terms:
+        expr = make_expression(scenario, [((0, 0), (0, 0), 1)])
+    return scenario, expr, draw(st.sampled_from(LEVELS)), draw(relabellings(scenario)), draw(relabellings(scenario))
+
+
+@st.composite
+def relabellings(draw, scenario):
+    parties = draw(st.sampled_from([(0, 1), (1, 0)] if scenario.inputs[0] == scenario.inputs[1]
+                                   and scenario.outputs[0] == scenario.outputs[1] else [(0, 1)]))
+    inputs = {i: draw(st.sampled_from(list(permutations(range(m))))) for i, m in enumerate(scenario.inputs)}
+    outputs = {(i, x): draw(st.sampled_from(list(permutations(range(d)))))
+               for i, (m, d) in enumerate(zip(scenario.inputs, scenario.outputs)) for x in range(m)}
+    return relabelling(scenario, parties, inputs, outputs)
+
+
+def _verdict(definition, evidence):
+    return check_certificate(make_certificate("t/law", KIND, "t", definition, "<=", "1000", evidence), "law")
+
+
+@settings(max_examples=40, deadline=None)
+@given(cases())
+def test_relabelling_preserves_optimum(case):
+    scenario, expr, level, g, h = case
+    source = problem(scenario, level, bell_objective(expr))
+    found = certify_problem(source, target=1e-6)
+    assert found is not None
+    target = relabel_problem(source, g)
+    verdict = _verdict(target, map_evidence(source, found.evidence, g, target))
+    assert verdict.ok, verdict.reason
+    assert verdict.value == found.bound  # exactly the source's certified optimum
+    again = certify_problem(target, target=1e-6)  # an independent solve of the relabelled problem
+    assert again is not None and abs(again.primal - found.primal) <= 1e-6 * max(1.0, abs(found.primal))
+    # g then h, mapped in two steps or by the composition: the same evidence
+    final = relabel_problem(target, h)
+    two_steps = map_evidence(target, map_evidence(source, found.evidence, g, target), h, final)
+    assert two_steps == map_evidence(source, found.evidence, g.then(h), final)
+    assert _verdict(final, two_steps).value == Fraction(found.bound)
