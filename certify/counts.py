@@ -19,6 +19,7 @@ about 10^-6; a misstated P(xy) over a few thousand trials is caught (3016 rounds
 """
 
 import math
+import operator
 import re
 from dataclasses import dataclass
 from fractions import Fraction
@@ -56,7 +57,10 @@ class CountTable:
 
 
 def make_table(counts, p_xy=None, source: str = "") -> CountTable:
-    """Validate a {(x, y, a, b): int} mapping (and P(xy) if given) into a CountTable."""
+    """Validate a {(x, y, a, b): int} mapping (and P(xy) if given) into a CountTable; numpy integer counts
+    (and keys) are read exactly as ints."""
+    counts = {tuple(_index(v) for v in key) if isinstance(key, tuple) else key: _index(value)
+              for key, value in counts.items()}
     uniform = {pair: Fraction(1, 4) for pair in PAIRS}
     validate(counts, p_xy if p_xy is not None else uniform)
     if p_xy is not None:  # a P(xy) stated in the file is part of the protocol: the counts must agree with it
@@ -101,6 +105,13 @@ def chi2_sf(x: float, df: int) -> float:
         total += math.exp(-half) * term
         term *= half / (j + 0.5)
     return min(1.0, total)
+
+
+def _index(value):
+    """An integer-like value (int, numpy integer) as an int; anything else unchanged (validate names it)."""
+    if isinstance(value, bool) or not hasattr(value, "__index__"):
+        return value
+    return operator.index(value)
 
 
 def uniform_inputs() -> dict:

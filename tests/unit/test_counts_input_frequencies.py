@@ -48,3 +48,16 @@ def test_a_json_table_with_a_contradicted_p_xy_is_refused_when_read():
     with pytest.raises(ProblemError, match="counts.json: input frequencies contradict P"):
         parse_json({"counts": rows, "p_xy": {"00": "1/2", "01": "1/6", "10": "1/6", "11": "1/6"}})
     assert parse_json({"counts": rows, "p_xy": {"00": "1/4", "01": "1/4", "10": "1/4", "11": "1/4"}}).n == 6032
+
+
+def test_numpy_integer_counts_make_a_table():
+    import numpy as np
+
+    from certify.counts import make_table
+
+    counts = {tuple(np.int64(v) for v in key): np.int32(n) for key, n in table([752, 751, 707, 806]).items()}
+    made = make_table(counts)
+    assert made.n == 3016 and all(type(v) is int for v in made.counts.values())
+    assert all(type(k) is int for key in made.counts for k in key)
+    with pytest.raises(Exception, match="expected a non-negative integer"):
+        make_table({**table([752, 751, 707, 806]), (0, 0, 0, 0): np.float64(3.0)})
