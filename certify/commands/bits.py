@@ -24,7 +24,7 @@ from certify import bits_models
 from certify import finite_stats as fs
 from certify.certificate import checked, make_certificate, write
 from certify.cli_types import level_arg, rational
-from certify.counts import read_counts, uniform_inputs
+from certify.counts import check_input_frequencies, read_counts, uniform_inputs
 from certify.errors import EXIT_FALSE, EXIT_OK, CertifyError
 from certify.kernel import bits as kbits
 from certify.kernel import check_certificate
@@ -108,6 +108,7 @@ def run(args) -> int:
     kbits.check_delta(delta)
     q = rational(args.q, "--q") if args.q else None
     n, q_min = bits_models.validate(table.counts, p_xy, q)
+    check_input_frequencies(table.counts, p_xy, str(args.counts))  # the protocol's P(xy) must fit the counts
     i_hat = kbits.chsh_estimate(table.counts, p_xy)
     eps_hi = bits_models.epsilon_upper(n, q_min, delta, args.model)
     p_hi = kbits.p_value_upper(table.counts, p_xy)
@@ -152,6 +153,7 @@ def run_eat(args) -> int:
     p_xy = _p_xy(args.p_xy) if args.p_xy is not None else (table.p_xy or uniform_inputs())
     if set(p_xy.values()) != {Fraction(1, 4)}:
         raise CertifyError("--eat: the spot-checking protocol tests with uniform inputs (P(xy) = 1/4)")
+    check_input_frequencies(table.counts, p_xy, str(args.counts))  # the test rounds' inputs must look uniform
     tests = sum(table.counts.values())
     rounds = tests if args.rounds is None else args.rounds
     gamma = rational(args.gamma, "--gamma")

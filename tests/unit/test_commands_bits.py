@@ -204,3 +204,22 @@ def test_a_user_tangent_off_by_1e_12_is_rejected_exit_1(model, capsys):
     assert main(["bits", "--counts", TABLE1, "--tangent", tangent] + extra) == 1
     captured = capsys.readouterr()
     assert captured.out == "" and "REJECTED" in captured.err and "does not verify" in captured.err
+
+
+def test_counts_contradicting_the_stated_input_distribution_are_refused(capsys):
+    # Table 1's input pairs are near-uniform (752 of 3016 at xy = 00); P(00) = 1/2 expects 1508: chi-square ~768
+    with pytest.raises(CertifyError, match=r"input frequencies contradict P\(xy\): inputs x=0,y=0 occur 752 times"):
+        run(["--counts", TABLE1, "--p-xy", "1/2,1/6,1/6,1/6"], capsys)
+
+
+def test_eat_refuses_test_rounds_whose_inputs_are_not_uniform(tmp_path, capsys):
+    skewed = tmp_path / "skewed.csv"  # Table 1 with the xy = 00 row tripled: 2256 of 4520 rounds at 00
+    skewed.write_text("x,y,N00,N01,N10,N11\n0,0,879,282,210,885\n0,1,298,70,74,309\n"
+                      "1,0,283,69,64,291\n1,1,68,340,309,89\n")
+    with pytest.raises(CertifyError, match=r"skewed.csv: input frequencies contradict P\(xy\): inputs x=0,y=0"):
+        run(["--counts", str(skewed), "--eat"], capsys)
+
+
+def test_table1_fits_uniform_inputs_and_still_gives_42_bits(capsys):
+    code, out = run(["--counts", TABLE1, "--level", "1+AB"], capsys)
+    assert code == 0 and "H_min >= 42 bits" in out
