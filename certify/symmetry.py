@@ -33,8 +33,8 @@ from collections import deque
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
-from itertools import product
-from math import lcm
+from itertools import permutations, product
+from math import lcm, prod
 
 from certify.errors import CertifyError
 from certify.expressions import expression_to_json, scenario_to_json
@@ -220,10 +220,12 @@ def relabel_expression(expr, g: Relabelling, scenario: Scenario):
 
 
 def relabel_level(level: str, g: Relabelling) -> str:
-    """The level of g(P): depth kept, each party-letter term renamed (and sorted, as the kernel wants)."""
+    """The level of g(P): depth kept, each party-letter term renamed (letters sorted, as the kernel
+    wants) in place; a level whose set of terms g maps onto itself is returned as it is (the kernel
+    takes the terms in the order written, and the order fixes the problem's hash)."""
     depth, *terms = level.split("+")
     renamed = ["".join(sorted(party_name(g.parties[ord(c) - ord("A")]) for c in term)) for term in terms]
-    return "+".join([depth, *sorted(renamed)])
+    return level if sorted(renamed) == sorted(terms) else "+".join([depth, *renamed])
 
 
 def relabel_problem(definition: dict, g: Relabelling) -> dict:
@@ -388,6 +390,52 @@ def orbits(instances: list, generators) -> list:
                         seen[image] = to_j.then(g)
                         queue.append((image, seen[image]))
         out.append((k, sorted(members)))
+    return out
+
+
+def stabiliser(definition: dict, candidates) -> list:
+    """The candidates g with g(P) = P (the same problem up to the order of blocks and multipliers,
+    level included): the symmetries of one problem, e.g. to average a float dual over."""
+    npa, level = parsed(definition), definition["level"]
+    own = signature(npa, level)
+    return [g for g in candidates if image_signature(npa, level, g) == own]
+
+
+def closure(generators, scenario: Scenario, limit: int = 100000) -> list:
+    """Every element of the group the generators generate (identity first); a CertifyError beyond
+    `limit` elements."""
+    start = identity(scenario)
+    seen, frontier = {start: None}, [start]
+    while frontier:
+        fresh = []
+        for a in frontier:
+            for g in generators:
+                b = a.then(g)
+                if b not in seen:
+                    seen[b] = None
+                    fresh.append(b)
+                    if len(seen) > limit:
+                        raise CertifyError(f"relabelling: the group has more than {limit} elements")
+        frontier = fresh
+    return list(seen)
+
+
+def all_relabellings(scenario: Scenario, limit: int = 100000) -> list:
+    """Every relabelling of the scenario (parties of equal sizes permuted; inputs; outputs per
+    input), for brute-force searches on small scenarios; a CertifyError beyond `limit`."""
+    n = scenario.parties
+    sizes = [(scenario.inputs[i], scenario.outputs[i]) for i in range(n)]
+    local = [[(ins, outs) for ins in permutations(range(m))
+              for outs in product(*[list(permutations(range(d)))] * m)] for m, d in sizes]
+    count = len(list(permutations(range(n)))) * prod(len(options) for options in local)
+    if count > limit:
+        raise CertifyError(f"relabelling: {count} relabellings, more than {limit}")
+    out = []
+    for parties in permutations(range(n)):
+        if any(sizes[i] != sizes[j] for i, j in enumerate(parties)):
+            continue
+        for choice in product(*local):
+            out.append(Relabelling(parties, tuple(ins for ins, _ in choice), tuple(outs for _, outs in choice)))
     return out
 
 

@@ -20,6 +20,8 @@ from certify.kernel.defs.words import build, parse_level
 from certify.kernel.npa import KIND, parse_problem
 from certify.npa import bell_objective, problem
 from certify.symmetry import (
+    all_relabellings,
+    closure,
     describe,
     identity,
     image_in_v,
@@ -29,6 +31,7 @@ from certify.symmetry import (
     relabel_level,
     relabel_problem,
     relabelling,
+    stabiliser,
     word_image,
 )
 
@@ -160,3 +163,18 @@ def test_instances_outside_every_orbit_stay_alone():
                  problem(CHSH_SCENARIO, "2", bell_objective(chsh()))]  # another level: another problem
     found = orbits(instances, CHSH_RELABELLINGS)
     assert [rep for rep, _ in found] == [0, 1]
+
+
+def test_chsh_has_sixteen_symmetries_among_its_128_relabellings():
+    """Brute force: CHSH's orbit under the 128 relabellings of the 2-2-2 scenario is the 8 CHSH
+    facets (the minus on one of 4 correlators, either overall sign), so its stabiliser has 16."""
+    everything = all_relabellings(CHSH_SCENARIO)
+    assert len(everything) == len(set(everything)) == 128
+    definition = problem(CHSH_SCENARIO, "1+AB", bell_objective(chsh()))
+    symmetries = stabiliser(definition, everything)
+    assert len(symmetries) == 16
+    assert len(closure(symmetries, CHSH_SCENARIO)) == 16  # a group: closed under composition
+    cert = _tsirelson()  # and each maps the committed certificate onto itself, verified
+    for g in symmetries[:4]:
+        mapped = map_evidence(cert["claim"]["problem"], cert["evidence"], g, cert["claim"]["problem"])
+        assert _verdict(cert["claim"]["problem"], mapped).ok
