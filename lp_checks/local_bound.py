@@ -136,7 +136,7 @@ def constrained_optimum(scenario, expr, sense: str, constraints):
     from flint import fmpq, fmpq_mat
     from scipy.sparse import csc_matrix
 
-    from lp_checks.ns_lp import STATUS, _frac, _quiet_highs
+    from lp_checks.ns_lp import _frac, run_highs
 
     tables = [list(product(range(d), repeat=m)) for m, d in zip(scenario.inputs, scenario.outputs)]
     count = prod(len(t) for t in tables)
@@ -158,21 +158,8 @@ def constrained_optimum(scenario, expr, sense: str, constraints):
     matrix = csc_matrix(np.vstack([np.ones(count), values[1:]]))
     lower = [1.0] + [-highspy.kHighsInf if r == "<=" else float(b) for _, r, b in constraints]
     upper = [1.0] + [highspy.kHighsInf if r == ">=" else float(b) for _, r, b in constraints]
-    model = highspy.HighsLp()
-    model.num_col_, model.num_row_ = count, len(lower)
-    model.col_cost_, model.col_lower_ = values[0], np.zeros(count)
-    model.col_upper_ = np.full(count, highspy.kHighsInf)
-    model.row_lower_, model.row_upper_ = np.array(lower), np.array(upper)
-    model.sense_ = highspy.ObjSense.kMaximize if sense == "max" else highspy.ObjSense.kMinimize
-    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    model.a_matrix_.start_, model.a_matrix_.index_ = matrix.indptr, matrix.indices
-    model.a_matrix_.value_ = matrix.data
-    highs = _quiet_highs()
-    highs.setOptionValue("random_seed", 0)
-    highs.passModel(model)
-    highs.run()
-    raw = highs.getModelStatus()
-    status = STATUS.get(raw)
+    highs, raw, status = run_highs(values[0], lower, upper, (matrix.indptr, matrix.indices, matrix.data),
+                                   maximise=sense == "max")
     if status == "infeasible":
         raise CertifyError("problem.constraints: infeasible: HiGHS finds no local behaviour meeting the constraints "
                            "(the solver's status, NOT a kernel verdict)")

@@ -55,22 +55,9 @@ def solve_exact(lp: NsLp) -> ExactLpSolution:
             index.append(row_index[key])
             value.append(float(coef))
         start.append(len(index))
-    model = highspy.HighsLp()
-    model.num_col_, model.num_row_ = len(lp.columns), len(rows)
-    model.col_cost_ = np.array([float(lp.objective.get(col, 0)) for col in lp.columns])
-    model.col_lower_ = np.zeros(len(lp.columns))
-    model.col_upper_ = np.full(len(lp.columns), highspy.kHighsInf)
+    cost = np.array([float(lp.objective.get(col, 0)) for col in lp.columns])
     b = np.array([float(lp.row_b[key]) for key in rows])
-    model.row_lower_, model.row_upper_ = b, b
-    model.sense_ = highspy.ObjSense.kMaximize
-    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    model.a_matrix_.start_, model.a_matrix_.index_, model.a_matrix_.value_ = start, index, value
-    highs = _quiet_highs()
-    highs.setOptionValue("random_seed", 0)
-    highs.passModel(model)
-    highs.run()
-    raw = highs.getModelStatus()
-    status = STATUS.get(raw)
+    highs, raw, status = run_highs(cost, b, b, (start, index, value), maximise=True)
     if status is None:
         raise CertifyError(f"HiGHS returned status {highs.modelStatusToString(raw)!r}, which is not a result")
     if status != "optimal":
@@ -141,6 +128,26 @@ def _pq(value):
 
 def _frac(entry) -> Fraction:
     return Fraction(int(entry.p), int(entry.q))
+
+
+def run_highs(cost, row_lower, row_upper, columns, maximise: bool):
+    """Solve max/min cost.p s.t. row_lower <= A p <= row_upper, p >= 0 with HiGHS (simplex, seed 0);
+    `columns` is A in compressed-column form (start, index, value). Returns (highs, raw status, our
+    status name or None): the callers read the solution and the basis, and decide what a status means."""
+    model = highspy.HighsLp()
+    model.num_col_, model.num_row_ = len(cost), len(row_lower)
+    model.col_cost_, model.col_lower_ = np.asarray(cost, dtype=float), np.zeros(len(cost))
+    model.col_upper_ = np.full(len(cost), highspy.kHighsInf)
+    model.row_lower_, model.row_upper_ = np.asarray(row_lower, dtype=float), np.asarray(row_upper, dtype=float)
+    model.sense_ = highspy.ObjSense.kMaximize if maximise else highspy.ObjSense.kMinimize
+    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    model.a_matrix_.start_, model.a_matrix_.index_, model.a_matrix_.value_ = columns
+    highs = _quiet_highs()
+    highs.setOptionValue("random_seed", 0)
+    highs.passModel(model)
+    highs.run()
+    raw = highs.getModelStatus()
+    return highs, raw, STATUS.get(raw)
 
 
 def _quiet_highs():

@@ -21,14 +21,17 @@ GLOBAL = os.path.join(ROOT, "proofs", "pironio2010", "npa", "global-1+AB-I2.1051
 ADDRESS_SPACE = 600 << 20
 SECONDS, MEGABYTES = 2.0, 300
 
-# The child times check_path alone, then runs `certify check` for the exit code and the lines.
+# The child times check_path alone, then runs `certify check` for the exit code and the lines. It
+# measures its own CPU time, not the wall clock: the suite runs beside other processes on 2 cores, and
+# the limit is on the work a hostile file costs the kernel, not on the scheduler (a hang is still caught
+# by the 60 s timeout of the parent).
 CHILD = r"""
 import contextlib, io, json, resource, sys, time
 from certify.kernel.proofs import check_path
 from certify.cli import main
-start = time.perf_counter()
+start = time.process_time()
 verdicts = check_path(sys.argv[1])
-seconds = time.perf_counter() - start
+seconds = time.process_time() - start
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 out, err = io.StringIO(), io.StringIO()
 with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
