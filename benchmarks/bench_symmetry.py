@@ -1,0 +1,181 @@
+"""The quantum-majority family before/after symmetry (issue 14, item 3), paired runs (not asserted).
+
+    python benchmarks/bench_symmetry.py --before /tmp/old-checkout --repeats 3
+    python benchmarks/bench_symmetry.py --mapping        # the mapping alone: orbit, 31 maps, 32 checks
+
+Each run is a fresh process running `certify reproduce gallego2013` restricted to the family
+"Gallego quantum majority" into a new temporary folder, from this checkout ("after") or from the
+tree given by --before (e.g. `git archive <commit> | tar -x -C DIR`; it must import with this
+venv); the two alternate (the machines are shared, so drift hits both). Printed per run: wall,
+the family's solver seconds (worker side: solve + mapping), the kernel seconds (the coordinator's
+checks) and the number of claims; then the medians.
+
+--mapping times the parts of the symmetry step in-process on the committed representative:
+the orbit search, one `map_evidence` (31 in all) and one kernel check of a mapped certificate.
+
+--mermin5 certifies max Mermin-5 (quantum value 16) at levels 1+pairs+ABC (59 words) and 2+ABC
+(69; level 2 alone lacks the five-party words) twice, each in a fresh process: the full pipeline
+(`certify.npa.certify_problem`) and the symmetrised solve (`certify.symmetry.certify_symmetric`
+with the candidate relabellings of `mermin5_candidates`: party swaps, output flips of two parties,
+the paired quarter turns); printed: wall, the kernel-verified bound, peak RSS of the process.
+
+Measured (2026-12-06, 2 shared cores, load ~3):
+  quantum majority family: before (one claim) wall 20.5 s median of 4, after (32 claims) 26.4 s;
+    solver seconds 18.1 -> 19.6 (the orbit search 1.3 s, 31 maps at 0.06 s), kernel 0.2 -> 4.6 s
+    (32 full checks at ~0.2 s); solving each claim instead would cost ~32 x 20 s.
+  Mermin-5, 1+pairs+ABC: full pipeline 7.7 s, <= 16.000141992; symmetrised 6.3 s, <= 16.000000001
+    (|G| = 3072, 6 invariant moments, 59 rows -> 56 blocks of size <= 4, the solve 1.5 ms).
+  Mermin-5, 2+ABC: full 18.5 s, <= 16.000000431; symmetrised 11.5 s, <= 16.000002407 (8 moments,
+    blocks <= 4). Peak RSS ~0.3-0.4 GiB either way at these sizes (imports and the exact check).
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LABEL = "Gallego quantum majority"
+
+
+def child(tree: str, out: str) -> None:
+    sys.path.insert(0, tree)
+    from certify.cli import main  # first: BLAS pinned before numpy loads
+    from certify.commands import reproduce
+
+    reproduce.FAMILIES = {name: [f for f in group if LABEL in f.label] for name, group in reproduce.FAMILIES.items()}
+    sys.exit(main(["reproduce", "gallego2013", "--jobs", "1", "--out", out, "--json"]))
+
+
+def one_run(tree: str) -> dict:
+    with tempfile.TemporaryDirectory() as out:
+        load = os.getloadavg()[0]
+        started = time.perf_counter()
+        done = subprocess.run([sys.executable, __file__, "--child", tree, out], capture_output=True, text=True,
+                              cwd=tree)
+        wall = time.perf_counter() - started
+        if done.returncode != 0:
+            raise SystemExit(f"{tree}: exit {done.returncode}: {done.stderr[-2000:]}")
+        doc = json.loads(done.stdout)
+        solver = sum(v for k, v in doc["solver_seconds"].items() if LABEL in k)
+        return {"wall": wall, "solver": solver, "kernel": doc["kernel_seconds"],
+                "claims": doc["summary"]["verified"], "load": load}
+
+
+def mapping() -> None:
+    sys.path.insert(0, ROOT)
+    import certify.cli  # noqa: F401 -- BLAS pinned
+    from certify.kernel import check_certificate
+    from certify.kernel.format import read_json
+    from certify.papers.gallego2013 import quantum
+    from certify.symmetry import map_evidence
+
+    cert = read_json(os.path.join(ROOT, "proofs", quantum.file_name(quantum.FIRST[0])))
+    started = time.perf_counter()
+    orbits = quantum.claim_orbits()
+    print(f"orbit search over {len(quantum.CLAIMS)} claims, {len(quantum.generators())} generators: "
+          f"{time.perf_counter() - started:.2f} s, {len(orbits)} orbit(s)")
+    members = orbits[quantum.FIRST]
+    (x0, v), g = members[-1]
+    target = quantum.quantum_problem(x0, v=v)
+    started = time.perf_counter()
+    evidence = map_evidence(cert["claim"]["problem"], cert["evidence"], g, target)
+    print(f"one map_evidence (69 x 69, x{''.join(map(str, x0))} v={v}): {time.perf_counter() - started:.3f} s")
+    mapped = dict(cert, evidence=evidence)
+    mapped["claim"] = dict(cert["claim"], problem=target)
+    from certify.kernel import problem_sha256
+
+    mapped["problem_sha256"] = problem_sha256(target)
+    started = time.perf_counter()
+    verdict = check_certificate(mapped, "mapped")
+    print(f"one kernel check of a mapped certificate: {time.perf_counter() - started:.3f} s ({verdict.status})")
+
+
+def mermin5_candidates(scenario) -> list:
+    from certify.symmetry import relabelling
+
+    swap = lambda i, j: [j if k == i else i if k == j else k for k in range(5)]  # noqa: E731
+    out = []
+    for i in range(4):
+        for j in range(i + 1, 5):
+            out.append(relabelling(scenario, parties=swap(i, j)))
+            out.append(relabelling(scenario, outputs={(k, x): (1, 0) for k in (i, j) for x in (0, 1)}))
+            for alpha in (0, 1):
+                out.append(relabelling(scenario, inputs={i: (1, 0), j: (1, 0)},
+                                       outputs={(i, alpha): (1, 0), (j, 1 - alpha): (1, 0)}))
+    return out
+
+
+def mermin5_child(level: str, how: str) -> None:
+    sys.path.insert(0, ROOT)
+    import resource
+
+    import certify.cli  # noqa: F401 -- BLAS pinned
+    from certify.kernel.defs.scenario import Scenario
+    from certify.npa import bell_objective, certify_problem, problem
+    from certify.symmetry import certify_symmetric
+    from lp_checks.mermin import mermin_operator
+
+    scenario = Scenario((2,) * 5, (2,) * 5)
+    definition = problem(scenario, level, bell_objective(mermin_operator(5)))
+    started = time.perf_counter()
+    if how == "full":
+        found = certify_problem(definition, target=1e-6)
+        note = ""
+    else:
+        found = certify_symmetric(definition, mermin5_candidates(scenario))
+        note = found and f"|G| {found.group}, {found.invariant} invariant moments, blocks {list(found.blocks[:4])}..., " \
+                         f"solve {found.seconds * 1e3:.1f} ms"
+    wall = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    bound = "none" if found is None else f"{float(found.bound):.12f}"
+    print(f"{level[:8]:8s} {how:9s} wall {wall:6.2f} s  bound {bound}  peak RSS {peak:6.0f} MiB  {note or ''}")
+
+
+def mermin5() -> None:
+    pairs = "+".join(a + b for k, a in enumerate("ABCDE") for b in "ABCDE"[k + 1:])
+    for level in (f"1+{pairs}+ABC", "2+ABC"):
+        for how in ("full", "symmetric"):
+            done = subprocess.run([sys.executable, __file__, "--mermin5-child", level, how], capture_output=True,
+                                  text=True, cwd=ROOT)
+            print(done.stdout.strip() or done.stderr[-1000:], flush=True)
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child(sys.argv[2], sys.argv[3])
+    if len(sys.argv) > 1 and sys.argv[1] == "--mermin5-child":
+        mermin5_child(sys.argv[2], sys.argv[3])
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--before", help="an older checkout to compare with (omit: this checkout only)")
+    parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--mapping", action="store_true")
+    parser.add_argument("--mermin5", action="store_true")
+    args = parser.parse_args()
+    if args.mapping:
+        mapping()
+        return
+    if args.mermin5:
+        mermin5()
+        return
+    trees = [("after", ROOT)] + ([("before", os.path.abspath(args.before))] if args.before else [])
+    runs = {name: [] for name, _ in trees}
+    for k in range(args.repeats):
+        for name, tree in (trees if k % 2 == 0 else trees[::-1]):
+            run = one_run(tree)
+            runs[name].append(run)
+            print(f"{name:6s} wall {run['wall']:6.1f} s  solver {run['solver']:6.1f} s  kernel {run['kernel']:5.1f} s  "
+                  f"claims {run['claims']:3d}  load {run['load']:.1f}", flush=True)
+    for name, rows in runs.items():
+        print(f"median {name}: wall {statistics.median(r['wall'] for r in rows):.1f} s, solver "
+              f"{statistics.median(r['solver'] for r in rows):.1f} s, kernel "
+              f"{statistics.median(r['kernel'] for r in rows):.1f} s, {rows[0]['claims']} claims")
+
+
+if __name__ == "__main__":
+    main()
