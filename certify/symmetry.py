@@ -496,6 +496,8 @@ def invariant_moments(npa, generators) -> object:
     from scipy.linalg import null_space
 
     words = npa.structure.words
+    if not generators:  # the trivial group: every moment is free
+        return np.eye(len(words))
     index = {word: k for k, word in enumerate(words)}
     stacked = []
     for g in generators:
