@@ -7,6 +7,7 @@ One claim is solved; the other 31 are its certificate mapped by relabellings (`c
 each checked in full by the kernel here. Regenerating is slow.
 """
 
+import copy
 import os
 from fractions import Fraction
 
@@ -81,6 +82,23 @@ def test_all_32_claims_verify_near_one_half(all_verdicts):
         assert verdict.value <= parse_rational(cert["claim"]["value"], "value") <= STATED
     # one orbit: every mapped certificate keeps the representative's nu
     assert len({verdict.value for _, verdict in all_verdicts.values()}) == 1
+
+
+def test_a_mapped_certificate_with_two_rows_swapped_is_rejected(all_verdicts):
+    """Z -> P Z P^T for a transposition P: still PSD, but the word identities of the problem fail."""
+    cert = copy.deepcopy(all_verdicts[((1, 1, 1, 1, 1), 1)][0])
+    assert cert["producer"]["mapped_from"] == claim_id(X0)
+    rows = cert["evidence"]["Z"][0]
+    n = len(rows)
+    full = [[None] * n for _ in range(n)]
+    for r, row in enumerate(rows):
+        for k, text in enumerate(row):
+            full[r][r + k] = full[r + k][r] = text
+    perm = list(range(n))
+    perm[1], perm[6] = 6, 1
+    cert["evidence"]["Z"][0] = [[full[perm[r]][perm[c]] for c in range(r, n)] for r in range(n)]
+    verdict = check_certificate(cert, "swapped")
+    assert not verdict.ok and "dual identity fails" in verdict.reason
 
 
 def test_the_32_claims_are_one_orbit_of_the_committed_representative():
