@@ -25,7 +25,13 @@ preserves the certified optimum. `map_evidence` refuses a g that does not map P 
 Orbits (`orbits`): instances with equal images in V are one problem; a breadth-first search over
 the generators joins the rest; each instance gets a composed relabelling from its orbit's
 representative (the first instance of the orbit in the given order), so only representatives
-are solved.
+are solved. `stabiliser` keeps the candidates with g(P) = P; `all_relabellings` lists every
+relabelling of a small scenario (CHSH: 16 of 128).
+
+The symmetrised float solve (`certify_symmetric`, the last section) solves on G-invariant
+moments with block-diagonalised cones and maps the averaged dual back to a full certificate,
+again checked by the kernel. Conventions: a relabelling's inputs and outputs are named by the
+source party; composition `g.then(h)` applies g first.
 """
 
 import json
