@@ -13,11 +13,12 @@ checks) and the number of claims; then the medians.
 --mapping times the parts of the symmetry step in-process on the committed representative:
 the orbit search, one `map_evidence` (31 in all) and one kernel check of a mapped certificate.
 
---mermin5 certifies max Mermin-5 (quantum value 16) at levels 1+pairs+ABC (59 words) and 2+ABC
-(69; level 2 alone lacks the five-party words) twice, each in a fresh process: the full pipeline
-(`certify.npa.certify_problem`) and the symmetrised solve (`certify.symmetry.certify_symmetric`
-with the candidate relabellings of `mermin5_candidates`: party swaps, output flips of two parties,
-the paired quarter turns); printed: wall, the kernel-verified bound, peak RSS of the process.
+--compare certifies each of CASES, each in a fresh process: the full pipeline
+(`certify.npa.certify_problem`) and the symmetrised solve (`certify.symmetry.certify_symmetric`;
+candidates: for Mermin-5 `mermin5_candidates` (party swaps, output flips of two parties, the
+paired quarter turns), for I3322 all 4608 relabellings): max Mermin-5 (quantum value 16) at
+1+pairs+ABC (59 rows) and 2+ABC (69; level 2 alone lacks the five-party words), max I3322 at
+levels 3 (88 rows) and 4 (symmetrised only); printed: wall, the kernel-verified bound, peak RSS.
 
 Measured (2026-12-06, 2 shared cores, load ~3):
   quantum majority family: before (one claim) wall 20.5 s median of 4, after (32 claims) 26.4 s;
@@ -110,58 +111,77 @@ def mermin5_candidates(scenario) -> list:
     return out
 
 
-def mermin5_child(level: str, how: str) -> None:
+def _case(name: str, level: str):
+    """(definition, candidate relabellings) of a comparison case."""
     sys.path.insert(0, ROOT)
+    sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
+    from certify.kernel.defs.scenario import Scenario
+    from certify.npa import bell_objective, problem
+    from certify.symmetry import all_relabellings
+
+    if name == "mermin5":
+        from lp_checks.mermin import mermin_operator
+
+        scenario = Scenario((2,) * 5, (2,) * 5)
+        return problem(scenario, level, bell_objective(mermin_operator(5))), mermin5_candidates(scenario)
+    from bench_pipeline import i3322
+
+    scenario, expr = i3322()
+    return problem(scenario, level, bell_objective(expr)), all_relabellings(scenario)
+
+
+def compare_child(name: str, level: str, how: str) -> None:
     import resource
 
     import certify.cli  # noqa: F401 -- BLAS pinned
-    from certify.kernel.defs.scenario import Scenario
-    from certify.npa import bell_objective, certify_problem, problem
+    from certify.npa import certify_problem
     from certify.symmetry import certify_symmetric
-    from lp_checks.mermin import mermin_operator
 
-    scenario = Scenario((2,) * 5, (2,) * 5)
-    definition = problem(scenario, level, bell_objective(mermin_operator(5)))
+    definition, candidates = _case(name, level)
     started = time.perf_counter()
     if how == "full":
         found = certify_problem(definition, target=1e-6)
         note = ""
     else:
-        found = certify_symmetric(definition, mermin5_candidates(scenario))
+        found = certify_symmetric(definition, candidates)
         note = found and f"|G| {found.group}, {found.invariant} invariant moments, blocks {list(found.blocks[:4])}..., " \
                          f"solve {found.seconds * 1e3:.1f} ms"
     wall = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     bound = "none" if found is None else f"{float(found.bound):.12f}"
-    print(f"{level[:8]:8s} {how:9s} wall {wall:6.2f} s  bound {bound}  peak RSS {peak:6.0f} MiB  {note or ''}")
+    print(f"{name} {level[:8]:8s} {how:9s} wall {wall:6.2f} s  bound {bound}  peak RSS {peak:6.0f} MiB  {note or ''}")
 
 
-def mermin5() -> None:
-    pairs = "+".join(a + b for k, a in enumerate("ABCDE") for b in "ABCDE"[k + 1:])
-    for level in (f"1+{pairs}+ABC", "2+ABC"):
-        for how in ("full", "symmetric"):
-            done = subprocess.run([sys.executable, __file__, "--mermin5-child", level, how], capture_output=True,
+def compare(cases) -> None:
+    for name, level, hows in cases:
+        for how in hows:
+            done = subprocess.run([sys.executable, __file__, "--compare-child", name, level, how], capture_output=True,
                                   text=True, cwd=ROOT)
             print(done.stdout.strip() or done.stderr[-1000:], flush=True)
+
+
+PAIRS = "+".join(a + b for k, a in enumerate("ABCDE") for b in "ABCDE"[k + 1:])
+CASES = [("mermin5", f"1+{PAIRS}+ABC", ("full", "symmetric")), ("mermin5", "2+ABC", ("full", "symmetric")),
+         ("i3322", "3", ("full", "symmetric")), ("i3322", "4", ("symmetric",))]
 
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         child(sys.argv[2], sys.argv[3])
-    if len(sys.argv) > 1 and sys.argv[1] == "--mermin5-child":
-        mermin5_child(sys.argv[2], sys.argv[3])
+    if len(sys.argv) > 1 and sys.argv[1] == "--compare-child":
+        compare_child(sys.argv[2], sys.argv[3], sys.argv[4])
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", help="an older checkout to compare with (omit: this checkout only)")
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--mapping", action="store_true")
-    parser.add_argument("--mermin5", action="store_true")
+    parser.add_argument("--compare", action="store_true", help="full pipeline vs symmetrised solve (CASES)")
     args = parser.parse_args()
     if args.mapping:
         mapping()
         return
-    if args.mermin5:
-        mermin5()
+    if args.compare:
+        compare(CASES)
         return
     trees = [("after", ROOT)] + ([("before", os.path.abspath(args.before))] if args.before else [])
     runs = {name: [] for name, _ in trees}

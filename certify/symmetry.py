@@ -499,20 +499,24 @@ def correlator_basis(monomials) -> object:
 def invariant_moments(npa, generators) -> object:
     """An orthonormal basis B (numpy, words x d) of the moment vectors y with y(g w) = y(w)."""
     import numpy as np
-    from scipy.linalg import null_space
+    import scipy.sparse as sp
 
     words = npa.structure.words
     if not generators:  # the trivial group: every moment is free
         return np.eye(len(words))
     index = {word: k for k, word in enumerate(words)}
-    stacked = []
+    gram = np.zeros((len(words), len(words)))  # sum_g (T_g - I)^T (T_g - I): its kernel is the answer
     for g in generators:
-        t = -np.eye(len(words))
+        rows, cols, vals = [], [], []
         for k, word in enumerate(words):
             for image, coef in image_in_v(g, {word: Fraction(1)}, npa.scenario).items():
-                t[k, index[image]] += float(coef)
-        stacked.append(t)
-    basis = null_space(np.vstack(stacked), rcond=1e-10)
+                rows.append(k)
+                cols.append(index[image])
+                vals.append(float(coef))
+        t = sp.csr_matrix((vals, (rows, cols)), shape=gram.shape) - sp.identity(len(words), format="csr")
+        gram += (t.T @ t).toarray()
+    values, vectors = np.linalg.eigh(gram)  # (the Gram matrix, not an SVD of the stack: memory nw^2)
+    basis = vectors[:, values < 1e-9 * max(1.0, float(values[-1]))]
     basis[np.abs(basis) < 1e-13] = 0.0
     return basis
 
