@@ -116,9 +116,12 @@ def test_without_resume_every_task_is_solved_again(reference, tmp_path, monkeypa
 
 
 SCRIPT = """
+import signal
 import sys
 
 if __name__ == "__main__":  # Dask's worker processes import this file again
+    # A user's Ctrl-C: pytest-xdist's workers ignore SIGINT, and a child inherits an ignored signal
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     sys.path.insert(0, {tests!r})
     from test_reproduce_resume import small_families
     from certify.commands import reproduce
