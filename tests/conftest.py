@@ -18,6 +18,24 @@ settings.register_profile("dev", deadline=None, max_examples=50)
 settings.load_profile("ci" if os.environ.get("CI") == "true" else "dev")
 
 
+def swap_rows(evidence: dict, i: int, j: int, blocks=None) -> dict:
+    """Z -> P Z P^T for the transposition (i j) in each listed block of an NPA dual (all by default): the
+    matrix stays PSD, but the word identities of the problem break (a mis-mapped certificate)."""
+    out = copy.deepcopy(evidence)
+    for b, rows in enumerate(out["Z"]):
+        if blocks is not None and b not in blocks:
+            continue
+        n = len(rows)
+        full = [[None] * n for _ in range(n)]
+        for r, row in enumerate(rows):
+            for k, text in enumerate(row):
+                full[r][r + k] = full[r + k][r] = text
+        perm = list(range(n))
+        perm[i], perm[j] = j, i
+        out["Z"][b] = [[full[perm[r]][perm[c]] for c in range(r, n)] for r in range(n)]
+    return out
+
+
 @pytest.fixture(scope="session")
 def chsh_ns_certificate():
     """An "==" certificate (dual and primal) of P(00|00) + CHSH/4 <= 3/2."""

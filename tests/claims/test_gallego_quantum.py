@@ -12,6 +12,7 @@ import os
 from fractions import Fraction
 
 import pytest
+from conftest import swap_rows
 
 from certify.errors import CertifyError
 from certify.kernel import check_certificate, problem_sha256
@@ -88,15 +89,7 @@ def test_a_mapped_certificate_with_two_rows_swapped_is_rejected(all_verdicts):
     """Z -> P Z P^T for a transposition P: still PSD, but the word identities of the problem fail."""
     cert = copy.deepcopy(all_verdicts[((1, 1, 1, 1, 1), 1)][0])
     assert cert["producer"]["mapped_from"] == claim_id(X0)
-    rows = cert["evidence"]["Z"][0]
-    n = len(rows)
-    full = [[None] * n for _ in range(n)]
-    for r, row in enumerate(rows):
-        for k, text in enumerate(row):
-            full[r][r + k] = full[r + k][r] = text
-    perm = list(range(n))
-    perm[1], perm[6] = 6, 1
-    cert["evidence"]["Z"][0] = [[full[perm[r]][perm[c]] for c in range(r, n)] for r in range(n)]
+    cert["evidence"] = swap_rows(cert["evidence"], 1, 6, blocks={0})
     verdict = check_certificate(cert, "swapped")
     assert not verdict.ok and "dual identity fails" in verdict.reason
 

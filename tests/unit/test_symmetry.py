@@ -5,12 +5,12 @@ A mapped certificate of a relabelled problem verifies with the same bound; a wro
 relabelling that is not a symmetry, or a level not closed under it, is refused before mapping.
 """
 
-import copy
 import json
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from conftest import swap_rows
 
 from certify.certificate import make_certificate
 from certify.errors import CertifyError
@@ -49,19 +49,6 @@ def _verdict(definition, evidence):
     return check_certificate(cert, "mapped")
 
 
-def _swap_rows(evidence, i, j):
-    """Z -> P Z P^T for the transposition (i j): PSD kept, the word identities broken."""
-    out = copy.deepcopy(evidence)
-    for b, rows in enumerate(out["Z"]):
-        n = len(rows)
-        full = [[None] * n for _ in range(n)]
-        for r, row in enumerate(rows):
-            for k, text in enumerate(row):
-                full[r][r + k] = full[r + k][r] = text
-        perm = list(range(n))
-        perm[i], perm[j] = j, i
-        out["Z"][b] = [[full[perm[r]][perm[c]] for c in range(r, n)] for r in range(n)]
-    return out
 
 
 CHSH_RELABELLINGS = [
@@ -88,7 +75,7 @@ def test_a_swapped_row_is_rejected():
     target = relabel_problem(source, g)
     mapped = map_evidence(source, cert["evidence"], g, target)
     assert _verdict(target, mapped).ok
-    wrong = _verdict(target, _swap_rows(mapped, 1, 2))
+    wrong = _verdict(target, swap_rows(mapped, 1, 2))
     assert not wrong.ok and "dual identity fails" in wrong.reason
 
 
