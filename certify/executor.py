@@ -211,11 +211,22 @@ def _digest(path: str) -> Optional[str]:
 
 
 def write_text(text: str, path: str) -> None:
-    """Write a certificate's text, only on change (a rerun leaves files and mtimes alone)."""
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    if _read(path) != text:
-        with open(path, "w", encoding="utf-8") as handle:
+    """Write a certificate's text, only on change (a rerun leaves files and mtimes alone).
+    The text goes to a temporary file in the same folder, renamed over the target: a Ctrl-C or a
+    lost machine mid-write leaves the old file or the new one, never a torn one (os.replace is
+    atomic on POSIX and Windows)."""
+    folder = os.path.dirname(path) or "."
+    os.makedirs(folder, exist_ok=True)
+    if _read(path) == text:
+        return
+    partial = os.path.join(folder, f".{os.path.basename(path)}.{uuid.uuid4().hex}.partial")
+    try:
+        with open(partial, "w", encoding="utf-8") as handle:
             handle.write(text)
+        os.replace(partial, path)
+    finally:
+        if os.path.exists(partial):
+            os.remove(partial)
 
 
 def _reusable(task: Task, out_dir: str) -> Optional[Verdict]:

@@ -238,3 +238,39 @@ def test_a_kept_verdict_is_only_for_the_bytes_the_kernel_checked(tmp_path, monke
     again = verdicts.file(path)
     assert calls == [path] and not again.ok  # other bytes: checked again, and refused
     assert not verdicts.text(text[:200], path)[1].ok  # torn text is malformed, not an exception
+
+
+def test_a_write_cut_short_leaves_the_old_file_whole_and_no_partial_behind(tmp_path, monkeypatch):
+    """Ctrl-C mid-write (here: the write raises KeyboardInterrupt) never leaves a torn certificate:
+    `--resume` keeps every file that exists, so a torn one would cost a solve, or worse, a wrong keep."""
+    import builtins
+
+    from certify.executor import write_text
+
+    path = tmp_path / "sub" / "claim.json"
+    write_text("old text\n", str(path))
+    real_open = builtins.open
+
+    class Interrupted:
+        def __init__(self, *args, **kwargs):
+            self.handle = real_open(*args, **kwargs)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.handle.close()
+
+        def write(self, text):
+            self.handle.write(text[:3])
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(builtins, "open", lambda *a, **k: Interrupted(*a, **k) if "w" in (a[1:2] or ("r",))[0] else
+                        real_open(*a, **k))
+    with pytest.raises(KeyboardInterrupt):
+        write_text("new text\n", str(path))
+    monkeypatch.undo()
+    assert path.read_text() == "old text\n"
+    assert sorted(p.name for p in path.parent.iterdir()) == ["claim.json"]
+    write_text("new text\n", str(path))
+    assert path.read_text() == "new text\n"
