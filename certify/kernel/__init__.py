@@ -28,7 +28,7 @@ KINDS = {"lp.ns": "certify.kernel.lp:check", "npa.max": "certify.kernel.npa:chec
          "vn.bound": "certify.kernel.vn:check_bound",
          "eat.bits": "certify.kernel.eat:check",
          "local.bound": "certify.kernel.local:check",
-         "quantum.strategy": "certify.kernel.strategy:check"}
+         "quantum.strategy": "certify.kernel.strategy:check", "bits.bell": "certify.kernel.bellbits:check"}
 RELATIONS = ("<=", ">=", "==")
 CLAIM_FIELDS = {"id", "kind", "statement", "problem", "relation", "value"}
 _CLAIM_ID = re.compile(r"[A-Za-z0-9_.:=/+-]{1,200}")
