@@ -141,3 +141,60 @@ def _statement(label, s, level, azuma, at):
 def uniform(scenario) -> dict:
     xs = list(product(*map(range, scenario.inputs)))
     return {x: Fraction(1, len(xs)) for x in xs}
+
+
+FIELDS = {"scenario", "expression", "direction", "p_x", "parties", "level", "azuma", "source"}
+
+
+def read_problem(obj, where: str = "problem") -> dict:
+    """A bits problem (docs/count-table-format.md, "Bits of any Bell test"): {"scenario", "expression" (kernel or
+    correlator form), "direction" ("max": randomness grows with E, the default; "min": it grows as E falls, and the
+    claim is made for -E), "p_x" ({"x digits": "p/q"}; default uniform over every input tuple), "parties" (whose
+    outputs are the randomness; default all), "level" (NPA level of the tangents; default 1 plus every pair of
+    parties), "azuma" ("range", the default, or "bounded": Pironio's eq. (3))}."""
+    from certify.expressions import read_expression
+    from certify.kernel.defs.scenario import Scenario, make_expression
+    from certify.kernel.format import expect, field, only, parse_rational
+
+    only(expect(obj, dict, where), FIELDS, where)
+    sizes = field(obj, "scenario", dict, where)
+    if set(sizes) != {"inputs", "outputs"}:
+        raise CertifyError(f'{where}.scenario: expected {{"inputs": [...], "outputs": [...]}}')
+    from certify.kernel.defs.scenario import parse_scenario
+
+    scenario = parse_scenario(sizes, f"{where}.scenario")
+    if any(v > 10 for v in scenario.inputs + scenario.outputs):
+        raise CertifyError(f"{where}.scenario: at most 10 inputs and outputs per party")
+    expr = read_expression(field(obj, "expression", dict, where), scenario, f"{where}.expression")
+    direction = obj.get("direction", "max")
+    if direction not in ("max", "min"):
+        raise CertifyError(f'{where}.direction: expected "max" or "min", got {str(direction)[:20]!r}')
+    if direction == "min":
+        expr = make_expression(scenario, [(o, i, -c) for o, i, c in expr.terms], -expr.constant)
+    p_x = None
+    if "p_x" in obj:
+        p_x = {}
+        for key, value in field(obj, "p_x", dict, where).items():
+            if not (len(key) == scenario.parties and key.isdigit() and all(
+                    int(c) < m for c, m in zip(key, scenario.inputs))):
+                raise CertifyError(f"{where}.p_x: {key[:20]!r} is not an input tuple of the scenario (digits, A first)")
+            p_x[tuple(int(c) for c in key)] = parse_rational(value, f"{where}.p_x.{key}")
+        if any(v < 0 for v in p_x.values()) or sum(p_x.values()) != 1:
+            raise CertifyError(f"{where}.p_x: expected non-negative probabilities summing to 1 exactly")
+    parties = obj.get("parties", list(range(scenario.parties)))
+    if not isinstance(parties, list) or not parties or parties != sorted(set(parties)) or any(
+            isinstance(s, bool) or not isinstance(s, int) or not 0 <= s < scenario.parties for s in parties):
+        raise CertifyError(f"{where}.parties: expected distinct parties in increasing order, 0..{scenario.parties - 1}")
+    level = obj.get("level", default_level(scenario.parties))
+    azuma = obj.get("azuma", "range")
+    if azuma not in ("range", "bounded"):
+        raise CertifyError(f'{where}.azuma: expected "range" or "bounded", got {str(azuma)[:20]!r}')
+    return {"scenario": scenario, "expr": expr, "direction": direction, "p_x": p_x, "parties": parties,
+            "level": level, "azuma": azuma, "Scenario": Scenario}
+
+
+def default_level(parties: int) -> str:
+    """1 plus one letter of each pair of parties: "1+AB", "1+AB+AC+BC", ..."""
+    names = [party_name(i) for i in range(parties)]
+    pairs = [a + b for j, a in enumerate(names) for b in names[j + 1:]]
+    return "+".join(["1"] + pairs)

@@ -41,11 +41,21 @@ LEVELS = ("1+AB", "2", "3")
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("bits", help=SUMMARY, description=SUMMARY)
-    parser.add_argument("--counts", required=True, metavar="FILE", help="count table (.csv or .json)")
+    parser.add_argument("--counts", required=True, metavar="FILE",
+                        help="count table (.csv or .json; '-' reads CSV from standard input)")
+    parser.add_argument("--problem", metavar="FILE",
+                        help="any Bell test (kind bits.bell): a bits problem (scenario, expression, p_x, parties, "
+                             "level, azuma; docs/count-table-format.md) for a count table of any scenario")
+    parser.add_argument("--azuma", choices=("range", "bounded"),
+                        help="--problem: Azuma-Hoeffding from the estimator's range (default) or Pironio's eq. (3)")
+    parser.add_argument("--parties", metavar="LETTERS",
+                        help="--problem: the parties whose outputs are the randomness, e.g. AB (default: the "
+                             "problem's)")
     parser.add_argument("--delta", default="0.01",
                         help="failure probability in (0,1): a decimal, 1e-6 or p/q, read exactly (default 0.01)")
-    parser.add_argument("--level", default="1+AB", type=level_arg, choices=LEVELS,
-                        help="NPA level of the tangent (default 1+AB; 1+ab and '1 + AB' are read as 1+AB)")
+    parser.add_argument("--level", default=None, type=level_arg,
+                        help="NPA level of the tangents (CHSH: 1+AB, 2 or 3, default 1+AB; with --problem any level, "
+                             "default the problem's; 1+ab and '1 + AB' are read as 1+AB)")
     parser.add_argument("--model", default="quantum", choices=("quantum", "no-signalling"),
                         help="I_max in eps: 2 sqrt 2 (quantum) or 4 (no-signalling)")
     parser.add_argument("--p-xy", metavar="P00,P01,P10,P11",
@@ -100,6 +110,14 @@ def no_signalling_tangent(nu=Fraction(3, 2), lam=Fraction(1, 4)):
 
 
 def run(args) -> int:
+    if args.problem:
+        return run_bell(args)
+    if args.azuma or args.parties:
+        raise CertifyError("--azuma, --parties: only with --problem (any Bell test)")
+    if args.level is None:
+        args.level = "1+AB"
+    if args.level not in LEVELS and not args.eat:
+        raise CertifyError(f"--level: expected one of {', '.join(LEVELS)} for the CHSH chain, got {args.level!r}")
     if args.eat:
         return run_eat(args)
     table = read_counts(args.counts)
@@ -142,6 +160,78 @@ def run(args) -> int:
     verdicts = [chain[2]] if chain else tangent[4]  # the kernel's verdicts behind the number of bits
     print(json.dumps(result_json("bits", verdicts, **out), indent=1) if args.json else _text(out))
     return EXIT_OK
+
+
+def run_bell(args) -> int:
+    """`certify bits --problem P --counts C`: one "bits.bell" claim (any Bell test) made, checked by the kernel,
+    and printed only from its verdict."""
+    from certify import bellbits
+    from certify.counts import check_frequencies, read_bell_counts
+    from certify.problem import describe
+
+    if args.eat or args.tangent or args.tangent_certificate or args.q or args.p_xy or args.model != "quantum":
+        raise CertifyError("--problem: --eat, --tangent, --tangent-certificate, --q, --p-xy and --model belong to "
+                           "the CHSH chain (state p_x in the problem)")
+    spec = bellbits.read_problem(read_json(args.problem), str(args.problem))
+    scenario = spec["scenario"]
+    table = read_bell_counts(args.counts).check(scenario.inputs, scenario.outputs, str(args.counts))
+    if spec["p_x"] is not None and table.p_x is not None and {k: v for k, v in spec["p_x"].items() if v} != {
+            k: v for k, v in table.p_x.items() if v}:
+        raise CertifyError(f"{args.counts}: p_x differs from the one of {args.problem}")
+    p_x = spec["p_x"] or table.p_x or bellbits.uniform(scenario)
+    check_frequencies(table.input_totals(), p_x, table.source)  # the protocol's p(x) must fit the counts
+    parties = spec["parties"] if args.parties is None else _parties(args.parties, scenario.parties)
+    delta = rational(args.delta, "--delta")
+    kbits.check_delta(delta)
+    level, azuma = args.level or spec["level"], args.azuma or spec["azuma"]
+    label = table.source
+    cert, info = bellbits.certify_bits(scenario, spec["expr"], p_x, table.counts, parties, delta, level,
+                                       "cli/bits/bell", label, azuma)
+    verdict = checked(cert, args.out or "certificate")
+    if args.out and verdict.ok:
+        write(cert, args.out)
+    seed = bellbits.seed_bits(p_x, info["n"])
+    who = ", ".join(chr(65 + i) for i in parties)
+    out = {"counts": str(args.counts), "problem": str(args.problem), "n": info["n"], "parties": who,
+           "expression": describe(spec["expr"], scenario), "direction": spec["direction"],
+           "p_x": {"".join(map(str, x)): _fmt(p) for x, p in sorted(p_x.items()) if p}, "delta": _fmt(delta),
+           "I_hat": _fmt(info["i_hat"]), "I_hat_decimal": _decimal(info["i_hat"], 6),
+           "estimator_range": [_fmt(info["lo"]), _fmt(info["hi"])], "azuma": azuma,
+           "epsilon": _decimal_up(info["eps"], 6), "I_low": _decimal_down(info["i_hat"] - info["eps"], 6),
+           "proven_range": [_decimal_down(info["low"], 9), _decimal_up(info["top"], 9)], "level": level,
+           "tangents": len(cert["evidence"].get("tangents", [])),
+           "bits": int(verdict.value) if verdict.ok else None,
+           "seed_bits": round(seed, 1),
+           "seed_note": "n H(p(x)), arithmetic from the stated p(x), not a certified claim",
+           "certificate": args.out or cert}
+    if args.json:
+        print(json.dumps(result_json("bits", [verdict], **out), indent=1))
+    else:
+        lines = [f"counts: {out['counts']} (n = {out['n']} rounds; randomness: the outputs of {who})",
+                 f"expression: {out['expression']}" + (" (direction min: certified for -E)"
+                                                      if spec["direction"] == "min" else ""),
+                 f"p(x) over {len(out['p_x'])} inputs; per-round estimator in [{_fmt(info['lo'])}, {_fmt(info['hi'])}]",
+                 f"I_hat = {out['I_hat']} = {out['I_hat_decimal']}",
+                 f"Azuma-Hoeffding ({azuma}): eps <= {out['epsilon']}, so I_hat - eps >= {out['I_low']}; "
+                 f"E proven in [{out['proven_range'][0]}, {out['proven_range'][1]}]"]
+        if verdict.ok:
+            lines.append(f"with probability >= 1 - {out['delta']}, H_min >= {out['bits']} bits  [bits.bell certificate "
+                         f"({out['tangents']} NPA tangents at level {level}, one line dominating them) verified by the "
+                         f"kernel; certificate: {args.out or 'in memory (pass --out FILE to keep it)'}]")
+        else:
+            lines.append(f"NOT VERIFIED: {verdict.reason}")
+        lines.append(f"seed randomness consumed: n H(p(x)) = {seed:.1f} bits (arithmetic from the stated p(x), "
+                     "not a certified claim)")
+        print("\n".join(lines))
+    return EXIT_OK if verdict.ok else EXIT_FALSE
+
+
+def _parties(text, count):
+    letters = [chr(65 + i) for i in range(count)]
+    if not text or any(c not in letters for c in text) or list(text) != sorted(set(text)):
+        raise CertifyError(f"--parties: expected distinct party letters in order among {''.join(letters)}, got "
+                           f"{text[:20]!r}")
+    return [letters.index(c) for c in text]
 
 
 def run_eat(args) -> int:
