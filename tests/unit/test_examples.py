@@ -57,5 +57,9 @@ def test_every_shipped_example_is_read_by_its_reader():
             assert load(path)["points"]
         elif set(example) == {"scenario", "p"}:
             read_behaviour(path)
+        elif "expression" in example:  # a bits problem (certify bits --problem; tests/unit/test_bellbits.py)
+            from certify.bellbits import read_problem
+
+            assert read_problem(example, name)["parties"]
         else:
             assert parse(example, name).set in ("local", "no-signalling", "quantum")
