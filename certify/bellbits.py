@@ -106,8 +106,11 @@ def certify_bits(scenario, expr, p_x, counts, parties, delta, level, claim_id, l
         return cert, dict(info, bits=0)
     at = min(_floor9(read_at), _floor9(top - Fraction(1, 10**6)))  # a tangent is valid everywhere
     inputs = sorted({tuple(x[i] for i in parties) for x in s["p"]})
-    tangents = [_npa(problem(scenario, level, guess_objective(parties, xs), expr, at),
-                     f"tangent at inputs {digits(xs)}, E = {float(at):.6f}", solver) for xs in inputs]
+    tangents = []
+    for xs in inputs:
+        target = problem(scenario, level, guess_objective(parties, xs), expr, at)
+        tangents.append(_mapped(tangents, target) or _npa(target, f"tangent at inputs {digits(xs)}, E = "
+                                                                  f"{float(at):.6f}", solver))
     lines = [verify_tangent(t["problem"], t["evidence"], "tangent") for t in tangents]
     nu, lam = chord(lines, low, top)
     evidence.update(tangents=tangents, line={"nu": format_rational(nu), "lambda": format_rational(lam)})
@@ -116,6 +119,36 @@ def certify_bits(scenario, expr, p_x, counts, parties, delta, level, claim_id, l
     cert = make_certificate(claim_id, KIND, statement, definition, ">=", bits, evidence,
                             {"tangent_at": format_rational(at), "read_at": f"{float(read_at):.9f}"})
     return cert, dict(info, bits=int(bits), tangent_at=at, line=(nu, lam), lines=lines)
+
+
+def _mapped(done, target):
+    """The first tangent's certificate carried to `target` by a relabelling that keeps the expression and moves
+    the guess's inputs there (`certify.symmetry.map_evidence`: the same line, checked again by the kernel), or
+    None. Equal lines make the one dominating line the tangent itself (no chord loss)."""
+    from certify import symmetry
+    from certify.kernel.defs.scenario import parse_expression, parse_scenario, to_words
+
+    if not done:
+        return None
+    source = done[0]["problem"]
+    sc = parse_scenario(source["scenario"], "tangent")
+    expr = parse_expression(source["constraint"]["expression"], sc, "tangent")
+    parties, x0 = source["objective"]["guess"]["parties"], source["objective"]["guess"]["inputs"]
+    xs, words = target["objective"]["guess"]["inputs"], to_words(expr, sc)
+    try:
+        candidates = symmetry.all_relabellings(sc, limit=20000)
+    except CertifyError:
+        return None
+    for g in candidates:
+        if any(g.parties[i] != i for i in parties) or any(g.inputs[i][x] != y for i, x, y in zip(parties, x0, xs)):
+            continue
+        if to_words(symmetry.relabel_expression(expr, g, sc), sc) != words:
+            continue
+        try:
+            return {"problem": target, "evidence": symmetry.map_evidence(source, done[0]["evidence"], g, target)}
+        except CertifyError:
+            continue
+    return None
 
 
 def chord(lines, low, top):
