@@ -270,7 +270,7 @@ def certify_interval(problem, claim_id=None, solver=None, tight_tol=TIGHT_TOL) -
     cert, verdict = certify_problem(problem, claim_id, solver)
     if parsed.set != "quantum":
         return Interval(verdict, verdict, (cert,), Fraction(tight_tol))
-    found, reason = strategy_certificate(parsed, cert["claim"]["id"] + "/strategy")
+    found, reason = strategy_certificate(parsed, cert["claim"]["id"] + "/strategy", cert["evidence"])
     side = None if found is None else found[1]
     low, high = (side, verdict) if parsed.sense == "max" else (verdict, side)
     result = Interval(low, high, (cert,) + (() if found is None else (found[0],)), Fraction(tight_tol), reason)
@@ -289,7 +289,7 @@ def certify_interval(problem, claim_id=None, solver=None, tight_tol=TIGHT_TOL) -
     return result
 
 
-def strategy_certificate(parsed: Parsed, claim_id: str):
+def strategy_certificate(parsed: Parsed, claim_id: str, dual=None):
     """((cert, Verdict), "") of a quantum.strategy claim for a quantum problem, or (None, reason)."""
     from certify.certificate import checked, make_certificate
     from certify.kernel.format import Reject
@@ -299,36 +299,122 @@ def strategy_certificate(parsed: Parsed, claim_id: str):
     from certify.solve.seesaw import search
     from certify.strategy_rounding import exact_weights, to_evidence
 
-    if parsed.table is not None or any(r == "==" for _, r, _ in parsed.constraints):
-        return None, "no strategy search under equality constraints or statistics (an exact match is not sought)"
     if math.prod(parsed.scenario.outputs) > MAX_DIM:  # the producer gives party i dimension outputs[i]
         return None, f"no strategy search: the product of the outputs exceeds the kernel's dimension bound {MAX_DIM}"
     claim_problem = {k: v for k, v in definition(parsed)[1].items() if k != "level"}
     goals = _objective(claim_problem["objective"], parsed.scenario, "problem.objective")
     guess, rules = isinstance(parsed.objective, tuple), parsed.constraints
-    for margin in (1e-9, 1e-7, 1e-5):
-        strategy = search(parsed.scenario, goals, guess, parsed.sense, rules, margin)
-        if strategy is None:
-            continue
-        evidence = to_evidence(strategy, guess)
-        if len(rules) == 1 and rules[0][1] != "==":
-            evidence = exact_weights(evidence, parsed.scenario, goals, rules[0], parsed.sense)
+    pinned = list(rules) + [(e, "==", v) for e, v in _observed(parsed)]  # what the kernel checks on the strategy
+
+    def certificate(evidence, producer):
+        """((cert, Verdict), "") when the kernel proves the evidence's value, else None."""
         try:
             proven = evaluate(claim_problem, ">=", Fraction(0), evidence, "strategy")
-        except Reject:  # a constraint lost to rounding: search again with a larger margin
-            continue
+        except Reject:  # a constraint lost to rounding
+            return None
         except CertifyError as error:  # a work bound of the kernel: no lower side, said in one line
             return None, f"the strategy exceeds a kernel bound: {error}"
         exact, grid = (proven.low, math.floor) if parsed.sense == "max" else (proven.high, math.ceil)
         value, relation = Fraction(grid(exact * 10**15), 10**15), ">=" if parsed.sense == "max" else "<="
-        producer = {"method": "see-saw" if len(rules) <= 1 else "SLSQP", "margin": f"{margin:g}",
-                    "float_value": f"{float(exact):.15g}"}
         cert = make_certificate(claim_id, "quantum.strategy", strategy_statement(parsed, relation), claim_problem,
-                                relation, value, evidence, producer)
+                                relation, value, evidence, dict(producer, float_value=f"{float(exact):.15g}"))
         verdict = checked(cert, "certificate")
-        if verdict.ok:
-            return (cert, verdict), ""
-    return None, "the strategy search found no strategy that satisfies the constraints exactly"
+        return ((cert, verdict), "") if verdict.ok else None
+
+    if len(pinned) <= 1 and all(r != "==" for _, r, _ in pinned):  # none, or one inequality: see-saw, Lagrangian
+        for margin in (1e-9, 1e-7, 1e-5):
+            strategy = search(parsed.scenario, goals, guess, parsed.sense, rules, margin)
+            if strategy is None:
+                continue
+            evidence = to_evidence(strategy, guess)
+            if len(rules) == 1:
+                evidence = exact_weights(evidence, parsed.scenario, goals, rules[0], parsed.sense)
+            found = certificate(evidence, {"method": "see-saw", "margin": f"{margin:g}"})
+            if found is not None:  # a verified certificate, or a kernel work bound's reason
+                return found
+        if not rules:
+            return None, "the strategy search found no strategy the kernel verifies"
+    return _mixture_certificate(parsed, goals, guess, pinned, certificate, claim_problem, dual)
+
+
+PERTURBATIONS = (1e-3, 1e-2)  # sizes of the random tilts of the dual's Lagrangian (see `_mixture_certificate`)
+
+
+def _mixture_certificate(parsed, goals, guess, pinned, certificate, claim_problem, dual):
+    """The lower witness under equalities (or several inequalities): an exact mixture of a pool of rounded
+    quantum components and the deterministic strategies (certify.strategy_rounding.exact_mixture).
+    The pool: for ONE equality e == v, the Lagrangian see-saw's strategies for e >= v and for e <= v (the
+    target lies between them). Otherwise, from the NPA dual (`dual`, the npa.max evidence): its multipliers
+    give the Lagrangian L_g = sign f_g + lambda c + sum_k mu_k d_k, whose best responses (one per guess g) are
+    the optimal decomposition's components where the level is tight; best responses to L_g tilted by small
+    random combinations of the pinned expressions surround the target, and the deterministic strategies
+    supply the inward direction (towards the local polytope)."""
+    from certify.kernel.defs.scenario import make_expression, parse_expression
+    from certify.solve.seesaw import search
+    from certify.strategy_rounding import deterministic_components, exact_mixture, to_evidence
+
+    sc, sign = parsed.scenario, 1 if parsed.sense == "max" else -1
+    local = deterministic_components(sc, guess)
+    equalities = sum(r == "==" for _, r, _ in pinned)
+    what = ((f"{equalities} equality constraint{'s' if equalities > 1 else ''}" if parsed.table is None
+             else "the observed statistics") if equalities else f"{len(pinned)} inequality constraints")
+
+    def attempt(pool, producer):
+        for columns in (pool + local, local):  # local alone: a target on the local polytope's boundary, where the
+            mixed = exact_mixture(columns, sc, goals, pinned, parsed.sense, guess)  # float LP mixes in quantum
+            if mixed is not None:  # columns within its tolerance that no exact solution can use
+                return certificate(mixed[0], dict(producer, components=str(len(columns))))
+        return None
+
+    if len(pinned) == 1:  # one equality: the Lagrangian method on each side
+        e, _, v = pinned[0]
+        pool = []
+        for relation in (">=", "<="):
+            strategy = search(sc, goals, guess, parsed.sense, [(e, relation, v)], 1e-7)
+            pool += [] if strategy is None else to_evidence(strategy, guess)["components"]
+        found = attempt(pool, {"method": "exact mixture of see-saw strategies on both sides of the equality"})
+        if found is not None:
+            return found
+    if dual is None:
+        return None, f"no lower witness: {what} (no exact mixture of rational strategies found)"
+    parts = []  # (multiplier, expression) of the dual's Lagrangian
+    if claim_problem.get("constraint") is not None:
+        parts.append((Fraction(dual["lambda"]), parse_expression(claim_problem["constraint"]["expression"], sc, "c")))
+    for m, row in zip(dual.get("mu", []), claim_problem.get("statistics", [])):
+        parts.append((Fraction(m), parse_expression(row["expression"], sc, "d")))
+    for m, row in zip(dual.get("kappa", []), claim_problem.get("constraints", [])):
+        parts.append((Fraction(m), parse_expression(row["expression"], sc, "e")))
+
+    if parsed.table is not None and not guess:  # the statistics fix a Bell objective: its Lagrangian is ~0, and
+        # any decomposition of the observed P is a witness; aim at the boundary point beyond P seen from the
+        # uniform behaviour U instead: max sum_{a,x} (P - U)(a|x) Q(a|x) over Q, then tilted around it
+        scale = Fraction(1, math.prod(sc.outputs))
+        toward = make_expression(sc, [(o, i, p - scale) for (o, i), p in parsed.table.items()])
+        parts, sign = [(Fraction(1), toward)], 0
+
+    def combined(goal, tilt):
+        pieces = [(Fraction(sign), goal)] + parts + [(Fraction(t), e) for t, (e, _, _) in zip(tilt, pinned)]
+        terms = [(o, i, t * c) for t, e in pieces for o, i, c in e.terms]
+        return make_expression(sc, terms, sum((t * e.constant for t, e in pieces), Fraction(0)))
+
+    rng = __import__("random").Random(0)  # reproducible tilts (the certificate is a function of the problem)
+    base = []
+    for goal in goals:
+        strategy = search(sc, [combined(goal, [0] * len(pinned))], False, "max", [])
+        base += [] if strategy is None else to_evidence(strategy, False)["components"]
+    for size in PERTURBATIONS:
+        pool = list(base)
+        for j in range(2 * len(pinned) + 2):
+            tilt = [Fraction(round(size * rng.gauss(0, 1) * 10**6), 10**6) for _ in pinned]
+            for goal in goals:
+                strategy = search(sc, [combined(goal, tilt)], False, "max", [], starts=2, seed=j + 1)
+                pool += [] if strategy is None else to_evidence(strategy, False)["components"]
+        found = attempt(pool, {"method": "exact mixture of best responses to the NPA dual's Lagrangian, tilted",
+                               "tilt": f"{size:g}"})
+        if found is not None:
+            return found
+    return None, (f"no lower witness: {what} (no exact mixture of rational strategies meets them; an exact "
+                  "rational strategy generally cannot)")
 
 
 def strategy_statement(parsed: Parsed, relation: str) -> str:

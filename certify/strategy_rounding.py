@@ -15,6 +15,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from certify.errors import CertifyError
 from certify.kernel.format import format_rational
 from certify.solve.seesaw import Strategy, bell_operator
 
@@ -113,3 +114,118 @@ def _weights(floats, q):
     if sum(out) > 1:
         out = [w / sum(out) for w in out]
     return out + [1 - sum(out)]
+
+
+# ------------------------------------------------------------------------------------------------ exact mixtures
+# Equality constraints and observed statistics (docs/problem-format.md, "Lower witnesses under constraints").
+# A rounded strategy never meets "e == v" exactly, but a MIXTURE can: the kernel's quantum.strategy evidence
+# is a list of weighted components (shared randomness), and the constraints are checked on the mixture. Given
+# a pool of exact components (rounded quantum ones and the deterministic local strategies, dimension 1), the
+# weights solve a small LP: max sum_c w_c f_c s.t. sum_c w_c = 1, w >= 0, sum_c w_c e_k(c) r_k v_k, where f_c
+# and e_k(c) are the kernel's own exact values of each component. HiGHS finds a vertex; its support and active
+# rows are then solved again in Fractions (Gaussian elimination), so the equalities hold exactly and the
+# inequalities with DELTA to spare. Why the target is inside the pool's hull: the quantum point is searched at
+# the SHIFTED target v' = v + eps (v - u), u the uniform behaviour's values (the barycentre of the
+# deterministic strategies, interior to the local polytope), so v = (v' + eps u) / (1 + eps) lies between the
+# quantum point and the local polytope, with room eps * (distance of u to the local boundary) for rounding.
+
+DELTA = Fraction(1, 10**12)  # an inequality's slack in the exact weights (the float LP keeps 10x more)
+MAX_DETERMINISTIC = 4096  # deterministic strategies added to the pool (CHSH 16, I3322 64, five-party binary 1024)
+
+
+def expression_value(e, p) -> Fraction:
+    """An expression on a behaviour {(outputs, inputs): p}, summed as the kernel sums it."""
+    return e.constant + sum((t * p[(o, i)] for o, i, t in e.terms), Fraction(0))
+
+
+def deterministic_components(scenario, guess: bool, limit: int = MAX_DETERMINISTIC) -> list:
+    """Every deterministic local strategy as a dimension-1 component (projectors [[1]] on its output, [[0]]
+    elsewhere; state [1]); [] above `limit`. A guess index is chosen later (`exact_mixture`)."""
+    from itertools import product
+
+    per_party = [list(product(range(d), repeat=m)) for m, d in zip(scenario.inputs, scenario.outputs)]
+    if math.prod(len(x) for x in per_party) > limit:
+        return []
+    out = []
+    for choice in product(*per_party):
+        projectors = [[[[["1"]] if a == choice[i][x] else [["0"]] for a in range(d)] for x in range(m)]
+                      for i, (m, d) in enumerate(zip(scenario.inputs, scenario.outputs))]
+        comp = {"weight": "0", "dims": [1] * scenario.parties, "projectors": projectors, "state": ["1"]}
+        out.append(dict(comp, guess=0) if guess else comp)
+    return out
+
+
+def exact_mixture(pool, scenario, goals, rules, sense: str, guess: bool):
+    """(evidence, value) of the best exact mixture of `pool` under `rules` [(expression, relation, value)],
+    or None (no vertex found, or its exact solution has a negative weight). Module notes above."""
+    from scipy.optimize import linprog  # lazy: only constrained quantum problems need it (start-up of solve)
+
+    from certify.kernel.strategy import _behaviour
+
+    sign = 1 if sense == "max" else -1
+    keys = {(o, i) for x in list(goals) + [r[0] for r in rules] for o, i, _ in x.terms}
+    comps, f, rows = [], [], []
+    for comp in pool:
+        try:
+            p = _behaviour(comp, scenario, keys, [10**9], "producer")
+        except CertifyError:
+            continue
+        values = [sign * expression_value(g, p) for g in goals]
+        best = max(range(len(values)), key=values.__getitem__)
+        comps.append(dict(comp, guess=best) if guess else comp)
+        f.append(values[best])
+        rows.append([expression_value(e, p) for e, _, _ in rules])
+    if not comps:
+        return None
+    n = len(comps)
+    a_eq = [[1.0] * n] + [[float(rows[c][k]) for c in range(n)] for k, r in enumerate(rules) if r[1] == "=="]
+    b_eq = [1.0] + [float(r[2]) for r in rules if r[1] == "=="]
+    ub = [k for k, r in enumerate(rules) if r[1] != "=="]
+    slack = 10 * float(DELTA)
+    a_ub = [[(-1.0 if rules[k][1] == ">=" else 1.0) * float(rows[c][k]) for c in range(n)] for k in ub]
+    b_ub = [(-1.0 if rules[k][1] == ">=" else 1.0) * float(rules[k][2]) - slack for k in ub]
+    found = linprog([-float(x) for x in f], A_ub=a_ub or None, b_ub=b_ub or None, A_eq=a_eq, b_eq=b_eq,
+                    bounds=[(0, None)] * n, method="highs", options={"primal_feasibility_tolerance": 1e-10})
+    if found.status != 0:
+        return None
+    support = [c for c in range(n) if found.x[c] > 1e-13]
+    active = [k for j, k in enumerate(ub) if found.ineqlin.residual[j] < 1e-9] if ub else []
+    system = [([Fraction(1)] * len(support), Fraction(1))]
+    system += [([rows[c][k] for c in support], rules[k][2]) for k, r in enumerate(rules) if r[1] == "=="]
+    system += [([rows[c][k] for c in support], rules[k][2] + (DELTA if rules[k][1] == ">=" else -DELTA))
+               for k in active]
+    weights = _solve_exact(system, [float(found.x[c]) for c in support])
+    if weights is None or any(w < 0 for w in weights):
+        return None
+    mixture = [dict(comps[c], weight=format_rational(w)) for c, w in zip(support, weights) if w]
+    for k, (_, relation, v) in enumerate(rules):
+        got = sum((w * rows[c][k] for c, w in zip(support, weights)), Fraction(0))
+        if not {"<=": got <= v, ">=": got >= v, "==": got == v}[relation]:
+            return None
+    return {"components": mixture}, sign * sum((w * f[c] for c, w in zip(support, weights)), Fraction(0))
+
+
+def _solve_exact(system, guess):
+    """A solution of the rows [(coefficients, rhs)] in Fractions: Gauss-Jordan; a free column keeps its float
+    value (read exactly to 10^-15). None if the rows are inconsistent."""
+    rows = [list(c) + [b] for c, b in system]
+    n, pivots, r = len(guess), [], 0
+    for col in range(n):
+        pick = next((k for k in range(r, len(rows)) if rows[k][col] != 0), None)
+        if pick is None:
+            continue
+        rows[r], rows[pick] = rows[pick], rows[r]
+        lead = rows[r][col]
+        rows[r] = [x / lead for x in rows[r]]
+        for k in range(len(rows)):
+            if k != r and rows[k][col] != 0:
+                factor = rows[k][col]
+                rows[k] = [x - factor * y for x, y in zip(rows[k], rows[r])]
+        pivots.append(col)
+        r += 1
+    if any(row[-1] != 0 for row in rows[r:]):
+        return None
+    out = [Fraction(round(g * 10**15), 10**15) for g in guess]
+    for k, col in reversed(list(enumerate(pivots))):
+        out[col] = rows[k][-1] - sum((rows[k][j] * out[j] for j in range(n) if j not in pivots), Fraction(0))
+    return out
