@@ -192,7 +192,7 @@ def run_bell(args) -> int:
         write(cert, args.out)
     seed = bellbits.seed_bits(p_x, info["n"])
     who = ", ".join(chr(65 + i) for i in parties)
-    out = {"counts": str(args.counts), "problem": str(args.problem), "n": info["n"], "parties": who,
+    out = {"counts": table.source, "problem": str(args.problem), "n": info["n"], "parties": who,
            "expression": describe(spec["expr"], scenario), "direction": spec["direction"],
            "p_x": {"".join(map(str, x)): _fmt(p) for x, p in sorted(p_x.items()) if p}, "delta": _fmt(delta),
            "I_hat": _fmt(info["i_hat"]), "I_hat_decimal": _decimal(info["i_hat"], 6),
