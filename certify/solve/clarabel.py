@@ -29,7 +29,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from certify.errors import CertifyError
-from certify.solve.common import Solution
+from certify.solve.common import Solution, classify
 
 # Raw `clarabel.SolverStatus` names -> certify statuses.
 STATUS_MAP = {
@@ -162,9 +162,7 @@ def run(data, at, tol, form="lmi"):
     raw = solver.solve()
     seconds = time.perf_counter() - start
     status_text = str(raw.status)
-    if status_text not in STATUS_MAP:
-        raise CertifyError(f"solver clarabel: unknown raw status {status_text!r}")
-    status = STATUS_MAP[status_text]
+    status = classify("clarabel", status_text, STATUS_MAP)
     z = np.asarray(raw.z, dtype=float)
     if status not in ("solved", "inaccurate") or not np.all(np.isfinite(z)):
         return Solution("clarabel", status, status_text, None, None, 0.0, seconds)
@@ -181,4 +179,4 @@ def run(data, at, tol, form="lmi"):
         duals.append(mat)
     lam = float(z[zero_rows]) if data.c is not None else 0.0
     mu = None if data.d is None else z[1:1 + data.d.shape[0]].copy()
-    return Solution("clarabel", status, status_text, -float(raw.obj_val), duals, lam, seconds, mu)
+    return Solution("clarabel", status, status_text, -float(raw.obj_val), duals, lam, seconds, mu, float(z[0]))

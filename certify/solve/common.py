@@ -21,6 +21,17 @@ class Solution:
     lam: float  # dual of the Bell constraint (0.0 without one)
     seconds: float
     mu: object = None  # duals of the statistics equalities (numpy array), or None
+    nu: object = None  # dual of the normalisation sum_e y_e[0] = 1 (float), where the adapter reads it
+
+
+def classify(name, status_text, status_map):
+    """The certify status of a solver's raw status; an unknown one is a one-line error naming
+    the solver and the statuses it knows (a status is never guessed: an unmapped "solved"-like
+    word must not pass as optimal, and a new solver version's wording must not crash)."""
+    if status_text not in status_map:
+        raise CertifyError(f"solver {name}: unknown raw status {status_text!r} "
+                           f"(known: {', '.join(repr(k) for k in sorted(status_map))})")
+    return status_map[status_text]
 
 
 def run_cvxpy(name, cvxpy_name, data, at, opts, raw_status, status_map, form="lmi"):
@@ -36,9 +47,7 @@ def run_cvxpy(name, cvxpy_name, data, at, opts, raw_status, status_map, form="lm
     raw = chain.solver.solve_via_data(compiled, False, False, opts)
     seconds = time.perf_counter() - start
     status_text = raw_status(raw)
-    if status_text not in status_map:
-        raise CertifyError(f"solver {name}: unknown raw status {status_text!r}")
-    status = status_map[status_text]
+    status = classify(name, status_text, status_map)
     inverse[-1] = SolverInverseData(inverse[-1], solver_instance=chain.solver, solver_options=opts)
     try:
         with warnings.catch_warnings():  # the raw status is recorded; no warning needed

@@ -2,22 +2,30 @@
 
 from certify.solve.common import run_cvxpy
 
-# Raw SCS `info["status"]` strings -> certify statuses. SCS 3.x words an early stop as the
-# status reached plus " (inaccurate - reached max_iters)" or "... time_limit_secs)" (the
-# strings are in scs/src/scs.c; measured with SCS 3.3.1: "solved (inaccurate - reached
-# max_iters)"); SCS 2.x used "solved_inaccurate" and the like.
+# Raw SCS `info["status"]` strings -> certify statuses. SCS 3.x (the installed 3.3.1; src/scs.c):
+# set_solved / set_infeasible / set_unbounded write "solved", "infeasible", "unbounded"; an early
+# stop (set_unfinished) writes the status reached plus " (inaccurate - reached max_iters)" or
+# " (inaccurate - reached time_limit_secs)"; failure() writes "interrupted" (SIGINT) or "failure"
+# (bad data, a failed linear-system or cone projection). STATUSES_3 lists them all, and
+# tests/unit/test_solve_statuses.py runs the adapter once per string. SCS 2.x wrote
+# "solved_inaccurate"-style words: kept, since they cost nothing and cannot be misread.
+STATUSES_3 = ("solved", "infeasible", "unbounded", "interrupted", "failure",
+              *(f"{base} (inaccurate - reached {limit})" for base in ("solved", "infeasible", "unbounded")
+                for limit in ("max_iters", "time_limit_secs")))
 STATUS_MAP = {
     "solved": "solved",
-    "solved_inaccurate": "inaccurate",
     "infeasible": "infeasible",
-    "infeasible_inaccurate": "infeasible",
     "unbounded": "unbounded",
-    "unbounded_inaccurate": "unbounded",
     "interrupted": "limit",
-    "failed": "failed",
+    "failure": "failed",
     **{f"{base} (inaccurate - reached {limit})": status
        for base, status in (("solved", "inaccurate"), ("infeasible", "infeasible"), ("unbounded", "unbounded"))
        for limit in ("max_iters", "time_limit_secs")},
+    # SCS 2.x
+    "solved_inaccurate": "inaccurate",
+    "infeasible_inaccurate": "infeasible",
+    "unbounded_inaccurate": "unbounded",
+    "failed": "failed",
     "infeasible (inaccurate)": "infeasible",
     "unbounded (inaccurate)": "unbounded",
 }
