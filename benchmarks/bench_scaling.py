@@ -81,6 +81,7 @@ def definition(family: str, level: str):
         return problem(Scenario((2, 2), (2, 2)), level, bell_objective(chsh())), None
     if family == "mermin5":
         from bench_symmetry import mermin5_candidates
+
         from lp_checks.mermin import mermin_operator
 
         scenario = Scenario((2,) * 5, (2,) * 5)

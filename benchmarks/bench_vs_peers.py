@@ -146,11 +146,11 @@ def _pin_threads():
 
 def work_certify(spec: dict, certified: bool) -> dict:
     sys.path.insert(0, str(ROOT))
-    import certify.cli  # noqa: F401 -- pins BLAS threads before numpy loads, as `certify npa` does
     import clarabel  # noqa: F401 -- imports are start-up
     import numpy  # noqa: F401
     import scipy.sparse  # noqa: F401
 
+    import certify.cli  # noqa: F401 -- pins BLAS threads before numpy loads, as `certify npa` does
     from certify.certificate import checked
     from certify.kernel.npa import parse_problem
     from certify.npa import certify_problem, conic_data_of
