@@ -15,8 +15,8 @@ from fractions import Fraction
 from typing import Optional
 
 from certify.errors import CertifyError
-from certify.kernel.format import (FORMAT_VERSION, Proven, Reject, brief, canonical_json, expect, field, only,
-                                   parse_rational, printable)
+from certify.kernel.format import (FORMAT_VERSION, Proven, Reject, brief, canonical_json, field, only,
+                                   parse_rational, parse_relation, printable)
 
 # Closed set of claim kinds -> "module:function" f(problem, relation, value, evidence, where)
 # returning the `Proven` interval or raising Reject / CertifyError. Unknown kinds are errors.
@@ -28,8 +28,7 @@ KINDS = {"lp.ns": "certify.kernel.lp:check", "npa.max": "certify.kernel.npa:chec
          "vn.bound": "certify.kernel.vn:check_bound",
          "eat.bits": "certify.kernel.eat:check",
          "local.bound": "certify.kernel.local:check",
-         "quantum.strategy": "certify.kernel.strategy:check", "bits.bell": "certify.kernel.bellbits:check"}
-RELATIONS = ("<=", ">=", "==")
+         "quantum.strategy": "certify.kernel.strategy:check"}
 CLAIM_FIELDS = {"id", "kind", "statement", "problem", "relation", "value"}
 _CLAIM_ID = re.compile(r"[A-Za-z0-9_.:=/+-]{1,200}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -65,7 +64,7 @@ def problem_sha256(problem) -> str:
 
 def read_claim(cert, where: str) -> dict:
     """Validate the envelope; return the claim fields, parsed (value as Fraction)."""
-    only(expect(cert, dict, where), {"format", "claim", "problem_sha256", "evidence", "producer"}, where)
+    only(cert, {"format", "claim", "problem_sha256", "evidence", "producer"}, where)
     version = field(cert, "format", str, where)
     if version != FORMAT_VERSION:
         raise CertifyError(f"{where}.format: expected {FORMAT_VERSION!r}, got {version[:40]!r}")
@@ -76,8 +75,7 @@ def read_claim(cert, where: str) -> dict:
         raise CertifyError(f"{at}.id: expected 1-200 characters [A-Za-z0-9_.:=/+-], got {claim['id'][:40]!r}")
     if field(claim, "kind", str, at) not in KINDS:
         raise CertifyError(f"{at}.kind: unknown claim kind {claim['kind'][:40]!r} (known: {', '.join(sorted(KINDS))})")
-    if field(claim, "relation", str, at) not in RELATIONS:
-        raise CertifyError(f"{at}.relation: expected one of {RELATIONS}, got {claim['relation'][:10]!r}")
+    parse_relation(claim, at)
     printable(field(claim, "statement", str, at), f"{at}.statement")
     field(claim, "problem", dict, at)
     field(cert, "evidence", dict, where)

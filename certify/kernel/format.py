@@ -24,6 +24,7 @@ MAX_DEPTH = 12
 MAX_DIGITS = 4000
 MAX_INT = 10**9
 MAX_PARTIES = 8
+RELATIONS = ("<=", ">=", "==")
 
 _RATIONAL = re.compile(r"-?(0|[1-9][0-9]*)(/[1-9][0-9]*)?")
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?', re.S)  # a JSON string literal (or its unclosed start)
@@ -105,12 +106,35 @@ def field(obj: dict, key: str, kind, where: str):
     return expect(obj[key], kind, f"{where}.{key}")
 
 
-def only(obj: dict, allowed, where: str) -> dict:
-    """obj, which must have no field outside `allowed`."""
-    extra = sorted(set(obj) - set(allowed))
+def only(obj, allowed, where: str) -> dict:
+    """obj, which must be an object with no field outside `allowed`."""
+    extra = sorted(set(expect(obj, dict, where)) - set(allowed))
     if extra:
         raise CertifyError(f"{where}: unknown field {extra[0]!r}")
     return obj
+
+
+def rational(obj: dict, key: str, where: str) -> Fraction:
+    """obj[key], a rational string."""
+    return parse_rational(field(obj, key, str, where), f"{where}.{key}")
+
+
+def rationals(obj: dict, key: str, count: int, where: str) -> list:
+    """obj[key], a list of exactly `count` rationals."""
+    if len(field(obj, key, list, where)) != count:
+        raise CertifyError(f"{where}.{key}: expected {count} rationals, got {len(obj[key])}")
+    return [parse_rational(v, f"{where}.{key}[{k}]") for k, v in enumerate(obj[key])]
+
+
+def parse_relation(obj: dict, where: str) -> str:
+    """obj["relation"], one of RELATIONS."""
+    if field(obj, "relation", str, where) not in RELATIONS:
+        raise CertifyError(f"{where}.relation: expected one of {RELATIONS}, got {obj['relation'][:10]!r}")
+    return obj["relation"]
+
+
+def holds(lhs: Fraction, rel: str, rhs: Fraction) -> bool:
+    return {"<=": lhs <= rhs, ">=": lhs >= rhs, "==": lhs == rhs}[rel]
 
 
 def parse_sizes(obj, where: str, most: int, fewest_outputs: int):

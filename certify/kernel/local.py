@@ -14,8 +14,8 @@ from itertools import product
 from math import prod
 
 from certify.errors import CertifyError
-from certify.kernel.defs.scenario import make_expression, parse_expression, parse_scenario
-from certify.kernel.format import Proven, Reject, brief, expect, field, only, parse_int, parse_rational
+from certify.kernel.defs.scenario import make_expression, parse_expression, parse_rules, parse_scenario
+from certify.kernel.format import Proven, Reject, brief, expect, field, holds, only, parse_int, rational, rationals
 from certify.kernel.psd import denominator
 
 MAX_WORK = 10**7  # strategies of parties 1..n-1 times (terms + m_n d_n); 5-party binary Mermin: 256 * 40
@@ -25,7 +25,7 @@ MAX_RULES = 1000  # constraints (a full 5-party binary behaviour has 242 Collins
 
 def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: str) -> Proven:
     at = f"{where}.claim.problem"
-    only(expect(problem, dict, at), {"scenario", "objective", "sense", "constraints"}, at)
+    only(problem, {"scenario", "objective", "sense", "constraints"}, at)
     scenario = parse_scenario(field(problem, "scenario", dict, at), f"{at}.scenario")
     objective = only(field(problem, "objective", dict, at), {"bell"}, f"{at}.objective")
     expr = parse_expression(field(objective, "bell", dict, f"{at}.objective"), scenario, f"{at}.objective.bell")
@@ -33,7 +33,7 @@ def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: 
     if sense not in ("max", "min"):
         raise CertifyError(f'{at}.sense: expected "max" or "min", got {sense[:20]!r}')
     if "constraints" in problem:
-        rows = _rows(field(problem, "constraints", list, at), scenario, f"{at}.constraints")
+        rows = parse_rules(problem["constraints"], scenario, f"{at}.constraints", MAX_RULES)
         return _hull(scenario, expr, sense == "max", rows, evidence, f"{where}.evidence")
     best = optimum(scenario, expr, sense == "max", at)[0]
     attained = _value(expr, [(_strategy(evidence, scenario, f"{where}.evidence"), 1)])
@@ -49,13 +49,10 @@ def _hull(scenario, expr, maximise: bool, rows, evidence, where: str) -> Proven:
     so s E(p) <= s L(p) <= max_d s L(d) (p is a mixture of the d): the enumerated optimum of L bounds the optimum
     ("dual": [mu_i]). A mixture sum_k w_k d_k ("mixture": [{"weight", "strategy"}], w_k >= 0 summing to 1) that
     meets every constraint exactly is a feasible local behaviour: its value E(p) is attained."""
-    only(expect(evidence, dict, where), {"dual", "mixture"}, where)
+    only(evidence, {"dual", "mixture"}, where)
     bound = attained = None
     if "dual" in evidence:
-        raw = field(evidence, "dual", list, where)
-        if len(raw) != len(rows):
-            raise CertifyError(f"{where}.dual: expected {len(rows)} multipliers, got {len(raw)}")
-        mus = [parse_rational(mu, f"{where}.dual[{i}]") for i, mu in enumerate(raw)]
+        mus = rationals(evidence, "dual", len(rows), where)
         denominator(mus, f"{where}.dual")  # a work bound on the exact sums of the enumeration
         terms, constant = list(expr.terms), expr.constant
         for i, (mu, (a, relation, b)) in enumerate(zip(mus, rows)):
@@ -69,7 +66,7 @@ def _hull(scenario, expr, maximise: bool, rows, evidence, where: str) -> Proven:
         if not 0 < len(raw) * sum(len(e.terms) + 1 for e in exprs) <= MAX_MIXTURE:
             raise CertifyError(f"{where}.mixture: {len(raw)} strategies times the terms exceed {MAX_MIXTURE} (work)")
         mix = [(_strategy(item, scenario, f"{where}.mixture[{k}]", {"weight", "strategy"}),
-                parse_rational(field(item, "weight", str, f"{where}.mixture[{k}]"), f"{where}.mixture[{k}].weight"))
+                rational(item, "weight", f"{where}.mixture[{k}]"))
                for k, item in enumerate(raw)]
         weights = [w for _, w in mix]
         denominator(weights, f"{where}.mixture")  # a work bound on the exact sums below
@@ -78,7 +75,7 @@ def _hull(scenario, expr, maximise: bool, rows, evidence, where: str) -> Proven:
                          f"sum {brief(sum(weights))})")
         attained, *values = [_value(e, mix) for e in exprs]
         for i, (v, (_, relation, b)) in enumerate(zip(values, rows)):
-            if not {"<=": v <= b, ">=": v >= b, "==": v == b}[relation]:
+            if not holds(v, relation, b):
                 raise Reject(f"{where}.mixture: constraint {i} fails: {brief(v)} {relation} {brief(b)} is false")
     return Proven(attained, bound) if maximise else Proven(bound, attained)
 
@@ -108,21 +105,6 @@ def optimum(scenario, expr, maximise: bool, where: str):
     return best
 
 
-def _rows(raw, scenario, where: str):
-    """[(expression a_i, relation, b_i)] of the constraints "a_i relation b_i"."""
-    if len(raw) > MAX_RULES:  # before parsing them (40,000 one-term constraints: 5.7 s)
-        raise CertifyError(f"{where}: more than {MAX_RULES} constraints (work bound)")
-    out = []
-    for k, item in enumerate(raw):
-        at = f"{where}[{k}]"
-        only(expect(item, dict, at), {"expression", "relation", "value"}, at)
-        if field(item, "relation", str, at) not in ("<=", ">=", "=="):
-            raise CertifyError(f'{at}.relation: expected "<=", ">=" or "==", got {item["relation"][:10]!r}')
-        out.append((parse_expression(field(item, "expression", dict, at), scenario, f"{at}.expression"),
-                    item["relation"], parse_rational(field(item, "value", str, at), f"{at}.value")))
-    return out
-
-
 def _value(expr, mix) -> Fraction:
     """E at the mixture sum_k w_k d_k of deterministic strategies [(s, w_k)]: P(a_S|x_S) is the weight of the
     strategies with s_i(x_i) = a_i for every i in S."""
@@ -132,7 +114,7 @@ def _value(expr, mix) -> Fraction:
 
 def _strategy(obj, scenario, where: str, keys=("strategy",)):
     """The table [[s_i(0), ..., s_i(m_i - 1)] per party] of obj["strategy"], where obj has only `keys`."""
-    raw = field(only(expect(obj, dict, where), keys, where), "strategy", list, where)
+    raw = field(only(obj, keys, where), "strategy", list, where)
     where += ".strategy"
     if len(raw) != scenario.parties:
         raise CertifyError(f"{where}: expected {scenario.parties} parties, got {len(raw)}")

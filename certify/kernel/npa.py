@@ -12,7 +12,7 @@ nu' = nu - sum_k mu_k v_k - sum_j kappa_j v_j: a tangent line. The full chain: a
 docs/referee-guide.md. "sense": "min" (Bell only) puts -f in the block: min f >= -bound.
 """
 
-import importlib.util
+import importlib.util  # noqa: I001 -- the kernel wraps long imports (ruff would put one name a line)
 import os
 from dataclasses import dataclass
 from fractions import Fraction
@@ -20,17 +20,10 @@ from itertools import product
 from math import prod
 
 from certify.errors import CertifyError
-from certify.kernel.defs.scenario import (
-    MAX_TERMS,
-    guess_expression,
-    parse_expression,
-    parse_guess,
-    parse_scenario,
-    products,
-    to_words,
-)
+from certify.kernel.defs.scenario import (MAX_TERMS, guess_expression, parse_expression, parse_guess, parse_rule,
+                                          parse_rules, parse_scenario, products, to_words)
 from certify.kernel.defs.words import ZERO, build, canonical, parse_level, reduce_word, spell
-from certify.kernel.format import Proven, Reject, brief, expect, field, only, parse_rational
+from certify.kernel.format import Proven, Reject, brief, expect, field, only, parse_rational, rational, rationals
 from certify.kernel.psd import MAX_WORK, integer_psd, scaled
 
 KIND = "npa.max"
@@ -52,12 +45,11 @@ class NpaProblem:
     eve: tuple = ()  # vn: the words {device word: coefficient} of each M_k (`kernel.vn`)
 
 
-def parse_problem(problem, where: str, entropy: bool = False, more=frozenset()) -> NpaProblem:
-    """Rebuild the relaxation; malformed input is a CertifyError. Sizes are checked before anything
-    is built. `entropy` (kinds vn.*): an "entropy" guess gives Eve's M_k, the level has Z letters;
-    `more`: the kind's extra fields."""
-    keys = FIELDS | more | ({"entropy"} if entropy else {"objective", "sense", "constraints"})
-    only(expect(problem, dict, where), keys, where)
+def parse_setting(problem, where: str, keys, most: int = MAX_TERMS, entropy: bool = False):
+    """(scenario, sign, goal, constraint, statistics, constraints) of an npa.max problem without its level
+    (quantum.strategy's too); rules are [(expression, relation, value)]. `entropy` (kinds vn.*): the goal
+    is Eve's M_k, from an "entropy" guess."""
+    only(problem, keys, where)
     sign = {"max": 1, "min": -1}.get(problem.get("sense", "max"))  # absent: "max" (committed claims)
     if sign is None or (sign == -1 and "guess" in field(problem, "objective", dict, where)):
         raise CertifyError(f'{where}.sense: expected "max" (or "min" with a Bell objective), got '
@@ -66,53 +58,46 @@ def parse_problem(problem, where: str, entropy: bool = False, more=frozenset()) 
     at = f"{where}.entropy" if entropy else f"{where}.objective"
     goal = _guess(field(problem, "entropy", dict, where), scenario, at) if entropy else \
         _objective(field(problem, "objective", dict, where), scenario, at)
+    pinned = problem.get("constraint")
+    constraint = [] if pinned is None else [parse_rule(pinned, scenario, f"{where}.constraint", ">=", "at")]
+    statistics, constraints = (parse_rules(problem.get(name, []), scenario, f"{where}.{name}", most, fixed)
+                               for name, fixed in (("statistics", "=="), ("constraints", "")))
+    return scenario, sign, goal, constraint, statistics, constraints
+
+
+def parse_problem(problem, where: str, entropy: bool = False, more=frozenset()) -> NpaProblem:
+    """Rebuild the relaxation; malformed input is a CertifyError. Sizes are checked before anything
+    is built. `entropy`: see `parse_setting` (the level has Z letters); `more`: the kind's extra fields."""
+    keys = FIELDS | more | ({"entropy"} if entropy else {"objective", "sense", "constraints"})
+    scenario, sign, goal, constraint, statistics, constraints = parse_setting(problem, where, keys, entropy=entropy)
     if "level" not in problem:
         raise CertifyError(f"{where}: missing field 'level'")
     monomials = parse_level(problem["level"], scenario.inputs, scenario.outputs, f"{where}.level",
                             len(goal) if entropy else 0)
     if len(monomials) > MAX_SIZE:
         raise CertifyError(f"{where}.level: {len(monomials)} words, more than the kernel's limit of {MAX_SIZE}")
-    # (expression, where, value) of the objective's blocks, the constraint, the statistics, the constraints
-    groups = [[] if entropy else [(e, at, None) for e in goal], [], [], []]
-    if problem.get("constraint") is not None:
-        groups[1].append(_pinned(problem["constraint"], "at", scenario, f"{where}.constraint"))
-    raw = field(problem, "statistics", list, where) if "statistics" in problem else []  # absent: none
-    groups[2] = [_pinned(item, "value", scenario, f"{where}.statistics[{k}]") for k, item in enumerate(raw)]
-    extra = field(problem, "constraints", list, where) if "constraints" in problem else []
-    relations = [_relation(item, f"{where}.constraints[{k}]") for k, item in enumerate(extra)]
-    groups[3] = [_pinned({k: v for k, v in item.items() if k != "relation"}, "value", scenario,
-                         f"{where}.constraints[{k}]") for k, item in enumerate(extra)]
+    # [(expression, where)] of the objective's blocks, the constraint, the statistics, the constraints
+    groups = [[] if entropy else [(e, f"{where}.objective") for e in goal]] + [
+        [(e, f"{where}.{name}{f'[{k}]' * (name != 'constraint')}.expression") for k, (e, _, _) in enumerate(rules)]
+        for name, rules in (("constraint", constraint), ("statistics", statistics), ("constraints", constraints))]
     total = 0
-    for e, spot, _ in (item for group in groups for item in group):
+    for e, spot in (item for group in groups for item in group):
         total += products(e, scenario)
         if total > MAX_TERMS:
             raise CertifyError(f"{spot}: expands to more than {MAX_TERMS} Collins-Gisin products (with the "
                                "expressions before it; work bound)")
     structure = build(monomials)
     most = MAX_TERMS if entropy else len(structure.words)
-    if "statistics" in problem and not 0 < len(raw) <= most:
-        raise CertifyError(f"{where}.statistics: expected 1 to {most} entries, got {len(raw)}")
+    if "statistics" in problem and not 0 < len(statistics) <= most:
+        raise CertifyError(f"{where}.statistics: expected 1 to {most} entries, got {len(statistics)}")
     table = {word: k for k, word in enumerate(structure.words)}  # canonical word -> entry index
-    objective, pins, statistics, constraints = ([(index_words(to_words(e, scenario, spot), table, spot), v)
-                                                 for e, spot, v in group] for group in groups)
-    constraint, at_value = pins[0] if pins else (None, None)
-    blocks = tuple({k: sign * v for k, v in g.items()} for g, _ in objective)
-    constraints = tuple((c, r, v) for (c, v), r in zip(constraints, relations))
-    eve = tuple(to_words(e, scenario) for e in goal) if entropy else ()
-    return NpaProblem(structure, blocks, constraint, at_value, tuple(statistics), constraints, sign, scenario, eve)
-
-
-def _relation(item, where: str) -> str:
-    if field(expect(item, dict, where), "relation", str, where) not in ("<=", ">=", "=="):
-        raise CertifyError(f'{where}.relation: expected "<=", ">=" or "==", got {item["relation"][:10]!r}')
-    return item["relation"]
-
-
-def _pinned(raw, key: str, scenario, where: str):
-    """(expression, where, value): a constraint "expression >= at" or a statistic "... = value"."""
-    only(expect(raw, dict, where), {"expression", key}, where)
-    expr = parse_expression(field(raw, "expression", dict, where), scenario, f"{where}.expression")
-    return expr, f"{where}.expression", parse_rational(field(raw, key, str, where), f"{where}.{key}")
+    blocks, pins, stats, cons = ([index_words(to_words(e, scenario, spot), table, spot) for e, spot in group]
+                                 for group in groups)
+    return NpaProblem(structure, tuple({k: sign * v for k, v in g.items()} for g in blocks),
+                      pins[0] if pins else None, constraint[0][2] if constraint else None,
+                      tuple(zip(stats, (v for _, _, v in statistics))),
+                      tuple((c, r, v) for c, (_, r, v) in zip(cons, constraints)), sign, scenario,
+                      tuple(to_words(e, scenario) for e in goal) if entropy else ())
 
 
 def _objective(objective, scenario, where):
@@ -145,16 +130,10 @@ def index_words(words, table, where):
 
 def parse_evidence(evidence, npa: NpaProblem, where: str):
     """(nu, lambda, [mu_k], [kappa_j], [Z_e]) with each Z_e a full symmetric Fraction matrix."""
-    only(expect(evidence, dict, where), {"nu", "lambda", "Z"} | ({"mu"} if npa.statistics else set())
-         | ({"kappa"} if npa.constraints else set()), where)
-    nu, lam = (parse_rational(field(evidence, key, str, where), f"{where}.{key}") for key in ("nu", "lambda"))
-    mu = [[], []]
-    for j, (key, pinned) in enumerate((("mu", npa.statistics), ("kappa", npa.constraints))):
-        if pinned:
-            raw_mu = field(evidence, key, list, where)
-            if len(raw_mu) != len(pinned):
-                raise CertifyError(f"{where}.{key}: expected {len(pinned)} multipliers, got {len(raw_mu)}")
-            mu[j] = [parse_rational(m, f"{where}.{key}[{k}]") for k, m in enumerate(raw_mu)]
+    pins = (("mu", npa.statistics), ("kappa", npa.constraints))
+    only(evidence, {"nu", "lambda", "Z"} | {key for key, rules in pins if rules}, where)
+    nu, lam = (rational(evidence, key, where) for key in ("nu", "lambda"))
+    mu = [rationals(evidence, key, len(rules), where) if rules else [] for key, rules in pins]
     raw = field(evidence, "Z", list, where)
     if len(raw) != len(npa.blocks):
         raise CertifyError(f"{where}.Z: expected {len(npa.blocks)} blocks, got {len(raw)}")

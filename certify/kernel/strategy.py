@@ -20,58 +20,42 @@ from fractions import Fraction
 from math import lcm, prod
 
 from certify.errors import CertifyError
-from certify.kernel.defs.scenario import parse_scenario
-from certify.kernel.format import Proven, Reject, brief, expect, field, only, parse_int, parse_rational
-from certify.kernel.npa import _objective, _pinned, _relation  # the same problem definition as npa.max
+from certify.kernel.format import Proven, Reject, brief, expect, field, holds, only, parse_int, parse_rational, rational
+from certify.kernel.npa import parse_setting  # the same problem definition as npa.max
 
 MAX_DIM = 64  # prod_i d_i of a component (the examples need <= 8)
 MAX_BITS = 512  # scaled integer entries (examples: <= 80)
 MAX_RULES = 1000  # statistics, constraints (a full 5-party binary behaviour has 242)
 MAX_PRODUCTS = 5 * 10**5  # integer products of one check (six qubit parties, 500-bit entries: 0.75 s)
+FIELDS = {"scenario", "objective", "sense", "constraint", "constraints", "statistics"}
 
 
 def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: str) -> Proven:
     at, ev = f"{where}.claim.problem", f"{where}.evidence"
-    only(expect(problem, dict, at), {"scenario", "objective", "sense", "constraint", "constraints", "statistics"}, at)
-    sc = parse_scenario(field(problem, "scenario", dict, at), f"{at}.scenario")
-    sense, guess = problem.get("sense", "max"), "guess" in field(problem, "objective", dict, at)
-    if sense not in ("max", "min") or (sense == "min" and guess):
-        raise CertifyError(f'{at}.sense: expected "max" (or "min" with a Bell objective), got {str(sense)[:20]!r}')
-    goals = _objective(problem["objective"], sc, f"{at}.objective")
-    rules = []  # (expression, value, relation): the constraint, the statistics, the constraints
-    if problem.get("constraint") is not None:
-        rules.append((*_pinned(problem["constraint"], "at", sc, f"{at}.constraint")[::2], ">="))
-    for name in ("statistics", "constraints"):
-        items = field(problem, name, list, at) if name in problem else []
-        if len(items) > MAX_RULES:  # before parsing them (40,000 one-term constraints: 6 s)
-            raise CertifyError(f"{at}.{name}: more than {MAX_RULES} entries (work bound)")
-        for k, item in enumerate(items):
-            spot = f"{at}.{name}[{k}]"
-            r = "==" if name == "statistics" else _relation(item, spot)
-            bare = item if name == "statistics" else {n: v for n, v in item.items() if n != "relation"}
-            rules.append((*_pinned(bare, "value", sc, spot)[::2], r))
-    comps = field(only(expect(evidence, dict, ev), {"components"}, ev), "components", list, ev)  # (none: sum 0)
+    sc, sign, goals, *groups = parse_setting(problem, at, FIELDS, MAX_RULES)
+    guess, rules = "guess" in problem["objective"], [rule for group in groups for rule in group]
+    comps = field(only(evidence, {"components"}, ev), "components", list, ev)  # (none: sum 0)
     keys = {(o, i) for e in goals + [r[0] for r in rules] for o, i, _ in e.terms}
     evals = sum(len(e.terms) + 1 for e in [max(goals, key=lambda g: len(g.terms))] + [r[0] for r in rules])
     total, weights, budget, sums = Fraction(0), [], [MAX_PRODUCTS], [Fraction(0)] * len(rules)
     value_of = lambda e, p: e.constant + sum((t * p[(o, i)] for o, i, t in e.terms), Fraction(0))  # noqa: E731
     for c, comp in enumerate(comps):
         spot = f"{ev}.components[{c}]"
-        only(expect(comp, dict, spot), {"weight", "dims", "projectors", "state", "guess"}, spot)
+        only(comp, {"weight", "dims", "projectors", "state", "guess"}, spot)
         if guess != ("guess" in comp):
             raise CertifyError(f'{spot}: a "guess" (the index of the adversary\'s guess) iff the objective is a guess')
         e = goals[parse_int(comp["guess"], f"{spot}.guess", 0, len(goals) - 1) if guess else 0]
-        weights.append(parse_rational(field(comp, "weight", str, spot), f"{spot}.weight"))
+        weights.append(rational(comp, "weight", spot))
         budget[0] -= 4 * evals  # the exact sums below (a Fraction sum: ~4 integer products); checked in _behaviour
         p = _behaviour(comp, sc, keys, budget, spot)
         total += weights[-1] * value_of(e, p)
         sums = [t + weights[-1] * value_of(r[0], p) for t, r in zip(sums, rules)]
     if any(w < 0 for w in weights) or sum(weights) != 1:
         raise Reject(f"{ev}.components: weights must be >= 0 and sum to 1, got sum {brief(sum(weights))}")
-    for k, (got, (_, v, r)) in enumerate(zip(sums, rules)):
-        if not {"<=": got <= v, ">=": got >= v, "==": got == v}[r]:
+    for k, (got, (_, r, v)) in enumerate(zip(sums, rules)):
+        if not holds(got, r, v):
             raise Reject(f"{at}: constraint {k} fails on the strategy: {brief(got)} {r} {brief(v)} is false")
-    return Proven(low=total) if sense == "max" else Proven(high=total)
+    return Proven(low=total) if sign == 1 else Proven(high=total)
 
 
 def _behaviour(comp, sc, keys, budget, where):

@@ -19,12 +19,12 @@ from math import prod
 from types import MappingProxyType
 
 from certify.errors import CertifyError
-from certify.kernel.defs.scenario import Scenario, parse_expression, parse_guess
+from certify.kernel.defs.scenario import Scenario, parse_expression, parse_guess, parse_rules
 from certify.kernel.format import expect, field, only, parse_int, parse_rational, parse_sizes
 
 MAX_COLUMNS = 1 << 13  # 8 binary parties (2^16) took 1.8 s and 143 MB before any evidence was read
-MAX_EXPANSION = 10**6  # full-probability entries of all Bell expressions of a problem
-RELATIONS = {"==": 0, ">=": -1, "<=": 1}  # slack column entry
+MAX_EXPANSION = 10**6  # full-probability entries of one Bell expression
+SLACK = {"==": 0, ">=": -1, "<=": 1}  # slack column entry of a constraint's relation
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def build(problem: dict, where: str, extended: bool = False) -> NsLp:
     """Rebuild the LP of an "lp.ns" claim from its definition, strictly. Only `extended` callers
     (kind lp.ns) accept "min", constraints and bell / guess objectives: lp.threshold's lemma is
     stated for a plain max."""
-    only(expect(problem, dict, where), {"scenario", "promise", "objective", "sense"} | ({"constraints"} if extended
+    only(problem, {"scenario", "promise", "objective", "sense"} | ({"constraints"} if extended
                                                                                      else set()), where)
     sense = field(problem, "sense", str, where)
     senses = ("max", "min") if extended else ("max",)
@@ -95,14 +95,14 @@ def build(problem: dict, where: str, extended: bool = False) -> NsLp:
         objective = {(x, a, e): Fraction(1) for x, a, e in columns if x == x_s and tuple(a[p] for p in parties) == e}
     else:  # restricted to the columns: terms the promise forbids multiply a variable fixed at 0
         objective = expand(_objective(raw, inputs, outputs, at))
-    extra = _rows(problem.get("constraints", []), inputs, outputs, f"{where}.constraints")
+    extra = parse_rules(problem.get("constraints", []), Scenario(inputs, outputs), f"{where}.constraints")
     if extra:  # rows "con:k" (and slack columns) appended to every column they touch
-        coefs = [expand(c) for c, _, _ in extra]
+        coefs = [expand(_full(e, outputs, f"{where}.constraints[{k}]")) for k, (e, _, _) in enumerate(extra)]
         entries = tuple(column + tuple((f"con:{k}", c[col]) for k, c in enumerate(coefs) if col in c)
                         for col, column in zip(columns, entries))
-        slacks = [k for k, (_, rel, _) in enumerate(extra) if RELATIONS[rel]]
+        slacks = [k for k, (_, rel, _) in enumerate(extra) if SLACK[rel]]
         columns += tuple((None, k) for k in slacks)
-        entries += tuple(((f"con:{k}", RELATIONS[extra[k][1]]),) for k in slacks)
+        entries += tuple(((f"con:{k}", SLACK[extra[k][1]]),) for k in slacks)
         rows = dict(rows, **{f"con:{k}": v for k, (_, _, v) in enumerate(extra)})
     sign = -1 if sense == "min" else 1
     objective = {key: sign * c for key, c in objective.items()}
@@ -118,27 +118,13 @@ def _guesses(raw, inputs, outputs, where):
     return tuple(product(*(range(outputs[p]) for p in parties))), tuple(x), parties
 
 
-def _rows(raw, inputs, outputs, where):
-    """[(full-probability coefficients, relation, value)] of the constraints."""
-    out = []
-    for k, item in enumerate(expect(raw, list, where)):
-        at = f"{where}[{k}]"
-        only(expect(item, dict, at), {"expression", "relation", "value"}, at)
-        if field(item, "relation", str, at) not in RELATIONS:
-            raise CertifyError(f"{at}.relation: expected one of {sorted(RELATIONS)}, got {item['relation'][:10]!r}")
-        coefs = _full(field(item, "expression", dict, at), inputs, outputs, f"{at}.expression")
-        out.append((coefs, item["relation"], parse_rational(field(item, "value", str, at), f"{at}.value")))
-    return out
-
-
-def _full(raw, inputs, outputs, where) -> dict:
+def _full(expr, outputs, where) -> dict:
     """{(x, a): coefficient} of a Bell expression (module docstring: marginals at x_rest = 0)."""
-    expr = parse_expression(raw, Scenario(inputs, outputs), where)
     expansion = sum(prod(d for d, o in zip(outputs, outs) if o is None) for outs, _, _ in expr.terms)
     if expansion > MAX_EXPANSION:
         raise CertifyError(f"{where}: expands to more than {MAX_EXPANSION} full probabilities (work bound)")
     out = {}
-    terms = list(expr.terms) + [((None,) * len(inputs), (None,) * len(inputs), expr.constant)]
+    terms = list(expr.terms) + [((None,) * len(outputs), (None,) * len(outputs), expr.constant)]
     for outs, ins, coef in terms:
         x = tuple(0 if v is None else v for v in ins)
         for a in product(*(range(d) if o is None else (o,) for d, o in zip(outputs, outs))):
@@ -201,7 +187,9 @@ def _objective(objective: dict, inputs, outputs, where: str) -> dict:
         return _function_objective(objective, inputs, outputs, where)
     if kind == "bell":
         only(objective, {"kind", "expression"}, where)
-        return _full(field(objective, "expression", dict, where), inputs, outputs, f"{where}.expression")
+        expr = parse_expression(field(objective, "expression", dict, where), Scenario(inputs, outputs),
+                                f"{where}.expression")
+        return _full(expr, outputs, f"{where}.expression")
     if kind == "linear":
         if set(objective) != {"kind", "terms"}:
             raise CertifyError(f'{where}: a linear objective has exactly "kind" and "terms"')

@@ -15,7 +15,7 @@ from math import prod
 
 from certify.errors import CertifyError
 from certify.kernel.defs.words import party_name
-from certify.kernel.format import expect, field, only, parse_int, parse_rational, parse_sizes
+from certify.kernel.format import expect, field, only, parse_int, parse_rational, parse_relation, parse_sizes, rational
 
 MAX_SETTINGS = 64
 MAX_TERMS = 100000
@@ -67,6 +67,20 @@ def parse_expression(obj, scenario: Scenario, where: str) -> Expression:
         terms.append((outs, ins, parse_rational(field(term, "coef", str, at), f"{at}.coef")))
     constant = parse_rational(obj["constant"], f"{where}.constant") if "constant" in obj else 0
     return make_expression(scenario, terms, constant, where)
+
+
+def parse_rule(item, scenario: Scenario, where: str, fixed: str = "", key: str = "value"):
+    """(expression, relation, value) of {"expression", "relation", key}; with `fixed`, no "relation": that one."""
+    only(item, {"expression", key} | ({"relation"} if not fixed else set()), where)
+    return (parse_expression(field(item, "expression", dict, where), scenario, f"{where}.expression"),
+            fixed or parse_relation(item, where), rational(item, key, where))
+
+
+def parse_rules(raw, scenario: Scenario, where: str, most: int = MAX_TERMS, fixed: str = "") -> list:
+    """The rules of a list, at most `most` (checked before any is parsed: a work bound)."""
+    if len(expect(raw, list, where)) > most:
+        raise CertifyError(f"{where}: more than {most} entries (work bound)")
+    return [parse_rule(item, scenario, f"{where}[{k}]", fixed) for k, item in enumerate(raw)]
 
 
 def products(expr: Expression, scenario: Scenario) -> int:
