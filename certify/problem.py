@@ -306,8 +306,9 @@ def strategy_certificate(parsed: Parsed, claim_id: str, dual=None):
     guess, rules = isinstance(parsed.objective, tuple), parsed.constraints
     pinned = list(rules) + [(e, "==", v) for e, v in _observed(parsed)]  # what the kernel checks on the strategy
 
-    def certificate(evidence, producer):
-        """((cert, Verdict), "") when the kernel proves the evidence's value, else None."""
+    def certificate(evidence, producer, rival=None):
+        """((cert, Verdict), "") when the kernel proves the evidence's value, else None. `rival`: (evidence,
+        exact value, producer) used instead when its value is at least as good (a deterministic strategy)."""
         try:
             proven = evaluate(claim_problem, ">=", Fraction(0), evidence, "strategy")
         except Reject:  # a constraint lost to rounding
@@ -315,6 +316,8 @@ def strategy_certificate(parsed: Parsed, claim_id: str, dual=None):
         except CertifyError as error:  # a work bound of the kernel: no lower side, said in one line
             return None, f"the strategy exceeds a kernel bound: {error}"
         exact, grid = (proven.low, math.floor) if parsed.sense == "max" else (proven.high, math.ceil)
+        if rival is not None and (rival[1] - exact) * (1 if parsed.sense == "max" else -1) >= 0:
+            evidence, exact, producer = rival
         value, relation = Fraction(grid(exact * 10**15), 10**15), ">=" if parsed.sense == "max" else "<="
         cert = make_certificate(claim_id, "quantum.strategy", strategy_statement(parsed, relation), claim_problem,
                                 relation, value, evidence, dict(producer, float_value=f"{float(exact):.15g}"))
@@ -322,6 +325,14 @@ def strategy_certificate(parsed: Parsed, claim_id: str, dual=None):
         return ((cert, verdict), "") if verdict.ok else None
 
     if len(pinned) <= 1 and all(r != "==" for _, r, _ in pinned):  # none, or one inequality: see-saw, Lagrangian
+        rival = None
+        if not rules:  # the best deterministic strategy, exact: where the quantum optimum is local (a random
+            # expression's often is) the rounded see-saw strategy ends 1e-15 below it, and L >= local holds anyway
+            from certify.strategy_rounding import deterministic_components, exact_mixture
+
+            best = exact_mixture(deterministic_components(parsed.scenario, guess), parsed.scenario, goals, [],
+                                 parsed.sense, guess)
+            rival = None if best is None else (*best, {"method": "the best deterministic strategy"})
         for margin in (1e-9, 1e-7, 1e-5):
             strategy = search(parsed.scenario, goals, guess, parsed.sense, rules, margin)
             if strategy is None:
@@ -329,7 +340,7 @@ def strategy_certificate(parsed: Parsed, claim_id: str, dual=None):
             evidence = to_evidence(strategy, guess)
             if len(rules) == 1:
                 evidence = exact_weights(evidence, parsed.scenario, goals, rules[0], parsed.sense)
-            found = certificate(evidence, {"method": "see-saw", "margin": f"{margin:g}"})
+            found = certificate(evidence, {"method": "see-saw", "margin": f"{margin:g}"}, rival)
             if found is not None:  # a verified certificate, or a kernel work bound's reason
                 return found
         if not rules:

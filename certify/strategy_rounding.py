@@ -158,8 +158,6 @@ def deterministic_components(scenario, guess: bool, limit: int = MAX_DETERMINIST
 def exact_mixture(pool, scenario, goals, rules, sense: str, guess: bool):
     """(evidence, value) of the best exact mixture of `pool` under `rules` [(expression, relation, value)],
     or None (no vertex found, or its exact solution has a negative weight). Module notes above."""
-    from scipy.optimize import linprog  # lazy: only constrained quantum problems need it (start-up of solve)
-
     from certify.kernel.strategy import _behaviour
 
     sign = 1 if sense == "max" else -1
@@ -177,6 +175,11 @@ def exact_mixture(pool, scenario, goals, rules, sense: str, guess: bool):
         rows.append([expression_value(e, p) for e, _, _ in rules])
     if not comps:
         return None
+    if not rules:  # the best single component (no LP)
+        best = max(range(len(comps)), key=f.__getitem__)
+        return {"components": [dict(comps[best], weight="1")]}, sign * f[best]
+    from scipy.optimize import linprog  # lazy: only constrained problems need it (`certify solve` start-up)
+
     n = len(comps)
     a_eq = [[1.0] * n] + [[float(rows[c][k]) for c in range(n)] for k, r in enumerate(rules) if r[1] == "=="]
     b_eq = [1.0] + [float(r[2]) for r in rules if r[1] == "=="]
