@@ -28,7 +28,8 @@ FORBIDDEN = ("numpy", "scipy", "cvxpy", "sympy", "highspy", "clarabel", "matplot
 # (eat.py, strategy.py). The issue-11 target of 1,500 is NOT met: the rest is the checkers' code (~1,370
 # lines), their lemmas and the blank lines between functions. Raise only with a reason.
 # +68 in local.py (issue 12: local problems with constraints, a Lagrangian dual and a mixture of strategies).
-LINE_LIMIT = 2333 + 68
+# +139 in bellbits.py (issue 12 item 3: kind bits.bell, certified bits from the counts of any Bell test).
+LINE_LIMIT = 2333 + 68 + 139
 # One committed certificate of each committed claim kind (lp.ns, npa.max, bits.chsh, pvalue.chsh,
 # lp.threshold, amplify.bound).
 SAMPLES = ("pironio2010/ns/ab00_xy00.json", "pironio2010/npa/tsirelson-1.json",
