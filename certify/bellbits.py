@@ -231,3 +231,36 @@ def default_level(parties: int) -> str:
     names = [party_name(i) for i in range(parties)]
     pairs = [a + b for j, a in enumerate(names) for b in names[j + 1:]]
     return "+".join(["1"] + pairs)
+
+
+# Committed examples (proofs/bell/, `certify reproduce bell`): task -> (bits problem, count table, azuma or None)
+PROOF_TASKS = ("mermin3", "chsh_biased", "table1-eq3", "table1-range")
+_SOURCES = {"mermin3": ("mermin3_bits.json", "mermin3_counts.csv", None),
+            "chsh_biased": ("chsh_biased_bits.json", "chsh_biased_counts.csv", None),
+            "table1-eq3": ("chsh_biased_bits.json", "../pironio2010_table1.csv", "bounded"),
+            "table1-range": ("chsh_biased_bits.json", "../pironio2010_table1.csv", "range")}
+LABELS = {"mermin3": "made-up three-party Mermin counts (certify/data/examples/mermin3_counts.csv)",
+          "chsh_biased": "made-up biased-input CHSH counts (certify/data/examples/chsh_biased_counts.csv)",
+          "table1-eq3": "Pironio et al. Table 1 through the general chain, eq. (3)'s Azuma constant",
+          "table1-range": "Pironio et al. Table 1 through the general chain, Azuma from the estimator's range"}
+
+
+def proof_outputs(task) -> list:
+    return [f"bell/{task}.json"]
+
+
+def worker(task) -> list:
+    """Family worker: one committed "bits.bell" certificate (Table 1: uniform inputs, the file's CHSH)."""
+    from importlib import resources
+
+    from certify.counts import read_bell_counts
+    from certify.kernel.format import read_json
+
+    folder = resources.files("certify") / "data" / "examples"
+    spec_file, counts_file, azuma = _SOURCES[task]
+    spec = read_problem(read_json(str(folder / spec_file)), spec_file)
+    table = read_bell_counts(str(folder / counts_file))
+    p_x = uniform(spec["scenario"]) if task.startswith("table1") else spec["p_x"]
+    cert, _ = certify_bits(spec["scenario"], spec["expr"], p_x, table.counts, spec["parties"], Fraction(1, 100),
+                           spec["level"], f"bell/{task}", LABELS[task], azuma or spec["azuma"])
+    return [(proof_outputs(task)[0], cert)]

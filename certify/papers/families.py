@@ -7,6 +7,7 @@ contract).
 
 from itertools import product
 
+from certify import bellbits
 from certify.amplification import amplification_certificates
 from certify.papers.gallego2013 import lemma, quantum, robustness
 from certify.papers.pironio2010 import bits, curve_c, npa
@@ -112,6 +113,11 @@ FAMILIES = {
                tuple(product(npa.CURVE_LEVELS, ["global"])) + (("2", "local"),), None, 3),
         Family("Pironio Table 1: certified bits", bits.table1_bits, bits.LEVELS, bits_outputs, 0.5),
         Family("Pironio Table 1: local p-value", bits.table1_pvalue, (None,), pvalue_outputs),
+    ],
+    # Beyond the seeds: certified bits from any Bell test (issue 12 item 3, kind bits.bell), proofs/bell/
+    "bell": [
+        Family("Any Bell test: certified bits (bits.bell)", bellbits.worker, bellbits.PROOF_TASKS,
+               bellbits.proof_outputs, 3),
     ],
     # Beyond the seeds: von Neumann entropy bounds (issue 13), a "paper" of its own for reproduce
     "vn": [
