@@ -11,6 +11,7 @@ number, so the problem hash is well defined.
 import json
 import os
 import re
+from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Optional
@@ -45,12 +46,10 @@ class Proven:
 
 def parse_rational(text, where: str) -> Fraction:
     """Read a canonical "p/q" string as a Fraction (never a JSON number: one spelling, one hash)."""
-    if isinstance(text, str) and len(text) > 2 * MAX_DIGITS + 2:
-        raise CertifyError(f"{where}: rational has more than {MAX_DIGITS} digits")
     if not isinstance(text, str) or not _RATIONAL.fullmatch(text):
         raise CertifyError(f'{where}: expected rational "p/q", got {_show(text)}')
     num, _, den = text.partition("/")
-    # Per part, not just in total: int() itself refuses more than 4300 digits (ValueError).
+    # Per part: int() itself refuses more than 4300 digits (ValueError); the regex scan is linear.
     if max(len(num.lstrip("-")), len(den)) > MAX_DIGITS:
         raise CertifyError(f"{where}: rational has more than {MAX_DIGITS} digits in its numerator or denominator")
     if den == "1" or num == "-0":
@@ -100,8 +99,8 @@ def expect(value, kind, where: str):
 
 
 def field(obj: dict, key: str, kind, where: str):
-    """obj[key], which must exist and have JSON type `kind`."""
-    if key not in obj:
+    """obj[key]: obj an object, the field present, of JSON type `kind`."""
+    if key not in expect(obj, dict, where):
         raise CertifyError(f"{where}: missing field {key!r}")
     return expect(obj[key], kind, f"{where}.{key}")
 
@@ -139,7 +138,7 @@ def holds(lhs: Fraction, rel: str, rhs: Fraction) -> bool:
 
 def parse_sizes(obj, where: str, most: int, fewest_outputs: int):
     """(inputs, outputs) of {"inputs": [m_i], "outputs": [d_i]}: m_i in 1..most, d_i in fewest_outputs..most."""
-    only(expect(obj, dict, where), {"inputs", "outputs"}, where)
+    only(obj, {"inputs", "outputs"}, where)
     inputs, outputs = field(obj, "inputs", list, where), field(obj, "outputs", list, where)
     if not 1 <= len(inputs) <= MAX_PARTIES or len(outputs) != len(inputs):
         raise CertifyError(f"{where}: expected 1..{MAX_PARTIES} parties with inputs and outputs each")
@@ -172,11 +171,9 @@ def loads(text: str, where: str):
 
 
 def _no_duplicates(pairs):
-    out = {}
-    for key, value in pairs:
-        if key in out:
-            raise CertifyError(f"duplicate key {key!r}")
-        out[key] = value
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise CertifyError(f"duplicate key {next(k for k, n in Counter(k for k, _ in pairs).items() if n > 1)!r}")
     return out
 
 

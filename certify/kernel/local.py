@@ -1,12 +1,9 @@
 """Claim kind "local.bound": the local (classical) optimum of a Bell expression, with or without constraints.
 
-Trusted. Problem {"scenario", "objective": {"bell": E}, "sense"} and, optionally, "constraints": [{"expression",
-"relation", "value"}]. Lemma: a local behaviour is a mixture of deterministic ones and E (constant included) is
-affine, so the unconstrained optimum is attained at a deterministic strategy. The kernel enumerates the strategies
-of parties 1..n-1; for each, the last party's choices at different inputs do not interact and are optimised
-separately (work prod_{i<n} d_i^{m_i} (terms + m_n d_n) <= MAX_WORK, checked first). Evidence {"strategy": [[s_i(x)]]}
-(no constraints): its value is recomputed and must equal the enumerated optimum (attained: low = high). Under
-constraints the evidence is a dual, a mixture or both (`_hull`, its own lemma).
+Trusted. Lemma: a local behaviour is a mixture of deterministic ones and E (constant included) is affine, so the
+unconstrained optimum is attained at a deterministic strategy: the kernel enumerates those of parties 1..n-1 and
+optimises the last party per input (work checked first). Evidence {"strategy"}: its value must equal that optimum
+(low = high). With constraints: a dual, a mixture or both (`_hull`). In full: docs/referee-guide.md, appendix G.
 """
 
 from fractions import Fraction

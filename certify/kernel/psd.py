@@ -1,15 +1,11 @@
-"""Exact positive-semidefiniteness by symmetric elimination (LDL^T).
+"""Exact positive-semidefiniteness by fraction-free symmetric elimination (LDL^T).
 
 Trusted. Lemma (Schur complement): for symmetric M = [[p, b^T], [b, C]]: p > 0: M >= 0 iff
-C - b b^T / p >= 0;  p = 0: M >= 0 iff b = 0 and C >= 0 (else v = t e_1 - e_j has v^T M v < 0
-for large t);  p < 0: not PSD. Applied n times this decides PSD exactly. The matrix is scaled
-to integers (a positive scaling keeps PSD) and eliminated fraction-free (Bareiss): entry (i, j)
-holds D_t S_ij, D_t > 0 the product of the pivots (a principal minor), every division exact
-(Sylvester), so signs and zeros of the Schur complement S are read off integers. Backends: Python
-ints or python-flint's fmpz (tests/unit/test_psd.py compares both with a Fraction LDL^T).
-Work: about n^5 (b + 8)^2 / 30 bit operations for n rows of b bits (Hadamard: t x t minors have
-t (b + log2 t) bits); `scaled` refuses n^5 (b + 8)^2 > MAX_WORK first. Measurements: appendix D
-of docs/referee-guide.md.
+C - b b^T / p >= 0;  p = 0: M >= 0 iff b = 0 and C >= 0;  p < 0: not PSD. The matrix is scaled to
+integers (a positive scaling keeps PSD); after each pivot, entry (i, j) holds D_t S_ij (D_t > 0 the
+product of the pivots, every division exact: Bareiss, Sylvester), so the signs of the Schur
+complement S are read off integers. Work ~ n^5 (b + 8)^2 / 30 bit operations, refused above
+MAX_WORK first. In full, with measurements: docs/referee-guide.md, appendix D.
 """
 
 from math import lcm
@@ -20,13 +16,13 @@ MAX_SCALE_BITS = 2048  # common denominators; committed certificates need at mos
 MAX_WORK = 5 * 10**13  # n^5 (b + 8)^2; the committed maximum is 1.5e13
 
 
-def denominator(values, where: str) -> int:
-    """lcm of the denominators; refused beyond MAX_SCALE_BITS (work bound)."""
+def denominator(values, where: str, most: int = MAX_SCALE_BITS) -> int:
+    """lcm of the denominators; refused beyond `most` bits (work bound)."""
     scale = 1
     for v in values:
         scale = lcm(scale, v.denominator)
-        if scale.bit_length() > MAX_SCALE_BITS:
-            raise CertifyError(f"{where}: common denominator exceeds {MAX_SCALE_BITS} bits (work bound)")
+        if scale.bit_length() > most:
+            raise CertifyError(f"{where}: common denominator exceeds {most} bits (work bound)")
     return scale
 
 

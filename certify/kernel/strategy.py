@@ -1,27 +1,23 @@
 """Claim kind "quantum.strategy": max >= value (min <= value) over the quantum set, attained by an
 explicit finite-dimensional real strategy, checked exactly.
 
-Trusted. Problem: an npa.max problem without "level" (npa.max's own parsers). Evidence: {"components":
-[{"weight", "dims": [d_i], "projectors": [party][input][outcome] (d_i x d_i), "state": [psi],
-"guess": e (guess objectives only)}]}, all rationals.
-Lemma. A symmetric P with P P = P is PSD (eigenvalues 0, 1), so projectors summing to I over the
-outcomes of an input form a measurement; psi != 0 is the state psi psi^T / psi^T psi, and
-p(a|x) = psi^T (P^1_{a_1|x_1} (x) ... (x) P^n_{a_n|x_n}) psi / psi^T psi, party i acting on the i-th
-tensor factor (applied here). Weights w_c >= 0 summing to 1 mix components (shared randomness c);
-for a guess, component c names its guess e_c (npa.max's order): Eve holds c, guesses e_c and scores
-sum_c w_c p^c(a_S = e_c | x_S). If every constraint holds exactly on the mixture, its value f is
-attained on the feasible set: max >= f (min <= f); the quantum set lies in every NPA level. Real
-strategies are quantum: realness limits completeness, not soundness (the CHSH, tilted CHSH, Mermin
-and chained optima are real); a mixed rational rho = L D L^T (exact LDL^T) is a mixture of the pure
-states l_k, i.e. components sharing the projectors. Work is bounded before any product is formed.
+Trusted. Problem: an npa.max problem without "level" (`npa.parse_setting`). Evidence {"components":
+[{"weight", "dims", "projectors": [party][input][outcome], "state", "guess" (guess objectives)}]}.
+Lemma: symmetric P with P P = P are PSD, so those summing to I over an input's outcomes form a
+measurement; psi != 0 gives p(a|x) = psi^T (P^1_{a_1|x_1} (x) ... (x) P^n_{a_n|x_n}) psi / psi^T psi;
+weights w_c >= 0 summing to 1 mix components (Eve holds c, guesses e_c). If every constraint holds
+exactly on the mixture, its value is attained on the quantum set: max >= f (min <= f). Real
+strategies are quantum (realness limits completeness, not soundness). In full: appendix H of
+docs/referee-guide.md.
 """
 
 from fractions import Fraction
-from math import lcm, prod
+from math import prod
 
 from certify.errors import CertifyError
 from certify.kernel.format import Proven, Reject, brief, expect, field, holds, only, parse_int, parse_rational, rational
 from certify.kernel.npa import parse_setting  # the same problem definition as npa.max
+from certify.kernel.psd import denominator
 
 MAX_DIM = 64  # prod_i d_i of a component (the examples need <= 8)
 MAX_BITS = 512  # scaled integer entries (examples: <= 80)
@@ -104,11 +100,8 @@ def _integer(raw, rows, cols, where):
     beyond MAX_BITS before any product (work bound)."""
     if len(expect(raw, list, where)) != rows or any(len(expect(r, list, where)) != cols for r in raw):
         raise CertifyError(f"{where}: expected {rows} x {cols} rationals")
-    matrix, s = [[parse_rational(v, f"{where}[{j}][{k}]") for k, v in enumerate(r)] for j, r in enumerate(raw)], 1
-    for v in (v for r in matrix for v in r):
-        s = lcm(s, v.denominator)
-        if s.bit_length() > MAX_BITS:
-            raise CertifyError(f"{where}: common denominator exceeds {MAX_BITS} bits (work bound)")
+    matrix = [[parse_rational(v, f"{where}[{j}][{k}]") for k, v in enumerate(r)] for j, r in enumerate(raw)]
+    s = denominator((v for r in matrix for v in r), where, MAX_BITS)
     out = [[v.numerator * (s // v.denominator) for v in r] for r in matrix]
     if max(abs(v).bit_length() for r in out for v in r) > MAX_BITS:
         raise CertifyError(f"{where}: scaled entries exceed {MAX_BITS} bits (work bound)")

@@ -20,7 +20,7 @@ from fractions import Fraction
 from certify.errors import CertifyError
 from certify.kernel.defs.scenario import Scenario, chsh, parse_expression
 from certify.kernel.defs.words import EVE
-from certify.kernel.format import Proven, Reject, brief, expect, field, only, parse_int, parse_rational
+from certify.kernel.format import Proven, Reject, brief, field, only, parse_int, parse_rational, rationals
 from certify.kernel.intervals import down, ln2_interval, log2_interval
 from certify.kernel.npa import NpaProblem, index_words, parse_problem, tangent_of
 
@@ -59,17 +59,13 @@ def node_bound(rel: Relaxation, lo: Fraction, hi: Fraction, evidence, where: str
     return bound
 
 
-def _t(evidence_or_problem, where: str):
-    pair = field(evidence_or_problem, "t", list, where)
-    if len(pair) != 2:
-        raise CertifyError(f"{where}.t: expected [lo, hi]")
-    return tuple(parse_rational(v, f"{where}.t[{j}]") for j, v in enumerate(pair))
+def _t(obj, where: str):
+    return tuple(rationals(obj, "t", 2, where))
 
 
 def check_node(problem, relation, value, evidence, where: str) -> Proven:
-    rel = parse_relaxation(problem, {"t"}, f"{where}.claim.problem")
-    lo, hi = _t(problem, f"{where}.claim.problem")
     at = f"{where}.claim.problem"
+    rel, (lo, hi) = parse_relaxation(problem, {"t"}, at), _t(problem, at)
     return Proven(low=node_bound(rel, lo, hi, evidence, f"{where}.evidence", f"{at}.t", f"{at}.level"))
 
 
@@ -94,28 +90,29 @@ def check_bound(problem, relation, value, evidence, where: str) -> Proven:
         raise CertifyError(f"{at}.depolarising: expected 0 <= Q < 1/2, H(A|X=0,E) and the CHSH constraint")
     if noise is not None and not (0 <= rel.at and rel.at ** 2 <= 8 * (1 - 2 * noise) ** 2):
         raise Reject(f"{at}.constraint.at: {brief(rel.at)} exceeds 2 sqrt 2 (1 - 2Q) at Q = {brief(noise)}")
-    m = parse_int(field(problem, "nodes", int, at), f"{at}.nodes", 2, MAX_NODES)
-    only(expect(evidence, dict, f"{where}.evidence"), {"nodes"}, f"{where}.evidence")
-    nodes = field(evidence, "nodes", list, f"{where}.evidence")
-    if len(nodes) != m - 1:
-        raise CertifyError(f"{where}.evidence.nodes: expected {m - 1} node certificates, got {len(nodes)}")
-    q = lambda t: (lambda p: p[0] - p[1])(legendre(m, 2 * t - 1))
-    spans, last = [], Fraction(0)
-    for i, node in enumerate(nodes):  # all node intervals before any dual (cheap first)
-        spot = f"{where}.evidence.nodes[{i}]"
-        lo, hi = _t(expect(node, dict, spot), spot)
-        if not last < lo <= hi < 1 or q(lo) * q(hi) > 0:
-            raise Reject(f"{spot}.t: [{brief(lo)}, {brief(hi)}] is not the next Gauss-Radau node interval "
-                         f"(0 < lo <= hi < 1 above the previous one, q(lo) q(hi) <= 0)")
-        spans.append((lo, hi))
-        last = hi
-    ln2_hi, total = ln2_interval()[1], Fraction(0)
-    for i, (node, (lo, hi)) in enumerate(zip(nodes, spans)):
-        dual = {key: node[key] for key in node if key != "t"}
-        spot = f"{where}.evidence.nodes[{i}]"
-        bound = node_bound(rel, lo, hi, dual, spot, f"{spot}.t", f"{at}.level")
-        top = abs(legendre(m - 1, 2 * lo - 1)[1]) + Fraction((m - 1) * m, 2) * 2 * (hi - lo)
-        total += max(Fraction(0), 1 + bound) / (m * m * ln2_hi * top * top)
+    total = sum((c * max(Fraction(0), 1 + node_bound(rel, lo, hi, dual, spot, f"{spot}.t", f"{at}.level"))
+                 for dual, lo, hi, spot, c in gauss_radau(problem, evidence, at, f"{where}.evidence")), Fraction(0))
     if noise:  # h(Q) <= -Q lo(log2 Q) - (1-Q) lo(log2 (1-Q)), as log2 < 0 there
         total += noise * log2_interval(noise)[0] + (1 - noise) * log2_interval(1 - noise)[0]
     return Proven(low=down(total, 96))  # rounded down: a readable, still proven, lower bound
+
+
+def gauss_radau(problem, evidence, at: str, where: str) -> list:
+    """[(node dual, lo, hi, where, c_lo <= c_i)] of the m - 1 node certificates of {"nodes": [...]}, after
+    checking, before any dual, that the [lo, hi] are the next Gauss-Radau node intervals (lemma (nodes))."""
+    m = parse_int(field(problem, "nodes", int, at), f"{at}.nodes", 2, MAX_NODES)
+    nodes = field(only(evidence, {"nodes"}, where), "nodes", list, where)
+    if len(nodes) != m - 1:
+        raise CertifyError(f"{where}.nodes: expected {m - 1} node certificates, got {len(nodes)}")
+    q = lambda t: (lambda p: p[0] - p[1])(legendre(m, 2 * t - 1))
+    out, last, ln2_hi = [], Fraction(0), ln2_interval()[1]
+    for i, node in enumerate(nodes):
+        spot = f"{where}.nodes[{i}]"
+        lo, hi = _t(node, spot)
+        if not last < lo <= hi < 1 or q(lo) * q(hi) > 0:
+            raise Reject(f"{spot}.t: [{brief(lo)}, {brief(hi)}] is not the next Gauss-Radau node interval "
+                         f"(0 < lo <= hi < 1 above the previous one, q(lo) q(hi) <= 0)")
+        top = abs(legendre(m - 1, 2 * lo - 1)[1]) + Fraction((m - 1) * m, 2) * 2 * (hi - lo)  # >= |P_{m-1}(x_i)|
+        out.append(({key: node[key] for key in node if key != "t"}, lo, hi, spot, 1 / (m * m * ln2_hi * top * top)))
+        last = hi
+    return out

@@ -1,14 +1,11 @@
 """The no-signalling polytope as exact rational rows, rebuilt from a claim's definition (trusted).
 
-The LP is  max c.p  s.t.  A p = b, p >= 0: one column P(a|x) per pair the promise allows (x, a
-as digit strings, party 1 first), rows "norm:X" (sum_a P(a|x) = 1) and "ns:i:k:X*:A*" (party
-i's marginal at input 0 minus at input k, the rest fixed: = 0), which say every marginal is
-independent of the party's own input. A parity promise fixes forbidden columns to 0 (absent).
-Objectives: "function" (P(g(a_S) = v | x)), "linear", "bell" (full probabilities at x_rest = 0:
-an identity on the polytope), "guess" (one sub-box per guess e, ns rows per box, norm rows
-shared). "min" negates c (`sign`). A constraint e.p rel v is row "con:k" with, for an
-inequality, a slack column of entry -1 (">=") or +1 ("<="); its dual check -+y_k >= 0 is the
-dual sign condition. Every convention in full: docs/referee-guide.md, appendix C.
+max c.p s.t. A p = b, p >= 0: one column P(a|x) per pair the promise allows (x, a digit strings),
+rows "norm:X" (sum_a P(a|x) = 1) and "ns:i:k:X*:A*" (party i's marginal at input 0 minus at input
+k = 0: every marginal is independent of the party's own input). Objectives: "function", "linear",
+"bell" (full probabilities at x_rest = 0), "guess" (one sub-box per guess, norm rows shared); "min"
+negates c (`sign`). A constraint is row "con:k", with a slack column of entry -1 (">=") or +1 ("<="):
+its dual check is the dual sign condition. Every convention: docs/referee-guide.md, appendix C.
 """
 
 from dataclasses import dataclass

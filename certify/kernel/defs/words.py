@@ -1,14 +1,12 @@
 """Projector words, NPA levels and moment matrices (trusted definition).
 
-A letter (i, x, a) is the projector E^i_{a|x} of party i (0 = A, 1 = B, ...), input x, output
-a < d_i - 1 (Collins-Gisin: E_{d-1|x} = 1 - the others). Eve's letters (EVE, d, k) are the
-Brown-Fawzi-Fawzi operators Z_k (d = 0) and Z_k^* (d = 1), spelled "Zk|d": free, and commuting
-with every device letter. A word is a tuple of letters, () the identity, None zero. Relations:
-  E_{a|x}^2 = E_{a|x},   E_{a|x} E_{b|x} = 0 (a != b),   [E^i, E^j] = 0 (i != j).
-`reduce_word`'s normal form (letters sorted stably by party; in each device party's sub-word no
-two neighbours share an input; Eve's letters kept in order) is unique: each party's algebra is a
-free product of commutative algebras, whose reduced words alternate. Levels, the moment matrix
-and why real symmetric moments suffice: docs/referee-guide.md, appendix A.
+A letter (i, x, a) is the projector E^i_{a|x} of party i (0 = A), input x, output a < d_i - 1
+(Collins-Gisin); Eve's letters (EVE, d, k) are Z_k (d = 0) and Z_k^* (d = 1), spelled "Zk|d", free
+and commuting with every device letter. A word is a tuple of letters, () the identity, None zero.
+Relations: E_{a|x}^2 = E_{a|x},  E_{a|x} E_{b|x} = 0 (a != b),  [E^i, E^j] = 0 (i != j).
+`reduce_word`'s normal form is unique (each party's algebra is a free product of commutative
+algebras, whose reduced words alternate). In full, with levels, the moment matrix and why real
+symmetric moments suffice: docs/referee-guide.md, appendix A.
 """
 
 import re
