@@ -9,6 +9,7 @@ meets the constraints exactly, which the kernel checks on the mixture (certify/k
 
 import json
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -123,3 +124,16 @@ def test_exact_mixture_meets_equalities_exactly():
     from certify.kernel.strategy import check
 
     assert check(problem, ">=", Fraction(0), evidence, "t").low == Fraction(1, 2)
+
+
+def test_three_party_guess_under_an_inequality_mixes_beyond_two_points(tmp_path):
+    # P_guess(a|x=0) s.t. Mermin >= 3: the Lagrangian's mixture of two see-saw points stops at 0.944952; the exact
+    # mixture of both sides' strategies and deterministic ones reaches 1/4 + 1/sqrt 2 (the level's value here)
+    example = json.loads((Path(__file__).resolve().parents[2] / "certify" / "data" / "examples" /
+                          "mermin3_quantum.json").read_text())
+    mermin = example["objective"]["bell"]
+    problem = Problem.from_json(dict(example, objective={"guess": {"parties": [0], "inputs": [0]}},
+                                     constraints=[{"expression": mermin, "relation": ">=", "value": "3"}]))
+    r = solve(problem, two_sided=True)
+    _both_verified(r, tmp_path, "mermin")
+    assert r.tight and abs(float(r.lower) - (0.25 + 0.5 ** 0.5)) < 1e-9
