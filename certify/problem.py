@@ -349,7 +349,8 @@ def strategy_certificate(parsed: Parsed, claim_id: str, dual=None):
             return found or (None, "the strategy search found no strategy the kernel verifies")
         # one inequality: the exact mixture of both sides' strategies and the deterministic ones may do better
         # than the Lagrangian's two points (a guess of A under Mermin >= 3: 0.957107 against 0.944952)
-        mixed = _mixture_certificate(parsed, goals, guess, pinned, certificate, claim_problem, None)
+        mixed = _mixture_certificate(parsed, goals, guess, pinned, certificate, claim_problem, None,
+                                     [] if strategy is None else to_evidence(strategy, guess)["components"])
         if found is None or found[0] is None:
             return mixed if mixed[0] is not None else found or mixed
         if mixed[0] is None:
@@ -362,7 +363,7 @@ def strategy_certificate(parsed: Parsed, claim_id: str, dual=None):
 PERTURBATIONS = (1e-3, 1e-2)  # sizes of the random tilts of the dual's Lagrangian (see `_mixture_certificate`)
 
 
-def _mixture_certificate(parsed, goals, guess, pinned, certificate, claim_problem, dual):
+def _mixture_certificate(parsed, goals, guess, pinned, certificate, claim_problem, dual, searched=None):
     """The lower witness under equalities (or several inequalities): an exact mixture of a pool of rounded
     quantum components and the deterministic strategies (certify.strategy_rounding.exact_mixture).
     The pool: for ONE equality e == v, the Lagrangian see-saw's strategies for e >= v and for e <= v (the
@@ -370,7 +371,8 @@ def _mixture_certificate(parsed, goals, guess, pinned, certificate, claim_proble
     give the Lagrangian L_g = sign f_g + lambda c + sum_k mu_k d_k, whose best responses (one per guess g) are
     the optimal decomposition's components where the level is tight; best responses to L_g tilted by small
     random combinations of the pinned expressions surround the target, and the deterministic strategies
-    supply the inward direction (towards the local polytope)."""
+    supply the inward direction (towards the local polytope). `searched`: the components the see-saw already
+    found for the one inequality as posed (that side is not searched again)."""
     from certify.kernel.defs.scenario import make_expression, parse_expression
     from certify.solve.seesaw import search
     from certify.strategy_rounding import deterministic_components, exact_mixture, to_evidence
@@ -390,9 +392,11 @@ def _mixture_certificate(parsed, goals, guess, pinned, certificate, claim_proble
         return None
 
     if len(pinned) == 1:  # one equality: the Lagrangian method on each side
-        e, _, v = pinned[0]
-        pool = []
+        e, posed, v = pinned[0]
+        pool = list(searched or [])
         for relation in (">=", "<="):
+            if searched is not None and relation == posed:
+                continue
             strategy = search(sc, goals, guess, parsed.sense, [(e, relation, v)], 1e-7)
             pool += [] if strategy is None else to_evidence(strategy, guess)["components"]
         found = attempt(pool, {"method": "exact mixture of see-saw strategies on both sides of the equality"})
