@@ -1,10 +1,9 @@
 """The trusted checker: one door, `check_certificate`, and a closed set of claim kinds.
 
-A certificate (docs/certificate-format.md) is {"format": "certify/1", "claim": {"id", "kind",
-"statement", "problem", "relation", "value"}, "problem_sha256", "evidence", "producer" (ignored)}.
-The claim says WHAT is proved (the problem is rebuilt by trusted code, never read as matrices),
-the evidence WHY. VERIFIED only after the kind's last exact check: every failure raises `Reject`
-(the claim does not follow) or `CertifyError` (malformed), and nothing in between sets `ok`.
+A certificate (docs/certificate-format.md) is {"format": "certify/1", "claim": {"id", "kind", "statement",
+"problem", "relation", "value"}, "problem_sha256", "evidence", "producer" (ignored)}: the claim says WHAT is
+proved (its problem rebuilt by trusted code, never read as matrices), the evidence WHY. VERIFIED only after
+the kind's last exact check; every failure raises `Reject` (does not follow) or `CertifyError` (malformed).
 """
 
 import hashlib  # noqa: I001 -- the format import stays two lines (ruff would make it twelve)

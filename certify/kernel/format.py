@@ -1,11 +1,10 @@
-"""Strict reading of certificate files: JSON with rationals as "p/q" strings.
+"""Strict reading of certificate files: JSON with rationals as "p/q" strings (trusted).
 
-Trusted. Refused before anything is computed: a file too large, too deep, with a repeated key,
-over `MAX_NODES` values (16 MiB of "{}" would take 1 GB as objects), or a number that is not a
-canonical rational string (JSON numbers only as small integers). Never ``Fraction(text)``: it
-accepts "1_0", " 1e3 " and "1e10000000" (seconds to expand). A rational is ``-?D(/D)?``, D at
-most `MAX_DIGITS` digits, no leading zeros, denominator > 1, lowest terms: one spelling per
-number, so the problem hash is well defined.
+Refused before anything is computed: a file too large, too deep, with a repeated key, over `MAX_NODES` values
+(16 MiB of "{}" would take 1 GB as objects), or a number that is not a canonical rational string (JSON numbers
+only as small integers). Never ``Fraction(text)``: it accepts "1_0", " 1e3 " and "1e10000000". A rational is
+``-?D(/D)?``, D at most `MAX_DIGITS` digits, no leading zeros, denominator > 1, lowest terms: one spelling
+per number, so the problem hash is well defined.
 """
 
 import json
@@ -118,11 +117,17 @@ def rational(obj: dict, key: str, where: str) -> Fraction:
     return parse_rational(field(obj, key, str, where), f"{where}.{key}")
 
 
+def sized(value, count: int, where: str, what: str = "entries") -> list:
+    """`value`, a list of exactly `count` items."""
+    if len(expect(value, list, where)) != count:
+        raise CertifyError(f"{where}: expected {count} {what}, got {len(value)}")
+    return value
+
+
 def rationals(obj: dict, key: str, count: int, where: str) -> list:
     """obj[key], a list of exactly `count` rationals."""
-    if len(field(obj, key, list, where)) != count:
-        raise CertifyError(f"{where}.{key}: expected {count} rationals, got {len(obj[key])}")
-    return [parse_rational(v, f"{where}.{key}[{k}]") for k, v in enumerate(obj[key])]
+    items = sized(field(obj, key, list, where), count, f"{where}.{key}", "rationals")
+    return [parse_rational(v, f"{where}.{key}[{k}]") for k, v in enumerate(items)]
 
 
 def parse_relation(obj: dict, where: str) -> str:

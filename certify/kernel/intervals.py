@@ -1,10 +1,8 @@
-"""Rational enclosures of sqrt, ln, log2 and exp: each returns (lo, hi) with lo <= f(x) <= hi.
+"""Rational enclosures of sqrt, ln, log2 and exp: each returns (lo, hi) with lo <= f(x) <= hi (trusted).
 
-Trusted, pure Python (integers and `fractions`; mpmath is only the tests' reference).
-Every endpoint follows from an elementary inequality stated beside the code, so no
-floating-point rounding mode has to be trusted. `prec` is a RELATIVE precision in bits:
-intermediate values are rounded outward to `prec` significant bits (`down`, `up`), which
-keeps the integers small and never loses containment (tests check widths below 2**-100).
+Pure Python; every endpoint follows from an elementary inequality stated beside the code, so no rounding
+mode is trusted. `prec` is a RELATIVE precision in bits: intermediate values are rounded outward to `prec`
+significant bits (`down`, `up`), which keeps the integers small and never loses containment.
 """
 
 from fractions import Fraction

@@ -12,7 +12,7 @@ from math import prod
 
 from certify.errors import CertifyError
 from certify.kernel.defs.scenario import make_expression, parse_expression, parse_rules, parse_scenario
-from certify.kernel.format import Proven, Reject, brief, expect, field, holds, only, parse_int, rational, rationals
+from certify.kernel.format import Proven, Reject, brief, field, holds, only, parse_int, rational, rationals, sized
 from certify.kernel.psd import denominator
 
 MAX_WORK = 10**7  # strategies of parties 1..n-1 times (terms + m_n d_n); 5-party binary Mermin: 256 * 40
@@ -111,13 +111,7 @@ def _value(expr, mix) -> Fraction:
 
 def _strategy(obj, scenario, where: str, keys=("strategy",)):
     """The table [[s_i(0), ..., s_i(m_i - 1)] per party] of obj["strategy"], where obj has only `keys`."""
-    raw = field(only(obj, keys, where), "strategy", list, where)
-    where += ".strategy"
-    if len(raw) != scenario.parties:
-        raise CertifyError(f"{where}: expected {scenario.parties} parties, got {len(raw)}")
-    out = []
-    for i, (row, m, d) in enumerate(zip(raw, scenario.inputs, scenario.outputs)):
-        if len(expect(row, list, f"{where}[{i}]")) != m:
-            raise CertifyError(f"{where}[{i}]: expected {m} outputs, got {len(row)}")
-        out.append([parse_int(a, f"{where}[{i}][{x}]", 0, d - 1) for x, a in enumerate(row)])
-    return out
+    at = f"{where}.strategy"
+    raw = sized(field(only(obj, keys, where), "strategy", list, where), scenario.parties, at, "parties")
+    return [[parse_int(a, f"{at}[{i}][{x}]", 0, d - 1) for x, a in enumerate(sized(row, m, f"{at}[{i}]", "outputs"))]
+            for i, (row, m, d) in enumerate(zip(raw, scenario.inputs, scenario.outputs))]

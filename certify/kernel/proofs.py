@@ -1,10 +1,10 @@
-"""Checking files and folders of certificates against a manifest of claims.
+"""Checking files and folders of certificates against a manifest of claims (trusted).
 
-Trusted. A folder with a `manifest.json` is checked as a whole: every entry names an existing
-certificate whose claim (id, kind, relation, value, problem hash, statement) is exactly the one
-stated, and every certificate file (``*.json``, any case, except the manifest) must be listed.
-Each file gets its own verdict; an unexpected exception is "internal" (never a pass). Malformed:
-a folder with no claims, a folder reached through a symbolic link (not followed), an id seen twice.
+A folder with a `manifest.json` is checked as a whole: every entry names an existing certificate whose claim
+(id, kind, relation, value, problem hash, statement) is exactly the one stated, and every certificate file
+(``*.json``, any case, except the manifest) must be listed. Each file gets its own verdict; an unexpected
+exception is "internal" (never a pass). Malformed: no claims, a folder reached through a symbolic link
+(not followed), an id seen twice.
 """
 
 import os

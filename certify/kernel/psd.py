@@ -26,14 +26,18 @@ def denominator(values, where: str, most: int = MAX_SCALE_BITS) -> int:
     return scale
 
 
-def scaled(matrix, where: str) -> list:
-    """The matrix times the common denominator of its entries, as integer rows, after the work bounds."""
+def scaled(matrix, where: str, spent=None) -> list:
+    """The matrix times the common denominator of its entries, as integer rows, after the work bounds
+    (n^5 (b + 8)^2 <= MAX_WORK: summed over the matrices of one check when they share `spent` = [work])."""
     scale = denominator((v for row in matrix for v in row), where)
     rows = [[v.numerator * (scale // v.denominator) for v in row] for row in matrix]
     bits = max((abs(v).bit_length() for row in rows for v in row), default=0)
-    if len(rows) ** 5 * (bits + 8) ** 2 > MAX_WORK:
+    work = len(rows) ** 5 * (bits + 8) ** 2 + (spent[0] if spent else 0)
+    if work > MAX_WORK:
         raise CertifyError(f"{where}: {len(rows)} rows of {bits}-bit scaled entries exceed the elimination "
-                           f"work bound n^5 (b + 8)^2 <= {MAX_WORK:.0e}")
+                           f"work bound n^5 (b + 8)^2 <= {MAX_WORK:.0e}" + (" in total (work bound)" if spent else ""))
+    if spent:
+        spent[0] = work
     return rows
 
 

@@ -11,11 +11,12 @@ strategies are quantum (realness limits completeness, not soundness). In full: a
 docs/referee-guide.md.
 """
 
-from fractions import Fraction
+from fractions import Fraction  # noqa: I001 -- the kernel wraps long imports (ruff would put one name a line)
 from math import prod
 
 from certify.errors import CertifyError
-from certify.kernel.format import Proven, Reject, brief, expect, field, holds, only, parse_int, parse_rational, rational
+from certify.kernel.format import (Proven, Reject, brief, expect, field, holds, only, parse_int, parse_rational,
+                                   rational, sized)
 from certify.kernel.npa import parse_setting  # the same problem definition as npa.max
 from certify.kernel.psd import denominator
 
@@ -69,10 +70,8 @@ def _behaviour(comp, sc, keys, budget, where):
     ops = [[[] for _ in range(m)] for m in sc.inputs]  # ops[i][x][a] = (s, s P as integers)
     for i, x in ((i, x) for i in range(sc.parties) for x in range(sc.inputs[i])):
         spot, d = f"{where}.projectors[{i}][{x}]", dims[i]
-        if len(expect(proj[i][x], list, spot)) != sc.outputs[i]:
-            raise CertifyError(f"{spot}: expected {sc.outputs[i]} projectors, got {len(proj[i][x])}")
         total = [[Fraction(0)] * d for _ in range(d)]
-        for a, raw in enumerate(proj[i][x]):
+        for a, raw in enumerate(sized(proj[i][x], sc.outputs[i], spot, "projectors")):
             s, p = _integer(raw, d, d, f"{spot}[{a}]")
             ops[i][x].append((s, p))  # symmetric, and (s P)(s P) = s (s P) iff P P = P
             if any(p[j][k] != p[k][j] or sum(p[j][t] * p[t][k] for t in range(d)) != s * p[j][k]

@@ -20,7 +20,7 @@ from fractions import Fraction
 from certify.errors import CertifyError
 from certify.kernel.defs.scenario import Scenario, chsh, parse_expression
 from certify.kernel.defs.words import EVE
-from certify.kernel.format import Proven, Reject, brief, field, only, parse_int, parse_rational, rationals
+from certify.kernel.format import Proven, Reject, brief, field, only, parse_int, parse_rational, rationals, sized
 from certify.kernel.intervals import down, ln2_interval, log2_interval
 from certify.kernel.npa import NpaProblem, index_words, parse_problem, tangent_of
 
@@ -101,9 +101,8 @@ def gauss_radau(problem, evidence, at: str, where: str) -> list:
     """[(node dual, lo, hi, where, c_lo <= c_i)] of the m - 1 node certificates of {"nodes": [...]}, after
     checking, before any dual, that the [lo, hi] are the next Gauss-Radau node intervals (lemma (nodes))."""
     m = parse_int(field(problem, "nodes", int, at), f"{at}.nodes", 2, MAX_NODES)
-    nodes = field(only(evidence, {"nodes"}, where), "nodes", list, where)
-    if len(nodes) != m - 1:
-        raise CertifyError(f"{where}.nodes: expected {m - 1} node certificates, got {len(nodes)}")
+    nodes = sized(field(only(evidence, {"nodes"}, where), "nodes", list, where), m - 1, f"{where}.nodes",
+                  "node certificates")
     q = lambda t: (lambda p: p[0] - p[1])(legendre(m, 2 * t - 1))
     out, last, ln2_hi = [], Fraction(0), ln2_interval()[1]
     for i, node in enumerate(nodes):

@@ -17,7 +17,7 @@ from types import MappingProxyType
 
 from certify.errors import CertifyError
 from certify.kernel.defs.scenario import Scenario, parse_expression, parse_guess, parse_rules
-from certify.kernel.format import expect, field, only, parse_int, parse_rational, parse_sizes
+from certify.kernel.format import expect, field, only, parse_int, parse_rational, parse_sizes, sized
 
 MAX_COLUMNS = 1 << 13  # 8 binary parties (2^16) took 1.8 s and 143 MB before any evidence was read
 MAX_EXPANSION = 10**6  # full-probability entries of one Bell expression
@@ -64,8 +64,7 @@ def build(problem: dict, where: str, extended: bool = False) -> NsLp:
     """Rebuild the LP of an "lp.ns" claim from its definition, strictly. Only `extended` callers
     (kind lp.ns) accept "min", constraints and bell / guess objectives: lp.threshold's lemma is
     stated for a plain max."""
-    only(problem, {"scenario", "promise", "objective", "sense"} | ({"constraints"} if extended
-                                                                                     else set()), where)
+    only(problem, {"scenario", "promise", "objective", "sense"} | ({"constraints"} if extended else set()), where)
     sense = field(problem, "sense", str, where)
     senses = ("max", "min") if extended else ("max",)
     if sense not in senses:
@@ -109,10 +108,8 @@ def build(problem: dict, where: str, extended: bool = False) -> NsLp:
 def _guesses(raw, inputs, outputs, where):
     """(guesses e of a_S, the input x: x_S with the rest 0, the parties S)."""
     parties, xs = parse_guess(raw, inputs, where, ("kind", "parties", "inputs"))
-    x = [0] * len(inputs)
-    for p, v in zip(parties, xs):
-        x[p] = v
-    return tuple(product(*(range(outputs[p]) for p in parties))), tuple(x), parties
+    x = tuple(dict(zip(parties, xs)).get(i, 0) for i in range(len(inputs)))
+    return tuple(product(*(range(outputs[p]) for p in parties))), x, parties
 
 
 def _full(expr, outputs, where) -> dict:
@@ -135,7 +132,7 @@ def _constraints(inputs, outputs, parity_items):
     A pure function of hashable arguments returning tuples and a read-only mapping."""
     parity = dict(parity_items)
     columns = tuple((x, a) for x in product(*(range(m) for m in inputs))
-                    for a in product(*(range(d) for d in outputs)) if _allowed(parity, x, a))
+                    for a in product(*(range(d) for d in outputs)) if x not in parity or sum(a) % 2 == parity[x])
     entries = tuple(tuple(column_rows(inputs, x, a)) for x, a in columns)
     rows = {key: Fraction(key.startswith("norm:")) for column in entries for key, _ in column}
     # A norm row with no allowed column makes the LP infeasible: keep it, so the primal check
@@ -143,10 +140,6 @@ def _constraints(inputs, outputs, parity_items):
     for x in product(*(range(m) for m in inputs)):
         rows.setdefault(f"norm:{spell(x)}", Fraction(1))
     return columns, entries, MappingProxyType(rows)
-
-
-def _allowed(parity, x, a) -> bool:
-    return x not in parity or sum(a) % 2 == parity[x]
 
 
 def parse_digits(text, sizes, where: str) -> tuple:
@@ -169,9 +162,7 @@ def _promise(promise, inputs, outputs, where: str) -> dict:
     parity = {}
     for j, rule in enumerate(expect(promise["rules"], list, f"{where}.rules")):
         spot = f"{where}.rules[{j}]"
-        if not isinstance(rule, list) or len(rule) != 2:
-            raise CertifyError(f"{spot}: expected [x, parity]")
-        x = parse_digits(rule[0], inputs, f"{spot}[0]")
+        x = parse_digits(sized(rule, 2, spot, "items [x, parity]")[0], inputs, f"{spot}[0]")
         if x in parity:
             raise CertifyError(f"{spot}: input {rule[0]} listed twice")
         parity[x] = parse_int(rule[1], f"{spot}[1]", 0, 1)
@@ -188,13 +179,10 @@ def _objective(objective: dict, inputs, outputs, where: str) -> dict:
                                 f"{where}.expression")
         return _full(expr, outputs, f"{where}.expression")
     if kind == "linear":
-        if set(objective) != {"kind", "terms"}:
-            raise CertifyError(f'{where}: a linear objective has exactly "kind" and "terms"')
         coefficients = {}
-        for j, term in enumerate(field(objective, "terms", list, where)):
+        for j, term in enumerate(field(only(objective, {"kind", "terms"}, where), "terms", list, where)):
             spot = f"{where}.terms[{j}]"
-            if not isinstance(term, list) or len(term) != 3:
-                raise CertifyError(f'{spot}: expected [x, a, "p/q"]')
+            sized(term, 3, spot, 'items [x, a, "p/q"]')
             key = (parse_digits(term[0], inputs, f"{spot}[0]"), parse_digits(term[1], outputs, f"{spot}[1]"))
             if key in coefficients:
                 raise CertifyError(f"{spot}: term {term[0]}|{term[1]} listed twice")

@@ -1,11 +1,8 @@
-"""Bell scenarios and Bell expressions with rational coefficients.
+"""Bell scenarios and Bell expressions with rational coefficients (trusted definition).
 
-Trusted definition. A scenario has n parties; party i has ``inputs[i]`` >= 1 inputs and
-``outputs[i]`` >= 2 outputs. A Bell expression is a constant plus rational coefficients
-on probabilities P(a_S | x_S) of subsets S of the parties; a term is ``(outputs, inputs,
-coef)`` where both tuples have one slot per party and ``None`` in the slots of parties
-outside S. Full-probability, Collins-Gisin and correlator forms all reduce to this; the
-JSON form is in docs/bell-expression-format.md (writers: `certify.expressions`).
+A scenario has n parties, party i with inputs[i] >= 1 inputs and outputs[i] >= 2 outputs. A Bell expression is
+a constant plus rational coefficients on P(a_S | x_S), S a subset of the parties: a term (outputs, inputs, coef)
+has one slot per party, None outside S. JSON form: docs/bell-expression-format.md.
 """
 
 from dataclasses import dataclass
@@ -15,7 +12,7 @@ from math import prod
 
 from certify.errors import CertifyError
 from certify.kernel.defs.words import party_name
-from certify.kernel.format import expect, field, only, parse_int, parse_rational, parse_relation, parse_sizes, rational
+from certify.kernel.format import expect, field, only, parse_int, parse_relation, parse_sizes, rational, sized
 
 MAX_SETTINGS = 64
 MAX_TERMS = 100000
@@ -54,18 +51,18 @@ def make_expression(scenario: Scenario, terms, constant=Fraction(0), where="expr
 
 
 def parse_expression(obj, scenario: Scenario, where: str) -> Expression:
-    only(expect(obj, dict, where), {"terms", "constant"}, where)
+    only(obj, {"terms", "constant"}, where)
     raw = field(obj, "terms", list, where)
     if len(raw) > MAX_TERMS:
         raise CertifyError(f"{where}.terms: more than {MAX_TERMS} terms")
     terms = []
     for k, term in enumerate(raw):
         at = f"{where}.terms[{k}]"
-        only(expect(term, dict, at), {"coef", "outputs", "inputs"}, at)
+        only(term, {"coef", "outputs", "inputs"}, at)
         outs = [_slot(v, f"{at}.outputs[{j}]") for j, v in enumerate(field(term, "outputs", list, at))]
         ins = [_slot(v, f"{at}.inputs[{j}]") for j, v in enumerate(field(term, "inputs", list, at))]
-        terms.append((outs, ins, parse_rational(field(term, "coef", str, at), f"{at}.coef")))
-    constant = parse_rational(obj["constant"], f"{where}.constant") if "constant" in obj else 0
+        terms.append((outs, ins, rational(term, "coef", at)))
+    constant = rational(obj, "constant", where) if "constant" in obj else 0
     return make_expression(scenario, terms, constant, where)
 
 
@@ -122,14 +119,12 @@ def guess_expression(scenario: Scenario, parties, inputs, guess) -> Expression:
 
 def parse_guess(raw, inputs, where: str, keys=("parties", "inputs")):
     """(parties S, inputs x_S) of a guess {"parties": S, "inputs": x_S}; S distinct, increasing."""
-    only(expect(raw, dict, where), keys, where)
+    only(raw, keys, where)
     parties = [parse_int(p, f"{where}.parties[{k}]", 0, len(inputs) - 1)
                for k, p in enumerate(field(raw, "parties", list, where))]
     if not parties or parties != sorted(set(parties)):
         raise CertifyError(f"{where}.parties: expected distinct parties in increasing order")
-    xs = field(raw, "inputs", list, where)
-    if len(xs) != len(parties):
-        raise CertifyError(f"{where}.inputs: expected {len(parties)} inputs, got {len(xs)}")
+    xs = sized(field(raw, "inputs", list, where), len(parties), f"{where}.inputs", "inputs")
     return parties, [parse_int(x, f"{where}.inputs[{k}]", 0, inputs[p] - 1)
                      for k, (p, x) in enumerate(zip(parties, xs))]
 
@@ -143,12 +138,9 @@ def _check_slots(scenario, outs, ins, where):
     for i, (a, x) in enumerate(zip(outs, ins)):
         if (a is None) != (x is None):
             raise CertifyError(f"{where}: party {party_name(i)} has an output but no input or vice versa")
-        if a is None:
-            continue
-        if not 0 <= x < scenario.inputs[i]:
-            raise CertifyError(f"{where}: input {x} of party {party_name(i)} outside 0..{scenario.inputs[i] - 1}")
-        if not 0 <= a < scenario.outputs[i]:
-            raise CertifyError(f"{where}: output {a} of party {party_name(i)} outside 0..{scenario.outputs[i] - 1}")
+        for name, v, size in (("input", x, scenario.inputs[i]), ("output", a, scenario.outputs[i])):
+            if a is not None and not 0 <= v < size:
+                raise CertifyError(f"{where}: {name} {v} of party {party_name(i)} outside 0..{size - 1}")
 
 
 def _slot(value, where):
