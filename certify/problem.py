@@ -328,10 +328,15 @@ def strategy_certificate(parsed: Parsed, claim_id: str, dual=None):
         rival = None
         if not rules:  # the best deterministic strategy, exact: where the quantum optimum is local (a random
             # expression's often is) the rounded see-saw strategy ends 1e-15 below it, and L >= local holds anyway
-            from certify.strategy_rounding import deterministic_components, exact_mixture
+            from certify.strategy_rounding import deterministic_component, exact_mixture
 
-            best = exact_mixture(deterministic_components(parsed.scenario, guess), parsed.scenario, goals, [],
-                                 parsed.sense, guess)
+            sc = parsed.scenario
+            try:  # the kernel's enumeration (its work bound applies); a guess: any deterministic strategy scores 1
+                choice = ([[0] * m for m in sc.inputs] if guess else
+                          local_optimum(sc, goals[0], parsed.sense == "max", "problem.objective")[1])
+                best = exact_mixture([deterministic_component(choice, sc, guess)], sc, goals, [], parsed.sense, guess)
+            except CertifyError:
+                best = None
             rival = None if best is None else (*best, {"method": "the best deterministic strategy"})
         for margin in (1e-9, 1e-7, 1e-5):
             strategy = search(parsed.scenario, goals, guess, parsed.sense, rules, margin)

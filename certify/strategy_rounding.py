@@ -146,13 +146,15 @@ def deterministic_components(scenario, guess: bool, limit: int = MAX_DETERMINIST
     per_party = [list(product(range(d), repeat=m)) for m, d in zip(scenario.inputs, scenario.outputs)]
     if math.prod(len(x) for x in per_party) > limit:
         return []
-    out = []
-    for choice in product(*per_party):
-        projectors = [[[[["1"]] if a == choice[i][x] else [["0"]] for a in range(d)] for x in range(m)]
-                      for i, (m, d) in enumerate(zip(scenario.inputs, scenario.outputs))]
-        comp = {"weight": "0", "dims": [1] * scenario.parties, "projectors": projectors, "state": ["1"]}
-        out.append(dict(comp, guess=0) if guess else comp)
-    return out
+    return [deterministic_component(choice, scenario, guess) for choice in product(*per_party)]
+
+
+def deterministic_component(choice, scenario, guess: bool) -> dict:
+    """The deterministic strategy choice[i][x] (party i's output at input x) as a dimension-1 component."""
+    projectors = [[[[["1"]] if a == choice[i][x] else [["0"]] for a in range(d)] for x in range(m)]
+                  for i, (m, d) in enumerate(zip(scenario.inputs, scenario.outputs))]
+    comp = {"weight": "0", "dims": [1] * scenario.parties, "projectors": projectors, "state": ["1"]}
+    return dict(comp, guess=0) if guess else comp
 
 
 def exact_mixture(pool, scenario, goals, rules, sense: str, guess: bool):
