@@ -6,6 +6,10 @@ kind it has. Lemma: if the set's optimum of one constraint's expression e alone 
 min e >= L > v refutes e <= v, and either refutes e == v. The one comparison U < v is exact
 arithmetic done here (printed with the verdict, so a reader redoes it at a glance).
 
+Observed statistics P over the quantum set: G = sum_(a,x) (P(a|x) - U(a|x)) p(a|x), the direction from the
+uniform behaviour U to P, is certified at the level (an npa.max verdict max G <= B); B < G(P) proves that no
+behaviour of the level, hence no quantum behaviour, equals P (the PR box: G(P) = 1 > 1/sqrt 2).
+
 When only a combination is infeasible (no-signalling set): Farkas. A phase-one LP (HiGHS, floats:
 maximise s with e_k - v_k >= s for ">=", v_k - e_k >= s for "<=", e_k == v_k, over no-signalling
 boxes) has s* < 0, and its dual gives weights mu_k (>= 0 on ">=", <= 0 on "<=", free on "==").
@@ -14,6 +18,8 @@ feasible box, and a kernel verdict "max C == M" over the set with M < T refutes 
 Rounding can only lose the proof, never fake one: the kernel computes M exactly. If it is lost, or
 for the quantum set, the solver's status is reported, labelled NOT a kernel verdict.
 """
+
+from fractions import Fraction
 
 from certify import printing
 from certify.errors import CertifyError
@@ -29,6 +35,10 @@ def diagnose(parsed, failure) -> str:
     sc = parsed.scenario
     scenario = {"inputs": list(sc.inputs), "outputs": list(sc.outputs)}
     where = {"no-signalling": "no-signalling box", "quantum": f"behaviour at NPA level {parsed.level}"}[parsed.set]
+    if parsed.table is not None and parsed.set == "quantum":
+        outside = _outside(parsed, scenario)
+        if outside:
+            return outside
     for k, (expr, relation, value) in enumerate(parsed.constraints):
         for sense in (("max",) if relation == ">=" else ("min",) if relation == "<=" else ("max", "min")):
             try:
@@ -51,6 +61,31 @@ def diagnose(parsed, failure) -> str:
                 "this is the solver's status, NOT a kernel verdict (no single constraint is refuted alone, nor a "
                 "combination found by the phase-one LP)")
     return None
+
+
+def _outside(parsed, scenario):
+    """Observed statistics outside the NPA level: G = sum_{a,x} (P - U)(a|x) p(a|x), the direction from the
+    uniform behaviour U to the observed P (for noise on a Bell violation, the violated expression), has
+    G(P) above the kernel's bound on max G at the level, so no behaviour of the level equals P."""
+    from math import prod
+
+    from certify.kernel.defs.scenario import make_expression
+    from certify.problem import Problem, certify_problem
+
+    sc, uniform = parsed.scenario, Fraction(1, prod(parsed.scenario.outputs))
+    toward = make_expression(sc, [(o, i, p - uniform) for (o, i), p in parsed.table.items()])
+    observed = toward.constant + sum((c * parsed.table[(o, i)] for o, i, c in toward.terms), Fraction(0))
+    try:
+        _, verdict = certify_problem(Problem(scenario, {"bell": expression_to_json(toward)}, "quantum", "max",
+                                             level=parsed.level))
+    except CertifyError:
+        return None
+    if not (verdict.ok and verdict.claimed < observed):
+        return None
+    return (f"problem.statistics: infeasible: the observed behaviour P is outside NPA level {parsed.level} (so no "
+            f"quantum behaviour equals it): G = sum_(a,x) (P(a|x) - {format_rational(uniform)}) p(a|x) has "
+            f"G(P) = {_decimal(observed)}, while the kernel proves max G {printing.proven(verdict, _decimal, claimed=True)}"
+            f" (claim {verdict.claim_id})")
 
 
 def _decimal(x) -> str:

@@ -182,7 +182,7 @@ def certify_problem(problem, claim_id=None, solver=None, target: float = 1e-6):
                 raise
             from certify.infeasible import diagnose
 
-            reason = diagnose(parsed, failure) if parsed.constraints else None
+            reason = diagnose(parsed, failure) if parsed.constraints or parsed.table is not None else None
             if reason:
                 raise InfeasibleError(reason) from None
             raise

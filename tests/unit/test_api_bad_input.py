@@ -62,6 +62,17 @@ def test_infeasible_quantum_constraint_is_refuted_by_the_npa_bound(tmp_path, cap
     assert code == 2 and "no behaviour at NPA level 1 has CHSH >= 3" in line and "max CHSH <= " in line
 
 
+def test_statistics_outside_the_quantum_set_are_refuted_by_the_npa_bound(tmp_path, capsys):
+    # the PR box as observed statistics: G = sum (P - 1/4) p, the direction from the uniform behaviour, has
+    # G(PR) = 1 while the kernel proves max G <= 1/sqrt 2 at level 1+AB (here G = CHSH / 4)
+    pr = [{"outputs": [a, b], "inputs": [x, y], "p": "1/2" if a ^ b == x & y else "0"}
+          for a in range(2) for b in range(2) for x in range(2) for y in range(2)]
+    problem = {"scenario": SC, "set": "quantum", "level": "1+AB", "objective": GUESS, "statistics": {"p": pr}}
+    code, line = run(tmp_path, capsys, problem)
+    assert code == 2 and "problem.statistics: infeasible: the observed behaviour P is outside NPA level 1+AB" in line
+    assert "G(P) = 1, while the kernel proves max G <= " in line and "(~0.70710" in line and "VERIFIED" in line
+
+
 def test_jointly_infeasible_constraints_are_refuted_by_a_weighted_sum(tmp_path, capsys):
     # each alone is feasible (CHSH reaches 4 and -4); 1/2 (CHSH - 3) - 1/2 (CHSH - 1) >= 0 reads 0 >= 1
     problem = {"scenario": SC, "set": "no-signalling", "objective": GUESS,
