@@ -416,35 +416,36 @@ def _mixture_certificate(parsed, goals, guess, pinned, certificate, claim_proble
         parts.append((Fraction(m), parse_expression(row["expression"], sc, "d")))
     for m, row in zip(dual.get("kappa", []), claim_problem.get("constraints", [])):
         parts.append((Fraction(m), parse_expression(row["expression"], sc, "e")))
+    families = []  # (name, the objective's sign, [(multiplier, expression)], goals): each family's responses
+    if parsed.table is None or guess:  # (a Bell objective fixed by the statistics has a Lagrangian ~0)
+        families.append(("best responses to the NPA dual's Lagrangian", sign, parts, goals))
+    if parsed.table is not None:  # the boundary point beyond P seen from the uniform behaviour U: max sum_{a,x}
+        # (P - U)(a|x) Q(a|x) over Q; P lies between it and U (inside the local polytope), which the deterministic
+        # strategies supply; any decomposition of P is a witness of a Bell objective the statistics fix
+        uniform = Fraction(1, math.prod(sc.outputs))
+        toward = make_expression(sc, [(o, i, p - uniform) for (o, i), p in parsed.table.items()])
+        families.append(("best responses towards the observed behaviour", 0, [(Fraction(1), toward)], goals[:1]))
 
-    if parsed.table is not None and not guess:  # the statistics fix a Bell objective: its Lagrangian is ~0, and
-        # any decomposition of the observed P is a witness; aim at the boundary point beyond P seen from the
-        # uniform behaviour U instead: max sum_{a,x} (P - U)(a|x) Q(a|x) over Q, then tilted around it
-        scale = Fraction(1, math.prod(sc.outputs))
-        toward = make_expression(sc, [(o, i, p - scale) for (o, i), p in parsed.table.items()])
-        parts, sign = [(Fraction(1), toward)], 0
-
-    def combined(goal, tilt):
-        pieces = [(Fraction(sign), goal)] + parts + [(Fraction(t), e) for t, (e, _, _) in zip(tilt, pinned)]
+    def combined(goal, sign_f, pieces, tilt):
+        pieces = [(Fraction(sign_f), goal)] + pieces + [(Fraction(t), e) for t, (e, _, _) in zip(tilt, pinned)]
         terms = [(o, i, t * c) for t, e in pieces for o, i, c in e.terms]
         return make_expression(sc, terms, sum((t * e.constant for t, e in pieces), Fraction(0)))
 
-    rng = __import__("random").Random(0)  # reproducible tilts (the certificate is a function of the problem)
-    base = []
-    for goal in goals:
-        strategy = search(sc, [combined(goal, [0] * len(pinned))], False, "max", [])
-        base += [] if strategy is None else to_evidence(strategy, False)["components"]
-    for size in PERTURBATIONS:
-        pool = list(base)
-        for j in range(2 * len(pinned) + 2):
-            tilt = [Fraction(round(size * rng.gauss(0, 1) * 10**6), 10**6) for _ in pinned]
-            for goal in goals:
-                strategy = search(sc, [combined(goal, tilt)], False, "max", [], starts=2, seed=j + 1)
-                pool += [] if strategy is None else to_evidence(strategy, False)["components"]
-        found = attempt(pool, {"method": "exact mixture of best responses to the NPA dual's Lagrangian, tilted",
-                               "tilt": f"{size:g}"})
-        if found is not None:
-            return found
+    rng, pool, used = __import__("random").Random(0), [], []  # reproducible tilts: the certificate is a function
+    for size in PERTURBATIONS:  # of the problem
+        for name, sign_f, pieces, family_goals in families:
+            for j in range(2 * len(pinned) + 3):  # the family's base response (untilted) first
+                tilt = [Fraction(round(size * rng.gauss(0, 1) * 10**6), 10**6) if j else 0
+                        for _ in pinned]
+                for goal in family_goals:
+                    strategy = search(sc, [combined(goal, sign_f, pieces, tilt)], False, "max", [],
+                                      starts=6 if not j else 2, seed=j)
+                    pool += [] if strategy is None else to_evidence(strategy, False)["components"]
+            used.append(name)
+            found = attempt(pool, {"method": f"exact mixture of {' and '.join(dict.fromkeys(used))}, tilted",
+                                   "tilt": f"{size:g}"})
+            if found is not None:
+                return found
     return None, (f"no lower witness: {what} (no exact mixture of rational strategies meets them; an exact "
                   "rational strategy generally cannot)")
 

@@ -137,3 +137,20 @@ def test_three_party_guess_under_an_inequality_mixes_beyond_two_points(tmp_path)
     r = solve(problem, two_sided=True)
     _both_verified(r, tmp_path, "mermin")
     assert r.tight and abs(float(r.lower) - (0.25 + 0.5 ** 0.5)) < 1e-9
+
+
+def test_three_input_statistics_get_a_witness_from_the_direction_of_the_observed_behaviour(tmp_path):
+    # correlators 0.9 cos(theta_x - phi_y) of qubit measurements (rounded to 10^-6), zero marginals: the dual's
+    # Lagrangian alone does not surround P; the boundary point beyond P (from the uniform behaviour) does
+    import math
+
+    th, ph = [0, math.pi / 3, 2 * math.pi / 3], [math.pi / 6, math.pi / 2, 5 * math.pi / 6]
+    table = np.empty((2, 2, 3, 3), dtype=object)
+    for a, b, x, y in np.ndindex(2, 2, 3, 3):
+        table[a, b, x, y] = (1 + (-1) ** (a + b) * Fraction(round(0.9 * math.cos(th[x] - ph[y]) * 10**6), 10**6)) / 4
+    problem = certify.Problem(certify.Scenario([3, 3], [2, 2]), certify.guess([0], [0]), "quantum", statistics=table,
+                              level="1+AB")
+    r = solve(problem, two_sided=True)
+    _both_verified(r, tmp_path, "i3322stats")
+    assert "towards the observed behaviour" in r.certificates[1]["producer"]["method"]
+    assert Fraction(1, 2) < r.lower < r.upper < Fraction(81, 100) and r.gap < Fraction(1, 100)
