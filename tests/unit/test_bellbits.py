@@ -307,3 +307,19 @@ def test_cli_reads_standard_input(monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(("\ufeff" + data).encode())))
     code, text, _ = _cli(capsys, "--problem", f"{EXAMPLES}/chsh_biased_bits.json", "--counts", "-")
     assert code == 0 and "H_min >= 973 bits" in text and "stdin" in text
+
+
+def test_direction_min_certifies_the_negated_expression(tmp_path, capsys):
+    """A Bell inequality violated downwards (here -CHSH, "direction": "min") gives the same bits as CHSH: the
+    claim is made for -E, so lambda >= 0 keeps its meaning (the bound falls as the violation grows)."""
+    spec = json.load(open(f"{EXAMPLES}/chsh_biased_bits.json"))
+    spec["expression"]["correlators"] = [dict(c, coef=str(-Fraction(c["coef"]))) for c in
+                                         spec["expression"]["correlators"]]
+    (tmp_path / "neg.json").write_text(json.dumps(dict(spec, direction="min")))
+    code, text, _ = _cli(capsys, "--problem", str(tmp_path / "neg.json"), "--counts",
+                         f"{EXAMPLES}/chsh_biased_counts.csv")
+    assert code == 0 and "H_min >= 973 bits" in text and "direction min" in text
+    (tmp_path / "wrong.json").write_text(json.dumps(spec))  # -CHSH read as "larger is more random": no bits
+    code, text, _ = _cli(capsys, "--problem", str(tmp_path / "wrong.json"), "--counts",
+                         f"{EXAMPLES}/chsh_biased_counts.csv")
+    assert code == 0 and "H_min >= 0 bits" in text
