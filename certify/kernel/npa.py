@@ -1,15 +1,12 @@
 """Claim kind "npa.max": an upper bound on an NPA relaxation, from a dual certificate.
 
-Trusted. The problem, rebuilt from its definition (never read as matrices):
-  maximise sum_e g_e . y^e  s.t.  Gamma(y^e) = sum_w y^e_w F_w >= 0 (each block e),
-  sum_e y^e_identity = 1,  c . y >= I (a constraint),  d_k . y = v_k (statistics),
-  e_j . y r_j v_j ("constraints"),  y = sum_e y^e.
-A Bell objective has one block; a guess of a_S at x_S one block per guess e (P = sum_e P_e).
-Lemma (weak duality): if every Z_e is PSD, lambda >= 0, kappa_j >= 0 for ">=", <= 0 for "<=",
-and  g_e[w] + <Z_e, F_w> + lambda c[w] + sum_k mu_k d_k[w] + sum_j kappa_j e_j[w] = [w = 1] nu
-for all e, w, then (as <Z_e, Gamma(y^e)> >= 0) the optimum is <= nu' - lambda I for EVERY I,
-nu' = nu - sum_k mu_k v_k - sum_j kappa_j v_j: a tangent line. The full chain: appendix B of
-docs/referee-guide.md. "sense": "min" (Bell only) puts -f in the block: min f >= -bound.
+Trusted. The problem, rebuilt from its definition (never read as matrices): maximise sum_e g_e . y^e s.t.
+Gamma(y^e) = sum_w y^e_w F_w >= 0 (one block, or one per guess e: P = sum_e P_e), sum_e y^e_1 = 1,
+c . y >= I (a constraint), d_k . y = v_k (statistics), e_j . y r_j v_j ("constraints"), y = sum_e y^e.
+Lemma (weak duality): if every Z_e is PSD, lambda >= 0, kappa_j >= 0 for ">=", <= 0 for "<=", and
+  g_e[w] + <Z_e, F_w> + lambda c[w] + sum_k mu_k d_k[w] + sum_j kappa_j e_j[w] = [w = 1] nu  for all e, w,
+the optimum is <= nu' - lambda I for EVERY I, nu' = nu - sum_k mu_k v_k - sum_j kappa_j v_j: a tangent
+line. In full: appendix B of docs/referee-guide.md. "min" (Bell only) puts -f in the block: min f >= -bound.
 """
 
 import importlib.util  # noqa: I001 -- the kernel wraps long imports (ruff would put one name a line)

@@ -44,11 +44,9 @@ def scaled(matrix, where: str, spent=None) -> list:
 def integer_psd(rows, backend: str = "int") -> bool:
     """True iff the symmetric integer matrix (from `scaled`) is PSD, by fraction-free elimination.
     Symmetry is the caller's to guarantee (the NPA check builds Z from its upper triangle)."""
-    if backend == "flint":
-        import flint  # optional accelerator, same algorithm
+    if backend == "flint":  # optional accelerator, same algorithm (any other backend: Python ints)
+        import flint
         rows = [[flint.fmpz(v) for v in row] for row in rows]
-    elif backend != "int":
-        raise ValueError(f"unknown PSD backend {backend!r}")
     alive, previous = list(range(len(rows))), 1
     while alive:
         k = alive.pop(0)

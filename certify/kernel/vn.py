@@ -1,17 +1,13 @@
 """Claim kinds "vn.node" and "vn.bound": von Neumann entropy lower bounds (Brown-Fawzi-Fawzi).
 
-Trusted. BFF (arXiv:2106.13692, Theorem 1, norm bounds dropped: that only lowers the bound), with
-the m-point Gauss-Radau rule (t_i, w_i) on [0, 1], t_m = 1, M_k = prod_{i in S} E^i_{k_i|x_i}:
+Trusted. BFF (arXiv:2106.13692, Theorem 1, norm bounds dropped), m-point Gauss-Radau rule (t_i, w_i), t_m = 1:
   H(S|X_S = x_S, E) >= sum_{i<m} c_i (1 + P(t_i)),  c_i = w_i / (t_i ln 2),
-  P(t) = inf sum_k <M_k (Z_k + Z_k^* + (1 - t) Z_k^* Z_k) + t Z_k Z_k^*>.
-Lemmas (in full: appendix F of docs/referee-guide.md):
- (node) for lo <= t <= hi, O(t) - O' = (t - lo) sum Z Z^* + (hi - t) sum Z^* M Z >= 0, O' with
-   (1 - hi) and lo: one dual (`npa.tangent_of` on max -O') bounds P(t) on all of [lo, hi]; Z = 0
-   is feasible with value 0, so a bound > 0 is vacuous and refused.
- (clamp) P(t) >= -1 (M [(1-t)(1+Z)^*(1+Z) + t (1+Z)(1+Z)^*] >= 0), so a term is >= c_i max(0, 1 + L_i).
- (nodes) t_i = (x_i + 1)/2, x_i the roots != 1 of P_{m-1} - P_m (Legendre; A&S 25.4.31 mirrored),
-   c_i = 1 / (m^2 P_{m-1}(x_i)^2 ln 2); an interval with a sign change of q(t) = P_{m-1}(2t-1) -
-   P_m(2t-1) holds one, and |P_n(x)| <= |P_n(a)| + n (n+1)/2 (b - a) on [a, b] (|P_n'| <= n(n+1)/2).
+  P(t) = inf sum_k <M_k (Z_k + Z_k^* + (1 - t) Z_k^* Z_k) + t Z_k Z_k^*>,  M_k = prod_{i in S} E^i_{k_i|x_i}.
+Lemmas (in full: appendix F of docs/referee-guide.md): (node) one dual of max -O', O' with (1 - hi) and lo,
+bounds P(t) on all of [lo, hi]; a bound > 0 is vacuous (Z = 0 has value 0) and refused. (clamp) P(t) >= -1,
+so a term is >= c_i max(0, 1 + L_i). (nodes) t_i = (x_i + 1)/2, x_i the roots != 1 of P_{m-1} - P_m
+(Legendre), c_i = 1 / (m^2 P_{m-1}(x_i)^2 ln 2); an interval where q(t) = P_{m-1}(2t-1) - P_m(2t-1) changes
+sign holds one, and |P_n(x)| <= |P_n(a)| + n (n+1)/2 (b - a) on [a, b].
 """
 
 from dataclasses import replace
