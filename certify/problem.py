@@ -365,19 +365,21 @@ def strategy_certificate(parsed: Parsed, claim_id: str, dual=None):
     return _mixture_certificate(parsed, goals, guess, pinned, certificate, claim_problem, dual)
 
 
-PERTURBATIONS = (1e-3, 1e-2)  # sizes of the random tilts of the dual's Lagrangian (see `_mixture_certificate`)
+PERTURBATIONS = (1e-3, 1e-2)  # sizes of the random tilts of the Lagrangians (see `_mixture_certificate`)
 
 
 def _mixture_certificate(parsed, goals, guess, pinned, certificate, claim_problem, dual, searched=None):
     """The lower witness under equalities (or several inequalities): an exact mixture of a pool of rounded
     quantum components and the deterministic strategies (certify.strategy_rounding.exact_mixture).
-    The pool: for ONE equality e == v, the Lagrangian see-saw's strategies for e >= v and for e <= v (the
+    The pool: for ONE constraint e r v, the Lagrangian see-saw's strategies for e >= v and for e <= v (the
     target lies between them). Otherwise, from the NPA dual (`dual`, the npa.max evidence): its multipliers
     give the Lagrangian L_g = sign f_g + lambda c + sum_k mu_k d_k, whose best responses (one per guess g) are
     the optimal decomposition's components where the level is tight; best responses to L_g tilted by small
     random combinations of the pinned expressions surround the target, and the deterministic strategies
-    supply the inward direction (towards the local polytope). `searched`: the components the see-saw already
-    found for the one inequality as posed (that side is not searched again)."""
+    supply the inward direction (towards the local polytope). With observed statistics P, then also the best
+    responses to "towards P" (sum (P - U) p, U uniform), tilted: the boundary point beyond P, so that P lies
+    between it and the local polytope. `searched`: the components the see-saw already found for the one
+    inequality as posed (that side is not searched again)."""
     from certify.kernel.defs.scenario import make_expression, parse_expression
     from certify.solve.seesaw import search
     from certify.strategy_rounding import deterministic_components, exact_mixture, to_evidence
@@ -396,7 +398,7 @@ def _mixture_certificate(parsed, goals, guess, pinned, certificate, claim_proble
                 return certificate(mixed[0], dict(producer, components=str(len(columns))))
         return None
 
-    if len(pinned) == 1:  # one equality: the Lagrangian method on each side
+    if len(pinned) == 1:  # one constraint: the Lagrangian method on each side
         e, posed, v = pinned[0]
         pool = list(searched or [])
         for relation in (">=", "<="):
@@ -404,7 +406,7 @@ def _mixture_certificate(parsed, goals, guess, pinned, certificate, claim_proble
                 continue
             strategy = search(sc, goals, guess, parsed.sense, [(e, relation, v)], 1e-7)
             pool += [] if strategy is None else to_evidence(strategy, guess)["components"]
-        found = attempt(pool, {"method": "exact mixture of see-saw strategies on both sides of the equality"})
+        found = attempt(pool, {"method": "exact mixture of see-saw strategies on both sides of the constraint"})
         if found is not None:
             return found
     if dual is None:
