@@ -9,7 +9,10 @@ solves it, writes the certificate and returns it with the kernel's Verdict:
   quantum        -> "npa.max" (<= for max, >= for min: a rational dual of the NPA level), and with
                     `certify_interval` also "quantum.strategy" (>= for max, <= for min: an explicit
                     strategy from certify/solve/seesaw.py, rounded by certify/strategy_rounding.py),
-                    the two ends of a certified interval [L, U] (`Interval`).
+                    the two ends of a certified interval [L, U] (`Interval`). Under an equality or observed
+                    statistics (and to improve on one inequality) the strategy is an exact mixture of rounded
+                    components and deterministic strategies (`_mixture_certificate`); none found: the side
+                    is missing and `Interval.reason` says "no lower witness: ..." (for a min, upper).
 Conventions: parties are 0-based; rationals are "p/q" strings (ints, Fractions and numpy integers
 are accepted in Python); a "<=" constraint of a quantum problem is sent as "-e >= -v".
 """
