@@ -12,7 +12,7 @@ solves it, writes the certificate and returns it with the kernel's Verdict:
                     the two ends of a certified interval [L, U] (`Interval`). Under an equality or observed
                     statistics (and to improve on one inequality) the strategy is an exact mixture of rounded
                     components and deterministic strategies (`_mixture_certificate`); none found: the side
-                    is missing and `Interval.reason` says "no lower witness: ..." (for a min, upper).
+                    is missing and `Interval.reason` says "no lower witness: ..." ("no upper ..." for a min).
 Conventions: parties are 0-based; rationals are "p/q" strings (ints, Fractions and numpy integers
 are accepted in Python); a "<=" constraint of a quantum problem is sent as "-e >= -v".
 """
@@ -389,7 +389,7 @@ def _mixture_certificate(parsed, goals, guess, pinned, certificate, claim_proble
 
     sc, sign = parsed.scenario, 1 if parsed.sense == "max" else -1
     local = deterministic_components(sc, guess)
-    equalities = sum(r == "==" for _, r, _ in pinned)
+    equalities, side = sum(r == "==" for _, r, _ in pinned), "lower" if parsed.sense == "max" else "upper"
     what = ((f"{equalities} equality constraint{'s' if equalities > 1 else ''}" if parsed.table is None
              else "the observed statistics") if equalities
             else f"{len(pinned)} inequality constraint{'s' if len(pinned) > 1 else ''}")
@@ -413,7 +413,7 @@ def _mixture_certificate(parsed, goals, guess, pinned, certificate, claim_proble
         if found is not None:
             return found
     if dual is None:
-        return None, f"no lower witness: {what} (no exact mixture of rational strategies found)"
+        return None, f"no {side} witness: {what} (no exact mixture of rational strategies found)"
     parts = []  # (multiplier, expression) of the dual's Lagrangian
     if claim_problem.get("constraint") is not None:
         parts.append((Fraction(dual["lambda"]), parse_expression(claim_problem["constraint"]["expression"], sc, "c")))
@@ -451,7 +451,7 @@ def _mixture_certificate(parsed, goals, guess, pinned, certificate, claim_proble
                                    "tilt": f"{size:g}"})
             if found is not None:
                 return found
-    return None, (f"no lower witness: {what} (no exact mixture of rational strategies meets them; an exact "
+    return None, (f"no {side} witness: {what} (no exact mixture of rational strategies meets them; an exact "
                   "rational strategy generally cannot)")
 
 

@@ -96,6 +96,8 @@ def test_no_witness_is_said_not_pretended(monkeypatch, capsys, tmp_path):
     r = solve(_p00("=="), two_sided=True)
     assert r.lower is None and r.gap is None and not r.tight and r.upper is not None
     assert r.reason.startswith("no lower witness: 1 equality constraint")
+    low = solve(_p00("==", "min"), two_sided=True)  # a min: the strategy would be the upper end
+    assert low.upper is None and low.lower is not None and low.reason.startswith("no upper witness: 1 equality")
     path = tmp_path / "p.json"
     path.write_text(json.dumps(_p00("==").to_json()))
     assert main(["solve", str(path)]) == 0
