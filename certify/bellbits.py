@@ -151,6 +151,58 @@ def _mapped(done, target):
     return None
 
 
+GRID = 5  # tangents of the envelope's first pass, evenly spaced; refinement adds the rest
+
+
+def envelope(scenario, expr, parties, inputs, level, start, stop, sag_bits=1e-3, max_points=24, solver=None):
+    """The certified concave envelope of G (the guess of the parties' outputs at `inputs` given E >= I) on
+    [start, stop], computed adaptively as Pironio's curve producer does (`papers.pironio2010.npa`): tangents on
+    a grid of GRID points, then, where two neighbouring tangents meet, the envelope sags most; a tangent is added there
+    when the certified f = -log2(envelope) is more than `sag_bits` below the solver's float f at that point.
+    Returns [(I, npa.max certificate of G(I) <= value, (nu, lam))] sorted by I, each checked by the kernel."""
+    from certify.certificate import checked
+    from certify.npa import certify_problem, guess_objective, problem
+    from certify.papers.produce import npa_certificate
+
+    who = "".join(party_name(i) for i in parties)
+
+    def tangent(at):
+        definition = problem(scenario, level, guess_objective(parties, inputs), expr, at)
+        result = certify_problem(definition, solver, target=1e-7)
+        if result is None:
+            raise CertifyError(f"envelope: no verified NPA tangent at E = {float(at):.6f}")
+        statement = (f"NPA level {level}: guessing probability of {who} at inputs {digits(inputs)} given "
+                     f"E >= {float(at):.9f} is <= value (a tangent line in E)")
+        cert = npa_certificate(f"cli/bits/envelope/I={float(at):.9f}", statement, definition, result)
+        if not checked(cert, "envelope").ok:
+            raise CertifyError(f"envelope: the tangent at E = {float(at):.6f} does not verify")
+        return cert, (result.nu, result.lam), result.primal
+
+    grid = sorted({_floor9(start + (stop - start) * k / (GRID - 1)) for k in range(GRID)})
+    done = {at: tangent(at) for at in grid}
+    pending = list(zip(grid, grid[1:]))  # first in, first out: the whole range is refined level by level
+    while pending and len(done) < max_points:
+        left, right = pending.pop(0)
+        (n1, l1), (n2, l2) = done[left][1], done[right][1]
+        if l1 == l2:
+            continue
+        meet = _floor9((n1 - n2) / (l1 - l2))
+        if not left < meet < right:
+            continue
+        found = tangent(meet)
+        certified = min(n1 - l1 * meet, n2 - l2 * meet)
+        if math.log2(float(certified)) - math.log2(max(found[2], 1e-300)) > sag_bits:
+            done[meet] = found
+            pending += [(left, meet), (meet, right)]
+    return [(at, cert, line) for at, (cert, line, _) in sorted(done.items())]
+
+
+def f_certified(tangents, at) -> float:
+    """-log2 of the envelope min_k (nu_k - lam_k I) at I (bits per round; 0 where the envelope is >= 1)."""
+    g = min(nu - lam * Fraction(at) for _, _, (nu, lam) in tangents)
+    return 0.0 if g >= 1 else -math.log2(g)
+
+
 def chord(lines, low, top):
     """A rational line nu - lam I >= every (nu_x - lam_x I) at I = low and I = top (so on [low, top])."""
     ends = [max(a - b * t for a, b in lines) for t in (low, top)]

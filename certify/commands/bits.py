@@ -51,6 +51,10 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--parties", metavar="LETTERS",
                         help="--problem: the parties whose outputs are the randomness, e.g. AB (default: the "
                              "problem's)")
+    parser.add_argument("--curve", metavar="DIR",
+                        help="--problem: also certify the concave envelope of G (guess of the randomness parties "
+                             "at their first input) adaptively between the local bound and the proven maximum; "
+                             "its npa.max tangents are written to DIR")
     parser.add_argument("--delta", default="0.01",
                         help="failure probability in (0,1): a decimal, 1e-6 or p/q, read exactly (default 0.01)")
     parser.add_argument("--level", default=None, type=level_arg,
@@ -222,8 +226,38 @@ def run_bell(args) -> int:
             lines.append(f"NOT VERIFIED: {verdict.reason}")
         lines.append(f"seed randomness consumed: n H(p(x)) = {seed:.1f} bits (arithmetic from the stated p(x), "
                      "not a certified claim)")
-        print("\n".join(lines))
+        print("\n".join(lines + _curve(args, spec, info, parties, level)))
     return EXIT_OK if verdict.ok else EXIT_FALSE
+
+
+def _curve(args, spec, info, parties, level) -> list:
+    """--curve DIR: the adaptive certified envelope of G (`bellbits.envelope`), its tangents written to DIR
+    (each checked by the kernel), and f = -log2 G at the grid points and at the chain's read point."""
+    if not args.curve:
+        return []
+    import os
+
+    import certify
+    from certify import bellbits
+
+    scenario, expr = spec["scenario"], spec["expr"]
+    try:  # f = 0 up to the local bound: start there (exact: the kernel enumerates the strategies)
+        mine = certify.Scenario(list(scenario.inputs), list(scenario.outputs))
+        local = certify.solve(certify.Problem(mine, certify.BellExpression.from_terms(mine, expr.terms, expr.constant),
+                                              "local")).upper
+        start = max(info["low"], local)
+    except certify.CertifyError:
+        start = info["low"]
+    inputs = min(tuple(x[i] for i in parties) for x in info["p"])
+    tangents = bellbits.envelope(scenario, expr, parties, inputs, level, start, info["top"] - Fraction(1, 10**6))
+    for at, cert, _ in tangents:
+        write(cert, os.path.join(args.curve, f"tangent-I{float(at):.9f}.json"))
+    who, shown = "".join(chr(65 + i) for i in parties), sorted({t[0] for t in tangents[:: max(len(tangents) // 6, 1)]})
+    rows = [f"  E = {float(at):.6f}: f >= {bellbits.f_certified(tangents, at):.6f}" for at in shown]
+    return [f"certified f(E) = -log2 G, bits per round of {who} at inputs {bellbits.digits(inputs)} ({len(tangents)} "
+            f"tangents, adaptive; written to {args.curve}; certify manifest {args.curve} lists them):", *rows,
+            f"  at the chain's read point E = {float(info['read_at']):.6f}: f >= "
+            f"{bellbits.f_certified(tangents, info['read_at']):.6f}"]
 
 
 def _parties(text, count):

@@ -323,3 +323,27 @@ def test_direction_min_certifies_the_negated_expression(tmp_path, capsys):
     code, text, _ = _cli(capsys, "--problem", str(tmp_path / "wrong.json"), "--counts",
                          f"{EXAMPLES}/chsh_biased_counts.csv")
     assert code == 0 and "H_min >= 0 bits" in text
+
+
+def test_cli_curve_is_an_adaptive_certified_envelope(tmp_path, capsys):
+    """--curve: tangents on a grid from the local bound (2, enumerated) to the proven maximum, refined where the
+    envelope sags; every file is a verified npa.max certificate; f is non-decreasing, and at the chain's read
+    point n f agrees with the chain's bits."""
+    from certify.bellbits import f_certified
+    from certify.kernel.format import read_json
+    from certify.kernel.npa import verify_tangent
+
+    folder = tmp_path / "curve"
+    code, text, _ = _cli(capsys, "--problem", f"{EXAMPLES}/chsh_biased_bits.json", "--counts",
+                         f"{EXAMPLES}/chsh_biased_counts.csv", "--curve", str(folder))
+    assert code == 0 and "E = 2.000000: f >= 0.000000" in text
+    certs = [read_json(str(path)) for path in sorted(folder.glob("*.json"))]
+    assert 10 <= len(certs) <= 24 and all(checked(c, "curve").ok for c in certs)
+    tangents = sorted((Fraction(c["claim"]["problem"]["constraint"]["at"]), c,
+                       verify_tangent(c["claim"]["problem"], c["evidence"], "t")) for c in certs)
+    points = [at for at, _, _ in tangents]
+    assert points[0] == 2 and sum(at > Fraction(28, 10) for at in points) >= 4  # refined where G is steep
+    values = [f_certified(tangents, at) for at in points]
+    assert values == sorted(values) and 1.2 < values[-1] < 1.23  # CHSH at Tsirelson: 1.2284 (level 1+AB)
+    read_at = Fraction(2303167, 10**6)
+    assert abs(6006 * f_certified(tangents, read_at) - 973) < 2
