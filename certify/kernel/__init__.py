@@ -19,14 +19,11 @@ from certify.kernel.format import (FORMAT_VERSION, Proven, Reject, brief, canoni
 
 # Closed set of claim kinds -> "module:function" f(problem, relation, value, evidence, where)
 # returning the `Proven` interval or raising Reject / CertifyError. Unknown kinds are errors.
-KINDS = {"lp.ns": "certify.kernel.lp:check", "npa.max": "certify.kernel.npa:check",
-         "amplify.bound": "certify.kernel.amplify:check",
-         "lp.threshold": "certify.kernel.threshold:check",
+KINDS = {"lp.ns": "certify.kernel.lp:check", "lp.threshold": "certify.kernel.threshold:check",
+         "npa.max": "certify.kernel.npa:check", "amplify.bound": "certify.kernel.amplify:check",
          "bits.chsh": "certify.kernel.chain:check_bits_claim", "pvalue.chsh": "certify.kernel.chain:check_pvalue_claim",
-         "vn.node": "certify.kernel.vn:check_node",
-         "vn.bound": "certify.kernel.vn:check_bound",
-         "eat.bits": "certify.kernel.eat:check",
-         "local.bound": "certify.kernel.local:check",
+         "vn.node": "certify.kernel.vn:check_node", "vn.bound": "certify.kernel.vn:check_bound",
+         "eat.bits": "certify.kernel.eat:check", "local.bound": "certify.kernel.local:check",
          "quantum.strategy": "certify.kernel.strategy:check"}
 CLAIM_FIELDS = {"id", "kind", "statement", "problem", "relation", "value"}
 _CLAIM_ID = re.compile(r"[A-Za-z0-9_.:=/+-]{1,200}")

@@ -17,7 +17,7 @@ from itertools import product
 from math import prod
 
 from certify.errors import CertifyError
-from certify.kernel.defs.scenario import (MAX_TERMS, guess_expression, parse_expression, parse_guess, parse_rule,
+from certify.kernel.defs.scenario import (MAX_TERMS, make_expression, parse_expression, parse_guess, parse_rule,
                                           parse_rules, parse_scenario, products, to_words)
 from certify.kernel.defs.words import ZERO, build, canonical, parse_level, reduce_word, spell
 from certify.kernel.format import Proven, Reject, brief, field, only, parse_rational, rational, rationals, sized
@@ -110,8 +110,9 @@ def _guess(guess, scenario, at):
     parties, inputs = parse_guess(guess, scenario.inputs, at)
     if prod(scenario.outputs[p] for p in parties) > MAX_BLOCKS:  # before building any block
         raise CertifyError(f"{at}: {prod(scenario.outputs[p] for p in parties)} guesses, more than {MAX_BLOCKS}")
-    guesses = product(*(range(scenario.outputs[p]) for p in parties))
-    return [guess_expression(scenario, parties, inputs, e) for e in guesses]
+    slots = lambda values: [dict(zip(parties, values)).get(i) for i in range(scenario.parties)]
+    return [make_expression(scenario, [(slots(e), slots(inputs), 1)], 0, at)
+            for e in product(*(range(scenario.outputs[p]) for p in parties))]
 
 
 def index_words(words, table, where):

@@ -11,7 +11,7 @@ import os
 
 from certify.errors import CertifyError
 from certify.kernel import Verdict, check_certificate
-from certify.kernel.format import FORMAT_VERSION, expect, field, only, parse_rational, read_json
+from certify.kernel.format import FORMAT_VERSION, field, only, parse_rational, read_json
 
 MANIFEST = "manifest.json"
 MAX_CLAIMS = 100_000
@@ -68,7 +68,7 @@ def check_path(path: str, check=check_file) -> list:
 
 def check_manifest(folder: str, check=check_file) -> list:
     where = os.path.join(folder, MANIFEST)
-    manifest = only(expect(read_json(where), dict, where), {"format", "claims"}, where)
+    manifest = only(read_json(where), {"format", "claims"}, where)
     if manifest.get("format") != FORMAT_VERSION:
         raise CertifyError(f"{where}.format: expected {FORMAT_VERSION!r}")
     entries = field(manifest, "claims", list, where)
@@ -79,7 +79,7 @@ def check_manifest(folder: str, check=check_file) -> list:
     for j, entry in enumerate(entries):
         spot = f"{where}.claims[{j}]"
         try:
-            name = field(expect(entry, dict, spot), "file", str, spot)
+            name = field(entry, "file", str, spot)
             target = os.path.normpath(os.path.join(folder, name))
             real = os.path.realpath(target)  # a symlink may not lead outside, nor list one file twice
             if name.startswith("/") or ".." in name.split("/") or not name.lower().endswith(".json") \

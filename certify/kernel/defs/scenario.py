@@ -109,14 +109,6 @@ def chsh() -> Expression:
     return make_expression(Scenario((2, 2), (2, 2)), terms)
 
 
-def guess_expression(scenario: Scenario, parties, inputs, guess) -> Expression:
-    """P(a_S = guess | x_S) for the parties S at the given inputs."""
-    outs, ins = [None] * scenario.parties, [None] * scenario.parties
-    for i, x, a in zip(parties, inputs, guess):
-        outs[i], ins[i] = a, x
-    return make_expression(scenario, [(outs, ins, 1)], 0, "guess")
-
-
 def parse_guess(raw, inputs, where: str, keys=("parties", "inputs")):
     """(parties S, inputs x_S) of a guess {"parties": S, "inputs": x_S}; S distinct, increasing."""
     only(raw, keys, where)
