@@ -121,8 +121,10 @@ def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: 
     nu, lam = (parse_rational(field(line, k, str, f"{ev}.line"), f"{ev}.line.{k}") for k in ("nu", "lambda"))
     if lam < 0 or low > top:
         raise Reject(f"{ev}: lambda = {brief(lam)} < 0 (the bound would grow with E) or an empty proven range")
-    needed, seen = {tuple(x[s] for s in parties) for x in p}, set()
-    for k, t in enumerate(field(evidence, "tangents", list, ev)):
+    needed, seen, tangents = {tuple(x[s] for s in parties) for x in p}, set(), field(evidence, "tangents", list, ev)
+    if len(tangents) != len(needed):  # checked before any is verified (work bound); each is a distinct input below
+        raise CertifyError(f"{ev}.tangents: expected one per input x_S of parties {parties} in p_x: {len(needed)}")
+    for k, t in enumerate(tangents):
         keys = {"scenario", "level", "objective", "constraint"}
         tp, (nu_x, lam_x) = _npa(t, sc, expr, keys, f"{ev}.tangents[{k}]")
         xs = tuple(tp["objective"].get("guess", {}).get("inputs", ()))
@@ -131,8 +133,6 @@ def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: 
         seen.add(xs)
         if any(nu - lam * end < nu_x - lam_x * end for end in (low, top)):
             raise Reject(f"{ev}.line: below tangent {k} at an end of the proven range [{brief(low)}, {brief(top)}]")
-    if seen != needed:
-        raise Reject(f"{ev}.tangents: no tangent at inputs {sorted(needed - seen)[0]} of parties {parties}")
     g = nu - lam * min(i_hat - eps, top)
     if g <= 0:
         raise Reject(f"{ev}.line: nu - lambda R = {brief(g)} <= 0, not a bound on a probability")
