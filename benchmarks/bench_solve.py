@@ -9,6 +9,8 @@ Timings only (never asserted). Cases, each a fresh process as a user runs it (`c
   i3322-L2-one      the same with --one-sided (the NPA bound alone);
   mermin5-local     the local optimum of the five-party Mermin expression (the kernel enumerates the 4^4
                     strategies of parties A-D, the last party per input), `certify solve` of a local problem;
+  p00-eq-L2         P(ab=00|xy=00) s.t. CHSH == 5/2 at level 2, two-sided: the lower end is an exact mixture
+                    (certify/strategy_rounding.py: see-saw strategies on both sides and deterministic ones);
   startup           `certify --version` (interpreter and CLI start-up alone), for reference.
 In process: `mermin5-enumeration`, the kernel's `certify.kernel.local.optimum` on the same expression.
 Issue 12 targets: i3322 at level 2 <= 1 s wall including start-up; the enumeration <= 1 s.
@@ -72,6 +74,12 @@ def main() -> None:
                       "set": "quantum", "level": "2"},
             "mermin5": {"scenario": {"inputs": [2] * 5, "outputs": [2] * 5}, "objective": {"bell": mermin5()},
                         "set": "local"},
+            "p00eq": {"scenario": {"inputs": [2, 2], "outputs": [2, 2]}, "set": "quantum", "level": "2",
+                      "objective": {"bell": {"terms": [{"coef": "1", "outputs": [0, 0], "inputs": [0, 0]}]}},
+                      "constraints": [{"expression": {"correlators": [
+                          {"coef": "1", "inputs": [0, 0]}, {"coef": "1", "inputs": [0, 1]},
+                          {"coef": "1", "inputs": [1, 0]}, {"coef": "-1", "inputs": [1, 1]}]},
+                          "relation": "==", "value": "5/2"}]},
         }
         for name, problem in problems.items():
             with open(os.path.join(folder, f"{name}.json"), "w") as handle:
@@ -85,6 +93,7 @@ def main() -> None:
             "i3322-L2": CERTIFY + ["solve", "i3322.json"],
             "i3322-L2-one": CERTIFY + ["solve", "i3322.json", "--one-sided"],
             "mermin5-local": CERTIFY + ["solve", "mermin5.json"],
+            "p00-eq-L2": CERTIFY + ["solve", "p00eq.json"],
         }
         for name, command in cases.items():
             wall(command, folder, child)  # one untimed warm-up (disk caches, .pyc files)
