@@ -3,6 +3,7 @@ tampering, the estimator's unbiasedness, the general count tables and the comman
 
 import copy
 import json
+import math
 import random
 from fractions import Fraction
 from itertools import product
@@ -28,7 +29,9 @@ DELTA = Fraction(1, 100)
 def _example(name, azuma=None, level=None):
     spec = read_problem(json.load(open(f"{EXAMPLES}/{name}_bits.json")), name)
     table = read_bell_counts(f"{EXAMPLES}/{name}_counts.csv")
-    return certify_bits(spec["scenario"], spec["expr"], spec["p_x"], table.counts, spec["parties"], DELTA,
+    p_x = spec["p_x"] or {x: Fraction(1, len(xs)) for xs in [list(product(*map(range, spec["scenario"].inputs)))]
+                          for x in xs}
+    return certify_bits(spec["scenario"], spec["expr"], p_x, table.counts, spec["parties"], DELTA,
                         level or spec["level"], f"test/{name}", name, azuma or spec["azuma"])
 
 
@@ -350,3 +353,13 @@ def test_cli_curve_is_an_adaptive_certified_envelope(tmp_path, capsys):
     assert values == sorted(values) and 1.2 < values[-1] < 1.23  # CHSH at Tsirelson: 1.2284 (level 1+AB)
     read_at = Fraction(2303167, 10**6)
     assert abs(6006 * f_certified(tangents, read_at) - 973) < 2
+
+
+def test_three_outcomes_cglmp():
+    """More than two outcomes: a made-up CGLMP-3 table (Collins et al. 2002's qutrit statistics with 5% noise);
+    Alice's trit, two tangents (her two inputs), the upper end of E proven by NPA (2.914854 < algebraic 4)."""
+    cert, info = _example("cglmp3")
+    verdict = checked(cert, "cglmp")
+    assert verdict.ok and verdict.value == 2504 and info["n"] == 6000 and info["i_hat"] == Fraction(341, 125)
+    assert len(cert["evidence"]["tangents"]) == 2 and "max" in cert["evidence"]
+    assert abs(float(info["top"]) - (1 + math.sqrt(11 / 3))) < 1e-6  # the CGLMP-3 quantum maximum
