@@ -17,6 +17,7 @@ delta and an NPA level, it
 """
 
 import math
+from dataclasses import dataclass
 from fractions import Fraction
 from itertools import product
 
@@ -226,6 +227,59 @@ def _statement(label, s, level, azuma, at):
 def uniform(scenario) -> dict:
     xs = list(product(*map(range, scenario.inputs)))
     return {x: Fraction(1, len(xs)) for x in xs}
+
+
+@dataclass(frozen=True)
+class BellBits:
+    """What `bits` made: the kernel's verdict (bits = verdict.value when verdict.ok), the certificate, the chain's
+    numbers (`certify_bits`' info), the read bits problem and the count table."""
+
+    verdict: object
+    certificate: dict
+    info: dict
+    spec: dict
+    table: object
+
+    @property
+    def bits(self):
+        return int(self.verdict.value) if self.verdict.ok else None
+
+
+def bits(problem, counts, delta=Fraction(1, 100), level=None, azuma=None, parties=None, claim_id="api/bits/bell",
+         out=None) -> BellBits:
+    """The Python twin of `certify bits --problem P --counts C`: problem a bits-problem dict or JSON path; counts
+    a count table path ("-": standard input) or a `counts.BellTable`; parties a list or letters ("AB"). p(x) is
+    the problem's, else the table's, else uniform, and must fit the observed input totals (chi-square at
+    10^-6, `counts.check_frequencies`). Builds the "bits.bell" certificate, asks the kernel, writes it to `out`
+    when verified."""
+    from certify.certificate import checked, write
+    from certify.counts import BellTable, check_frequencies, read_bell_counts
+    from certify.kernel.bits import check_delta
+    from certify.kernel.format import read_json
+
+    where = str(problem) if not isinstance(problem, dict) else "problem"
+    spec = read_problem(problem if isinstance(problem, dict) else read_json(problem), where)
+    sc = spec["scenario"]
+    table = counts if isinstance(counts, BellTable) else read_bell_counts(counts)
+    table.check(sc.inputs, sc.outputs, table.source)
+    if spec["p_x"] is not None and table.p_x is not None and {k: v for k, v in spec["p_x"].items() if v} != {
+            k: v for k, v in table.p_x.items() if v}:
+        raise CertifyError(f"{table.source}: p_x differs from the one of {where}")
+    p_x = spec["p_x"] or table.p_x or uniform(sc)
+    check_frequencies(table.input_totals(), p_x, table.source)  # the protocol's p(x) must fit the counts
+    if isinstance(parties, str):  # letters, as --parties AB
+        letters = [party_name(i) for i in range(sc.parties)]
+        if not parties or any(c not in letters for c in parties) or list(parties) != sorted(set(parties)):
+            raise CertifyError(f"--parties: expected distinct party letters in order among {''.join(letters)}, got "
+                               f"{parties[:20]!r}")
+        parties = [letters.index(c) for c in parties]
+    delta = check_delta(Fraction(delta))
+    cert, info = certify_bits(sc, spec["expr"], p_x, table.counts, parties or spec["parties"], delta,
+                              level or spec["level"], claim_id, table.source or "counts", azuma or spec["azuma"])
+    verdict = checked(cert, out or "certificate")
+    if out and verdict.ok:
+        write(cert, out)
+    return BellBits(verdict, cert, info, spec, table)
 
 
 FIELDS = {"scenario", "expression", "direction", "p_x", "parties", "level", "azuma", "source"}

@@ -170,30 +170,16 @@ def run_bell(args) -> int:
     """`certify bits --problem P --counts C`: one "bits.bell" claim (any Bell test) made, checked by the kernel,
     and printed only from its verdict."""
     from certify import bellbits
-    from certify.counts import check_frequencies, read_bell_counts
     from certify.problem import describe
 
     if args.eat or args.tangent or args.tangent_certificate or args.q or args.p_xy or args.model != "quantum":
         raise CertifyError("--problem: --eat, --tangent, --tangent-certificate, --q, --p-xy and --model belong to "
                            "the CHSH chain (state p_x in the problem)")
-    spec = bellbits.read_problem(read_json(args.problem), str(args.problem))
-    scenario = spec["scenario"]
-    table = read_bell_counts(args.counts).check(scenario.inputs, scenario.outputs, str(args.counts))
-    if spec["p_x"] is not None and table.p_x is not None and {k: v for k, v in spec["p_x"].items() if v} != {
-            k: v for k, v in table.p_x.items() if v}:
-        raise CertifyError(f"{args.counts}: p_x differs from the one of {args.problem}")
-    p_x = spec["p_x"] or table.p_x or bellbits.uniform(scenario)
-    check_frequencies(table.input_totals(), p_x, table.source)  # the protocol's p(x) must fit the counts
-    parties = spec["parties"] if args.parties is None else _parties(args.parties, scenario.parties)
-    delta = rational(args.delta, "--delta")
-    kbits.check_delta(delta)
-    level, azuma = args.level or spec["level"], args.azuma or spec["azuma"]
-    label = table.source
-    cert, info = bellbits.certify_bits(scenario, spec["expr"], p_x, table.counts, parties, delta, level,
-                                       "cli/bits/bell", label, azuma)
-    verdict = checked(cert, args.out or "certificate")
-    if args.out and verdict.ok:
-        write(cert, args.out)
+    run = bellbits.bits(args.problem, args.counts, rational(args.delta, "--delta"), args.level, args.azuma,
+                        args.parties, "cli/bits/bell", args.out)
+    verdict, cert, info, spec, table = run.verdict, run.certificate, run.info, run.spec, run.table
+    scenario, p_x, parties, delta, level, azuma = (spec["scenario"], info["p"], info["parties"], info["delta"],
+                                                   info["level"], info["azuma"])
     seed = bellbits.seed_bits(p_x, info["n"])
     who = ", ".join(chr(65 + i) for i in parties)
     out = {"counts": table.source, "problem": str(args.problem), "n": info["n"], "parties": who,
@@ -258,14 +244,6 @@ def _curve(args, spec, info, parties, level) -> list:
             f"tangents, adaptive; written to {args.curve}; certify manifest {args.curve} lists them):", *rows,
             f"  at the chain's read point E = {float(info['read_at']):.6f}: f >= "
             f"{bellbits.f_certified(tangents, info['read_at']):.6f}"]
-
-
-def _parties(text, count):
-    letters = [chr(65 + i) for i in range(count)]
-    if not text or any(c not in letters for c in text) or list(text) != sorted(set(text)):
-        raise CertifyError(f"--parties: expected distinct party letters in order among {''.join(letters)}, got "
-                           f"{text[:20]!r}")
-    return [letters.index(c) for c in text]
 
 
 def run_eat(args) -> int:

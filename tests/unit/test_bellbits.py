@@ -363,3 +363,15 @@ def test_three_outcomes_cglmp():
     assert verdict.ok and verdict.value == 2504 and info["n"] == 6000 and info["i_hat"] == Fraction(341, 125)
     assert len(cert["evidence"]["tangents"]) == 2 and "max" in cert["evidence"]
     assert abs(float(info["top"]) - (1 + math.sqrt(11 / 3))) < 1e-6  # the CGLMP-3 quantum maximum
+
+
+def test_python_twin_of_the_command(tmp_path):
+    from certify import bellbits
+
+    problem = json.load(open(f"{EXAMPLES}/mermin3_bits.json"))
+    table = read_bell_counts(f"{EXAMPLES}/mermin3_counts.csv")
+    run = bellbits.bits(problem, table, parties="A", out=str(tmp_path / "a.json"), claim_id="me/alice")
+    assert run.verdict.ok and run.bits == 901 and run.verdict.claim_id == "me/alice"  # Alice's bit alone
+    assert main(["check", str(tmp_path / "a.json")]) == 0
+    with pytest.raises(CertifyError, match="input frequencies contradict p"):
+        bellbits.bits(dict(problem, p_x={"001": "1/2", "010": "1/6", "100": "1/6", "111": "1/6"}), table)
