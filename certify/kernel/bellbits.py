@@ -21,6 +21,7 @@ npa.max bounds of E}. Chain (Pironio et al. 2010 eq. (3), generalised; in full: 
 import re
 from fractions import Fraction
 from itertools import product
+from math import prod
 
 from certify.errors import CertifyError
 from certify.kernel.bits import check_delta, largest_k
@@ -71,9 +72,9 @@ def read(problem: dict, where: str):
 
 def estimator(sc, expr, p, where):
     """{x: [I(a, x) for a in product(outputs)]} for x in the support of p (step 1), and {a: index}."""
-    outs = list(product(*map(range, sc.outputs)))
-    if len(p) * len(outs) * (len(expr.terms) + 1) > MAX_WORK:
+    if len(p) * prod(sc.outputs) * (len(expr.terms) + 1) > MAX_WORK:  # before any tuple is built
         raise CertifyError(f"{where}: estimator table larger than {MAX_WORK} (work bound)")
+    outs = list(product(*map(range, sc.outputs)))
     weighted = []
     for k, (o, i, coef) in enumerate(expr.terms):
         marginal = sum(q for x, q in p.items() if _fits(i, x))
@@ -105,8 +106,7 @@ def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: 
         raise CertifyError(f"{where}.claim.value: a number of bits is a non-negative integer, got {value}")
     if not only(evidence, {"tangents", "line", "max", "min"}, ev) and value == 0:
         return Proven(low=Fraction(0))  # H_min >= 0 always (a guess is <= 1): no tangent needed
-    table, index = estimator(sc, expr, p, at)
-    n = sum(counts.values())
+    (table, index), n = estimator(sc, expr, p, at), sum(counts.values())
     i_hat = sum(N * table[x][index[a]] for (x, a), N in counts.items()) / n
     lo, hi = min(map(min, table.values())), max(map(max, table.values()))
     low, top = (sum(p[x] * f(row) for x, row in table.items()) for f in (min, max))
