@@ -20,6 +20,17 @@ the shared tree) even when the caller sets PYTHONDONTWRITEBYTECODE (this sandbox
 package has its .pyc files (pip compiles on install), and without them every run recompiles certify's ~35
 modules (~0.1 s measured). The warm-up run writes them. CPU time (user + sys of the child) is printed beside
 the wall time: on 2 shared cores the wall time moves with the other processes' load, the CPU time much less.
+
+Measured (2026-12-06, 2 cores shared, load 9-11, so wall ~ 2x CPU; medians of 7):
+  i3322-L2      wall 1.90 s, CPU 0.76 s   (one-sided: wall 1.10 s, CPU 0.46 s; start-up alone CPU 0.12 s)
+  paired, interleaved (7 each): the tree before this session's changes CPU 0.96 s (wall 2.31 s), now 0.70 s
+  (1.56 s): the NPA retry no longer re-solves an SDP that cannot close a dimension gap (I3322's qubit
+  strategies stop at 1/4, the level at 0.25094), and .pyc files are used. What is left: scipy.optimize,
+  imported by certify/solve/seesaw.py at module level for SLSQP alone, is 0.26 s CPU of the 0.70; with that
+  import inside `_slsqp` (measured by stubbing the module) CPU 0.79 -> 0.56 s, wall 1.97 -> 1.44 s at load 10.
+  On an idle machine the wall time is about the CPU time plus 0.05 s: <= 1 s either way, ~0.6 s with it.
+  p00-eq-L2     wall 2.55 s, CPU 1.03 s (the see-saw on both sides of the equality, an LP, Fractions)
+  mermin5-local wall 0.93 s, CPU 0.37 s; the enumeration alone 0.29 s in process.
 """
 
 import argparse
