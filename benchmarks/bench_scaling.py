@@ -65,6 +65,7 @@ POINTS = {
     "chsh-113": ("chsh", "7"),
     "mermin5-141": ("mermin5", f"2+{TRIPLES}"),
 }
+NO_PARTY_SWAPS = {"mermin5-141"}  # symmetric mode: a subgroup (the full one exceeds 20000 elements)
 QUICK = ["chsh-13", "chsh-25", "chsh-41"]
 DEFAULT = ["chsh-13", "chsh-25", "chsh-41", "mermin5-59", "chsh-61", "mermin5-69", "chsh-85", "i3322-88"]
 STAGES = ("build", "interior", "solve", "round", "check")
@@ -123,6 +124,7 @@ def child(point: str, mode: str, solver: str) -> None:
         import cvxpy  # noqa: F401
 
     from certify.certificate import checked
+    from certify.errors import CertifyError
     from certify.kernel.npa import parse_problem
     from certify.npa import DENOMINATOR, Certified, conic_data_of, interior, margins
     from certify.papers.produce import npa_certificate
@@ -136,7 +138,14 @@ def child(point: str, mode: str, solver: str) -> None:
 
         npa = parse_problem(problem_def, "problem")
         out["n"], out["words"] = npa.structure.size, len(npa.structure.words)
-        found = certify_symmetric(problem_def, candidates())
+        generators = candidates()
+        if point in NO_PARTY_SWAPS:  # the whole group is over certify_symmetric's 20000-element limit
+            generators = [g for g in generators if list(g.parties) == list(range(len(g.parties)))]
+            out["subgroup"] = "without party swaps"
+        try:
+            found = certify_symmetric(problem_def, generators)
+        except CertifyError as failure:
+            found, out["verdict"] = None, f"refused: {failure}"
         mark("symmetric", t)
         out["bound"] = None if found is None else float(found.bound)
         out["primal"] = None if found is None else found.primal
@@ -167,10 +176,13 @@ def child(point: str, mode: str, solver: str) -> None:
         t = time.time()
         result = Certified(evidence, Fraction(evidence["nu"]), Fraction(0), Fraction(evidence["nu"]), sol.primal, 0.0,
                            sol, max(deltas))
-        verdict = checked(npa_certificate("bench/scaling", "bench", problem_def, result), "certificate")
+        try:
+            verdict = checked(npa_certificate("bench/scaling", "bench", problem_def, result), "certificate")
+            out["verdict"] = verdict.status if verdict.ok else f"{verdict.status}: {verdict.reason}"
+            out["bound"] = float(verdict.value) if verdict.ok else None
+        except CertifyError as failure:  # a work bound of the kernel: refused, not rejected
+            out["verdict"] = f"refused: {failure}"
         mark("check", t)
-        out["verdict"] = verdict.status
-        out["bound"] = float(verdict.value) if verdict.ok else None
     print(json.dumps({"result": out}), flush=True)
 
 
@@ -197,14 +209,21 @@ def run_point(point: str, mode: str, solver: str, poll: float = 0.01) -> dict:
     stdout, stderr = proc.communicate()
     thread.join()
     wall = time.time() - started
-    result = None
+    result, marks = None, {}
     for line in stdout.splitlines():
         if line.startswith("{") and '"result"' in line:
             result = json.loads(line)["result"]
+        elif line.startswith('{"stage"'):
+            info = json.loads(line)
+            marks[info["stage"]] = {"seconds": info["end"] - info["start"], "start": info["start"], "end": info["end"],
+                                    "maxrss": 0, "rss_end": 0}
     if proc.returncode != 0 or result is None:
         tail = stderr.strip().splitlines()[-3:]
+        for info in marks.values():  # the stages that finished before the end (killed, or a crash)
+            info["polled"] = info["peak"] = max((r for when, r in samples if info["start"] <= when <= info["end"]),
+                                                default=0)
         return {"point": point, "mode": mode, "solver": solver, "error": f"exit {proc.returncode}: {' | '.join(tail)}",
-                "wall": wall, "polled_peak": max((r for _, r in samples), default=0)}
+                "wall": wall, "polled_peak": max((r for _, r in samples), default=0), "partial_stages": marks}
     for stage, info in result["stages"].items():
         inside = [r for when, r in samples if info["start"] <= when <= info["end"]]
         info["polled"] = max(inside, default=0)
@@ -233,20 +252,28 @@ def slopes(rows: list, stages) -> dict:
 
     out = {}
     for stage in stages:
+        # a check the kernel refused (work bound) did no elimination: not a point of the check's curve
         pts = [(r["n"], r["stages"][stage]["seconds"], r["stages"][stage]["peak"]) for r in rows
-               if "stages" in r and stage in r["stages"] and r["stages"][stage]["seconds"] > 0]
+               if "stages" in r and stage in r["stages"] and r["stages"][stage]["seconds"] > 0
+               and not (stage == "check" and str(r.get("verdict", "")).startswith("refused"))]
         if len(pts) < 3:
             continue
         n, s, m = (np.log(np.array(v, dtype=float)) for v in zip(*pts))
         out[stage] = {"time": float(np.polyfit(n, s, 1)[0]), "memory": float(np.polyfit(n, m, 1)[0]),
                       "points": len(pts), "n_range": [int(min(p[0] for p in pts)), int(max(p[0] for p in pts))]}
-    # the large-n slope of the solve alone (the dense factorisation regime), n >= 59
-    big = [r for r in rows if "stages" in r and r.get("n", 0) >= 59 and "solve" in r["stages"]]
-    if len(big) >= 3:
+    # the solve alone at n >= 59 (the dense-factorisation regime), and its memory above the process's
+    # baseline (RSS at the end of the build: Python + numpy + scipy + clarabel, ~67 MiB)
+    for label, low in (("solve (n >= 59)", 59), ("solve above baseline", 13), ("solve above baseline, n >= 59", 59)):
+        big = [r for r in rows if "stages" in r and r.get("n", 0) >= low and "solve" in r["stages"]
+               and "build" in r["stages"]]
+        if len(big) < 3:
+            continue
         n = np.log([r["n"] for r in big])
-        out["solve (n >= 59)"] = {"time": float(np.polyfit(n, np.log([r["stages"]["solve"]["seconds"] for r in big]), 1)[0]),
-                                  "memory": float(np.polyfit(n, np.log([r["stages"]["solve"]["peak"] for r in big]), 1)[0]),
-                                  "points": len(big), "n_range": [int(min(r["n"] for r in big)), int(max(r["n"] for r in big))]}
+        base = [r["stages"]["build"]["rss_end"] if "above" in label else 0 for r in big]
+        extra = [max(r["stages"]["solve"]["peak"] - b, 2**20) for r, b in zip(big, base)]
+        out[label] = {"time": float(np.polyfit(n, np.log([r["stages"]["solve"]["seconds"] for r in big]), 1)[0]),
+                      "memory": float(np.polyfit(n, np.log(extra), 1)[0]),
+                      "points": len(big), "n_range": [int(min(r["n"] for r in big)), int(max(r["n"] for r in big))]}
     return out
 
 
@@ -260,7 +287,8 @@ def plot(rows: list, path: str) -> None:
     sym = sorted((r for r in rows if r.get("mode") == "symmetric" and "stages" in r), key=lambda r: r["n"])
     fig, (ax_t, ax_m) = plt.subplots(1, 2, figsize=(11, 4.3))
     for stage in STAGES:
-        pts = [(r["n"], r["stages"][stage]["seconds"], r["stages"][stage]["peak"]) for r in full if stage in r["stages"]]
+        pts = [(r["n"], r["stages"][stage]["seconds"], r["stages"][stage]["peak"]) for r in full if stage in r["stages"]
+               and not (stage == "check" and str(r.get("verdict", "")).startswith("refused"))]
         if pts:
             ax_t.plot([p[0] for p in pts], [p[1] for p in pts], "o-", label=stage)
             ax_m.plot([p[0] for p in pts], [p[2] / 2**20 for p in pts], "o-", label=stage)
@@ -271,15 +299,25 @@ def plot(rows: list, path: str) -> None:
                   label="symmetric (all stages)")
     ax_m.axhline(1024, color="grey", lw=0.8, ls=":")
     ax_m.text(14, 1100, "1 GiB", color="grey", fontsize=8)
+    from matplotlib.ticker import NullFormatter, ScalarFormatter
+
+    ticks = []
+    for n in sorted({r["n"] for r in full + sym}):
+        if not ticks or n > 1.08 * ticks[-1]:  # no overlapping labels (59/61, 85/88)
+            ticks.append(n)
     for ax, label in ((ax_t, "seconds"), (ax_m, "peak RSS during the stage (MiB)")):
         ax.set_xscale("log")
         ax.set_yscale("log")
+        ax.set_xticks(ticks)
+        ax.xaxis.set_major_formatter(ScalarFormatter())
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.tick_params(axis="x", labelsize=7)
         ax.set_xlabel("moment-matrix size n")
         ax.set_ylabel(label)
         ax.grid(True, which="both", lw=0.3)
     ax_t.legend(fontsize=8)
-    ax_t.set_title("time per stage (one certified attempt)")
-    ax_m.set_title("peak memory per stage (fresh process per point)")
+    ax_t.set_title("time per stage (one attempt; families mixed: CHSH, Mermin-5, I3322)", fontsize=9)
+    ax_m.set_title("peak RSS of the process during each stage (fresh process per point)", fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
 
@@ -289,7 +327,7 @@ def report(rows: list) -> dict:
     print(head)
     for r in rows:
         if "error" in r:
-            print(f"{r['point']:13s} {r['mode']:9s} ERROR {r['error']} (polled peak {mib(r['polled_peak']).strip()} MiB, "
+            print(f"{r['point']:13s} {r['mode']:9s} ERROR {r['error']} (polled peak {mib(r.get('polled_peak', 0)).strip()} MiB, "
                   f"{r['wall']:.1f} s)")
             continue
         cells = []
@@ -300,7 +338,8 @@ def report(rows: list) -> dict:
         bound = "none" if r.get("bound") is None else f"{r['bound']:.9f}"
         print(f"{r['point']:13s} {r['mode']:9s} {r['n']:4d} {r['words']:5d}  " + "  ".join(cells)
               + f"   peak {peak / 2**20:.0f} MiB, bound {bound}, float {r.get('primal') or float('nan'):.9f}"
-              + f", load {r['load']:.1f}", flush=True)
+              + f", load {r['load']:.1f}" + (f", {r['verdict'][:110]}" if r.get("verdict", "verified") != "verified" else "")
+              , flush=True)
     full = [r for r in rows if r.get("mode") == "full"]
     found = slopes(full, STAGES)
     if found:
@@ -309,6 +348,34 @@ def report(rows: list) -> dict:
             print(f"  {stage:16s} time n^{s['time']:.2f}   peak memory n^{s['memory']:.2f}   "
                   f"({s['points']} points, n = {s['n_range'][0]}..{s['n_range'][1]})")
     return found
+
+
+def markdown(rows: list, found: dict) -> None:
+    print("\n| point | n | mode | " + " | ".join(f"{s} s / MiB" for s in STAGES) + " | peak MiB | bound (float) |")
+    print("|---|---|---|" + "---|" * len(STAGES) + "---|---|")
+    for r in sorted(rows, key=lambda r: (r.get("n", 0), r["mode"])):
+        if "stages" not in r:
+            part = r.get("partial_stages", {})
+            cells = [f"{part[s]['seconds']:.2f} / {part[s]['peak'] / 2**20:.0f}" if s in part else "-" for s in STAGES]
+            print(f"| {r['point']} | | {r['mode']} | " + " | ".join(cells)
+                  + f" | {r.get('polled_peak', 0) / 2**20:.0f} | stopped: {r['error'][:80]} |")
+            continue
+        names = ("symmetric",) if r["mode"] == "symmetric" else STAGES
+        cells = [f"{r['stages'][s]['seconds']:.2f} / {r['stages'][s]['peak'] / 2**20:.0f}" if s in r["stages"] else "-"
+                 for s in names]
+        if r["mode"] == "symmetric":
+            cells += [""] * (len(STAGES) - 1)
+        peak = max(i["peak"] for i in r["stages"].values())
+        bound = "none" if r.get("bound") is None else f"{r['bound']:.9f}"
+        floatv = "" if r.get("primal") is None else f" ({r['primal']:.9f})"
+        note = "" if r.get("verdict", "verified") == "verified" else f"; {r['verdict'][:60]}"
+        print(f"| {r['point']} | {r['n']} | {r['mode']} | " + " | ".join(cells) + f" | {peak / 2**20:.0f} | "
+              f"{bound}{floatv}{note} |")
+    print("\n| stage | time slope | peak-memory slope | points | n |")
+    print("|---|---|---|---|---|")
+    for stage, s in found.items():
+        print(f"| {stage} | n^{s['time']:.2f} | n^{s['memory']:.2f} | {s['points']} | "
+              f"{s['n_range'][0]}-{s['n_range'][1]} |")
 
 
 def main(argv=None) -> None:
@@ -323,7 +390,25 @@ def main(argv=None) -> None:
     parser.add_argument("--solver", default="clarabel", choices=("clarabel", "clarabel-cvxpy"))
     parser.add_argument("--json", help="write the rows and slopes here (merged with the rows already there)")
     parser.add_argument("--png", help="write the log-log figure here")
+    parser.add_argument("--report", help="only print the tables (and slopes) of JSON files written by --json "
+                                         "(comma list, merged)")
+    parser.add_argument("--markdown", action="store_true", help="with --report: also a Markdown table")
     args = parser.parse_args(argv)
+    if args.report:
+        rows = []
+        for path in args.report.split(","):
+            with open(path) as f:
+                rows += json.load(f)["rows"]
+        rows.sort(key=lambda r: (r["mode"], r.get("solver", ""), r.get("n", 0)))
+        found = report(rows)
+        if args.markdown:
+            markdown(rows, found)
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump({"rows": rows, "slopes": found}, f, indent=1)
+        if args.png:
+            plot(rows, args.png)
+        return
     points = QUICK if args.quick else [p for p in args.points.split(",") if p]
     unknown = [p for p in points if p not in POINTS]
     if unknown:
@@ -339,6 +424,8 @@ def main(argv=None) -> None:
     key = lambda r: (r["point"], r["mode"], r.get("solver", "clarabel"))  # noqa: E731
     for point in points:
         for mode in args.modes.split(","):
+            if mode == "symmetric" and POINTS[point][0] == "chsh":
+                continue  # no symmetry candidates are given for CHSH here
             row = run_point(point, mode, args.solver)
             rows = [r for r in rows if key(r) != key(row)] + [row]
             report([row])

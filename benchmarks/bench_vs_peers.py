@@ -68,6 +68,8 @@ ROOT = Path(__file__).resolve().parents[1]
 AGREE = 1e-6
 # certify's first rung (certify.solve.clarabel.options(None)); copied so the peers' workers need no certify
 CLARABEL = {"max_threads": 1, "iterative_refinement_enable": False}
+# --peer-settings (an accuracy check, not the benchmark): the peers' Clarabel options as JSON
+CLARABEL = json.loads(os.environ.get("BENCH_PEERS_CLARABEL") or "null") or CLARABEL
 PAIRS3 = ["AB", "AC", "BC"]
 PAIRS4 = ["AB", "AC", "AD", "BC", "BD", "CD"]
 PAIRS5 = ["AB", "AC", "AD", "AE", "BC", "BD", "BE", "CD", "CE", "DE"]
@@ -417,6 +419,9 @@ def summarise(result: dict, tools: list) -> dict:
     if cert.get("bound") is not None and cert.get("value") is not None:
         below = cert["value"] - cert["bound"]
         cert["agreement"] = "agree" if below <= AGREE else "DIFFER (certified bound below the float optimum)"
+        for tool, s in summary.items():  # a float maximum above a proven upper bound is provably too high
+            if tool != "certify" and s.get("value") is not None and s["value"] > cert["bound"] + AGREE:
+                s["agreement"] += f", {s['value'] - cert['bound']:.1e} ABOVE certify's certified bound"
     return summary
 
 
@@ -451,8 +456,32 @@ def main(argv=None) -> None:
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per run")
     for env in ("ncpol2sdpa", "toqito", "ncpolopt"):
         parser.add_argument(f"--{env}", default=f"/tmp/peer-{env}/bin/python", help=f"the {env} venv's python")
+    parser.add_argument("--peer-settings", help="JSON of Clarabel options for the peers instead of certify's "
+                                                "first rung (e.g. to check that a difference is solver accuracy)")
     parser.add_argument("--json", help="merge the results into this JSON file")
+    parser.add_argument("--report", help="only print the tables of a JSON file written by --json")
+    parser.add_argument("--markdown", action="store_true", help="with --report: also the tables as Markdown")
     args = parser.parse_args(argv)
+    if args.peer_settings:
+        os.environ["BENCH_PEERS_CLARABEL"] = json.dumps(json.loads(args.peer_settings))
+    if args.report:
+        with open(args.report) as f:
+            saved = json.load(f)
+        for env, text in saved.get("environments", {}).items():
+            print(f"{env}: {text}")
+        for tool, why in saved.get("skipped", {}).items():
+            print(f"{tool}: SKIPPED, {why}")
+        results = saved["cases"]
+        for result in results.values():
+            tools = list(result["runs"])
+            result["summary"] = {**summarise(result, tools), **{t: s for t, s in result["summary"].items()
+                                                                if "error" in s and t not in tools}}
+            print_summary(result, result["summary"])
+        peers = [t for t in TOOLS if t != "certify" and any(t in r["summary"] for r in results.values())]
+        table(results, peers)
+        if args.markdown:
+            markdown(results, peers)
+        return
     cases = QUICK if args.quick else [c for c in args.cases.split(",") if c]
     tools = [t for t in args.tools.split(",") if t]
     bad = [c for c in cases if c not in CASES] + [t for t in tools if t not in TOOLS]
@@ -490,8 +519,55 @@ def main(argv=None) -> None:
             result["summary"]["toqito"] = {"error": "two parties only (bell_npa_constraints is bipartite)"}
         print_summary(result, result["summary"])
         results[name] = result
-    print("\nmedian of paired ratios peer / certify (certify = certified pipeline; in-process, wall):")
-    peers = [t for t in tools if t != "certify"]
+    table(results, [t for t in tools if t != "certify"])
+    if args.json:
+        old = {}
+        if os.path.exists(args.json):
+            with open(args.json) as f:
+                old = json.load(f)
+        old.setdefault("cases", {}).update(results)
+        old["environments"] = {**old.get("environments", {}), **{env or "project": v for env, v in seen.items()}}
+        old["skipped"] = {**old.get("skipped", {}), **missing}
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        with open(args.json, "w") as f:
+            json.dump(old, f, indent=1)
+
+
+def markdown(results: dict, peers: list) -> None:
+    """The docs' tables (docs/benchmarks.md): ratios, then times and values."""
+    print("\n| case (n) | reps | " + " | ".join(f"{p}: in-process, wall" for p in peers) + " |")
+    print("|---|---|" + "---|" * len(peers))
+    for name, result in results.items():
+        s = result["summary"]
+        cells = []
+        for peer in peers:
+            t = s.get(peer, {})
+            if "error" in t or not t:
+                cells.append("n/a")
+                continue
+            mark = "" if t.get("agreement") == "agree" else " (values differ)"
+            cells.append(f"x{t['ratio_in_process']:.2f}, x{t['ratio_wall']:.2f}{mark}")
+        n = s["certify"].get("n", "?")
+        print(f"| {result['label']} ({n}) | {result['repeats']} | " + " | ".join(cells) + " |")
+    print("\n| case | tool | n | in-process s (build + solve) | wall s | value | vs certify |")
+    print("|---|---|---|---|---|---|---|")
+    for name, result in results.items():
+        for tool, t in result["summary"].items():
+            if "error" in t:
+                print(f"| {name} | {tool} | | not run: {t['error']} | | | |")
+                continue
+            value = "none" if t["value"] is None else f"{t['value']:.9f}"
+            if tool == "certify" and t.get("bound") is not None:
+                value += f" (certified <= {t['bound']:.9f})"
+            gap = "" if t.get("gap") is None or tool == "certify" else f"{t['gap']:.1e}, {t['agreement']}"
+            print(f"| {name} | {tool} | {t['n']} | {t['in_process']:.3f} ({t['build']:.3f} + {t['solve']:.3f}) | "
+                  f"{t['wall']:.2f} | {value} | {gap} |")
+
+
+def table(results: dict, peers: list) -> None:
+    """The summary table: per case and peer, the medians of paired ratios (in-process, wall)."""
+    print("\nmedian of paired ratios peer / certify (certify = certified pipeline; in-process, wall; "
+          "! = values differ):")
     print(f"  {'case':14s} " + " ".join(f"{p:>22s}" for p in peers))
     for name, result in results.items():
         cells = []
@@ -504,17 +580,6 @@ def main(argv=None) -> None:
                 mark = "" if s.get("agreement") == "agree" else " !"
                 cells.append(f"{'x%.2f, x%.2f' % (r1, r2) if r1 else 'n/a':>20s}{mark:2s}")
         print(f"  {name:14s} " + " ".join(cells))
-    if args.json:
-        old = {}
-        if os.path.exists(args.json):
-            with open(args.json) as f:
-                old = json.load(f)
-        old.setdefault("cases", {}).update(results)
-        old["environments"] = {**old.get("environments", {}), **{env or "project": v for env, v in seen.items()}}
-        old["skipped"] = {**old.get("skipped", {}), **missing}
-        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        with open(args.json, "w") as f:
-            json.dump(old, f, indent=1)
 
 
 if __name__ == "__main__":
