@@ -46,7 +46,7 @@ def _residual(data, sol):
 def test_polish_meets_the_identities_and_keeps_z_positive_semidefinite():
     """Tsirelson at level 2 (one block, well separated spectrum): residuals 1e-9 -> ~1e-15."""
     npa, data, sol = _setup(chsh_max_problem("2"), None, "lmi", None)
-    out = polishing.polish(data, sol, face=False)
+    out = polishing.polish(data, sol, face=None)
     assert _residual(data, sol) > 1e-12
     assert _residual(data, out) < 1e-13
     assert all(np.linalg.eigvalsh(z)[0] > -1e-12 for z in out.duals)
@@ -62,7 +62,7 @@ def test_face_polish_removes_the_margin_at_g27():
     z0 = interior(definition)
     whiten = whitener(z0)
     raw = certify_attempt(npa, sol, z0, whiten)
-    polished = certify_attempt(npa, polishing.polish(data, sol, face=True), z0, whiten)
+    polished = certify_attempt(npa, polishing.polish(data, sol, face=1.0), z0, whiten)
     assert raw is not None and polished is not None
     assert max(polished[3]) < max(raw[3]) / 5
     bound = lambda f: f[1] - f[2] * G27  # noqa: E731
