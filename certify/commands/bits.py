@@ -209,7 +209,7 @@ def run_bell(args) -> int:
                          f"({out['tangents']} NPA tangents at level {level}, one line dominating them) verified by the "
                          f"kernel; certificate: {args.out or 'in memory (pass --out FILE to keep it)'}]")
         else:
-            lines.append(f"NOT VERIFIED: {verdict.reason}")
+            lines.append(f"H_min >= bits: {proven(verdict)}")
         lines.append(f"seed randomness consumed: n H(p(x)) = {seed:.1f} bits (arithmetic from the stated p(x), "
                      "not a certified claim)")
         print("\n".join(lines + _curve(args, spec, info, parties, level)))

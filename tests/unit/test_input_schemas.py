@@ -28,10 +28,12 @@ def schema_of(example: dict) -> str:
         return {"certify-sweep/1": "sweep-1.json"}[example["format"]]
     if set(example) == {"scenario", "p"}:
         return "behaviour-1.json"
+    if "expression" in example:  # a bits problem (certify bits --problem)
+        return "bits-problem-1.json"
     return "problem-1.json"
 
 
-INPUT_SCHEMAS = ("behaviour-1.json", "problem-1.json", "count-table-1.json", "sweep-1.json")
+INPUT_SCHEMAS = ("behaviour-1.json", "problem-1.json", "count-table-1.json", "sweep-1.json", "bits-problem-1.json")
 
 
 def _validator(name):
@@ -60,7 +62,7 @@ def test_every_input_schema_is_a_valid_2020_12_schema():
 def test_every_shipped_example_validates_against_its_schema():
     shipped = sorted(entry.name for entry in EXAMPLES.iterdir() if entry.name.endswith(".json"))
     formats = {name: schema_of(_example(name)) for name in shipped}
-    assert {"behaviour-1.json", "problem-1.json", "sweep-1.json"} <= set(formats.values())
+    assert {"behaviour-1.json", "problem-1.json", "sweep-1.json", "bits-problem-1.json"} <= set(formats.values())
     for name, schema in formats.items():
         _validator(schema).validate(_example(name))
 
@@ -201,3 +203,18 @@ def test_the_schemas_ship_with_the_package():
     names = {entry.name for entry in (DATA / "schemas").iterdir()}
     assert set(INPUT_SCHEMAS) | {"certificate-1.json", "certify-cli-1.json"} <= names
     assert os.path.basename(str(DATA / "schemas")) == "schemas"
+
+
+@pytest.mark.parametrize("change", [
+    lambda p: p.update(azuma="hoeffding"),
+    lambda p: p.update(direction="up"),
+    lambda p: p.pop("expression"),
+    lambda p: p.update(extra=1),
+    lambda p: p["p_x"].update({"001": 0.25}),
+])
+def test_a_malformed_bits_problem_is_refused_by_both(change):
+    from certify.bellbits import read_problem
+
+    problem = _example("mermin3_bits.json")
+    change(problem)
+    _refused_by_both("bits-problem-1.json", problem, lambda obj: read_problem(obj, "p"))
