@@ -35,7 +35,9 @@ I3322: all relabellings), as one stage "symmetric" (reduced solve + its own inte
 rounding + the kernel's check of the full-size certificate). `--solver clarabel-cvxpy` times the
 cvxpy path instead of the direct one.
 
-Slopes: numpy.polyfit of log(time) and log(peak) on log(n) over the points measured, per stage.
+Each stage also records its CPU time (getrusage, user + system): on a loaded machine it moves far
+less than the wall time. Slopes: numpy.polyfit of log(time), log(CPU) and log(peak) on log(n) over
+the points measured, per stage.
 """
 
 import argparse
@@ -105,13 +107,20 @@ def child(point: str, mode: str, solver: str) -> None:
     import certify.cli  # noqa: F401 -- pins BLAS threads before numpy loads, as the CLI does
 
     marks, out = [], {"point": point, "mode": mode, "solver": solver, "stages": {}}
+    cpu = [0.0]
+
+    def cpu_now():
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
 
     def mark(stage, started):
         ended = time.time()
+        spent, cpu[0] = cpu_now() - cpu[0], cpu_now()
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
         with open("/proc/self/statm") as f:
             now = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-        out["stages"][stage] = {"seconds": ended - started, "start": started, "end": ended, "maxrss": rss, "rss_end": now}
+        out["stages"][stage] = {"seconds": ended - started, "cpu": spent, "start": started, "end": ended, "maxrss": rss,
+                                "rss_end": now}
         print(json.dumps({"stage": stage, "start": started, "end": ended}), flush=True)
         marks.append(stage)
 
@@ -131,7 +140,7 @@ def child(point: str, mode: str, solver: str) -> None:
     from certify.rounding import assemble, round_duals, whitener
     from certify.solve import solve
 
-    t = time.time()
+    t, cpu[0] = time.time(), cpu_now()
     problem_def, candidates = definition(family, level)
     if mode == "symmetric":
         from certify.symmetry import certify_symmetric
@@ -157,6 +166,7 @@ def child(point: str, mode: str, solver: str) -> None:
     npa = parse_problem(problem_def, "problem")
     data = conic_data_of(npa)
     out["n"], out["words"] = data.size, data.n_words
+    print(json.dumps({"size": data.size}), flush=True)
     mark("build", t)
     t = time.time()
     z0 = interior(problem_def, solver)
@@ -209,10 +219,12 @@ def run_point(point: str, mode: str, solver: str, poll: float = 0.01) -> dict:
     stdout, stderr = proc.communicate()
     thread.join()
     wall = time.time() - started
-    result, marks = None, {}
+    result, marks, size = None, {}, None
     for line in stdout.splitlines():
         if line.startswith("{") and '"result"' in line:
             result = json.loads(line)["result"]
+        elif line.startswith('{"size"'):
+            size = json.loads(line)["size"]
         elif line.startswith('{"stage"'):
             info = json.loads(line)
             marks[info["stage"]] = {"seconds": info["end"] - info["start"], "start": info["start"], "end": info["end"],
@@ -223,7 +235,8 @@ def run_point(point: str, mode: str, solver: str, poll: float = 0.01) -> dict:
             info["polled"] = info["peak"] = max((r for when, r in samples if info["start"] <= when <= info["end"]),
                                                 default=0)
         return {"point": point, "mode": mode, "solver": solver, "error": f"exit {proc.returncode}: {' | '.join(tail)}",
-                "wall": wall, "polled_peak": max((r for _, r in samples), default=0), "partial_stages": marks}
+                "wall": wall, "polled_peak": max((r for _, r in samples), default=0), "partial_stages": marks,
+                **({"n": size} if size else {})}
     for stage, info in result["stages"].items():
         inside = [r for when, r in samples if info["start"] <= when <= info["end"]]
         info["polled"] = max(inside, default=0)
@@ -261,6 +274,11 @@ def slopes(rows: list, stages) -> dict:
         n, s, m = (np.log(np.array(v, dtype=float)) for v in zip(*pts))
         out[stage] = {"time": float(np.polyfit(n, s, 1)[0]), "memory": float(np.polyfit(n, m, 1)[0]),
                       "points": len(pts), "n_range": [int(min(p[0] for p in pts)), int(max(p[0] for p in pts))]}
+        with_cpu = [(r["n"], r["stages"][stage]["cpu"]) for r in rows if "stages" in r and stage in r["stages"]
+                    and r["stages"][stage].get("cpu", 0) > 0
+                    and not (stage == "check" and str(r.get("verdict", "")).startswith("refused"))]
+        if len(with_cpu) >= 3:
+            out[stage]["cpu"] = float(np.polyfit(*(np.log(np.array(v, dtype=float)) for v in zip(*with_cpu)), 1)[0])
     # the solve alone at n >= 59 (the dense-factorisation regime), and its memory above the process's
     # baseline (RSS at the end of the build: Python + numpy + scipy + clarabel, ~67 MiB)
     for label, low in (("solve (n >= 59)", 59), ("solve above baseline", 13), ("solve above baseline, n >= 59", 59)):
@@ -283,7 +301,8 @@ def plot(rows: list, path: str) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    full = sorted((r for r in rows if r.get("mode") == "full" and "stages" in r), key=lambda r: r["n"])
+    full = sorted((r for r in rows if r.get("mode") == "full" and "stages" in r
+                   and r.get("solver", "clarabel") == "clarabel"), key=lambda r: r["n"])
     sym = sorted((r for r in rows if r.get("mode") == "symmetric" and "stages" in r), key=lambda r: r["n"])
     fig, (ax_t, ax_m) = plt.subplots(1, 2, figsize=(11, 4.3))
     for stage in STAGES:
@@ -297,12 +316,19 @@ def plot(rows: list, path: str) -> None:
                   label="symmetric (all stages)")
         ax_m.plot([r["n"] for r in sym], [r["stages"]["symmetric"]["peak"] / 2**20 for r in sym], "k*--",
                   label="symmetric (all stages)")
+    stopped = [r for r in rows if "partial_stages" in r and "n" in r and r.get("solver", "clarabel") == "clarabel"]
+    for r in stopped:
+        for stage, info in r["partial_stages"].items():
+            if stage == "build":
+                continue
+            ax_t.plot([r["n"]], [info["seconds"]], "x", color="C1", ms=9, label=f"{stage}, n = {r['n']} (run stopped)")
+            ax_m.plot([r["n"]], [info["peak"] / 2**20], "x", color="C1", ms=9, label=f"{stage}, n = {r['n']} (run stopped)")
     ax_m.axhline(1024, color="grey", lw=0.8, ls=":")
     ax_m.text(14, 1100, "1 GiB", color="grey", fontsize=8)
     from matplotlib.ticker import NullFormatter, ScalarFormatter
 
     ticks = []
-    for n in sorted({r["n"] for r in full + sym}):
+    for n in sorted({r["n"] for r in full + sym + stopped}):
         if not ticks or n > 1.08 * ticks[-1]:  # no overlapping labels (59/61, 85/88)
             ticks.append(n)
     for ax, label in ((ax_t, "seconds"), (ax_m, "peak RSS during the stage (MiB)")):
@@ -315,7 +341,8 @@ def plot(rows: list, path: str) -> None:
         ax.set_xlabel("moment-matrix size n")
         ax.set_ylabel(label)
         ax.grid(True, which="both", lw=0.3)
-    ax_t.legend(fontsize=8)
+    ax_t.legend(fontsize=7)
+    ax_m.legend(fontsize=7)
     ax_t.set_title("time per stage (one attempt; families mixed: CHSH, Mermin-5, I3322)", fontsize=9)
     ax_m.set_title("peak RSS of the process during each stage (fresh process per point)", fontsize=9)
     fig.tight_layout()
@@ -340,12 +367,13 @@ def report(rows: list) -> dict:
               + f"   peak {peak / 2**20:.0f} MiB, bound {bound}, float {r.get('primal') or float('nan'):.9f}"
               + f", load {r['load']:.1f}" + (f", {r['verdict'][:110]}" if r.get("verdict", "verified") != "verified" else "")
               , flush=True)
-    full = [r for r in rows if r.get("mode") == "full"]
+    full = [r for r in rows if r.get("mode") == "full" and r.get("solver", "clarabel") == "clarabel"]
     found = slopes(full, STAGES)
     if found:
         print("\nlog-log slopes (numpy.polyfit of log value on log n):")
         for stage, s in found.items():
-            print(f"  {stage:16s} time n^{s['time']:.2f}   peak memory n^{s['memory']:.2f}   "
+            cpu_slope = f"   cpu n^{s['cpu']:.2f}" if "cpu" in s else ""
+            print(f"  {stage:16s} time n^{s['time']:.2f}{cpu_slope}   peak memory n^{s['memory']:.2f}   "
                   f"({s['points']} points, n = {s['n_range'][0]}..{s['n_range'][1]})")
     return found
 
@@ -357,24 +385,29 @@ def markdown(rows: list, found: dict) -> None:
         if "stages" not in r:
             part = r.get("partial_stages", {})
             cells = [f"{part[s]['seconds']:.2f} / {part[s]['peak'] / 2**20:.0f}" if s in part else "-" for s in STAGES]
-            print(f"| {r['point']} | | {r['mode']} | " + " | ".join(cells)
+            print(f"| {r['point']} | {r.get('n', '')} | {r['mode']} | " + " | ".join(cells)
                   + f" | {r.get('polled_peak', 0) / 2**20:.0f} | stopped: {r['error'][:80]} |")
             continue
         names = ("symmetric",) if r["mode"] == "symmetric" else STAGES
-        cells = [f"{r['stages'][s]['seconds']:.2f} / {r['stages'][s]['peak'] / 2**20:.0f}" if s in r["stages"] else "-"
-                 for s in names]
+        def cell(info):
+            cpu = f" (cpu {info['cpu']:.2f})" if "cpu" in info else ""
+            return f"{info['seconds']:.2f}{cpu} / {info['peak'] / 2**20:.0f}"
+
+        cells = [cell(r["stages"][s]) if s in r["stages"] else "-" for s in names]
         if r["mode"] == "symmetric":
             cells += [""] * (len(STAGES) - 1)
         peak = max(i["peak"] for i in r["stages"].values())
         bound = "none" if r.get("bound") is None else f"{r['bound']:.9f}"
         floatv = "" if r.get("primal") is None else f" ({r['primal']:.9f})"
         note = "" if r.get("verdict", "verified") == "verified" else f"; {r['verdict'][:60]}"
-        print(f"| {r['point']} | {r['n']} | {r['mode']} | " + " | ".join(cells) + f" | {peak / 2**20:.0f} | "
+        mode = r["mode"] + ("" if r.get("solver", "clarabel") == "clarabel" else f", {r['solver']}")
+        print(f"| {r['point']} | {r['n']} | {mode} | " + " | ".join(cells) + f" | {peak / 2**20:.0f} | "
               f"{bound}{floatv}{note} |")
-    print("\n| stage | time slope | peak-memory slope | points | n |")
-    print("|---|---|---|---|---|")
+    print("\n| stage | wall-time slope | CPU-time slope | peak-memory slope | points | n |")
+    print("|---|---|---|---|---|---|")
     for stage, s in found.items():
-        print(f"| {stage} | n^{s['time']:.2f} | n^{s['memory']:.2f} | {s['points']} | "
+        cpu = f"n^{s['cpu']:.2f}" if "cpu" in s else ""
+        print(f"| {stage} | n^{s['time']:.2f} | {cpu} | n^{s['memory']:.2f} | {s['points']} | "
               f"{s['n_range'][0]}-{s['n_range'][1]} |")
 
 
@@ -395,10 +428,16 @@ def main(argv=None) -> None:
     parser.add_argument("--markdown", action="store_true", help="with --report: also a Markdown table")
     args = parser.parse_args(argv)
     if args.report:
-        rows = []
+        merged = {}  # a later file's row replaces an earlier one of the same (point, mode, solver)
         for path in args.report.split(","):
             with open(path) as f:
-                rows += json.load(f)["rows"]
+                for r in json.load(f)["rows"]:
+                    merged[(r["point"], r["mode"], r.get("solver", "clarabel"))] = r
+        rows = list(merged.values())
+        sizes = {r["point"]: r["n"] for r in rows if "n" in r}
+        for r in rows:  # a stopped run's size, from another run of the same point
+            if "n" not in r and r["point"] in sizes:
+                r["n"] = sizes[r["point"]]
         rows.sort(key=lambda r: (r["mode"], r.get("solver", ""), r.get("n", 0)))
         found = report(rows)
         if args.markdown:
