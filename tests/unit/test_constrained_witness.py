@@ -156,3 +156,16 @@ def test_three_input_statistics_get_a_witness_from_the_direction_of_the_observed
     _both_verified(r, tmp_path, "i3322stats")
     assert "towards the observed behaviour" in r.certificates[1]["producer"]["method"]
     assert Fraction(1, 2) < r.lower < r.upper < Fraction(81, 100) and r.gap < Fraction(1, 100)
+
+
+def test_an_inequality_and_an_equality_min_from_the_dual_lagrangian(tmp_path):
+    # min P(00|00) s.t. CHSH >= 5/2 and P(a=0|x=1) == 1/2: the NPA dual's multipliers (lambda, mu) give the
+    # Lagrangian whose tilted best responses, mixed exactly, meet both constraints; the strategy is the upper end
+    marginal = {"terms": [{"coef": "1", "outputs": [0, None], "inputs": [1, None]}]}
+    problem = Problem(SC, P0000, "quantum", "min", ({"expression": CHSH, "relation": ">=", "value": "5/2"},
+                                                     {"expression": marginal, "relation": "==", "value": "1/2"}),
+                      level="2")
+    r = solve(problem, two_sided=True)
+    _both_verified(r, tmp_path, "mixed")
+    assert r.high.kind == "quantum.strategy" and "NPA dual's Lagrangian" in r.certificates[1]["producer"]["method"]
+    assert r.tight and 0.1329937 < float(r.lower) <= float(r.upper) < 0.1329940
