@@ -131,6 +131,10 @@ def test_pironio_curve_within_1e8_of_the_float_curve(level, guess):
 
 @pytest.mark.slow
 def test_i3322_level3_within_5e7_of_its_float_optimum():
+    """Measured: the second rung ("tied", default tolerances) polished on its face at ratio 1000:
+    bound 0.250876413, 3.9e-7 above the float optimum 0.250876025 (the first rung's primal, the
+    largest one the bound does not contradict; "tied" ends at 0.250875830). Without the rung
+    the ladder's best is 4.0e-6 above (benchmarks/README.md). ~10 minutes on 2 loaded cores."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
     from bench_pipeline import i3322
 
@@ -138,8 +142,8 @@ def test_i3322_level3_within_5e7_of_its_float_optimum():
 
     scenario, expr = i3322()
     result = certify_problem(problem(scenario, "3", bell_objective(expr)), target=5e-7, refine=True)
-    assert result is not None and result.slack <= 5e-7
-    assert abs(float(result.bound) - 0.2508758) < 2e-6  # Pal and Vertesi's level-3 value ~0.25087576
+    assert result is not None and 0 <= result.slack <= 5e-7
+    assert float(result.bound) < 0.2508770
 
 
 def test_pipeline_module_exposes_refinements():
