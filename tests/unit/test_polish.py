@@ -95,6 +95,27 @@ def test_refine_off_is_the_committed_path():
     assert result.evidence == committed["evidence"]
 
 
+@pytest.mark.parametrize("guess", ["global", "local"])
+def test_near_tsirelson_points_as_today(guess):
+    """The grid's top point (2 sqrt 2 - 1e-6) meets the producer's target on the first rung:
+    refine changes nothing there."""
+    from certify.papers.pironio2010.npa import grid
+
+    definition = chsh_guess_problem("2", grid()[-1], guess)
+    off, on = certify_problem(definition, target=1e-7), certify_problem(definition, target=1e-7, refine=True)
+    assert on.evidence == off.evidence and on.slack <= 1e-7
+
+
+def test_refine_tightens_tsirelson_level2():
+    """The producer's Tsirelson ladder (target 0: keep the tightest): 3.6e-8 above 2 sqrt 2 without
+    the rung, 1.9e-9 with it (measured)."""
+    ladder = (("lmi", 1e-10), ("tied", 1e-10))
+    off = certify_problem(chsh_max_problem("2"), target=0.0, ladder=ladder)
+    on = certify_problem(chsh_max_problem("2"), target=0.0, ladder=ladder, refine=True)
+    tsirelson = 2 * 2 ** 0.5
+    assert on.bound <= off.bound and float(on.bound) - tsirelson < 1e-8
+
+
 def test_polish_without_duals_is_none():
     from certify.solve.common import Solution
 
