@@ -368,5 +368,5 @@ def worker(task) -> list:
     table = read_bell_counts(str(folder / counts_file))
     p_x = uniform(spec["scenario"]) if task.startswith("table1") else spec["p_x"]
     cert, _ = certify_bits(spec["scenario"], spec["expr"], p_x, table.counts, spec["parties"], Fraction(1, 100),
-                           spec["level"], f"bell/{task}", LABELS[task], azuma or spec["azuma"])
+                           spec["level"], f"bell/bits/{task}", LABELS[task], azuma or spec["azuma"])
     return [(proof_outputs(task)[0], cert)]
