@@ -375,3 +375,12 @@ def test_python_twin_of_the_command(tmp_path):
     assert main(["check", str(tmp_path / "a.json")]) == 0
     with pytest.raises(CertifyError, match="input frequencies contradict p"):
         bellbits.bits(dict(problem, p_x={"001": "1/2", "010": "1/6", "100": "1/6", "111": "1/6"}), table)
+
+
+def test_committed_certificates_verify_with_their_values():
+    from certify.kernel.format import read_json
+
+    expected = {"mermin3": 2648, "chsh_biased": 973, "table1-eq3": 42, "table1-range": 276}
+    for name, bits in expected.items():
+        verdict = checked(read_json(f"proofs/bell/{name}.json"), name)
+        assert verdict.ok and verdict.value == bits and verdict.claim_id == f"bell/bits/{name}"
