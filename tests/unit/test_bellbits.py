@@ -284,6 +284,26 @@ def test_cli_writes_a_verified_certificate_and_states_the_seed(tmp_path, capsys)
                          f"{EXAMPLES}/chsh_biased_counts.csv", "--json", "--azuma", "bounded")
     doc = json.loads(text)
     assert code == 0 and doc["ok"] and doc["bits"] == 549 and doc["claims"][0]["kind"] == "bits.bell"
+    jsonschema = pytest.importorskip("jsonschema")
+    from importlib.resources import files
+
+    schema = json.loads((files("certify") / "data" / "schemas" / "certify-cli-1.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(doc)
+
+
+def test_cli_json_count_table_with_its_own_p_x(tmp_path, capsys):
+    table = read_bell_counts(f"{EXAMPLES}/mermin3_counts.csv")
+    rows = [{"x": "".join(map(str, x)), "a": [int(v) for v in a], "count": c} for (x, a), c in table.counts.items()]
+    p_x = {"001": "1/4", "010": "1/4", "100": "1/4", "111": "1/4"}
+    (tmp_path / "t.json").write_text(json.dumps({"counts": rows, "p_x": p_x}))
+    problem = json.load(open(f"{EXAMPLES}/mermin3_bits.json"))
+    problem.pop("p_x")
+    (tmp_path / "p.json").write_text(json.dumps(dict(problem, parties=[0])))
+    code, text, _ = _cli(capsys, "--problem", str(tmp_path / "p.json"), "--counts", str(tmp_path / "t.json"))
+    assert code == 0 and "H_min >= 901 bits" in text  # the table's p_x, Alice's bit
+    (tmp_path / "p.json").write_text(json.dumps(dict(problem, p_x=dict(p_x, **{"001": "1/2", "111": "0"}))))
+    code, out, err = _cli(capsys, "--problem", str(tmp_path / "p.json"), "--counts", str(tmp_path / "t.json"))
+    assert code == 2 and "p_x differs" in err and len(err.strip().splitlines()) == 1
 
 
 def test_cli_frequencies_contradicting_p_x_exit_2_with_one_line(capsys):
