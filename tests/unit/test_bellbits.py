@@ -404,3 +404,16 @@ def test_committed_certificates_verify_with_their_values():
     for name, bits in expected.items():
         verdict = checked(read_json(f"proofs/bell/{name}.json"), name)
         assert verdict.ok and verdict.value == bits and verdict.claim_id == f"bell/bits/{name}"
+
+
+def test_a_line_that_dominates_only_near_the_data_is_rejected(biased):
+    """Soundness point (a): the line is rotated about the read point R (the same bits), so it still lies above
+    the tangents for I >= R but not at the low end of the proven range [L, U]; Jensen needs it on all of [L, U]."""
+    cert = copy.deepcopy(biased[0])
+    line = cert["evidence"]["line"]
+    read_at = Fraction(biased[1]["read_at"])
+    turn = Fraction(1, 10)
+    line["lambda"] = str(Fraction(line["lambda"]) - turn)
+    line["nu"] = str(Fraction(line["nu"]) - turn * read_at)
+    verdict = checked(cert, "t")
+    assert verdict.status == "false" and "below tangent" in verdict.reason and "[-2828427" in verdict.reason
