@@ -100,8 +100,13 @@ def certify_bits(scenario, expr, p_x, counts, parties, delta, level, claim_id, l
             evidence[key] = cert
             low, top = (low, bound) if sign == 1 else (bound, top)
     eps = epsilon(s, low, top)
-    read_at = min(s["i_hat"] - eps, top)
-    info = dict(s, low=low, top=top, eps=eps, read_at=read_at, level=level, tangent_at=None)
+    clamp = low
+    if s["i_hat"] - eps > low:  # the clamp T <= the quantum maximum: an explicit strategy's value (else L)
+        found = strategy(scenario, expr, level)
+        if found is not None:
+            evidence["strategy"], clamp = found
+    read_at = min(s["i_hat"] - eps, clamp)
+    info = dict(s, low=low, top=top, eps=eps, read_at=read_at, level=level, tangent_at=None, clamp=clamp)
     if read_at <= low:
         cert = make_certificate(claim_id, KIND, _statement(label, s, level, azuma, None), definition, ">=", 0, {})
         return cert, dict(info, bits=0)
@@ -120,6 +125,22 @@ def certify_bits(scenario, expr, p_x, counts, parties, delta, level, claim_id, l
     cert = make_certificate(claim_id, KIND, statement, definition, ">=", bits, evidence,
                             {"tangent_at": format_rational(at), "read_at": f"{float(read_at):.9f}"})
     return cert, dict(info, bits=int(bits), tangent_at=at, line=(nu, lam), lines=lines)
+
+
+def strategy(scenario, expr, level):
+    """({"problem", "evidence"} of a quantum.strategy claim max E >= T, T) for an explicit strategy the producer
+    of `certify solve` finds (see-saw, rounded; `certify.problem.strategy_certificate`), or None."""
+    from certify.kernel.strategy import check
+    from certify.problem import parse, strategy_certificate
+
+    parsed = parse({"scenario": scenario_to_json(scenario), "objective": {"bell": expression_to_json(expr)},
+                    "set": "quantum", "level": level}, "strategy")
+    found, _ = strategy_certificate(parsed, "producer/strategy")
+    if found is None or not found[1].ok:
+        return None
+    problem = {k: v for k, v in found[0]["claim"]["problem"].items() if v is not None}
+    return {"problem": problem, "evidence": found[0]["evidence"]}, check(problem, ">=", Fraction(0),
+                                                                          found[0]["evidence"], "strategy").low
 
 
 def _mapped(done, target):

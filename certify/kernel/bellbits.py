@@ -2,8 +2,9 @@
 
 Trusted. Problem {"scenario", "expression" E (randomness grows with E), "p_x" {"x": "p/q"} (x digits, A
 first; unlisted: p = 0), "counts" {"x|a": N}, "parties" S (whose outputs are random), "delta", "azuma"}.
-Evidence {"tangents": [npa.max per x_S of the support], "line": {"nu", "lambda"}, "max"/"min": optional
-npa.max bounds of E}. Chain (Pironio et al. 2010 eq. (3), generalised; in full: referee guide, appendix E):
+Evidence {"tangents": [npa.max per x_S of the support], "line": {"nu", "lambda"}, optional "max"/"min" (npa.max
+bounds of E), "strategy" (quantum.strategy: E >= T attained)}. Chain (Pironio et al. 2010 eq. (3), for any
+expression; in full: appendix E of docs/referee-guide.md):
  1. I(a, x) = c0 + sum_t coef_t [a_St = a_t][x_St = x_t] / p_St(x_t) has mean E(P) on no-signalling boxes, so
     round i's conditional mean mu_i is E of its quantum behaviour, in [L, U] = [sum_x p(x) min_a I, sum_x p(x)
     max_a I], tightened by the verified NPA bounds of min E and max E.
@@ -13,8 +14,9 @@ npa.max bounds of E}. Chain (Pironio et al. 2010 eq. (3), generalised; in full: 
     W.p. >= 1 - delta, Ibar = mean mu_i >= I_low = I_hat - eps_hi, eps_hi >= eps.
  3. Tangents G_x(I) <= nu_x - lam_x I (`kernel.npa`, any level). A line nu - lam I, lam >= 0, >= each at L
     and U is >= each on [L, U], which holds every mu_i: P(r|s) <= prod G_{x_i}(mu_i) <= prod (nu - lam mu_i)
-    <= (nu - lam Ibar)^n (AM-GM, factors >= 0) <= (nu - lam R)^n, R = min(I_low, U) <= Ibar (lam >= 0). The
-    clamp R <= U never reads the line above a proven bound of the quantum maximum.
+    <= (nu - lam Ibar)^n (AM-GM, factors >= 0) <= (nu - lam R)^n, R = min(I_low, T) <= Ibar (lam >= 0). Clamp:
+    T <= q_max, the value of an explicit strategy (else T = L): the line is never read above the quantum
+    maximum, where a valid line is unconstrained (+ t x a Tsirelson-type dual: any bits from PR-box counts).
  4. "H_min >= k" iff g^n 2^k <= 1, g = nu - lam R (`bits.largest_k`).
 """
 
@@ -29,6 +31,7 @@ from certify.kernel.defs.scenario import parse_expression, parse_scenario, to_wo
 from certify.kernel.format import Proven, Reject, brief, expect, field, only, parse_int, parse_rational
 from certify.kernel.intervals import ln_interval, sqrt_interval, up
 from certify.kernel.npa import verify_tangent
+from certify.kernel.strategy import check as strategy
 
 MAX_WORK = 10**7  # (inputs in the support) x (output tuples) x (terms + 1), checked before enumerating
 
@@ -86,9 +89,9 @@ def estimator(sc, expr, p, where):
     return table, {a: j for j, a in enumerate(outs)}
 
 
-def _npa(cert, sc, expr, keys, where):
-    """(problem, (nu, lam)) of a verified npa.max certificate whose problem has exactly `keys`, the claim's
-    scenario and, as objective or constraint, the claim's expression (equal as operator polynomials)."""
+def _npa(cert, sc, expr, keys, where, verify=verify_tangent):
+    """(problem, verify(problem, evidence)) of a certificate (npa.max; quantum.strategy) whose problem has exactly
+    `keys`, the claim's scenario and, as objective or constraint, the claim's expression (equal as polynomials)."""
     problem = field(only(cert, {"problem", "evidence"}, where), "problem", dict, where)
     raw = expect(problem.get("constraint" if "constraint" in keys else "objective"), dict, where).get(
         "expression" if "constraint" in keys else "bell")
@@ -96,7 +99,7 @@ def _npa(cert, sc, expr, keys, where):
             problem["scenario"], where) != sc or to_words(parse_expression(expect(raw, dict, where), sc, where),
                                                             sc) != to_words(expr, sc):
         raise Reject(f"{where}.problem: not exactly {sorted(keys)} with the claim's scenario and expression")
-    return problem, verify_tangent(problem, field(cert, "evidence", dict, where), where)
+    return problem, verify(problem, field(cert, "evidence", dict, where), where)
 
 
 def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: str) -> Proven:
@@ -104,7 +107,7 @@ def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: 
     sc, expr, p, counts, parties, delta, azuma = read(problem, at)
     if value.denominator != 1 or value < 0:
         raise CertifyError(f"{where}.claim.value: a number of bits is a non-negative integer, got {value}")
-    if not only(evidence, {"tangents", "line", "max", "min"}, ev) and value == 0:
+    if not only(evidence, {"tangents", "line", "max", "min", "strategy"}, ev) and value == 0:
         return Proven(low=Fraction(0))  # H_min >= 0 always (a guess is <= 1): no tangent needed
     (table, index), n = estimator(sc, expr, p, at), sum(counts.values())
     i_hat = sum(N * table[x][index[a]] for (x, a), N in counts.items()) / n
@@ -114,6 +117,8 @@ def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: 
         top = min(top, _npa(evidence["max"], sc, expr, {"scenario", "level", "objective"}, f"{ev}.max")[1][0])
     if "min" in evidence:
         low = max(low, -_npa(evidence["min"], sc, expr, {"scenario", "level", "objective", "sense"}, f"{ev}.min")[1][0])
+    clamp = max(low, _npa(evidence["strategy"], sc, expr, {"scenario", "objective"}, f"{ev}.strategy", lambda q, e, w:
+                          strategy(q, ">=", Fraction(0), e, w).low)[1]) if "strategy" in evidence else low
     ln_hi = ln_interval(1 / delta)[1]
     eps = up((hi - lo) * sqrt_interval(ln_hi / (2 * n))[1] if azuma == "range" else
              max(hi - low, top - lo) * sqrt_interval(2 * ln_hi / n)[1])
@@ -133,7 +138,7 @@ def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: 
         seen.add(xs)
         if any(nu - lam * end < nu_x - lam_x * end for end in (low, top)):
             raise Reject(f"{ev}.line: below tangent {k} at an end of the proven range [{brief(low)}, {brief(top)}]")
-    g = nu - lam * min(i_hat - eps, top)
+    g = nu - lam * min(i_hat - eps, clamp)  # the clamp: a read point R <= T <= the quantum maximum
     if g <= 0:
         raise Reject(f"{ev}.line: nu - lambda R = {brief(g)} <= 0, not a bound on a probability")
     return Proven(low=Fraction(0 if g >= 1 else largest_k(g, n)))

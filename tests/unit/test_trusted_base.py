@@ -34,7 +34,10 @@ FORBIDDEN = ("numpy", "scipy", "cvxpy", "sympy", "highspy", "clarabel", "matplot
 # 2,423 in 22 files. The issue-11 target of 1,500 is NOT met: the rest is the checkers' code, their lemmas,
 # the blank lines between functions and certify/__init__.py's 71 lines (the lazy public API, loaded by
 # `import certify.kernel`). Raise only with a reason.
-LINE_LIMIT = 2284 + 139
+# +5 in bellbits.py: its clamp reads the line at most at an explicit strategy's value (quantum.strategy), never
+# above the quantum maximum (the exploit of tests/property/test_bits_exploit.py, rebuilt for bits.bell in
+# tests/property/test_bellbits_exploit.py).
+LINE_LIMIT = 2284 + 144
 # One committed certificate of each committed claim kind (lp.ns, npa.max, bits.chsh, pvalue.chsh,
 # lp.threshold, amplify.bound).
 SAMPLES = ("pironio2010/ns/ab00_xy00.json", "pironio2010/npa/tsirelson-1.json",
