@@ -189,7 +189,8 @@ def run_bell(args) -> int:
            "estimator_range": [_fmt(info["lo"]), _fmt(info["hi"])], "azuma": azuma,
            "epsilon": _decimal_up(info["eps"], 6), "I_low": _decimal_down(info["i_hat"] - info["eps"], 6),
            "proven_range": [_decimal_down(info["low"], 9), _decimal_up(info["top"], 9)], "level": level,
-           "tangents": len(cert["evidence"].get("tangents", [])),
+           "tangents": len(cert["evidence"].get("tangents", [])), "read_at": _decimal_down(info["read_at"], 9),
+           "clamp": _decimal_down(info["clamp"], 9) if "clamp" in info else None,
            "bits": int(verdict.value) if verdict.ok else None,
            "seed_bits": round(seed, 1),
            "seed_note": "n H(p(x)), arithmetic from the stated p(x), not a certified claim",
@@ -203,7 +204,12 @@ def run_bell(args) -> int:
                  f"p(x) over {len(out['p_x'])} inputs; per-round estimator in [{_fmt(info['lo'])}, {_fmt(info['hi'])}]",
                  f"I_hat = {out['I_hat']} = {out['I_hat_decimal']}",
                  f"Azuma-Hoeffding ({azuma}): eps <= {out['epsilon']}, so I_hat - eps >= {out['I_low']}; "
-                 f"E proven in [{out['proven_range'][0]}, {out['proven_range'][1]}]"]
+                 f"E proven in [{out['proven_range'][0]}, {out['proven_range'][1]}]",
+                 f"line read at R = min(I_hat - eps, T) >= {_decimal_down(info['read_at'], 6)}, T = "
+                 + (f"{_decimal_down(info['clamp'], 6)} (an explicit quantum strategy: R never exceeds the quantum "
+                    "maximum)" if "strategy" in cert["evidence"] else "L (" + (
+                        "no strategy found" if info["i_hat"] - info["eps"] > info["low"] else
+                        "I_hat - eps is not above L") + ": no bits)")]
         if verdict.ok:
             lines.append(f"with probability >= 1 - {out['delta']}, H_min >= {out['bits']} bits  [bits.bell certificate "
                          f"({out['tangents']} NPA tangents at level {level}, one line dominating them) verified by the "
