@@ -160,6 +160,56 @@ def deterministic_component(choice, scenario, guess: bool) -> dict:
 def exact_mixture(pool, scenario, goals, rules, sense: str, guess: bool):
     """(evidence, value) of the best exact mixture of `pool` under `rules` [(expression, relation, value)],
     or None (no vertex found, or its exact solution has a negative weight). Module notes above."""
+    sign = 1 if sense == "max" else -1
+    comps, f, rows = _values(pool, scenario, goals, rules, sense, guess)
+    if not comps:
+        return None
+    if not rules:  # the best single component (no LP)
+        best = max(range(len(comps)), key=f.__getitem__)
+        return {"components": [dict(comps[best], weight="1")]}, sign * f[best]
+    found, ub = _float_lp(f, rows, rules)
+    if found.status != 0:
+        return None
+    support = [c for c in range(len(comps)) if found.x[c] > 1e-13]
+    active = [k for j, k in enumerate(ub) if found.ineqlin.residual[j] < 1e-9] if ub else []
+    system = [([Fraction(1)] * len(support), Fraction(1))]
+    system += [([rows[c][k] for c in support], rules[k][2]) for k, r in enumerate(rules) if r[1] == "=="]
+    system += [([rows[c][k] for c in support], rules[k][2] + (DELTA if rules[k][1] == ">=" else -DELTA))
+               for k in active]
+    weights = _solve_exact(system, [float(found.x[c]) for c in support])
+    if weights is None or any(w < 0 for w in weights):
+        return None
+    mixture = [dict(comps[c], weight=format_rational(w)) for c, w in zip(support, weights) if w]
+    for k, (_, relation, v) in enumerate(rules):
+        got = sum((w * rows[c][k] for c, w in zip(support, weights)), Fraction(0))
+        if not {"<=": got <= v, ">=": got >= v, "==": got == v}[relation]:
+            return None
+    return {"components": mixture}, sign * sum((w * f[c] for c, w in zip(support, weights)), Fraction(0))
+
+
+def prices(pool, scenario, goals, rules, sense: str, guess: bool):
+    """Column generation's pricing data from the float LP of `exact_mixture`: (multipliers t_k per rule, t_0)
+    such that a component c improves the LP iff sign f_g(c) + sum_k t_k e_k(c) + t_0 > 0 for its guess g (its
+    reduced cost, from HiGHS's duals); None if the LP is infeasible (then `separation` gives a direction)."""
+    comps, f, rows = _values(pool, scenario, goals, rules, sense, guess)
+    if not comps or not rules:
+        return None
+    found, ub = _float_lp(f, rows, rules)
+    if found.status != 0:
+        return None
+    eq = [k for k, r in enumerate(rules) if r[1] == "=="]
+    y = list(found.eqlin.marginals)  # d(min -f.w)/d(b_eq): row 0 the normalisation, then the equalities
+    t = [0.0] * len(rules)
+    for j, k in enumerate(eq):
+        t[k] = float(y[1 + j])
+    for j, k in enumerate(ub):  # A_ub rows are -e (">=") or e ("<="); their marginals are <= 0
+        t[k] = float(found.ineqlin.marginals[j]) * (-1.0 if rules[k][1] == ">=" else 1.0)
+    return t, float(y[0])
+
+
+def _values(pool, scenario, goals, rules, sense, guess):
+    """(components with their best guess, sign * objective value, [rule values]) of the pool, exact (the kernel's
+    own evaluation of each component; one beyond a kernel bound is left out)."""
     from certify.kernel.strategy import _behaviour
 
     sign = 1 if sense == "max" else -1
@@ -175,14 +225,15 @@ def exact_mixture(pool, scenario, goals, rules, sense: str, guess: bool):
         comps.append(dict(comp, guess=best) if guess else comp)
         f.append(values[best])
         rows.append([expression_value(e, p) for e, _, _ in rules])
-    if not comps:
-        return None
-    if not rules:  # the best single component (no LP)
-        best = max(range(len(comps)), key=f.__getitem__)
-        return {"components": [dict(comps[best], weight="1")]}, sign * f[best]
+    return comps, f, rows
+
+
+def _float_lp(f, rows, rules):
+    """HiGHS on max sum w f s.t. sum w = 1, w >= 0, the rules (inequalities with 10 DELTA to spare);
+    (result, indices of the inequality rules)."""
     from scipy.optimize import linprog  # lazy: only constrained problems need it (`certify solve` start-up)
 
-    n = len(comps)
+    n = len(f)
     a_eq = [[1.0] * n] + [[float(rows[c][k]) for c in range(n)] for k, r in enumerate(rules) if r[1] == "=="]
     b_eq = [1.0] + [float(r[2]) for r in rules if r[1] == "=="]
     ub = [k for k, r in enumerate(rules) if r[1] != "=="]
@@ -191,23 +242,7 @@ def exact_mixture(pool, scenario, goals, rules, sense: str, guess: bool):
     b_ub = [(-1.0 if rules[k][1] == ">=" else 1.0) * float(rules[k][2]) - slack for k in ub]
     found = linprog([-float(x) for x in f], A_ub=a_ub or None, b_ub=b_ub or None, A_eq=a_eq, b_eq=b_eq,
                     bounds=[(0, None)] * n, method="highs", options={"primal_feasibility_tolerance": 1e-10})
-    if found.status != 0:
-        return None
-    support = [c for c in range(n) if found.x[c] > 1e-13]
-    active = [k for j, k in enumerate(ub) if found.ineqlin.residual[j] < 1e-9] if ub else []
-    system = [([Fraction(1)] * len(support), Fraction(1))]
-    system += [([rows[c][k] for c in support], rules[k][2]) for k, r in enumerate(rules) if r[1] == "=="]
-    system += [([rows[c][k] for c in support], rules[k][2] + (DELTA if rules[k][1] == ">=" else -DELTA))
-               for k in active]
-    weights = _solve_exact(system, [float(found.x[c]) for c in support])
-    if weights is None or any(w < 0 for w in weights):
-        return None
-    mixture = [dict(comps[c], weight=format_rational(w)) for c, w in zip(support, weights) if w]
-    for k, (_, relation, v) in enumerate(rules):
-        got = sum((w * rows[c][k] for c, w in zip(support, weights)), Fraction(0))
-        if not {"<=": got <= v, ">=": got >= v, "==": got == v}[relation]:
-            return None
-    return {"components": mixture}, sign * sum((w * f[c] for c, w in zip(support, weights)), Fraction(0))
+    return found, ub
 
 
 def _solve_exact(system, guess):
@@ -233,4 +268,35 @@ def _solve_exact(system, guess):
     out = [Fraction(round(g * 10**15), 10**15) for g in guess]
     for k, col in reversed(list(enumerate(pivots))):
         out[col] = rows[k][-1] - sum((rows[k][j] * out[j] for j in range(n) if j not in pivots), Fraction(0))
+    return out
+
+
+def separation(pool, scenario, rules):
+    """Column generation's pricing step: a direction g on the equality rows with g . v > max over the pool of
+    g . e(c) (the target v lies outside the pool's hull; |g_k| <= 1), as floats per rule (0 off the equality
+    rows), or None when no direction separates by more than 1e-9. The see-saw's best response to
+    sum_k g_k e_k is then the column that can enter (if the target is quantum, it reaches g . v)."""
+    from scipy.optimize import linprog  # lazy, as in exact_mixture
+
+    from certify.kernel.strategy import _behaviour
+
+    eq = [k for k, r in enumerate(rules) if r[1] == "=="]
+    keys = {(o, i) for e, _, _ in rules for o, i, _ in e.terms}
+    cols = []
+    for comp in pool:
+        try:
+            p = _behaviour(comp, scenario, keys, [10**9], "producer")
+        except CertifyError:
+            continue
+        cols.append([float(expression_value(rules[k][0], p)) for k in eq])
+    if not eq or not cols:
+        return None
+    m = len(eq)
+    found = linprog([-float(rules[k][2]) for k in eq] + [1.0], A_ub=[col + [-1.0] for col in cols],
+                    b_ub=[0.0] * len(cols), bounds=[(-1, 1)] * m + [(None, None)], method="highs")
+    if found.status != 0 or -found.fun <= 1e-9:
+        return None
+    out = [0.0] * len(rules)
+    for j, k in enumerate(eq):
+        out[k] = float(found.x[j])
     return out
