@@ -84,8 +84,8 @@ def _outside(parsed, scenario):
         return None
     return (f"problem.statistics: infeasible: the observed behaviour P is outside NPA level {parsed.level} (so no "
             f"quantum behaviour equals it): G = sum_(a,x) (P(a|x) - {format_rational(uniform)}) p(a|x) has "
-            f"G(P) = {_decimal(observed)}, while the kernel proves max G {printing.proven(verdict, _decimal, claimed=True)}"
-            f" (claim {verdict.claim_id})")
+            f"G(P) = {_decimal(observed)}, while the kernel proves max G "
+            f"{printing.proven(verdict, _decimal, claimed=True)} (claim {verdict.claim_id})")
 
 
 def _decimal(x) -> str:
