@@ -239,7 +239,7 @@ def chord(lines, low, top):
 
 def _statement(label, s, level, azuma, at):
     who = "".join(party_name(i) for i in s["parties"])
-    where = "no tangent (I_hat - eps is not above the minimum)" if at is None else \
+    where = "no tangent (the read point is not above the lower end L)" if at is None else \
         f"tangents at E = {float(at):.6f}, NPA level {level}"
     return (f"{label}: with probability >= 1 - {format_rational(s['delta'])}, H_min of the outputs of {who} in the "
             f"{s['n']} rounds >= value bits (any-Bell-test chain, Azuma {azuma}, {where})")
