@@ -179,4 +179,8 @@ def run(data, at, tol, form="lmi"):
         duals.append(mat)
     lam = float(z[zero_rows]) if data.c is not None else 0.0
     mu = None if data.d is None else z[1:1 + data.d.shape[0]].copy()
-    return Solution("clarabel", status, status_text, -float(raw.obj_val), duals, lam, seconds, mu, float(z[0]))
+    x = np.asarray(raw.x, dtype=float)
+    width = x.shape[0] // blocks
+    moments = [x[e * width: e * width + data.n_words].copy() for e in range(blocks)]
+    return Solution("clarabel", status, status_text, -float(raw.obj_val), duals, lam, seconds, mu, float(z[0]),
+                    moments)

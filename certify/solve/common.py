@@ -22,6 +22,7 @@ class Solution:
     seconds: float
     mu: object = None  # duals of the statistics equalities (numpy array), or None
     nu: object = None  # dual of the normalisation sum_e y_e[0] = 1 (float), where the adapter reads it
+    moments: object = None  # the primal moment vectors y_e (numpy arrays), where the adapter reads them
 
 
 def classify(name, status_text, status_map):
