@@ -281,17 +281,22 @@ def slopes(rows: list, stages) -> dict:
             out[stage]["cpu"] = float(np.polyfit(*(np.log(np.array(v, dtype=float)) for v in zip(*with_cpu)), 1)[0])
     # the solve alone at n >= 59 (the dense-factorisation regime), and its memory above the process's
     # baseline (RSS at the end of the build: Python + numpy + scipy + clarabel, ~67 MiB)
-    for label, low in (("solve (n >= 59)", 59), ("solve above baseline", 13), ("solve above baseline, n >= 59", 59)):
-        big = [r for r in rows if "stages" in r and r.get("n", 0) >= low and "solve" in r["stages"]
-               and "build" in r["stages"]]
+    for label, low, family in (("solve (n >= 59)", 59, None), ("solve above baseline", 13, None),
+                               ("solve above baseline, n >= 59", 59, None), ("solve, CHSH levels 2-7 only", 13, "chsh"),
+                               ("interior, CHSH levels 2-7 only", 13, "chsh")):
+        stage = label.split(",")[0].split(" ")[0]
+        big = [r for r in rows if "stages" in r and r.get("n", 0) >= low and stage in r["stages"]
+               and "build" in r["stages"] and (family is None or POINTS[r["point"]][0] == family)]
         if len(big) < 3:
             continue
         n = np.log([r["n"] for r in big])
         base = [r["stages"]["build"]["rss_end"] if "above" in label else 0 for r in big]
-        extra = [max(r["stages"]["solve"]["peak"] - b, 2**20) for r, b in zip(big, base)]
-        out[label] = {"time": float(np.polyfit(n, np.log([r["stages"]["solve"]["seconds"] for r in big]), 1)[0]),
+        extra = [max(r["stages"][stage]["peak"] - b, 2**20) for r, b in zip(big, base)]
+        out[label] = {"time": float(np.polyfit(n, np.log([r["stages"][stage]["seconds"] for r in big]), 1)[0]),
                       "memory": float(np.polyfit(n, np.log(extra), 1)[0]),
                       "points": len(big), "n_range": [int(min(r["n"] for r in big)), int(max(r["n"] for r in big))]}
+        if all(r["stages"][stage].get("cpu", 0) > 0 for r in big):
+            out[label]["cpu"] = float(np.polyfit(n, np.log([r["stages"][stage]["cpu"] for r in big]), 1)[0])
     return out
 
 
