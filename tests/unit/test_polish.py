@@ -129,12 +129,12 @@ def _grid(level, guess):
     return [(level, guess, at) for at in grid() if Fraction(205, 100) <= at <= Fraction(28, 10)]
 
 
-# measured: level 2 global: 55 of 57 points within 1e-8, worst 1.47e-8 (I = 2.1446); 1+AB global:
+# measured: level 2 global: 56 of 57 points within 1e-8, worst 1.47e-8 (I = 2.1446); 1+AB global:
 # 57 of 57, worst 9.996e-9; level 2 local: 56 of 57, worst 1.31e-8 (I = 2.1446). Near I = 2.14
 # the remaining slack is a margin of ~7e-10 x max tr Gamma (13): residuals of 3e-10 on Z's
 # directions with eigenvalues 3e-11, which neither the Dikin step nor the scalars can reach.
 WORST = {("2", "global"): 1.5e-8, ("1+AB", "global"): 1e-8, ("2", "local"): 1.35e-8}
-WITHIN = {("2", "global"): 55, ("1+AB", "global"): 57, ("2", "local"): 56}
+WITHIN = {("2", "global"): 56, ("1+AB", "global"): 57, ("2", "local"): 56}
 
 
 @pytest.mark.slow
