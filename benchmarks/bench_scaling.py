@@ -389,14 +389,14 @@ def markdown(rows: list, found: dict) -> None:
     for r in sorted(rows, key=lambda r: (r.get("n", 0), r["mode"])):
         if "stages" not in r:
             part = r.get("partial_stages", {})
-            cells = [f"{part[s]['seconds']:.2f} / {part[s]['peak'] / 2**20:.0f}" if s in part else "-" for s in STAGES]
+            cells = [f"{part[s]['seconds']:.3g} / {part[s]['peak'] / 2**20:.0f}" if s in part else "-" for s in STAGES]
             print(f"| {r['point']} | {r.get('n', '')} | {r['mode']} | " + " | ".join(cells)
                   + f" | {r.get('polled_peak', 0) / 2**20:.0f} | stopped: {r['error'][:80]} |")
             continue
         names = ("symmetric",) if r["mode"] == "symmetric" else STAGES
         def cell(info):
-            cpu = f" (cpu {info['cpu']:.2f})" if "cpu" in info else ""
-            return f"{info['seconds']:.2f}{cpu} / {info['peak'] / 2**20:.0f}"
+            cpu = f" (cpu {info['cpu']:.3g})" if "cpu" in info else ""
+            return f"{info['seconds']:.3g}{cpu} / {info['peak'] / 2**20:.0f}"
 
         cells = [cell(r["stages"][s]) if s in r["stages"] else "-" for s in names]
         if r["mode"] == "symmetric":
