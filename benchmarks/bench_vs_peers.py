@@ -548,7 +548,8 @@ def markdown(results: dict, peers: list) -> None:
             mark = "" if t.get("agreement") == "agree" else " (values differ)"
             cells.append(f"x{t['ratio_in_process']:.2f}, x{t['ratio_wall']:.2f}{mark}")
         n = s["certify"].get("n", "?")
-        print(f"| {result['label']} ({n}) | {result['repeats']} | " + " | ".join(cells) + " |")
+        label = result["label"].replace("|", "\\|")  # P(00|00) inside a Markdown table
+        print(f"| {label} ({n}) | {result['repeats']} | " + " | ".join(cells) + " |")
     print("\n| case | tool | n | in-process s (build + solve) | wall s | value | vs certify |")
     print("|---|---|---|---|---|---|---|")
     for name, result in results.items():
