@@ -128,6 +128,7 @@ def child(point: str, mode: str, solver: str) -> None:
     from fractions import Fraction
 
     import clarabel  # noqa: F401 -- imports are start-up, not a stage
+    import scipy.linalg  # noqa: F401 -- Clarabel imports it at its first solve
     import scipy.sparse  # noqa: F401
     if solver == "clarabel-cvxpy":
         import cvxpy  # noqa: F401
