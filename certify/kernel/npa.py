@@ -47,7 +47,8 @@ def parse_setting(problem, where: str, keys, most: int = MAX_TERMS, entropy: boo
     (quantum.strategy's too); rules are [(expression, relation, value)]. `entropy` (kinds vn.*): the goal
     is Eve's M_k, from an "entropy" guess."""
     only(problem, keys, where)
-    sign = {"max": 1, "min": -1}.get(problem.get("sense", "max"))  # absent: "max" (committed claims)
+    sense = problem.get("sense", "max")  # absent: "max" (committed claims); a list or object is no key (exit 3)
+    sign = {"max": 1, "min": -1}.get(sense) if isinstance(sense, str) else None
     if sign is None or (sign == -1 and "guess" in field(problem, "objective", dict, where)):
         raise CertifyError(f'{where}.sense: expected "max" (or "min" with a Bell objective), got '
                            f'{str(problem["sense"])[:20]!r}')

@@ -21,6 +21,7 @@ from certify.kernel.format import expect, field, only, parse_int, parse_rational
 
 MAX_COLUMNS = 1 << 13  # 8 binary parties (2^16) took 1.8 s and 143 MB before any evidence was read
 MAX_EXPANSION = 10**6  # full-probability entries of one Bell expression
+MAX_RULE_ENTRIES = 2 * 10**5  # ... of all constraints together, times a guess's sub-boxes (0.9 s at the bound)
 SLACK = {"==": 0, ">=": -1, "<=": 1}  # slack column entry of a constraint's relation
 
 
@@ -81,21 +82,29 @@ def build(problem: dict, where: str, extended: bool = False) -> NsLp:
     guesses, x_s, parties = _guesses(raw, inputs, outputs, at) if raw.get("kind") == "guess" else ((), None, None)
     if guesses and (sense == "min" or len(guesses) * len(columns) > MAX_COLUMNS):
         raise CertifyError(f"{at}: a guess is maximised, with at most {MAX_COLUMNS} columns in all")
-    # {(x, a): c} on the current columns (read when called: with sub-boxes, on every box)
-    expand = lambda coefs: {col: coefs[col[:2]] for col in columns if col[:2] in coefs}
+    # {(x, a): c} on the current columns (with sub-boxes, on every box), in work ~ its nonzeros (`boxes`: below)
+    expand = lambda coefs: {col: c for pair, c in coefs.items() for col in boxes.get(pair, ())}
     if guesses:  # one sub-box per guess: columns (x, a, e); ns rows per box, norm rows shared
         tag = lambda key, e: key if key.startswith("norm:") else f"{key}#{spell(e)}"
         columns = tuple((x, a, e) for e in guesses for x, a in columns)
         entries = tuple(tuple((tag(k, e), c) for k, c in column) for e in guesses for column in entries)
         rows = {tag(k, e): b for e in guesses for k, b in rows.items()}
         objective = {(x, a, e): Fraction(1) for x, a, e in columns if x == x_s and tuple(a[p] for p in parties) == e}
-    else:  # restricted to the columns: terms the promise forbids multiply a variable fixed at 0
+    boxes = {col[:2]: [] for col in columns}  # (x, a) -> its columns, one per sub-box
+    for col in columns:
+        boxes[col[:2]].append(col)
+    if not guesses:  # restricted to the columns: terms the promise forbids multiply a variable fixed at 0
         objective = expand(_objective(raw, inputs, outputs, at))
     extra = parse_rules(problem.get("constraints", []), Scenario(inputs, outputs), f"{where}.constraints")
-    if extra:  # rows "con:k" (and slack columns) appended to every column they touch
-        coefs = [expand(_full(e, outputs, f"{where}.constraints[{k}]")) for k, (e, _, _) in enumerate(extra)]
-        entries = tuple(column + tuple((f"con:{k}", c[col]) for k, c in enumerate(coefs) if col in c)
-                        for col, column in zip(columns, entries))
+    # All constraints together, before any is expanded (400 of 8,000 entries, 32 kB, took 15 s and 700 MB)
+    if max(1, len(guesses)) * sum(_size(e, outputs) for e, _, _ in extra) > MAX_RULE_ENTRIES:
+        raise CertifyError(f"{where}.constraints: more than {MAX_RULE_ENTRIES} full probabilities (work bound)")
+    if extra:  # rows "con:k" (and slack columns) appended to every column they touch, in k order
+        touched = {col: [] for col in columns}  # column -> [("con:k", c)], k increasing
+        for k, (e, _, _) in enumerate(extra):
+            for col, c in expand(_full(e, outputs, f"{where}.constraints[{k}]")).items():
+                touched[col].append((f"con:{k}", c))
+        entries = tuple(column + tuple(touched[col]) for col, column in zip(columns, entries))
         slacks = [k for k, (_, rel, _) in enumerate(extra) if SLACK[rel]]
         columns += tuple((None, k) for k in slacks)
         entries += tuple(((f"con:{k}", SLACK[extra[k][1]]),) for k in slacks)
@@ -112,13 +121,17 @@ def _guesses(raw, inputs, outputs, where):
     return tuple(product(*(range(outputs[p]) for p in parties))), x, parties
 
 
+def _size(expr, outputs) -> int:  # the full-probability entries `_full` forms (a constant: all of them)
+    return sum(prod(d for d, o in zip(outputs, outs) if o is None) for outs, _, _ in expr.terms) + \
+        prod(outputs) * bool(expr.constant)
+
+
 def _full(expr, outputs, where) -> dict:
     """{(x, a): coefficient} of a Bell expression (module docstring: marginals at x_rest = 0)."""
-    expansion = sum(prod(d for d, o in zip(outputs, outs) if o is None) for outs, _, _ in expr.terms)
-    if expansion > MAX_EXPANSION:
+    if _size(expr, outputs) > MAX_EXPANSION:
         raise CertifyError(f"{where}: expands to more than {MAX_EXPANSION} full probabilities (work bound)")
     out = {}
-    terms = list(expr.terms) + [((None,) * len(outputs), (None,) * len(outputs), expr.constant)]
+    terms = list(expr.terms) + [((None,) * len(outputs), (None,) * len(outputs), expr.constant)] * bool(expr.constant)
     for outs, ins, coef in terms:
         x = tuple(0 if v is None else v for v in ins)
         for a in product(*(range(d) if o is None else (o,) for d, o in zip(outputs, outs))):
