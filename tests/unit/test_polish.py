@@ -116,6 +116,23 @@ def test_refine_tightens_tsirelson_level2():
     assert on.bound <= off.bound and float(on.bound) - tsirelson < 1e-8
 
 
+@pytest.mark.parametrize("solver", ["clarabel", "clarabel-cvxpy"])
+def test_refine_with_statistics_never_loosens_the_bound(solver):
+    """Pinned statistics (free multipliers mu) and the cvxpy path (no moments, no nu: the polish
+    pins nu at the blocks' mean and skips the scalar step and the face): the refined bound is a
+    kernel-verified one no higher than the ladder's (measured: equal to 1e-11 here)."""
+    from certify.kernel.defs.scenario import Scenario, chsh, make_expression
+    from certify.npa import guess_objective, problem
+
+    s = Scenario((2, 2), (2, 2))
+    p00 = make_expression(s, [([0, 0], [0, 0], 1)])
+    definition = problem(s, "1+AB", guess_objective([0, 1], [0, 0]), chsh(), Fraction(23, 10),
+                         [(p00, Fraction(2, 5))])
+    off = certify_problem(definition, solver=solver, target=1e-9)
+    on = certify_problem(definition, solver=solver, target=1e-9, refine=True)
+    assert on is not None and on.bound <= off.bound and "mu" in on.evidence
+
+
 def test_polish_without_duals_is_none():
     from certify.solve.common import Solution
 
