@@ -144,13 +144,13 @@ def parse_evidence(evidence, npa: NpaProblem, where: str):
     return nu, lam, *mu, mats
 
 
-def verify_tangent(problem: dict, evidence: dict, where: str):
-    """(nu', lambda): optimum <= nu' - lambda * I for every I (see the module lemma)."""
+def verify_tangent(problem: dict, evidence: dict, where: str, spent=None):
+    """(nu', lambda): optimum <= nu' - lambda * I for every I (see the module lemma). `spent`: see `tangent_of`."""
     npa = parse_problem(problem, f"{where}.problem" if where else "problem")
-    return tangent_of(npa, evidence, f"{where}.evidence" if where else "evidence")
+    return tangent_of(npa, evidence, f"{where}.evidence" if where else "evidence", spent)
 
 
-def tangent_of(npa: NpaProblem, evidence, where: str):
+def tangent_of(npa: NpaProblem, evidence, where: str, spent=None):
     nu, lam, mu, kappa, mats = parse_evidence(evidence, npa, where)
     if lam < 0:
         raise Reject(f"{where}.lambda: negative ({brief(lam)})")
@@ -166,7 +166,7 @@ def tangent_of(npa: NpaProblem, evidence, where: str):
         for k, v in d.items():
             c[k] = c.get(k, 0) + m * v
     entry, n = npa.structure.entry, npa.structure.size
-    spent = [0]  # the work bound of `psd`, summed over all blocks (<= 256), before any elimination
+    spent = [0] if spent is None else spent  # `psd`'s work bound over all blocks (<= 256), or all of a file's
     rows = [scaled(z, f"{where}.Z[{b}]", spent) for b, z in enumerate(mats)]
     for b, (g, z) in enumerate(zip(npa.blocks, mats)):
         inner = [Fraction(0)] * len(npa.structure.words)  # <Z_e, F_w>
