@@ -431,14 +431,20 @@ def solve(problem, out=None, claim_id=None, solver=None, two_sided=False, tight_
                        interval.verdicts[0].statement, tol, interval.reason, compat)
 
 
-def bits(counts, p_xy=None, delta="1/100", level="1+AB", out=None, claim_id="api/bits", solver=None) -> BitsResult:
+def bits(counts, p_xy=None, delta="1/100", level="1+AB", out=None, claim_id="api/bits", solver=None,
+         problem=None, parties=None, azuma=None) -> BitsResult:
     """Certified min-entropy of a two-party CHSH experiment (Pironio et al. 2010): the whole chain counts ->
     I_hat -> eps -> NPA tangents -> "H_min >= k bits" as one "bits.chsh" certificate, checked by the kernel.
+    With `problem` (a bits problem: dict or JSON path, docs/count-table-format.md), any Bell test: the
+    "bits.bell" chain of `certify bits --problem` (counts a count-table path or `counts.BellTable`; p_xy unused,
+    p(x) is the problem's or the table's; `level`, `parties`, `azuma` as on the command line).
 
     counts: a .csv/.json path (docs/count-table-format.md), a CountTable, {(x, y, a, b): count}, or an array
     of shape (2, 2, 2, 2) indexed [x, y, a, b] (or (4, 4): rows xy = 00, 01, 10, 11, columns ab = 00..11).
     p_xy: {(x, y): p} / {"xy": p} / a 2x2 array [x][y], exact (default: the file's, else uniform); it must
     agree with the observed input frequencies (counts.check_input_frequencies, chi-square at 10^-6)."""
+    if problem is not None:
+        return _bell_bits(problem, counts, delta, None if level == "1+AB" else level, out, claim_id, parties, azuma)
     from certify.counts import CountTable, check_input_frequencies, read_counts, uniform_inputs
     from certify.kernel.bits import KEYS, check_delta
 
@@ -492,6 +498,32 @@ def bits(counts, p_xy=None, delta="1/100", level="1+AB", out=None, claim_id="api
         write(cert, os.fspath(out))
     return BitsResult(int(verdict.claimed), os.fspath(out) if out else cert, (verdict,), n, delta, level,
                       chsh_estimate(counts, probabilities), probabilities)
+
+
+def _bell_bits(problem, counts, delta, level, out, claim_id, parties, azuma) -> BitsResult:
+    """`bits(..., problem=...)`: the general chain (certify.bellbits), its verdict as a BitsResult
+    (level: the tangents' NPA level; i_hat: the observed estimator; p_xy: the protocol's p(x))."""
+    try:
+        from certify.bellbits import bits as bell_bits
+    except ModuleNotFoundError as err:
+        raise SolverError(f"certify.bits needs the solver stack ({err.name} is not installed): "
+                          "pip install 'certify[solve]'") from None
+    try:
+        made = bell_bits(problem if isinstance(problem, dict) else os.fspath(problem),
+                         os.fspath(counts) if isinstance(counts, os.PathLike) else counts, exact(delta, "delta"),
+                         level, azuma, parties, claim_id if claim_id != "api/bits" else "api/bits/bell",
+                         os.fspath(out) if out else None)
+    except NotProvenError:
+        raise
+    except CertifyError as err:
+        raise ProblemError(str(err)) from None
+    verdict = made.verdict
+    if not verdict.ok:
+        raise NotProvenError(f"{verdict.claim_id}: the bits.bell certificate does not verify: {verdict.reason}")
+    problem_json = made.certificate["claim"]["problem"]
+    return BitsResult(int(verdict.claimed), os.fspath(out) if out else made.certificate, (verdict,),
+                      made.info["n"], exact(delta, "delta"), problem_json.get("level", level),
+                      made.info["i_hat"], dict(made.spec["p_x"] or {}))
 
 
 def _p_xy(value) -> dict:

@@ -123,6 +123,18 @@ def test_bits_from_numpy_counts_equals_the_chain_on_table_1(tmp_path):
     assert r.to_json()["bits"] == 42
 
 
+def test_bits_of_any_bell_test_through_the_public_api(tmp_path):
+    """`certify.bits(counts, problem=...)`: the bits.bell chain; the biased-input CHSH example (made up) gives
+    the 973 bits its committed certificate proves (proofs/bell), through one kernel verdict."""
+    r = certify.bits("certify/data/examples/chsh_biased_counts.csv", problem="certify/data/examples/chsh_biased_bits.json",
+                     out=tmp_path / "bell.json")
+    assert r.bits == r.lower == 973 and r.n == 6006
+    assert r.verdicts[0].ok and r.verdicts[0].kind == "bits.bell" and r.verdicts[0].claimed == 973
+    assert certify.check(tmp_path / "bell.json").ok and r.to_json()["bits"] == 973
+    with pytest.raises(certify.ProblemError, match="scenario"):
+        certify.bits("certify/data/examples/chsh_biased_counts.csv", problem={"scenario": {"inputs": [2]}})
+
+
 def test_bits_refuses_float_counts_and_contradicted_inputs():
     with pytest.raises(certify.ProblemError, match=r"counts\[0, 0, 0, 0\]: 2.5 is a float"):
         certify.bits(np.full((2, 2, 2, 2), 2.5))
