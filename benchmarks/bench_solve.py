@@ -29,6 +29,9 @@ Measured (2026-12-06, 2 cores shared, load 9-11, so wall ~ 2x CPU; medians of 7)
   imported by certify/solve/seesaw.py at module level for SLSQP alone, is 0.26 s CPU of the 0.70; with that
   import inside `_slsqp` (measured by stubbing the module) CPU 0.79 -> 0.56 s, wall 1.97 -> 1.44 s at load 10.
   On an idle machine the wall time is about the CPU time plus 0.05 s: <= 1 s either way, ~0.6 s with it.
+  After scipy.optimize moved into `_slsqp` (medians of 5, load 1.9-2.5, 2026-12-06 23:40):
+  i3322-L2 wall 0.50 s, CPU 0.50 s (target <= 1 s met); one-sided wall 0.85 s, CPU 0.43 s; start-up 0.10 s;
+  mermin5-local wall 0.66 s, CPU 0.33 s (enumeration alone 0.10 s); p00-eq-L2 wall 1.90 s, CPU 0.95 s.
   p00-eq-L2     wall 2.55 s, CPU 1.03 s (the see-saw on both sides of the equality, an LP, Fractions)
   mermin5-local wall 0.93 s, CPU 0.37 s; the enumeration alone 0.29 s in process.
 """
