@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
+from math import lcm
 from typing import Optional
 
 from certify.errors import CertifyError
@@ -24,6 +25,7 @@ MAX_DEPTH = 12
 MAX_DIGITS = 4000
 MAX_INT = 10**9
 MAX_PARTIES = 8
+MAX_SCALE_BITS = 2048  # common denominators; committed certificates need at most ~90 bits
 RELATIONS = ("<=", ">=", "==")
 
 _RATIONAL = re.compile(r"-?(0|[1-9][0-9]*)(/[1-9][0-9]*)?")
@@ -57,6 +59,17 @@ def parse_rational(text, where: str) -> Fraction:
     if den and value.denominator != int(den):
         raise CertifyError(f'{where}: rational "{text}" is not in lowest terms')
     return value
+
+
+def denominator(values, where: str, most: int = MAX_SCALE_BITS) -> int:
+    """lcm of the denominators; refused beyond `most` bits (work bound: a sum of n rationals of distinct
+    4000-digit denominators has ~13,000 n bits, and each addition costs a gcd quadratic in that)."""
+    scale = 1
+    for v in values:
+        scale = lcm(scale, v.denominator)
+        if scale.bit_length() > most:
+            raise CertifyError(f"{where}: common denominator exceeds {most} bits (work bound)")
+    return scale
 
 
 def format_rational(value: Fraction) -> str:

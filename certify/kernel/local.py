@@ -11,7 +11,7 @@ from itertools import product
 from math import prod
 
 from certify.errors import CertifyError
-from certify.kernel.defs.scenario import make_expression, parse_expression, parse_rules, parse_scenario
+from certify.kernel.defs.scenario import coefficients, make_expression, parse_expression, parse_rules, parse_scenario
 from certify.kernel.format import Proven, Reject, brief, field, holds, only, parse_int, rational, rationals, sized
 from certify.kernel.psd import denominator
 
@@ -31,6 +31,7 @@ def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: 
         raise CertifyError(f'{at}.sense: expected "max" or "min", got {sense[:20]!r}')
     if "constraints" in problem:
         rows = parse_rules(problem["constraints"], scenario, f"{at}.constraints", MAX_RULES)
+        denominator(coefficients([expr] + [a for a, _, _ in rows]) + [b for *_, b in rows], at)  # summed (work bound)
         return _hull(scenario, expr, sense == "max", rows, evidence, f"{where}.evidence")
     best = optimum(scenario, expr, sense == "max", at)[0]
     attained = _value(expr, [(_strategy(evidence, scenario, f"{where}.evidence"), 1)])

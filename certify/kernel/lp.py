@@ -42,7 +42,7 @@ def dual_bound(lp, dual, where: str) -> Fraction:
         c = Fraction(lp.objective.get(col, 0))
         if reduced * c.denominator < c.numerator * scale:
             raise Reject(f"dual infeasible at column {column_key(*col)}: (A^T y) = "
-                         f"{brief(Fraction(reduced, scale))} < c = {format_rational(c)}")
+                         f"{brief(Fraction(reduced, scale))} < c = {brief(c)}")
     return sum((lp.row_b[key] * v for key, v in y.items()), Fraction(0))
 
 

@@ -17,10 +17,11 @@ from itertools import product
 from math import prod
 
 from certify.errors import CertifyError
-from certify.kernel.defs.scenario import (MAX_TERMS, make_expression, parse_expression, parse_guess, parse_rule,
-                                          parse_rules, parse_scenario, products, to_words)
+from certify.kernel.defs.scenario import (MAX_TERMS, coefficients, make_expression, parse_expression, parse_guess,
+                                          parse_rule, parse_rules, parse_scenario, products, to_words)
 from certify.kernel.defs.words import ZERO, build, canonical, parse_level, reduce_word, spell
-from certify.kernel.format import Proven, Reject, brief, field, only, parse_rational, rational, rationals, sized
+from certify.kernel.format import (Proven, Reject, brief, denominator, field, only, parse_rational, rational, rationals,
+                                   sized)
 from certify.kernel.psd import integer_psd, scaled
 
 KIND = "npa.max"
@@ -60,6 +61,8 @@ def parse_setting(problem, where: str, keys, most: int = MAX_TERMS, entropy: boo
     constraint = [] if pinned is None else [parse_rule(pinned, scenario, f"{where}.constraint", ">=", "at")]
     statistics, constraints = (parse_rules(problem.get(name, []), scenario, f"{where}.{name}", most, fixed)
                                for name, fixed in (("statistics", "=="), ("constraints", "")))
+    rules = constraint + statistics + constraints  # the checks add these up: one common denominator (work bound)
+    denominator(coefficients(goal + [r[0] for r in rules]) + [r[2] for r in rules], where)
     return scenario, sign, goal, constraint, statistics, constraints
 
 
@@ -133,6 +136,7 @@ def parse_evidence(evidence, npa: NpaProblem, where: str):
     only(evidence, {"nu", "lambda", "Z"} | {key for key, rules in pins if rules}, where)
     nu, lam = (rational(evidence, key, where) for key in ("nu", "lambda"))
     mu = [rationals(evidence, key, len(rules), where) if rules else [] for key, rules in pins]
+    denominator(mu[0] + mu[1], where)  # the checks sum these (work bound; nu, lambda: one each)
     n, mats = npa.structure.size, []
     for b, block in enumerate(sized(field(evidence, "Z", list, where), len(npa.blocks), f"{where}.Z", "blocks")):
         at = f"{where}.Z[{b}]"

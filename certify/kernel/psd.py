@@ -8,22 +8,10 @@ complement S are read off integers. Work ~ n^5 (b + 8)^2 / 30 bit operations, re
 MAX_WORK first. In full, with measurements: docs/referee-guide.md, appendix D.
 """
 
-from math import lcm
-
 from certify.errors import CertifyError
+from certify.kernel.format import MAX_SCALE_BITS, denominator  # noqa: F401 -- used here and re-exported
 
-MAX_SCALE_BITS = 2048  # common denominators; committed certificates need at most ~90 bits
 MAX_WORK = 5 * 10**13  # n^5 (b + 8)^2; the committed maximum is 1.5e13
-
-
-def denominator(values, where: str, most: int = MAX_SCALE_BITS) -> int:
-    """lcm of the denominators; refused beyond `most` bits (work bound)."""
-    scale = 1
-    for v in values:
-        scale = lcm(scale, v.denominator)
-        if scale.bit_length() > most:
-            raise CertifyError(f"{where}: common denominator exceeds {most} bits (work bound)")
-    return scale
 
 
 def scaled(matrix, where: str, spent=None) -> list:

@@ -23,6 +23,7 @@ from certify.kernel.psd import denominator
 MAX_DIM = 64  # prod_i d_i of a component (the examples need <= 8)
 MAX_BITS = 512  # scaled integer entries (examples: <= 80)
 MAX_RULES = 1000  # statistics, constraints (a full 5-party binary behaviour has 242)
+MAX_WEIGHT_BITS = 1 << 15  # common denominator of the weights (exact mixtures: ~3,200; 200 of 4000 digits: 23 s)
 MAX_PRODUCTS = 5 * 10**5  # integer products of one check (six qubit parties, 500-bit entries: 0.75 s)
 FIELDS = {"scenario", "objective", "sense", "constraint", "constraints", "statistics"}
 
@@ -34,7 +35,9 @@ def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: 
     comps = field(only(evidence, {"components"}, ev), "components", list, ev)  # (none: sum 0)
     keys = {(o, i) for e in goals + [r[0] for r in rules] for o, i, _ in e.terms}
     evals = sum(len(e.terms) + 1 for e in [max(goals, key=lambda g: len(g.terms))] + [r[0] for r in rules])
-    total, weights, budget, sums = Fraction(0), [], [MAX_PRODUCTS], [Fraction(0)] * len(rules)
+    weights = [rational(comp, "weight", f"{ev}.components[{c}]") for c, comp in enumerate(comps)]
+    denominator(weights, f"{ev}.components", MAX_WEIGHT_BITS)  # before the sums (work bound)
+    total, budget, sums = Fraction(0), [MAX_PRODUCTS], [Fraction(0)] * len(rules)
     value_of = lambda e, p: e.constant + sum((t * p[(o, i)] for o, i, t in e.terms), Fraction(0))  # noqa: E731
     for c, comp in enumerate(comps):
         spot = f"{ev}.components[{c}]"
@@ -42,11 +45,10 @@ def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: 
         if guess != ("guess" in comp):
             raise CertifyError(f'{spot}: a "guess" (the index of the adversary\'s guess) iff the objective is a guess')
         e = goals[parse_int(comp["guess"], f"{spot}.guess", 0, len(goals) - 1) if guess else 0]
-        weights.append(rational(comp, "weight", spot))
         budget[0] -= 4 * evals  # the exact sums below (a Fraction sum: ~4 integer products); checked in _behaviour
         p = _behaviour(comp, sc, keys, budget, spot)
-        total += weights[-1] * value_of(e, p)
-        sums = [t + weights[-1] * value_of(r[0], p) for t, r in zip(sums, rules)]
+        total += weights[c] * value_of(e, p)
+        sums = [t + weights[c] * value_of(r[0], p) for t, r in zip(sums, rules)]
     if any(w < 0 for w in weights) or sum(weights) != 1:
         raise Reject(f"{ev}.components: weights must be >= 0 and sum to 1, got sum {brief(sum(weights))}")
     for k, (got, (_, r, v)) in enumerate(zip(sums, rules)):

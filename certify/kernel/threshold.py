@@ -12,7 +12,7 @@ from fractions import Fraction
 
 from certify.errors import CertifyError
 from certify.kernel.defs.ns_polytope import _objective, build, column_key
-from certify.kernel.format import Proven, Reject, field, format_rational, only, parse_rational
+from certify.kernel.format import Proven, Reject, brief, denominator, field, only, parse_rational
 from certify.kernel.lp import dual_bound, primal_value
 
 
@@ -22,10 +22,11 @@ def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: 
     only(problem, {"lp", "penalty", "target"}, at)  # a dict: `read_claim` checked it
     lp = build(field(problem, "lp", dict, at), f"{at}.lp")
     penalty = _objective(field(problem, "penalty", dict, at), lp.inputs, lp.outputs, f"{at}.penalty")
+    denominator(penalty.values(), f"{at}.penalty")  # the box's B(P) sums them (work bound)
     for key, coefficient in sorted(penalty.items()):
         if coefficient < 0:
             raise CertifyError(f"{at}.penalty: coefficient of P({column_key(*key)}) is "
-                               f"{format_rational(coefficient)}; a penalty needs every coefficient >= 0")
+                               f"{brief(coefficient)}; a penalty needs every coefficient >= 0")
     target = parse_rational(field(problem, "target", str, at), f"{at}.target")
     if not evidence or not set(evidence) <= {"dual", "box"}:
         raise CertifyError(f"{where}.evidence: expected a dual, a box or both, got {sorted(evidence)}")
@@ -34,8 +35,8 @@ def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: 
         shifted = {k: lp.objective.get(k, 0) - value * penalty.get(k, 0) for k in set(lp.objective) | set(penalty)}
         bound = dual_bound(replace(lp, objective=shifted), evidence["dual"], f"{where}.evidence.dual")
         if bound > target:
-            raise Reject(f"the dual bounds f - {format_rational(value)} B by {format_rational(bound)}, "
-                         f"above the target {format_rational(target)}")
+            raise Reject(f"the dual bounds f - {brief(value)} B by {brief(bound)}, "  # brief: sums may pass 4300 digits
+                         f"above the target {brief(target)}")
         high = value
     if "box" in evidence:
         f_box = primal_value(lp, evidence["box"], f"{where}.evidence.box")

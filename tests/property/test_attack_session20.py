@@ -586,3 +586,75 @@ def test_lp_constraints_just_under_the_total_bound_verify_in_time(tmp_path):
     result = run_check(write(tmp_path / "under.json", _lp_constraints(24)))
     assert [v[0] for v in result["verdicts"]] == ["verified"], result["verdicts"]
     assert result["seconds"] < SECONDS and result["mb"] < MEGABYTES, result
+
+
+# --- 7. sums of rationals of distinct huge denominators (found: quadratic, and an internal error) -------------
+# A rational may have 4000-digit parts; n of them with distinct denominators sum to ~13,000 n bits, each addition
+# a gcd quadratic in that. Before the common-denominator bounds (`format.denominator`, 2048 bits, on every
+# expression's coefficients, on a problem's expressions and rule values together, on npa's multipliers and on
+# quantum.strategy's weights): 200 objective terms (0.8 MB) took 7.8 s (npa.max, local.bound), 200 weights 23 s
+# (quantum.strategy), and lp.ns's message on the summed coefficient raised ValueError (str of > 4300 digits).
+
+def _huge(k):
+    return f"1/{10**3999 + 2 * k + 1}"
+
+
+def _huge_objective(kind, count=200):
+    scenario = {"inputs": [64], "outputs": [2]}
+    terms = [{"coef": _huge(k), "outputs": [1], "inputs": [k % 64]} for k in range(count)]  # each adds to 1
+    if kind == "npa.max":
+        problem = {"scenario": scenario, "level": "1", "objective": {"bell": {"terms": terms}}}
+        return certificate(kind, problem, "<=", "1", {"nu": "1", "lambda": "0", "Z": []})
+    if kind == "local.bound":
+        problem = {"scenario": scenario, "objective": {"bell": {"terms": terms}}, "sense": "max"}
+        return certificate(kind, problem, "==", "1", {"strategy": [[0] * 64]})
+    terms = [dict(t, inputs=[t["inputs"][0] % 10]) for t in terms]
+    problem = {"scenario": {"inputs": [10], "outputs": [2]}, "sense": "max",
+               "objective": {"kind": "bell", "expression": {"terms": terms}}}
+    return certificate("lp.ns", problem, "<=", "1", {"dual": {}})
+
+
+def _huge_weights(count=200):
+    from test_attacks_strategy import honest
+    problem, evidence, _ = honest()
+    comps = [dict(copy.deepcopy(evidence["components"][0]), weight=_huge(k)) for k in range(count)]
+    return certificate("quantum.strategy", problem, ">=", "0", {"components": comps})
+
+
+HUGE = {"npa.max objective": lambda: _huge_objective("npa.max"),
+        "local.bound objective": lambda: _huge_objective("local.bound"),
+        "lp.ns bell objective": lambda: _huge_objective("lp.ns"),
+        "quantum.strategy weights": _huge_weights}
+
+
+@pytest.mark.parametrize("name", sorted(HUGE))
+def test_distinct_huge_denominators_are_refused_quickly(tmp_path, name):
+    result = run_check(write(tmp_path / "huge.json", HUGE[name]()))
+    (status_, reason, _), = result["verdicts"]
+    assert status_ == "malformed" and "common denominator" in reason, reason
+    assert result["seconds"] < SECONDS and result["mb"] < MEGABYTES, result
+
+
+def test_npa_multipliers_and_rule_values_share_a_bounded_denominator():
+    cert = load("npa.max/tangent")
+    problem = cert["claim"]["problem"]
+    rules = [{"expression": problem["constraint"]["expression"], "value": _huge(k)} for k in range(3)]
+    problem["statistics"] = rules
+    cert["evidence"]["mu"] = ["0", "0", "0"]
+    assert status(rehashed(cert)) == "malformed"  # the rule values
+    problem["statistics"] = [dict(r, value="2") for r in rules]
+    cert["evidence"]["mu"] = [_huge(k) for k in range(3)]
+    assert status(rehashed(cert)) == "malformed"  # the multipliers
+
+
+def test_lp_constraint_values_and_threshold_penalty_share_a_bounded_denominator():
+    cert = _lp_constraints(3, constant=False)
+    for k, rule in enumerate(cert["claim"]["problem"]["constraints"]):
+        rule = cert["claim"]["problem"]["constraints"][k] = dict(rule, value=_huge(k))
+    assert status(rehashed(cert)) == "malformed"
+    cert = load("lp.threshold")
+    penalty = cert["claim"]["problem"]["penalty"]
+    assert penalty["kind"] in ("linear", "function", "bell")
+    terms = [[x, a, _huge(4 * int(x, 2) + int(a, 2))] for x in ("00000", "11111") for a in ("00000", "00001")]
+    cert["claim"]["problem"]["penalty"] = {"kind": "linear", "terms": terms}
+    assert status(rehashed(cert)) == "malformed"

@@ -16,8 +16,8 @@ from math import prod
 from types import MappingProxyType
 
 from certify.errors import CertifyError
-from certify.kernel.defs.scenario import Scenario, parse_expression, parse_guess, parse_rules
-from certify.kernel.format import expect, field, only, parse_int, parse_rational, parse_sizes, sized
+from certify.kernel.defs.scenario import Scenario, coefficients, parse_expression, parse_guess, parse_rules
+from certify.kernel.format import denominator, expect, field, only, parse_int, parse_rational, parse_sizes, sized
 
 MAX_COLUMNS = 1 << 13  # 8 binary parties (2^16) took 1.8 s and 143 MB before any evidence was read
 MAX_EXPANSION = 10**6  # full-probability entries of one Bell expression
@@ -96,6 +96,7 @@ def build(problem: dict, where: str, extended: bool = False) -> NsLp:
     if not guesses:  # restricted to the columns: terms the promise forbids multiply a variable fixed at 0
         objective = expand(_objective(raw, inputs, outputs, at))
     extra = parse_rules(problem.get("constraints", []), Scenario(inputs, outputs), f"{where}.constraints")
+    denominator([*objective.values(), *coefficients(e for e, _, _ in extra), *(v for *_, v in extra)], where)  # sums
     # All constraints together, before any is expanded (400 of 8,000 entries, 32 kB, took 15 s and 700 MB)
     if max(1, len(guesses)) * sum(_size(e, outputs) for e, _, _ in extra) > MAX_RULE_ENTRIES:
         raise CertifyError(f"{where}.constraints: more than {MAX_RULE_ENTRIES} full probabilities (work bound)")

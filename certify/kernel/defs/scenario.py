@@ -5,14 +5,15 @@ a constant plus rational coefficients on P(a_S | x_S), S a subset of the parties
 has one slot per party, None outside S. JSON form: docs/bell-expression-format.md.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass  # noqa: I001 -- the kernel wraps long imports (ruff: one name a line)
 from fractions import Fraction
 from itertools import product
 from math import prod
 
 from certify.errors import CertifyError
 from certify.kernel.defs.words import party_name
-from certify.kernel.format import expect, field, only, parse_int, parse_relation, parse_sizes, rational, sized
+from certify.kernel.format import (denominator, expect, field, only, parse_int, parse_relation, parse_sizes,
+                                   rational, sized)
 
 MAX_SETTINGS = 64
 MAX_TERMS = 100000
@@ -62,7 +63,8 @@ def parse_expression(obj, scenario: Scenario, where: str) -> Expression:
         outs = [_slot(v, f"{at}.outputs[{j}]") for j, v in enumerate(field(term, "outputs", list, at))]
         ins = [_slot(v, f"{at}.inputs[{j}]") for j, v in enumerate(field(term, "inputs", list, at))]
         terms.append((outs, ins, rational(term, "coef", at)))
-    constant = rational(obj, "constant", where) if "constant" in obj else 0
+    constant = rational(obj, "constant", where) if "constant" in obj else Fraction(0)
+    denominator([c for *_, c in terms] + [constant], where)  # before merging repeated terms: sums (work bound)
     return make_expression(scenario, terms, constant, where)
 
 
@@ -78,6 +80,11 @@ def parse_rules(raw, scenario: Scenario, where: str, most: int = MAX_TERMS, fixe
     if len(expect(raw, list, where)) > most:
         raise CertifyError(f"{where}: more than {most} entries (work bound)")
     return [parse_rule(item, scenario, f"{where}[{k}]", fixed) for k, item in enumerate(raw)]
+
+
+def coefficients(exprs) -> list:
+    """Every coefficient and constant of the expressions: checks that add them up bound their `denominator`."""
+    return [c for e in exprs for c in (e.constant, *(t[2] for t in e.terms))]
 
 
 def products(expr: Expression, scenario: Scenario) -> int:
