@@ -658,3 +658,51 @@ def test_lp_constraint_values_and_threshold_penalty_share_a_bounded_denominator(
     terms = [[x, a, _huge(4 * int(x, 2) + int(a, 2))] for x in ("00000", "11111") for a in ("00000", "00001")]
     cert["claim"]["problem"]["penalty"] = {"kind": "linear", "terms": terms}
     assert status(rehashed(cert)) == "malformed"
+
+
+def test_duplicate_key_spelled_with_an_escape_is_malformed():
+    text = json.dumps(load("npa.max/tsirelson"))
+    assert '"relation": "<="' in text
+    assert status_of_text(text.replace('"relation": "<="', '"relation": "<=", "r\\u0065lation": ">="', 1)) == "malformed"
+
+
+def test_vn_node_duals_swapped_keeping_their_intervals_are_refused():
+    cert = load("vn.bound")
+    nodes = cert["evidence"]["nodes"]
+    (t0, t1), (d0, d1) = (nodes[0]["t"], nodes[1]["t"]), (dict(nodes[0]), dict(nodes[1]))
+    nodes[0], nodes[1] = dict(d1, t=t0), dict(d0, t=t1)
+    assert status(cert) == "false"
+
+
+def test_ns_polytope_rows_unchanged_by_the_nonzero_expansion():
+    """The constraint rows are now built in work ~ their nonzeros: same rows, columns and entries as the
+    column-by-column construction on random problems (guesses, promises, constants, min)."""
+    import random
+
+    from certify.kernel.defs.ns_polytope import _full, build
+    from certify.kernel.defs.scenario import Scenario, parse_expression
+    rnd = random.Random(20)
+    for _ in range(150):
+        n = rnd.choice([1, 2, 3])
+        inputs, outputs = [rnd.choice([1, 2, 3]) for _ in range(n)], [rnd.choice([2, 3]) for _ in range(n)]
+
+        def term():
+            s = [i for i in range(n) if rnd.random() < 0.6] or [0]
+            return {"coef": rnd.choice(["1", "-1/2", "3"]), "inputs": [rnd.randrange(inputs[i]) if i in s else None
+                                                                      for i in range(n)],
+                    "outputs": [rnd.randrange(outputs[i]) if i in s else None for i in range(n)]}
+        rules = [{"expression": {"terms": [term() for _ in range(rnd.randrange(3))], "constant": rnd.choice(["0", "1"])},
+                  "relation": rnd.choice(["<=", ">=", "=="]), "value": "1/2"} for _ in range(rnd.randrange(4))]
+        guess = rnd.random() < 0.4
+        objective = {"kind": "guess", "parties": [0], "inputs": [0]} if guess else \
+            {"kind": "bell", "expression": {"terms": [term()]}}
+        problem = {"scenario": {"inputs": inputs, "outputs": outputs}, "objective": objective,
+                   "sense": "max", "constraints": rules}
+        lp = build(problem, "p", True)
+        base = [col for col in lp.columns if col[0] is not None]
+        for k, rule in enumerate(rules):
+            full = _full(parse_expression(rule["expression"], Scenario(tuple(inputs), tuple(outputs)), "e"), outputs, "e")
+            for col, entries in zip(lp.columns, lp.entries):
+                if col[0] is not None:
+                    assert dict(entries).get(f"con:{k}", 0) == full.get(col[:2], 0)
+        assert len(base) == len(lp.columns) - sum(r["relation"] != "==" for r in rules)
