@@ -28,7 +28,7 @@ from math import prod
 from certify.errors import CertifyError
 from certify.kernel.bits import check_delta, largest_k
 from certify.kernel.defs.scenario import parse_expression, parse_scenario, to_words
-from certify.kernel.format import Proven, Reject, brief, expect, field, only, parse_int, parse_rational
+from certify.kernel.format import Proven, Reject, brief, denominator, expect, field, only, parse_int, parse_rational
 from certify.kernel.intervals import ln_interval, sqrt_interval, up
 from certify.kernel.npa import verify_tangent
 from certify.kernel.strategy import check as strategy
@@ -55,6 +55,7 @@ def read(problem: dict, where: str):
     expr = parse_expression(field(problem, "expression", dict, where), sc, f"{where}.expression")
     p = {_digits(x, sc.inputs, f"{where}.p_x"): parse_rational(v, f"{where}.p_x.{x}")
          for x, v in field(problem, "p_x", dict, where).items()}
+    denominator(p.values(), f"{where}.p_x")  # work bound before the sum (distinct huge denominators)
     if min(p.values(), default=0) <= 0 or sum(p.values()) != 1:
         raise CertifyError(f"{where}.p_x: expected positive probabilities summing to 1")
     counts = {}
@@ -89,7 +90,7 @@ def estimator(sc, expr, p, where):
     return table, {a: j for j, a in enumerate(outs)}
 
 
-def _npa(cert, sc, expr, keys, where, verify=verify_tangent):
+def _npa(cert, sc, expr, keys, where, verify=verify_tangent, spent=None):
     """(problem, verify(problem, evidence)) of a certificate (npa.max; quantum.strategy) whose problem has exactly
     `keys`, the claim's scenario and, as objective or constraint, the claim's expression (equal as polynomials)."""
     problem = field(only(cert, {"problem", "evidence"}, where), "problem", dict, where)
@@ -99,7 +100,8 @@ def _npa(cert, sc, expr, keys, where, verify=verify_tangent):
             problem["scenario"], where) != sc or to_words(parse_expression(expect(raw, dict, where), sc, where),
                                                             sc) != to_words(expr, sc):
         raise Reject(f"{where}.problem: not exactly {sorted(keys)} with the claim's scenario and expression")
-    return problem, verify(problem, field(cert, "evidence", dict, where), where)
+    evidence = field(cert, "evidence", dict, where)
+    return problem, (verify(problem, evidence, where) if spent is None else verify(problem, evidence, where, spent))
 
 
 def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: str) -> Proven:
@@ -110,13 +112,15 @@ def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: 
     if not only(evidence, {"tangents", "line", "max", "min", "strategy"}, ev) and value == 0:
         return Proven(low=Fraction(0))  # H_min >= 0 always (a guess is <= 1): no tangent needed
     (table, index), n = estimator(sc, expr, p, at), sum(counts.values())
+    spent = [0]  # one PSD work budget for all of the file's NPA duals (tangents are as many as inputs)
     i_hat = sum(N * table[x][index[a]] for (x, a), N in counts.items()) / n
     lo, hi = min(map(min, table.values())), max(map(max, table.values()))
     low, top = (sum(p[x] * f(row) for x, row in table.items()) for f in (min, max))
+    keys = {"scenario", "level", "objective"}
     if "max" in evidence:
-        top = min(top, _npa(evidence["max"], sc, expr, {"scenario", "level", "objective"}, f"{ev}.max")[1][0])
+        top = min(top, _npa(evidence["max"], sc, expr, keys, f"{ev}.max", spent=spent)[1][0])
     if "min" in evidence:
-        low = max(low, -_npa(evidence["min"], sc, expr, {"scenario", "level", "objective", "sense"}, f"{ev}.min")[1][0])
+        low = max(low, -_npa(evidence["min"], sc, expr, keys | {"sense"}, f"{ev}.min", spent=spent)[1][0])
     clamp = max(low, _npa(evidence["strategy"], sc, expr, {"scenario", "objective"}, f"{ev}.strategy", lambda q, e, w:
                           strategy(q, ">=", Fraction(0), e, w).low)[1]) if "strategy" in evidence else low
     ln_hi = ln_interval(1 / delta)[1]
@@ -131,7 +135,7 @@ def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: 
         raise CertifyError(f"{ev}.tangents: expected one per input x_S of parties {parties} in p_x: {len(needed)}")
     for k, t in enumerate(tangents):
         keys = {"scenario", "level", "objective", "constraint"}
-        tp, (nu_x, lam_x) = _npa(t, sc, expr, keys, f"{ev}.tangents[{k}]")
+        tp, (nu_x, lam_x) = _npa(t, sc, expr, keys, f"{ev}.tangents[{k}]", spent=spent)
         xs = tuple(tp["objective"].get("guess", {}).get("inputs", ()))
         if tp["objective"] != {"guess": {"parties": parties, "inputs": list(xs)}} or xs not in needed - seen:
             raise Reject(f"{ev}.tangents[{k}]: not the guess of parties {parties} at a new input of the support")

@@ -41,7 +41,7 @@ def validate(counts, p_xy):
             shown = format_rational(p) if isinstance(p, (int, Fraction)) and not isinstance(p, bool) else repr(p)
             raise CertifyError(f"p_xy[{x}{y}]: expected a rational in (0, 1], got {shown[:40]}")
     if sum(p_xy.values()) != 1:
-        raise CertifyError(f"p_xy: probabilities sum to {format_rational(sum(p_xy.values()))}, not 1")
+        raise CertifyError(f"p_xy: probabilities sum to {brief(sum(p_xy.values()))}, not 1")
     return sum(counts.values()), Fraction(min(p_xy.values()))
 
 

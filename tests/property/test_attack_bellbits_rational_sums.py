@@ -1,4 +1,4 @@
-"""FAILING ON PURPOSE (session-20 red team; bellbits.py and bits.py are their author's to fix).
+"""Session-20 red team, fixed: both attacks below are refused fast and as malformed (the fixes named in each).
 
 1. bits.bell, `bellbits.read`: `sum(p.values()) != 1` adds the p_x of every input with no bound on their common
    denominator. Each rational may have 4000-digit parts, so n distinct denominators give a sum of ~13,000 n bits,

@@ -1,5 +1,5 @@
-"""FAILING ON PURPOSE (session-20 red team; bellbits.py is its author's to fix): bits.bell verifies its
-tangents one by one, each under its own PSD work bound (`npa.tangent_of`: n^5 (b + 8)^2 <= 5e13 summed over
+"""Fixed (found by the session-20 red team; now one PSD work budget per file: `bellbits.check`'s `spent`).
+Before, bits.bell verified its tangents one by one, each under its own PSD work bound (`npa.tangent_of`: n^5 (b + 8)^2 <= 5e13 summed over
 ONE dual's blocks), and the number of tangents is the number of inputs x_S in the support of p_x: no bound
 but the file's size. So the work of a file is (tangents) x 5e13, not the 5e13 "summed over a file's blocks"
 of docs/referee-guide.md ("Bounded work"), and a hostile file is far beyond the house limit (< 2 s, test_adversarial).
