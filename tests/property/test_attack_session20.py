@@ -571,7 +571,20 @@ HOSTILE = {
     "lp.ns guess sub-boxes times constraints": lambda: _lp_constraints(300, guess=True),
     # 90,000 one-term constraints on one party of 10 inputs and outputs (9.6 MB, < 10^6 JSON values): 4.3 s
     "lp.ns more constraints than columns": lambda: _one_party_constraints(90_000),
+    # 80,000 one-term constraints of an npa.max problem (9 MB): 5.2 s before the bound of 1,000 rules
+    "npa.max 80,000 constraints": lambda: _npa_rules("constraints", 80_000),
+    "npa.max 80,000 statistics": lambda: _npa_rules("statistics", 80_000),
 }
+
+
+def _npa_rules(name, n):
+    rule = dict({"expression": {"terms": [{"coef": "1", "outputs": [0], "inputs": [0]}]}, "value": "1/2"},
+                **({"relation": ">="} if name == "constraints" else {}))
+    problem = {"scenario": {"inputs": [2], "outputs": [2]}, "level": "1", name: [rule] * n,
+               "objective": {"bell": {"terms": [{"coef": "1", "outputs": [0], "inputs": [0]}]}}}
+    evidence = {"nu": "1", "lambda": "0", "Z": [[["0"] * 3, ["0"] * 2, ["0"]]],
+                ("mu" if name == "statistics" else "kappa"): ["0"] * n}
+    return certificate("npa.max", problem, "<=", "1", evidence)
 
 
 def _one_party_constraints(n):
