@@ -50,3 +50,17 @@ def chsh_ns_certificate():
 @pytest.fixture()
 def fresh(chsh_ns_certificate):
     return copy.deepcopy(chsh_ns_certificate)
+
+
+def random_two_party_expression(full, marginal):
+    """(e, -e) as kernel Expressions in the CHSH scenario: eight full-probability coefficients c(a=0, x, y; b=0)
+    and four marginals (Alice's a=0 at x = 0, 1; Bob's b=0 at y = 0, 1), for the laws over random expressions."""
+    from certify.kernel.defs.scenario import Scenario, make_expression
+
+    sc = Scenario((2, 2), (2, 2))
+    terms = [((a, 0), (x, y), c) for (a, x, y), c in zip([(a, x, y) for a in range(2) for x in range(2)
+                                                           for y in range(2)], full)]
+    terms += [((0, None), (x, None), c) for x, c in zip(range(2), marginal[:2])]
+    terms += [((None, 0), (None, y), c) for y, c in zip(range(2), marginal[2:])]
+    expr = make_expression(sc, terms)
+    return expr, make_expression(sc, [(o, i, -c) for o, i, c in expr.terms])

@@ -6,13 +6,14 @@ from fractions import Fraction
 from math import cos, pi, sqrt
 from pathlib import Path
 
+from conftest import random_two_party_expression
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import certify
 from certify.cli import main
 from certify.expressions import expression_to_json
-from certify.kernel.defs.scenario import Scenario, chsh, make_expression
+from certify.kernel.defs.scenario import chsh
 from certify.problem import Problem, solve
 
 SC2 = {"inputs": [2, 2], "outputs": [2, 2]}
@@ -65,13 +66,7 @@ coefficient = st.integers(-3, 3)
 def test_local_below_quantum_below_no_signalling_and_negation(full, marginal):
     """Law: local max <= NPA bound (>= quantum) and local max <= NS max; NPA at level 1+AB <= NS + 1e-6;
     min of e = -(max of -e) in each set."""
-    sc = Scenario((2, 2), (2, 2))
-    terms = [((a, 0), (x, y), c) for (a, x, y), c in zip([(a, x, y) for a in range(2) for x in range(2)
-                                                           for y in range(2)], full)]
-    terms += [((0, None), (x, None), c) for x, c in zip(range(2), marginal[:2])]
-    terms += [((None, 0), (None, y), c) for y, c in zip(range(2), marginal[2:])]
-    expr = make_expression(sc, terms)
-    neg = make_expression(sc, [(o, i, -c) for o, i, c in expr.terms])
+    expr, neg = random_two_party_expression(full, marginal)
     e, n = {"bell": expression_to_json(expr)}, {"bell": expression_to_json(neg)}
     local = certify.solve(Problem(SC2, e, "local")).value
     ns = certify.solve(Problem(SC2, e, "no-signalling")).value

@@ -14,12 +14,13 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from conftest import random_two_party_expression
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import certify
 from certify.expressions import expression_to_json
-from certify.kernel.defs.scenario import Scenario, make_expression
+from certify.kernel.defs.scenario import Scenario
 from certify.problem import Problem, solve
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "certify" / "data" / "examples"
@@ -54,12 +55,7 @@ coefficient = st.integers(-3, 3)
 @settings(max_examples=6, deadline=None)
 @given(st.lists(coefficient, min_size=8, max_size=8), st.lists(coefficient, min_size=4, max_size=4))
 def test_local_below_quantum_lower_below_quantum_upper_below_no_signalling(full, marginal):
-    terms = [((a, 0), (x, y), c) for (a, x, y), c in zip([(a, x, y) for a in range(2) for x in range(2)
-                                                           for y in range(2)], full)]
-    terms += [((0, None), (x, None), c) for x, c in zip(range(2), marginal[:2])]
-    terms += [((None, 0), (None, y), c) for y, c in zip(range(2), marginal[2:])]
-    expr = make_expression(SC, terms)
-    neg = make_expression(SC, [(o, i, -c) for o, i, c in expr.terms])
+    expr, neg = random_two_party_expression(full, marginal)
     e, n = {"bell": expression_to_json(expr)}, {"bell": expression_to_json(neg)}
     local = certify.solve(Problem(SC_JSON, e, "local")).value
     ns = certify.solve(Problem(SC_JSON, e, "no-signalling")).value
