@@ -204,6 +204,11 @@ def margins(rounded, whiten):
     return out
 
 
+class TooLargeForKernel(CertifyError):
+    """The rounded dual exceeds the kernel's work bound (`kernel.psd.scaled`): no rung or margin makes
+    such a certificate checkable, so the ladder stops and says so (no certificate, exit 1 at the CLI)."""
+
+
 def certify_attempt(npa, sol, z0, whiten):
     """The kernel-verified (evidence, nu, lambda, deltas) of one solution, or None.
 
@@ -225,6 +230,11 @@ def certify_attempt(npa, sol, z0, whiten):
             deltas = [nice_margin(float(2 * d) + 10.0**-GRAIN) for d in deltas]
             if max(deltas) > MAX_DELTA:
                 return None
+        except CertifyError as err:  # not a Reject: the kernel refuses to check this size at all
+            if "work bound" not in str(err):
+                raise
+            raise TooLargeForKernel(f"the kernel refuses to check a certificate of this size ({err}); "
+                                    "try a lower level or a symmetry-reduced solve") from None
     return None
 
 

@@ -24,7 +24,7 @@ from certify.expressions import scenario_to_json
 from certify.kernel.defs.scenario import Scenario, parse_expression, parse_scenario
 from certify.kernel.format import expect, read_json
 from certify.kernel.npa import parse_problem
-from certify.npa import BUILTIN, bell_objective, certify_problem, guess_objective, problem
+from certify.npa import BUILTIN, TooLargeForKernel, bell_objective, certify_problem, guess_objective, problem
 from certify.papers.produce import npa_certificate
 from certify.printing import proven, result_json
 
@@ -85,7 +85,10 @@ def run(args) -> int:
         # a level-3 run can take minutes: say what is running (stderr, never the JSON)
         print(f"certify npa: solving the NPA relaxation at level {definition['level']} "
               f"({args.solver or 'default solver'}), then rounding and the kernel check ...", file=sys.stderr)
-    result = certify_problem(definition, args.solver)
+    try:
+        result = certify_problem(definition, args.solver)
+    except TooLargeForKernel as err:
+        return _say(args, [], str(err))
     if result is None:
         return _unverified(definition, scenario, expr, args)
     if verbose:

@@ -185,3 +185,17 @@ def test_interior_direction_is_computed_once_per_level(monkeypatch):
     first = pipeline.interior(chsh_guess_problem("1+AB", Fraction(5, 2)))
     again = pipeline.interior(chsh_guess_problem("1+AB", Fraction(27, 10), "local"))  # same level
     assert first is again and len(calls) == 1
+
+
+def test_a_certificate_past_the_kernel_work_bound_is_unverified_not_malformed(monkeypatch, capsys):
+    """`certify npa` at a size whose rounded dual the kernel refuses to check (its work bound, as CHSH
+    level 6 meets at 85 rows of 119-bit entries) says UNVERIFIED with the reason, exit 1 (it was exit 2,
+    "malformed", though the user's input was fine). Here the bound is lowered so that level 2 meets it."""
+    from certify.cli import main
+    from certify.kernel import psd
+
+    monkeypatch.setattr(psd, "MAX_WORK", 10**6)
+    assert main(["npa", "--expr", "chsh", "--level", "2"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("UNVERIFIED: the kernel refuses to check a certificate of this size (evidence.Z[0]: 13 rows")
+    assert "work bound" in out and "lower level" in out
