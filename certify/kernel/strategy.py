@@ -24,6 +24,7 @@ MAX_DIM = 64  # prod_i d_i of a component (the examples need <= 8)
 MAX_BITS = 512  # scaled integer entries (examples: <= 80)
 MAX_RULES = 1000  # statistics, constraints (a full 5-party binary behaviour has 242)
 MAX_WEIGHT_BITS = 1 << 15  # common denominator of the weights (exact mixtures: ~3,200; 200 of 4000 digits: 23 s)
+MAX_SUM_BITS = 1 << 18  # denominators of the mixture's running sums (committed: see test_attack_session20)
 MAX_PRODUCTS = 5 * 10**5  # integer products of one check (six qubit parties, 500-bit entries: 0.75 s)
 FIELDS = {"scenario", "objective", "sense", "constraint", "constraints", "statistics"}
 
@@ -49,6 +50,9 @@ def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: 
         p = _behaviour(comp, sc, keys, budget, spot)
         total += weights[c] * value_of(e, p)
         sums = [t + weights[c] * value_of(r[0], p) for t, r in zip(sums, rules)]
+        if max(x.denominator.bit_length() for x in [total, *sums]) > MAX_SUM_BITS:  # each addition: a gcd
+            raise CertifyError(f"{ev}.components: the mixture's exact sums exceed {MAX_SUM_BITS}-bit denominators "
+                               "(work bound)")  # quadratic in the bits (1,100 distinct 1000-bit norms: 4 s)
     if any(w < 0 for w in weights) or sum(weights) != 1:
         raise Reject(f"{ev}.components: weights must be >= 0 and sum to 1, got sum {brief(sum(weights))}")
     for k, (got, (_, r, v)) in enumerate(zip(sums, rules)):

@@ -734,3 +734,33 @@ def test_ns_polytope_rows_unchanged_by_the_nonzero_expansion():
                 if col[0] is not None:
                     assert dict(entries).get(f"con:{k}", 0) == full.get(col[:2], 0)
         assert len(base) == len(lp.columns) - sum(r["relation"] != "==" for r in rules)
+
+
+# --- 8. quantum.strategy: many components whose states have distinct norms (found: 3.8 s at ~1,100) ----------
+# Each component's probabilities have the denominator |psi|^2 s (s: the projectors' scales), so n components of
+# distinct ~1000-bit norms make the mixture's exact sum a rational of ~1000 n bits, each addition a gcd quadratic
+# in that. The products budget (MAX_PRODUCTS) does not see it; the running sums' denominators are now bounded.
+
+def _distinct_norm_components(count, seed=7):
+    import random
+
+    from test_attacks_strategy import honest
+    problem, evidence, _ = honest()
+    rnd, comps = random.Random(seed), []
+    for _ in range(count):
+        comp = copy.deepcopy(evidence["components"][0])
+        comp["state"] = [str(rnd.getrandbits(500) | 1), "0", "0", str(rnd.getrandbits(500) | 1)]
+        comp["weight"] = f"1/{count}"
+        comps.append(comp)
+    return certificate("quantum.strategy", problem, ">=", "-4", {"components": comps})
+
+
+def test_a_mixture_of_many_distinct_norms_is_decided_quickly(tmp_path):
+    result = run_check(write(tmp_path / "norms.json", _distinct_norm_components(1100)))
+    (status_, reason, _), = result["verdicts"]
+    assert status_ == "malformed" and "work bound" in reason, reason
+    assert result["seconds"] < SECONDS and result["mb"] < MEGABYTES, result
+
+
+def test_a_mixture_of_a_few_distinct_norms_still_verifies():
+    assert status(_distinct_norm_components(40)) == "verified"
