@@ -13,7 +13,7 @@ from math import prod
 from certify.errors import CertifyError
 from certify.kernel.defs.scenario import coefficients, make_expression, parse_expression, parse_rules, parse_scenario
 from certify.kernel.format import Proven, Reject, brief, field, holds, only, parse_int, rational, rationals, sized
-from certify.kernel.psd import denominator
+from certify.kernel.psd import denominator  # (format's; imported here to keep the line above within 120)
 
 MAX_WORK = 10**7  # strategies of parties 1..n-1 times (terms + m_n d_n); 5-party binary Mermin: 256 * 40
 MAX_MIXTURE = 5 * 10**5  # mixture entries times terms (~2 us each: 1,000 entries against 1,000 constraints fail)

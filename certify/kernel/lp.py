@@ -11,8 +11,7 @@ from fractions import Fraction
 
 from certify.errors import CertifyError
 from certify.kernel.defs.ns_polytope import build, column_key
-from certify.kernel.format import Proven, Reject, brief, expect, format_rational, parse_rational
-from certify.kernel.psd import denominator
+from certify.kernel.format import Proven, Reject, brief, denominator, expect, format_rational, parse_rational
 
 
 def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: str) -> Proven:

@@ -9,7 +9,7 @@ MAX_WORK first. In full, with measurements: docs/referee-guide.md, appendix D.
 """
 
 from certify.errors import CertifyError
-from certify.kernel.format import MAX_SCALE_BITS, denominator  # noqa: F401 -- used here and re-exported
+from certify.kernel.format import denominator
 
 MAX_WORK = 5 * 10**13  # n^5 (b + 8)^2; the committed maximum is 1.5e13
 

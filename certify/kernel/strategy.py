@@ -15,10 +15,9 @@ from fractions import Fraction  # noqa: I001 -- the kernel wraps long imports (r
 from math import prod
 
 from certify.errors import CertifyError
-from certify.kernel.format import (Proven, Reject, brief, expect, field, holds, only, parse_int, parse_rational,
-                                   rational, sized)
+from certify.kernel.format import (Proven, Reject, brief, denominator, expect, field, holds, only, parse_int,
+                                   parse_rational, rational, sized)
 from certify.kernel.npa import parse_setting  # the same problem definition as npa.max
-from certify.kernel.psd import denominator
 
 MAX_DIM = 64  # prod_i d_i of a component (the examples need <= 8)
 MAX_BITS = 512  # scaled integer entries (examples: <= 80)

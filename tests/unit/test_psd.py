@@ -82,7 +82,7 @@ def test_low_rank_grams_are_psd():
 
 def test_huge_common_denominator_is_refused_not_decided():
     from certify.errors import CertifyError
-    from certify.kernel.psd import MAX_SCALE_BITS
+    from certify.kernel.format import MAX_SCALE_BITS
 
     big = F(1, 3 ** 700)  # about 1110 bits each; two coprime ones pass the cap together
     matrix = [[big, F(0)], [F(0), F(1, 5 ** 500)]]
