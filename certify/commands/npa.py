@@ -7,6 +7,13 @@ Examples:
   certify npa --expr chsh --level 2 --guess global --behaviour observed.json  (full statistics)
 A number is printed as "<= p/q VERIFIED" only after the kernel accepted the
 certificate; otherwise "UNVERIFIED: reason" (exit 1).
+
+When relabellings of parties, inputs and outputs leave the problem invariant (a Bell
+objective with binary outputs; `certify.symmetry.symmetry_generators`), the float solve is the
+symmetry-reduced one (`certify.symmetry.certify_npa`): block-diagonalised, its dual averaged over
+the group and mapped back to a full-size certificate that the kernel checks against the full
+problem, as any other. `--no-symmetry` forces the full-size solve; without a symmetry (or with
+--solver mosek/scs) the full-size solve runs anyway.
 """
 
 import argparse
@@ -24,9 +31,10 @@ from certify.expressions import scenario_to_json
 from certify.kernel.defs.scenario import Scenario, parse_expression, parse_scenario
 from certify.kernel.format import expect, read_json
 from certify.kernel.npa import parse_problem
-from certify.npa import BUILTIN, TooLargeForKernel, bell_objective, certify_problem, guess_objective, problem
+from certify.npa import BUILTIN, TooLargeForKernel, bell_objective, guess_objective, problem
 from certify.papers.produce import npa_certificate
 from certify.printing import proven, result_json
+from certify.symmetry import certify_npa
 
 SUMMARY = "certify an NPA bound: Tsirelson-type maxima or guessing probabilities (Pironio et al. 2010)"
 DESCRIPTION = textwrap.fill(SUMMARY + ". Solves one NPA relaxation, rounds its dual to rationals and prints "
@@ -58,6 +66,9 @@ def add_parser(subparsers):
                    help="JSON file of an observed no-signalling behaviour P(a|x): impose all of it "
                         "(docs/bell-expression-format.md); with --guess, --at becomes optional")
     p.add_argument("--solver", default=None, choices=["clarabel", "mosek", "scs"])
+    p.add_argument("--no-symmetry", action="store_true",
+                   help="solve the full-size relaxation even when relabellings leave the problem invariant "
+                        "(default: a symmetry-reduced solve, its full-size certificate checked by the kernel)")
     p.add_argument("--out", default=None, help="write the certificate (JSON) here")
     p.add_argument("--json", action="store_true", help='the kernel\'s verdict as JSON (format "certify-result/1")')
     return p
@@ -85,10 +96,14 @@ def run(args) -> int:
         # a level-3 run can take minutes: say what is running (stderr, never the JSON)
         print(f"certify npa: solving the NPA relaxation at level {definition['level']} "
               f"({args.solver or 'default solver'}), then rounding and the kernel check ...", file=sys.stderr)
+    symmetry = not getattr(args, "no_symmetry", False)
     try:
-        result = certify_problem(definition, args.solver)
+        pipeline = certify_npa(definition, args.solver, symmetry)
     except TooLargeForKernel as err:
         return _say(args, [], str(err))
+    result = pipeline.result
+    if verbose:
+        print(f"certify npa: {pipeline.describe()}", file=sys.stderr)
     if result is None:
         return _unverified(definition, scenario, expr, args)
     if verbose:
@@ -97,12 +112,13 @@ def run(args) -> int:
               f"{solution.seconds:.2f} s; float optimum {result.primal:.12g}, rounded bound slack {result.slack:.2e}, "
               f"interior margin {float(result.delta):.2e}", file=sys.stderr)
     cert = npa_certificate("cli/npa", "certify npa", definition, result)
+    cert["producer"].update(pipeline.note())  # unchecked (the kernel ignores the producer)
     verdict = checked(cert, args.out or "certificate")  # exactly the bytes --out writes
     if args.out:
         write(cert, str(Path(args.out)))
     if args.json:
         print(json.dumps(result_json("npa", [verdict], certificate=args.out or cert, float_optimum=result.primal,
-                                     slack=result.slack), indent=1))
+                                     slack=result.slack, pipeline=pipeline.note()), indent=1))
     elif not verdict.ok:
         print(proven(verdict))
     else:
@@ -129,7 +145,7 @@ def _unverified(definition, scenario, expr, args) -> int:
                     "NPA level (then the relaxation is infeasible) or the solver was inaccurate")
     if definition["constraint"] is not None:
         top_problem = problem(scenario, definition["level"], bell_objective(expr))
-        top = certify_problem(top_problem, args.solver)
+        top = certify_npa(top_problem, args.solver, not getattr(args, "no_symmetry", False)).result
         at = rational(args.at, "--at", signed=True)
         verdict = None if top is None else checked(npa_certificate("cli/npa/max", "max of the expression",
                                                                    top_problem, top), "certificate")
