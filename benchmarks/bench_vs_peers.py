@@ -9,7 +9,7 @@ project's venv (certify importable); each peer runs from its own virtualenv:
 
     --ncpol2sdpa PY --toqito PY --ncpolopt PY   the peers' interpreters (default /tmp/peer-NAME/bin/python;
                                                 a missing one is reported and skipped)
-    --tools LIST    certify, certify-solve, ncpol2sdpa, ncpolopt, ncpolopt-cvxpy, toqito
+    --tools LIST    certify, certify-full, certify-solve, ncpol2sdpa, ncpolopt, ncpolopt-cvxpy, toqito
 
 Setting up the peers (benchmark-only: never in the project's environment or pyproject.toml):
 
@@ -21,11 +21,17 @@ Setting up the peers (benchmark-only: never in the project's environment or pypr
 The tools (each run is a fresh subprocess of its own interpreter; this file is the worker too, and
 its top level imports only the standard library):
 
-    certify         the CERTIFIED pipeline, as `certify npa` runs it: the problem definition, the kernel's
-                    rebuild, `certify_problem` (interior direction, Clarabel solve via the direct adapter,
-                    rounding, the kernel's exact check, the ladder if needed), the certificate written out
-                    and checked again by the kernel (`certificate.checked`). Value: the float optimum;
-                    the certified bound is printed beside it.
+    certify         the CERTIFIED pipeline, as `certify npa` runs it by default: the problem definition,
+                    the kernel's rebuild, `certify.symmetry.certify_npa`: where relabellings leave the
+                    problem invariant (every case here) the symmetry-reduced solve (group detection,
+                    block-diagonalised Clarabel solves of the interior direction and the problem, the
+                    averaged dual rounded to a FULL-SIZE certificate, the kernel's exact check against
+                    the full problem), else `certify_problem` (interior direction, direct Clarabel solve,
+                    rounding, the kernel's check, the ladder if needed); then the certificate checked again
+                    by the kernel (`certificate.checked`). Value: the float optimum; the certified bound
+                    is printed beside it, and the path that ran.
+    certify-full    the same with `--no-symmetry`: the full-size pipeline (the `certify` tool before
+                    symmetry reduction became the default), for reference.
     certify-solve   certify's float build + one Clarabel solve (no certificate), for reference.
     ncpol2sdpa      1.14: `Probability`, the sympy objective, `SdpRelaxation.get_relaxation`, then
                     `solve(solver="cvxpy")` with Clarabel.
@@ -89,9 +95,10 @@ CASES = {
 }
 QUICK = ["chsh-2", "mermin3-2"]
 SLOW = {"i3322-3": 3}  # default repetitions where 5 would take too long (I3322 L3: ~1-2 min per run per tool)
-TOOLS = ("certify", "certify-solve", "ncpol2sdpa", "ncpolopt", "ncpolopt-cvxpy", "toqito")
+TOOLS = ("certify", "certify-full", "certify-solve", "ncpol2sdpa", "ncpolopt", "ncpolopt-cvxpy", "toqito")
 DEFAULT_TOOLS = ("certify", "ncpol2sdpa", "ncpolopt", "toqito")
-ENV_OF = {"certify": None, "certify-solve": None, "ncpol2sdpa": "ncpol2sdpa", "ncpolopt": "ncpolopt",
+ENV_OF = {"certify": None, "certify-full": None, "certify-solve": None, "ncpol2sdpa": "ncpol2sdpa",
+          "ncpolopt": "ncpolopt",
           "ncpolopt-cvxpy": "ncpolopt", "toqito": "toqito"}
 
 
@@ -147,7 +154,7 @@ def _pin_threads():
         os.environ.setdefault(variable, "1")
 
 
-def work_certify(spec: dict, certified: bool) -> dict:
+def work_certify(spec: dict, certified: bool, symmetry: bool = True) -> dict:
     sys.path.insert(0, str(ROOT))
     import clarabel  # noqa: F401 -- imports are start-up
     import numpy  # noqa: F401
@@ -156,14 +163,14 @@ def work_certify(spec: dict, certified: bool) -> dict:
 
     import certify.cli  # noqa: F401 -- pins BLAS threads before numpy loads, as `certify npa` does
     from certify.certificate import checked
-    from certify.kernel.npa import parse_problem
-    from certify.npa import certify_problem, conic_data_of
+    from certify.npa import conic_data_of
     from certify.papers.produce import npa_certificate
     from certify.solve import solve
+    from certify.symmetry import certify_npa, parsed
 
     started = time.perf_counter()
     definition = certify_case(spec["case"])[0]
-    npa = parse_problem(definition, "problem")
+    npa = parsed(definition)  # the kernel's rebuild (cached: the pipeline reuses it, as `certify npa` does)
     out = {"n": npa.structure.size, "moments": len(npa.structure.words)}
     if not certified:
         data = conic_data_of(npa)
@@ -173,16 +180,21 @@ def work_certify(spec: dict, certified: bool) -> dict:
         return out | {"build": built - started, "solve": done - built, "total": done - started,
                       "value": sol.primal, "status": sol.raw_status}
     built = time.perf_counter()
-    result = certify_problem(definition, "clarabel")
+    pipeline = certify_npa(definition, "clarabel", symmetry)
+    result = pipeline.result
     solved = time.perf_counter()
     if result is None:
         return out | {"build": built - started, "solve": solved - built, "total": solved - started,
-                      "value": None, "status": "UNVERIFIED"}
-    verdict = checked(npa_certificate("bench/peers", "bench", definition, result), "certificate")
+                      "value": None, "status": "UNVERIFIED", "path": pipeline.path}
+    cert = npa_certificate("bench/peers", "bench", definition, result)
+    cert["producer"].update(pipeline.note())
+    verdict = checked(cert, "certificate")
     done = time.perf_counter()
+    path = f"symmetric |G| = {pipeline.group}" if pipeline.path == "symmetric" else "full"
     return out | {"build": built - started, "solve": solved - built, "check": done - solved, "total": done - started,
                   "value": result.primal, "bound": float(verdict.value) if verdict.ok else None,
-                  "status": f"{result.solution.raw_status}; kernel {verdict.status}, slack {result.slack:.1e}"}
+                  "path": pipeline.path, "group": pipeline.group,
+                  "status": f"{path}; {result.solution.raw_status}; kernel {verdict.status}, slack {result.slack:.1e}"}
 
 
 def _objective(poly, operator_of):
@@ -305,6 +317,8 @@ def worker(tool: str, spec_json: str) -> None:
     spec = json.loads(spec_json)
     if tool == "certify":
         out = work_certify(spec, True)
+    elif tool == "certify-full":
+        out = work_certify(spec, True, symmetry=False)
     elif tool == "certify-solve":
         out = work_certify(spec, False)
     elif tool == "ncpol2sdpa":
@@ -563,7 +577,7 @@ def markdown(results: dict, peers: list) -> None:
                 print(f"| {name} | {tool} | | not run: {t['error']} | | | |")
                 continue
             value = "none" if t["value"] is None else f"{t['value']:.9f}"
-            if tool == "certify" and t.get("bound") is not None:
+            if tool in ("certify", "certify-full") and t.get("bound") is not None:
                 value += f" (certified <= {t['bound']:.9f})"
             gap = "" if t.get("gap") is None or tool == "certify" else f"{t['gap']:.1e}, {t['agreement']}"
             print(f"| {name} | {tool} | {t['n']} | {t['in_process']:.3f} ({t['build']:.3f} + {t['solve']:.3f}) | "
