@@ -145,3 +145,58 @@ def float_margin(q, w) -> float:
     """-lambda_min(L^-1 Q L^-T) = the least t with Q + t Z0 >= 0, in floats (w = L^-1)."""
     m = w @ float_matrix(q) @ w.T
     return -float(np.linalg.eigvalsh((m + m.T) / 2)[0])
+
+
+def psd_hint(z, most_bits: int = 120):
+    """A factor hint for the kernel's `psd.dominant` (untrusted): lower-triangle rows of a rational L with
+    Z - L L^T diagonally dominant, or None. L is the float Cholesky factor of Z - s I (s = half the least
+    eigenvalue, so that Z - s I stays positive definite in floats), rounded to a common denominator 2^k;
+    k grows until the exact residual R = Z - L L^T is dominant (the rounding error of L L^T must fit in s).
+    Costs two float factorisations and a few exact n^3 products of small integers."""
+    from certify.kernel.psd import dominant, hinted
+
+    full = float_matrix(z)
+    n = len(full)
+    least = float(np.linalg.eigvalsh(full)[0])
+    if not least > 0:
+        return None
+    try:
+        chol = np.linalg.cholesky(full - (least / 2) * np.eye(n))
+    except np.linalg.LinAlgError:
+        return None
+    matrix = [[Fraction(z[min(i, j)][max(i, j)]) for j in range(n)] for i in range(n)]
+    top = float(np.abs(chol).max())
+    bits = max(8, int(np.ceil(np.log2(max(n * top / (least / 2), 2.0)))) + 4)  # rounding error ~ n^2 top / 2^k
+    while bits <= most_bits:
+        factor = [[Fraction(round(chol[i, j] * 2.0**bits), 2**bits) for j in range(i + 1)] for i in range(n)]
+        if dominant(hinted(matrix, factor, "psd_hint")):
+            return factor
+        bits += 8
+    return None
+
+
+def add_psd_hints(npa, evidence: dict) -> dict:
+    """`evidence` unchanged when the kernel's exact elimination of its Z blocks is within the work bound
+    (`kernel.psd.scaled`), so every certificate that verifies without a hint stays byte-identical; otherwise
+    the evidence plus "psd_hint" (one `psd_hint` per block), or unchanged when some block has none (the kernel
+    then refuses it as before). The kernel uses only the hint when one is present."""
+    from certify.errors import CertifyError
+    from certify.kernel.npa import parse_evidence
+    from certify.kernel.psd import scaled
+
+    mats = parse_evidence(evidence, npa, "evidence")[4]
+    try:
+        spent = [0]
+        for z in mats:
+            scaled(z, "evidence", spent)
+        return evidence
+    except CertifyError as err:
+        if "work bound" not in str(err):
+            raise
+    hints = []
+    for b, z in enumerate(mats):
+        factor = psd_hint([row[:] for row in z])
+        if factor is None:
+            return evidence
+        hints.append([[format_rational(v) for v in row] for row in factor])
+    return {**evidence, "psd_hint": hints}

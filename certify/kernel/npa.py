@@ -22,7 +22,7 @@ from certify.kernel.defs.scenario import (MAX_TERMS, coefficients, make_expressi
 from certify.kernel.defs.words import ZERO, build, canonical, parse_level, reduce_word, spell
 from certify.kernel.format import (Proven, Reject, brief, denominator, field, only, parse_rational, rational, rationals,
                                    sized)
-from certify.kernel.psd import integer_psd, scaled
+from certify.kernel.psd import dominant, hint_size, hinted, integer_psd, scaled
 
 KIND = "npa.max"
 MAX_SIZE = 600  # words of a level (1,521 took 13 s and 520 MB to build; committed: <= 69)
@@ -132,13 +132,16 @@ def index_words(words, table, where):
 
 
 def parse_evidence(evidence, npa: NpaProblem, where: str):
-    """(nu, lambda, [mu_k], [kappa_j], [Z_e]) with each Z_e a full symmetric Fraction matrix."""
+    """(nu, lambda, [mu_k], [kappa_j], [Z_e], [L_e] or None): each Z_e a full symmetric Fraction matrix, each
+    L_e (the optional "psd_hint") lower-triangle rows."""
     pins = (("mu", npa.statistics), ("kappa", npa.constraints))
-    only(evidence, {"nu", "lambda", "Z"} | {key for key, rules in pins if rules}, where)
+    only(evidence, {"nu", "lambda", "Z", "psd_hint"} | {key for key, rules in pins if rules}, where)
     nu, lam = (rational(evidence, key, where) for key in ("nu", "lambda"))
     mu = [rationals(evidence, key, len(rules), where) if rules else [] for key, rules in pins]
     denominator(mu[0] + mu[1], where)  # the checks sum these (work bound; nu, lambda: one each)
     n, mats = npa.structure.size, []
+    if "psd_hint" in evidence:
+        hint_size(n, f"{where}.psd_hint")  # before Z and the hint are parsed
     for b, block in enumerate(sized(field(evidence, "Z", list, where), len(npa.blocks), f"{where}.Z", "blocks")):
         at = f"{where}.Z[{b}]"
         z = [[Fraction(0)] * n for _ in range(n)]
@@ -146,7 +149,14 @@ def parse_evidence(evidence, npa: NpaProblem, where: str):
             for k, text in enumerate(sized(row, n - i, f"{at}[{i}]")):
                 z[i][i + k] = z[i + k][i] = parse_rational(text, f"{at}[{i}][{k}]")
         mats.append(z)
-    return nu, lam, *mu, mats
+    if "psd_hint" not in evidence:
+        return nu, lam, *mu, mats, None
+    hints = []  # per block the lower triangle of L, row i: L[i][0..i] (`psd.dominant`)
+    for b, block in enumerate(sized(field(evidence, "psd_hint", list, where), len(mats), f"{where}.psd_hint")):
+        at = f"{where}.psd_hint[{b}]"
+        hints.append([[parse_rational(text, f"{at}[{i}][{k}]") for k, text in enumerate(sized(row, i + 1, f"{at}[{i}]"))]
+                      for i, row in enumerate(sized(block, n, at, "lower-triangle rows"))])
+    return nu, lam, *mu, mats, hints
 
 
 def verify_tangent(problem: dict, evidence: dict, where: str, spent=None):
@@ -156,7 +166,7 @@ def verify_tangent(problem: dict, evidence: dict, where: str, spent=None):
 
 
 def tangent_of(npa: NpaProblem, evidence, where: str, spent=None):
-    nu, lam, mu, kappa, mats = parse_evidence(evidence, npa, where)
+    nu, lam, mu, kappa, mats, hints = parse_evidence(evidence, npa, where)
     if lam < 0:
         raise Reject(f"{where}.lambda: negative ({brief(lam)})")
     for k, (m, (_, relation, _)) in enumerate(zip(kappa, npa.constraints)):
@@ -172,7 +182,9 @@ def tangent_of(npa: NpaProblem, evidence, where: str, spent=None):
             c[k] = c.get(k, 0) + m * v
     entry, n = npa.structure.entry, npa.structure.size
     spent = [0] if spent is None else spent  # `psd`'s work bound over all blocks (<= 256), or all of a file's
-    rows = [scaled(z, f"{where}.Z[{b}]", spent) for b, z in enumerate(mats)]
+    # a hint replaces the elimination (only the hint is used when present; `psd.dominant`)
+    rows = [scaled(z, f"{where}.Z[{b}]", spent) if hints is None else hinted(z, hints[b], f"{where}.Z[{b}]", spent)
+            for b, z in enumerate(mats)]
     for b, (g, z) in enumerate(zip(npa.blocks, mats)):
         inner = [Fraction(0)] * len(npa.structure.words)  # <Z_e, F_w>
         for i in range(n):
@@ -184,8 +196,10 @@ def tangent_of(npa: NpaProblem, evidence, where: str, spent=None):
             if residual:
                 raise Reject(f"{where}.Z[{b}]: dual identity fails at word {spell(npa.structure.words[k])} "
                              f"(residual {brief(residual)})")
-        if not integer_psd(rows[b], _backend(n)):
+        if hints is None and not integer_psd(rows[b], _backend(n)):
             raise Reject(f"{where}.Z[{b}]: not positive semidefinite (exact LDL^T)")
+        if hints is not None and not dominant(rows[b], _backend(n)):
+            raise Reject(f"{where}.psd_hint[{b}]: Z - L L^T is not diagonally dominant (the hint proves nothing)")
     return nu - sum((m * v for m, _, v in pins), Fraction(0)), lam
 
 

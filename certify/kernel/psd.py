@@ -1,4 +1,4 @@
-"""Exact positive-semidefiniteness by fraction-free symmetric elimination (LDL^T).
+"""Exact positive-semidefiniteness: fraction-free symmetric elimination (LDL^T), or a checked factor hint.
 
 Trusted. Lemma (Schur complement): for symmetric M = [[p, b^T], [b, C]]: p > 0: M >= 0 iff
 C - b b^T / p >= 0;  p = 0: M >= 0 iff b = 0 and C >= 0;  p < 0: not PSD. The matrix is scaled to
@@ -6,27 +6,79 @@ integers (a positive scaling keeps PSD); after each pivot, entry (i, j) holds D_
 product of the pivots, every division exact: Bareiss, Sylvester), so the signs of the Schur
 complement S are read off integers. Work ~ n^5 (b + 8)^2 / 30 bit operations, refused above
 MAX_WORK first. In full, with measurements: docs/referee-guide.md, appendix D.
+Hint lemma (`dominant`): if R = Z - L L^T has R_ii >= sum_{j != i} |R_ij| for every i, then Z =
+L L^T + R is PSD: x^T L L^T x = |L^T x|^2 >= 0 and x^T R x >= sum_{i<j} |R_ij| (|x_i| - |x_j|)^2 >= 0.
+Sufficient only (a PSD Z may fail it); it costs ~n^3 small products instead of n^5 large ones.
 """
+
+from operator import mul
 
 from certify.errors import CertifyError
 from certify.kernel.format import denominator
 
 MAX_WORK = 5 * 10**13  # n^5 (b + 8)^2; the committed maximum is 1.5e13
+HINT_COST = 200  # a hint's work n^3 (k + 64)^2 + n^2 (m + 2 k + 64)^2 counts 200 times: <= 0.4 s at the bound
+
+
+def _integers(matrix, where):
+    """(common denominator, integer rows, bits of the largest entry) of a list of rational rows."""
+    scale = denominator((v for row in matrix for v in row), where)
+    rows = [[v.numerator * (scale // v.denominator) for v in row] for row in matrix]
+    return scale, rows, max((abs(v).bit_length() for row in rows for v in row), default=0)
+
+
+def _charge(work, spent, where, what):
+    work += spent[0] if spent else 0
+    if work > MAX_WORK:
+        raise CertifyError(f"{where}: {what} exceed the elimination work bound n^5 (b + 8)^2 <= {MAX_WORK:.0e}"
+                           + (" in total (work bound)" if spent else ""))
+    if spent:
+        spent[0] = work
 
 
 def scaled(matrix, where: str, spent=None) -> list:
     """The matrix times the common denominator of its entries, as integer rows, after the work bounds
     (n^5 (b + 8)^2 <= MAX_WORK: summed over the matrices of one check when they share `spent` = [work])."""
-    scale = denominator((v for row in matrix for v in row), where)
-    rows = [[v.numerator * (scale // v.denominator) for v in row] for row in matrix]
-    bits = max((abs(v).bit_length() for row in rows for v in row), default=0)
-    work = len(rows) ** 5 * (bits + 8) ** 2 + (spent[0] if spent else 0)
-    if work > MAX_WORK:
-        raise CertifyError(f"{where}: {len(rows)} rows of {bits}-bit scaled entries exceed the elimination "
-                           f"work bound n^5 (b + 8)^2 <= {MAX_WORK:.0e}" + (" in total (work bound)" if spent else ""))
-    if spent:
-        spent[0] = work
+    _, rows, bits = _integers(matrix, where)
+    _charge(len(rows) ** 5 * (bits + 8) ** 2, spent, where, f"{len(rows)} rows of {bits}-bit scaled entries")
     return rows
+
+
+def hint_size(n: int, where: str):
+    """Refuse, before a hint is parsed, a size whose least hint work (1-bit entries) exceeds the bound."""
+    _charge(HINT_COST * n ** 3 * 64 ** 2, None, where, f"a hint of {n} rows")
+
+
+def hinted(matrix, factor, where: str, spent=None) -> tuple:
+    """(D, M, q, K): Z = M / D and L = K / q in integers (L's rows: its lower triangle), after the work bound
+    of `dominant` (charged in the same budget as `scaled`, HINT_COST per unit)."""
+    d, m, bits_m = _integers(matrix, where)
+    q, k, bits_k = _integers(factor, f"{where} hint")
+    n, bits_m = len(m), bits_m + d.bit_length() + 2 * q.bit_length()
+    work = HINT_COST * (n ** 3 * (bits_k + 64) ** 2 + n ** 2 * (bits_m + 2 * bits_k + 64) ** 2)
+    _charge(work, spent, where, f"{n} rows of a {bits_k}-bit hint ({bits_m}-bit scaled entries)")
+    return d, m, q, k
+
+
+def dominant(prepared, backend: str = "int") -> bool:
+    """True iff R = Z - L L^T (from `hinted`) is diagonally dominant with R_ii >= 0 (the hint lemma), in
+    integers: D q^2 R = q^2 M - D K K^T, D q^2 > 0. Symmetry of Z is the caller's to guarantee."""
+    d, m, q, k = prepared
+    n, qq = len(m), q * q
+    if backend == "flint":  # optional accelerator: the same products (any other backend: Python ints)
+        import flint
+        square = flint.fmpz_mat([row + [0] * (n - len(row)) for row in k])
+        square = square * square.transpose()
+        gram = [[int(square[i, j]) for j in range(i + 1)] for i in range(n)]
+    else:
+        gram = [[sum(map(mul, k[i], k[j])) for j in range(i + 1)] for i in range(n)]  # zip stops at j + 1
+    r = [[qq * m[i][j] - d * gram[i][j] for j in range(i + 1)] for i in range(n)]
+    off = [0] * n  # sum_{j != i} |R_ij|
+    for i in range(n):
+        for j in range(i):
+            off[i] += abs(r[i][j])
+            off[j] += abs(r[i][j])
+    return all(r[i][i] >= off[i] for i in range(n))
 
 
 def integer_psd(rows, backend: str = "int") -> bool:

@@ -46,7 +46,10 @@ FORBIDDEN = ("numpy", "scipy", "cvxpy", "sympy", "highspy", "clarabel", "matplot
 # +2: lp.ns constraints at most one per column, npa rules <= 1000; +4 in bellbits.py (5ac0b80: one PSD budget
 # for a file's duals, the p_x common denominator: the red team's findings); +4 in strategy.py: the mixture's running
 # sums' denominators bounded (1,100 components of distinct 1000-bit norms took 4 s).
-LINE_LIMIT = 2284 + 144 + 14 + 17 + 2 + 4 + 4 - 2  # -2: denominator imported from format, not re-exported by psd
+# +66 (session 21, issue 14 item 3): the optional PSD hint of npa evidence (psd.hinted / dominant: Z - L L^T
+# diagonally dominant, ~n^3 small products instead of the n^5 elimination; its own work bound in the same
+# budget, a size check before parsing; npa parses "psd_hint"): the n = 141 Mermin-5 certificate checks in 0.3 s.
+LINE_LIMIT = 2284 + 144 + 14 + 17 + 2 + 4 + 4 - 2 + 66  # -2: denominator imported from format, not re-exported by psd
 # One committed certificate of each committed claim kind (lp.ns, npa.max, bits.chsh, pvalue.chsh,
 # lp.threshold, amplify.bound).
 SAMPLES = ("pironio2010/ns/ab00_xy00.json", "pironio2010/npa/tsirelson-1.json",
