@@ -239,37 +239,66 @@ def certify_attempt(npa, sol, z0, whiten):
 
 
 FACES = (1.0, 1e3)  # `certify.solve.polish.on_face` ratios tried, then no face
+# (face ratio, Schur cutoff) of each polished candidate, in the order tried: the faces at the default
+# cutoff, no face, then ratio 1 with the finer cutoff 1e-15 (measured on the Pironio curve, level 2:
+# the last one certifies G(2.1446) within 1e-8 of the float optimum, where the others leave 1.5e-8)
+CANDIDATES = ((1.0, 1e-13), (1e3, 1e-13), (None, 1e-13), (1.0, 1e-15))
 
 
 def refinements(data, sol):
-    """The high-precision rung's candidates from one float solution (`certify.solve.polish`):
-    its duals polished on their optimal face (complementarity gap removed: the bound becomes
-    the primal value), read off the spectrum at each ratio of FACES, then polished in place
-    (feasibility only). All are tried because a face read off a blurred spectrum can cost more
-    than it saves (measured: ratio 1 wins near I = 2.7 on the Pironio curve and loses near 2.05;
-    I3322 level 3 needs ratio 1000)."""
-    from certify.solve.polish import polish
+    """The high-precision rung's candidates from one float solution (`certify.solve.polish`), in
+    the order of CANDIDATES: its duals polished on their optimal face (complementarity gap removed:
+    the bound becomes the primal value), read off the spectrum at each ratio of FACES; then polished
+    in place (feasibility only); then ratio 1 again with a finer Schur cutoff. All are tried because
+    a face read off a blurred spectrum can cost more than it saves (measured: ratio 1 wins near
+    I = 2.7 on the Pironio curve and loses near 2.05; I3322 level 3 needs ratio 1000). A ratio that
+    keeps the same eigen-directions as an earlier one would polish to the same duals and is skipped
+    (`face_signature`)."""
+    from certify.solve.polish import face_signature, polish
 
-    for face in (*FACES, None):
-        out = polish(data, sol, face=face)
+    seen = set()
+    for face, cutoff in CANDIDATES:
+        signature = face_signature(data, sol, face)
+        if signature is not None:
+            if (signature, cutoff) in seen:
+                continue
+            seen.add((signature, cutoff))
+        out = polish(data, sol, face=face, cutoff=cutoff)
         if out is not None:
             yield out
 
 
-def certify_problem(definition: dict, solver=None, target: float = 1e-6, ladder=LADDER, z0=None, refine=False):
+RESOLVE = 1000  # a "solved" run is re-solved only for a target below RESOLVE x its tolerance
+SOLVER_TOL = 1e-8  # the solvers' default gap and feasibility tolerances (tol None)
+MATERIAL = 0.5  # a re-solve whose best |slack| is not below this fraction of the previous one stops the ladder
+
+
+def certify_problem(definition: dict, solver=None, target: float = 1e-6, ladder=LADDER, z0=None, refine=True):
     """Solve, round and verify; return the tightest verified Certified, or None.
 
-    Ladder: for each (formulation, solver tolerance), solve, choose per-block margins from the
-    float spectrum and let the kernel check the rounded certificate; stop at the first attempt
-    whose verified bound is within `target` of the float optimum, whatever the solver's status
-    (the kernel, not the label, decides). `z0` (from `interior`) may be passed; it is cached anyway.
+    The ladder (issue 14 items 1 and 4): for each (formulation, solver tolerance) of `ladder`,
+    solve, choose per-block margins from the float spectrum and let the kernel check the rounded
+    certificate; stop at the first attempt whose verified bound is within `target` of the float
+    optimum, whatever the solver's status (the kernel, not the label, decides). On a miss:
 
-    `refine` (the high-precision rung, issue 14 item 4): an attempt that misses the target is
-    polished (`refinements`: no re-solve) and the polished duals are rounded and checked too,
-    before the ladder's next rung re-solves; the slack is then measured from the largest float
-    primal value seen that the verified bound does not contradict. Off by default: it changes the certificates (for
-    the better) of problems whose first rung misses the target, and the committed ones are
-    kept byte-identical until their producers opt in.
+    - `refine` (the high-precision rung, on by default): the same solution's duals are polished
+      (`refinements`: no re-solve) and each polished candidate is rounded and checked, before any
+      re-solve;
+    - a re-solve (the next rung) runs only on evidence that it can help: no certificate yet, or
+      the last solve did not end "solved" (the solver stopped early or inaccurately: measured, the
+      "lmi" form ends "AlmostSolved" 3e-5 above Mermin-4's optimum where "tied" ends "Solved");
+      a solve that ended "solved" and whose polished certificate still misses is as good as that
+      formulation gets (measured: I3322 level 3, six re-solves left the bound within 3% of the
+      second one);
+    - a re-solve that does not bring the best |slack| below MATERIAL times the previous one ends the
+      ladder.
+
+    `target` <= 0 asks for the tightest certificate the ladder can give: every rung runs (the
+    producers' Tsirelson ladder). The slack is measured from the largest float primal value seen
+    that the verified bound does not contradict: interior-point primals scatter by 1e-7 .. 1e-6
+    across formulations (measured: max CHSH level 4, "lmi" 1.4e-6 below 2 sqrt 2, "tied" 1.6e-7),
+    and one above a verified bound is infeasible. `z0` (from `interior`) may be passed; it is
+    cached per level anyway. `refine=False` is the ladder without the polish.
     """
     npa = parse_problem(definition, "problem")
     data = conic_data_of(npa)
@@ -277,6 +306,7 @@ def certify_problem(definition: dict, solver=None, target: float = 1e-6, ladder=
     whiten = None if z0 is None else whitener(z0)
     at = None if npa.at is None else float(npa.at)
     best, reference, answered, primals = None, None, set(), []
+    last, last_tol, slack_before = None, None, None  # the last solve, its tolerance, the best |slack| before it
 
     def within(candidate):
         # stop whatever the label, but not on a float optimum above a verified bound by more
@@ -284,13 +314,27 @@ def certify_problem(definition: dict, solver=None, target: float = 1e-6, ladder=
         # the bound near CHSH = 2 sqrt 2), so its slack says nothing
         return candidate is not None and -max(target, 1e-9) <= candidate.slack <= target
 
+    def worth_resolving():
+        if target <= 0 or last is None or best is None:
+            return True
+        if target < RESOLVE * (last_tol or SOLVER_TOL):
+            return True  # the target is finer than this tolerance resolves: a tighter rung is the point
+        if last.status == "solved" and last.duals is not None:
+            return False
+        return slack_before is None or abs(best.slack) < MATERIAL * slack_before
+
     for k, (form, tol) in enumerate(ladder):
         if form in answered and tol is not None and any(f == form and t is not None and t < tol
                                                         for f, t in ladder[:k]):
             # a looser tolerance of a form that already gave duals at a tighter one is only a
             # fallback (measured: "tied" 1e-9 repeats the 1e-10 iterate exactly, "lmi" 1e-7 the 1e-10 one)
             continue
-        sol = solve(data, at, solver, tol, form)
+        if not worth_resolving():
+            break
+        if last is not None and best is not None:
+            slack_before = abs(best.slack)
+        last = sol = solve(data, at, solver, tol, form)
+        last_tol = tol
         if sol.duals is not None:
             answered.add(form)
         if sol.duals is None or sol.primal is None:
@@ -307,14 +351,8 @@ def certify_problem(definition: dict, solver=None, target: float = 1e-6, ladder=
                 if best is None or bound < best.bound:
                     best = Certified(evidence, nu, lam, bound, 0.0, 0.0, attempt, max(deltas))
             if best is not None:
-                best.primal = reference.primal
-                if refine:
-                    # the float optimum is the largest primal value consistent with the verified
-                    # bound: interior-point primals scatter by 1e-7 .. 1e-6 across formulations
-                    # (measured: max CHSH level 4, "lmi" 1.4e-6 below 2 sqrt 2, "tied" 1.6e-7), and
-                    # one above a verified bound is infeasible
-                    consistent = [p for p in primals if p <= float(best.bound)]
-                    best.primal = max(consistent, default=reference.primal)
+                consistent = [p for p in primals if p <= float(best.bound)]
+                best.primal = max(consistent, default=reference.primal)
                 best.slack = float(best.bound) - best.primal
             if within(best):
                 break

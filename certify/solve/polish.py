@@ -108,12 +108,33 @@ def on_face(z, x, ratio=1.0):
     cases: measured there, ratio 1 drops 34 directions and the bound is 1.6e-5 above the primal,
     ratio 1000 drops 20 and it is 5.8e-7 above."""
     vals, vecs = np.linalg.eigh(z)
-    xq = np.einsum("ij,ik,kj->j", vecs, x, vecs)
-    keep = ratio * vals > xq
+    keep = face_mask(vals, vecs, x, ratio)
     return (vecs[:, keep] * vals[keep]) @ vecs[:, keep].T
 
 
-def polish(data, sol, steps=STEPS, face=1.0):
+def face_mask(vals, vecs, x, ratio):
+    """The eigen-directions of Z (vals, vecs from eigh) that `on_face` keeps at this ratio."""
+    xq = np.einsum("ij,ik,kj->j", vecs, x, vecs)
+    return ratio * vals > xq
+
+
+def face_signature(data, sol, face):
+    """Which eigen-directions of each block's Z `on_face` keeps at ratio `face` (a tuple of bytes), or
+    None without moments: two ratios with one signature polish to the same duals, so
+    `certify.npa.refinements` polishes once (measured: ratios 1 and 1000 keep the same directions
+    on every Mermin case and at CHSH level 4; they differ on I3322 level 3)."""
+    if getattr(sol, "moments", None) is None or sol.duals is None or not face:
+        return None
+    basis, n = word_basis(data), data.size
+    out = []
+    for z, y in zip(sol.duals, sol.moments):
+        z = (np.asarray(z, dtype=float) + np.asarray(z, dtype=float).T) / 2
+        vals, vecs = np.linalg.eigh(z)
+        out.append(face_mask(vals, vecs, (basis @ np.asarray(y, dtype=float)).reshape(n, n), face).tobytes())
+    return tuple(out)
+
+
+def polish(data, sol, steps=STEPS, face=1.0, cutoff=CUTOFF):
     """A copy of `sol` whose duals meet every word identity to ~1e-15 and stay positive definite
     (up to what no correction inside Z's ellipsoid can reach), or None without duals.
 
@@ -126,7 +147,9 @@ def polish(data, sol, steps=STEPS, face=1.0):
     (2) the rest by the Dikin correction. Without (1), measured at G(2.7), level 2, where two of
     the four blocks have eigenvalues ~1e-10, the residual stalls at 5e-9. Without moments (the
     cvxpy adapters) step (1) is skipped and nu is pinned. `face`: the `on_face` ratio, or None for
-    no face."""
+    no face; `cutoff`: the Schur matrix's relative eigenvalue cutoff (CUTOFF; a smaller one reaches
+    Z's flatter directions, measured: 1e-15 certifies G(2.1446), level 2, 1.3e-9 below the float
+    optimum where 1e-13 leaves a margin of 5.5e-8 x max tr Gamma)."""
     if sol.duals is None:
         return None
     n, nw = data.size, data.n_words
@@ -177,7 +200,7 @@ def polish(data, sol, steps=STEPS, face=1.0):
             schur = basis.T @ w.reshape(nw, n * n).T  # M[v, w] = <F_v, Z F_w Z>
             vals, vecs = np.linalg.eigh((schur + schur.T) / 2)
             # M is as ill-conditioned as Z squared: below the cutoff a direction is out of reach
-            keep = vals > CUTOFF * vals[-1]
+            keep = vals > cutoff * vals[-1]
             alpha = -(vecs[:, keep] @ ((vecs[:, keep].T @ res) / vals[keep]))
             length = float(np.sqrt(max(-res @ alpha, 0.0)))
             t = 1.0 if length <= RADIUS else RADIUS / length

@@ -1,0 +1,157 @@
+"""The certified pipeline (`certify.npa.certify_problem`) against one Clarabel solve (issue 14 item 1).
+
+Timings only, never asserted. Paired, alternating runs: each repetition times one direct
+Clarabel solve of the problem at the ladder's first-rung settings (`certify.solve.clarabel.run`,
+form "lmi", default tolerances), then one whole `certify_problem` on the same definition,
+first with the interior direction Z0 computed inside it (its per-level cache cleared: what a
+one-off `certify npa` pays) and then, in the same repetition, with Z0 already cached (what a
+producer of many claims at one level pays). Printed: medians of the per-repetition ratios
+pipeline / solve, the solver calls the pipeline made (interior excluded), the slack
+(verified bound - float optimum) and the verified bound. `--root` imports certify from
+another checkout (a `git worktree` of an older commit: the "before" column). Run from the
+repository root:
+
+    python benchmarks/bench_ladder.py [--repeats N] [--cases chsh-2,...] [--root DIR] [--json FILE]
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from fractions import Fraction
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+# one BLAS thread, as `certify`'s CLI sets (certify/cli.py): on 2 loaded cores OpenBLAS's threads made a
+# 561 x 561 eigh 8x slower (0.97 s against 0.12 s), which the polish and the margins would pay
+for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
+# name -> (label, family, level, at); families as in bench_vs_peers.py
+PAIRS4 = ["AB", "AC", "AD", "BC", "BD", "CD"]
+PAIRS5 = ["AB", "AC", "AD", "AE", "BC", "BD", "BE", "CD", "CE", "DE"]
+CASES = {
+    "chsh-2": ("max CHSH, L2", "chsh", "2", None),
+    "p00-2.5": ("max P(00|00) s.t. CHSH >= 2.5, L2", "p00", "2", "5/2"),
+    "i3322-2": ("max I3322, L2", "i3322", "2", None),
+    "mermin3-2": ("max Mermin-3, L2", "mermin3", "2", None),
+    "mermin4-1ab": ("max Mermin-4, L1+AB+AC+AD+BC+BD+CD", "mermin4", "+".join(["1"] + PAIRS4), None),
+    "mermin4-2": ("max Mermin-4, L2", "mermin4", "2", None),
+    "mermin5-1ab": ("max Mermin-5, L1+pairs+ABC", "mermin5", "+".join(["1"] + PAIRS5 + ["ABC"]), None),
+    "chsh-4": ("max CHSH, L4", "chsh", "4", None),
+    "chsh-5": ("max CHSH, L5", "chsh", "5", None),
+    "i3322-3": ("max I3322, L3", "i3322", "3", None),
+}
+
+
+def i3322():
+    """I3322 in Collins-Gisin form (output 0 = the projector; local bound 0, quantum ~0.25088)."""
+    from certify.kernel.defs.scenario import Scenario, make_expression
+
+    s = Scenario((3, 3), (2, 2))
+    terms = [([0, None], [0, None], -1), ([None, 0], [None, 0], -2), ([None, 0], [None, 1], -1)]
+    for (x, y), coef in {(0, 0): 1, (0, 1): 1, (0, 2): 1, (1, 0): 1, (1, 1): 1, (1, 2): -1,
+                         (2, 0): 1, (2, 1): -1}.items():
+        terms.append(([0, 0], [x, y], coef))
+    return s, make_expression(s, terms)
+
+
+def definition(name):
+    from certify.kernel.defs.scenario import Scenario, chsh, make_expression
+    from certify.npa import bell_objective, problem
+    from lp_checks.mermin import mermin_operator
+
+    _, family, level, at = CASES[name]
+    constraint = None
+    if family == "chsh":
+        scenario, expr = Scenario((2, 2), (2, 2)), chsh()
+    elif family == "p00":
+        scenario = Scenario((2, 2), (2, 2))
+        expr, constraint = make_expression(scenario, [([0, 0], [0, 0], 1)]), chsh()
+    elif family == "i3322":
+        scenario, expr = i3322()
+    else:
+        parties = int(family[-1])
+        scenario, expr = Scenario((2,) * parties, (2,) * parties), mermin_operator(parties)
+    return problem(scenario, level, bell_objective(expr), constraint, None if at is None else Fraction(at))
+
+
+def measure(name, repeats, kwargs):
+    import certify.npa as npa
+    from certify.kernel.npa import parse_problem
+    from certify.solve import clarabel
+
+    spec = definition(name)
+    n = parse_problem(spec, "p").structure.size
+    data = npa.conic_data(spec)
+    at = None if spec["constraint"] is None else float(Fraction(spec["constraint"]["at"]))
+    calls = []
+    inner = npa.solve
+
+    def counted(*args, **kw):
+        calls.append(args[3:])
+        return inner(*args, **kw)
+
+    clarabel.run(data, at, None, "lmi")  # warm-up: imports and first-call costs outside the timers
+    rows = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        sol = clarabel.run(data, at, None, "lmi")
+        t_solve = time.perf_counter() - start
+        npa._interior.cache_clear()
+        start = time.perf_counter()
+        npa.interior(spec)
+        t_z0 = time.perf_counter() - start
+        npa.solve = counted
+        calls.clear()
+        try:
+            start = time.perf_counter()
+            result = npa.certify_problem(spec, **kwargs)
+            t_warm = time.perf_counter() - start
+        finally:
+            npa.solve = inner
+        rows.append({"solve": t_solve, "z0": t_z0, "warm": t_warm, "cold": t_warm + t_z0,
+                     "calls": len(calls), "status": sol.status, "primal": sol.primal,
+                     "slack": None if result is None else result.slack,
+                     "bound": None if result is None else float(result.bound)})
+    med = statistics.median
+    out = {"case": name, "label": CASES[name][0], "n": n, "repeats": repeats,
+           "solve": med(r["solve"] for r in rows), "z0": med(r["z0"] for r in rows),
+           "warm": med(r["warm"] for r in rows), "cold": med(r["cold"] for r in rows),
+           "ratio_cold": med(r["cold"] / r["solve"] for r in rows),
+           "ratio_warm": med(r["warm"] / r["solve"] for r in rows),
+           "calls": rows[-1]["calls"], "slack": rows[-1]["slack"], "bound": rows[-1]["bound"],
+           "status": rows[-1]["status"], "rows": rows}
+    return out
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--cases", default=",".join(CASES))
+    parser.add_argument("--root", default=str(HERE.parent), help="checkout whose certify is imported")
+    parser.add_argument("--json", help="append one JSON line per case to this file")
+    parser.add_argument("--no-refine", action="store_true", help="certify_problem(refine=False)")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(Path(args.root).resolve()))
+    kwargs = {"refine": False} if args.no_refine else {}
+    import certify
+
+    print(f"certify from {Path(certify.__file__).parent}", flush=True)
+    print(f"{'case':12s} {'n':>3s} {'solve':>8s} {'z0':>7s} {'pipeline':>9s} {'x cold':>7s} {'x warm':>7s} "
+          f"{'calls':>5s} {'slack':>9s}  bound", flush=True)
+    for name in args.cases.split(","):
+        r = measure(name, args.repeats, kwargs)
+        slack = "none" if r["slack"] is None else f"{r['slack']:.2e}"
+        bound = "none" if r["bound"] is None else f"{r['bound']:.10f}"
+        print(f"{name:12s} {r['n']:3d} {r['solve']:7.3f}s {r['z0']:6.3f}s {r['cold']:8.3f}s {r['ratio_cold']:7.2f} "
+              f"{r['ratio_warm']:7.2f} {r['calls']:5d} {slack:>9s}  {bound}", flush=True)
+        if args.json:
+            with open(args.json, "a") as fh:
+                fh.write(json.dumps(r) + "\n")
+
+
+if __name__ == "__main__":
+    main()
