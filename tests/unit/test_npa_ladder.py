@@ -1,0 +1,147 @@
+"""The certification ladder of `certify.npa.certify_problem` (issue 14 items 1 and 4): it solves once
+when the first rung's certificate meets the target, polishes before it re-solves, re-solves only on
+evidence, stops when a re-solve does not help, and every bound it returns is kernel-verified."""
+
+import sys
+from dataclasses import replace
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+import certify.npa as pipeline
+import certify.solve.polish as polishing
+from certify.kernel.npa import parse_problem, tangent_of
+from certify.npa import chsh_guess_problem, chsh_max_problem
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+from bench_ladder import definition  # noqa: E402  (the benchmark's cases: one source of truth)
+
+
+@pytest.fixture
+def log(monkeypatch):
+    """Every solve (form, tol) and polish ("polish") the pipeline makes, in order; the interior
+    direction is cached before counting starts."""
+    events = []
+    solve, polish = pipeline.solve, polishing.polish
+
+    def counting_solve(data, at=None, solver=None, tol=None, form="lmi"):
+        events.append((form, tol))
+        return solve(data, at, solver, tol, form)
+
+    monkeypatch.setattr(pipeline, "solve", counting_solve)
+    monkeypatch.setattr(polishing, "polish", lambda *a, **k: events.append("polish") or polish(*a, **k))
+    return events
+
+
+def solves(events):
+    return [e for e in events if e != "polish"]
+
+
+def verified(definition_, result, target):
+    """The result's bound is the kernel's, and no more than target above the float optimum."""
+    npa = parse_problem(definition_, "p")
+    nu, lam = tangent_of(npa, result.evidence, "evidence")
+    bound = nu if npa.at is None else nu - lam * npa.at
+    assert bound == result.bound
+    assert float(bound) <= result.primal + target
+    return bound
+
+
+@pytest.mark.parametrize("spec", [chsh_max_problem("2"), chsh_guess_problem("2", Fraction(5, 2))])
+def test_one_solve_and_no_polish_when_the_first_rung_meets_the_target(spec, log):
+    pipeline.interior(spec)
+    log.clear()
+    result = pipeline.certify_problem(spec)
+    assert log == [("lmi", None)]
+    assert 0 <= result.slack <= 1e-6
+    verified(spec, result, 1e-6)
+
+
+def test_polish_before_a_resolve_and_resolve_on_an_inaccurate_solve(log):
+    """Mermin-4, level 1+AB.. (n = 33): "lmi" ends "AlmostSolved" 2.8e-5 above the optimum 8 and
+    its polished certificate misses, so the polish runs first, then one re-solve ("tied", which
+    ends "Solved") meets the target; the old ladder solved twice too but without the polish."""
+    spec = definition("mermin4-1ab")
+    pipeline.interior(spec)
+    log.clear()
+    result = pipeline.certify_problem(spec)
+    assert solves(log) == [("lmi", None), ("tied", None)]
+    assert log[1] == "polish"  # the high-precision rung comes before the re-solve
+    assert abs(result.slack) <= 1e-6
+    assert float(verified(spec, result, 1e-6)) < 8 + 1e-6
+
+
+def test_refine_off_never_polishes(log):
+    spec = definition("mermin4-1ab")
+    result = pipeline.certify_problem(spec, refine=False)
+    assert "polish" not in log and abs(result.slack) <= 1e-6
+
+
+def _fake_solver(monkeypatch, status, primal_shift):
+    """A solver that returns CHSH level 2's real solution with the given status and its primal
+    lowered by `primal_shift` (so the certificate misses a target below that)."""
+    real = pipeline.solve
+    calls = []
+
+    def fake(data, at=None, solver=None, tol=None, form="lmi"):
+        calls.append((form, tol))
+        sol = real(data, at, solver, tol, form)
+        return replace(sol, status=status, primal=sol.primal - primal_shift)
+
+    monkeypatch.setattr(pipeline, "solve", fake)
+    return calls
+
+
+def test_a_solved_run_that_misses_is_not_resolved(monkeypatch):
+    """At a target the solver's tolerance resolves (>= 1000 x 1e-8), a "solved" run whose polished
+    certificate misses is as good as the ladder gets: no re-solve."""
+    spec = chsh_max_problem("2")
+    pipeline.interior(spec)
+    calls = _fake_solver(monkeypatch, "solved", 1e-3)
+    result = pipeline.certify_problem(spec, target=1e-4)
+    assert calls == [("lmi", None)] and result.slack > 1e-4
+
+
+def test_a_resolve_that_does_not_help_ends_the_ladder(monkeypatch):
+    """An "inaccurate" run is re-solved once; the re-solve that leaves |slack| where it was ends it."""
+    spec = chsh_max_problem("2")
+    pipeline.interior(spec)
+    calls = _fake_solver(monkeypatch, "inaccurate", 1e-3)
+    result = pipeline.certify_problem(spec, target=1e-4)
+    assert len(calls) == 2 and result.slack > 1e-4
+
+
+def test_a_target_finer_than_the_tolerance_runs_the_tighter_rungs(monkeypatch):
+    """Below 1000 x the solver's tolerance a "solved" miss is re-solved at the tighter rungs (the
+    looser fallbacks of a form that answered are skipped as before)."""
+    spec = chsh_max_problem("2")
+    pipeline.interior(spec)
+    calls = _fake_solver(monkeypatch, "solved", 1e-3)
+    pipeline.certify_problem(spec, target=1e-9)
+    assert calls == [("lmi", None), ("tied", None), ("lmi", 1e-10), ("tied", 1e-10)]
+
+
+FAST = ["chsh-2", "p00-2.5", "i3322-2", "mermin3-2", "mermin4-1ab"]
+SLOW = ["mermin4-2", "chsh-4"]
+
+
+@pytest.mark.parametrize("name", FAST + [pytest.param(n, marks=pytest.mark.slow) for n in SLOW])
+def test_default_target_met_on_the_benchmark_cases(name, log):
+    """Measured (benchmarks/bench_ladder.py, docs/benchmarks.md section 3): one solve on the first
+    three, two on the others ("lmi" ends "AlmostSolved", its primal 2e-7 .. 3e-5 off)."""
+    spec = definition(name)
+    pipeline.interior(spec)
+    log.clear()
+    result = pipeline.certify_problem(spec)
+    assert result is not None and abs(result.slack) <= 1e-6
+    verified(spec, result, 1e-6)
+    assert len(solves(log)) <= 2
+
+
+@pytest.mark.slow
+def test_mermin5_certified_below_the_old_ladder():
+    """Mermin-5 at 1+pairs+ABC (n = 59): the old ladder's best was 16.000142 after 4 solves."""
+    spec = definition("mermin5-1ab")
+    result = pipeline.certify_problem(spec)
+    assert result is not None and float(verified(spec, result, 1e-3)) < 16.0001
