@@ -190,7 +190,7 @@ def work_certify(spec: dict, certified: bool, symmetry: bool = True) -> dict:
     cert["producer"].update(pipeline.note())
     verdict = checked(cert, "certificate")
     done = time.perf_counter()
-    path = f"symmetric |G| = {pipeline.group}" if pipeline.path == "symmetric" else "full"
+    path = f"symmetric |G| = {pipeline.group}" if pipeline.path == "symmetric" else f"full ({pipeline.reason})"
     return out | {"build": built - started, "solve": solved - built, "check": done - solved, "total": done - started,
                   "value": result.primal, "bound": float(verdict.value) if verdict.ok else None,
                   "path": pipeline.path, "group": pipeline.group,

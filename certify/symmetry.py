@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 from itertools import combinations, permutations, product
-from math import lcm, prod
+from math import factorial, lcm, prod
 
 from certify.errors import CertifyError
 from certify.expressions import expression_to_json, scenario_to_json
@@ -509,7 +509,7 @@ def invariant_moments(npa, generators) -> object:
     for g in generators:
         rows, cols, vals = [], [], []
         for k, word in enumerate(words):
-            for image, coef in image_in_v(g, {word: Fraction(1)}, npa.scenario).items():
+            for image, coef in _word_image_int(g, word, npa.scenario).items():
                 rows.append(k)
                 cols.append(index[image])
                 vals.append(float(coef))
@@ -519,6 +519,29 @@ def invariant_moments(npa, generators) -> object:
     basis = vectors[:, values < 1e-9 * max(1.0, float(values[-1]))]
     basis[np.abs(basis) < 1e-13] = 0.0
     return basis
+
+
+def _word_image_int(g: Relabelling, word, scenario: Scenario) -> dict:
+    """`image_in_v` of one word with coefficient 1, in integers (letter images have coefficients
+    +-1; Fraction arithmetic was most of `invariant_moments`)."""
+    target = g.image_scenario(scenario)
+    parts = []
+    for i, x, a in word:
+        j, y, b = g.parties[i], g.inputs[i][x], g.outputs[i][x][a]
+        last = target.outputs[j] - 1
+        parts.append(((((j, y, b),), 1),) if b < last else
+                     (((), 1),) + tuple((((j, y, c),), -1) for c in range(last)))
+    out = {}
+    for choice in product(*parts):
+        reduced = reduce_word(tuple(letter for part, _ in choice for letter in part))
+        if reduced is None:
+            continue
+        coef = 1
+        for _, c in choice:
+            coef *= c
+        key = canonical(reduced)
+        out[key] = out.get(key, 0) + coef
+    return {w: c for w, c in out.items() if c}
 
 
 def _gamma(npa, y):
@@ -868,6 +891,14 @@ def _closure(generators, start: tuple, limit: int):
     return seen
 
 
+def _size_classes(scenario: Scenario) -> list:
+    """The parties grouped by (inputs, outputs), in order."""
+    out = {}
+    for i in range(scenario.parties):
+        out.setdefault((scenario.inputs[i], scenario.outputs[i]), []).append(i)
+    return list(out.values())
+
+
 def _group_generators(scenario: Scenario) -> list:
     """Generators of every relabelling of a binary-output scenario: transpositions of neighbouring
     parties of one size (in the order of the parties of that size), and for the first party of each
@@ -922,39 +953,64 @@ def symmetry_generators(definition: dict, orbit_limit: int = 50000, group_limit:
     _, *terms = definition["level"].split("+")
     level = [[letters[(ord(c) - ord("A"), 0)] for c in term] for term in terms]
 
-    def point(g):
-        f = frozenset(_act(g, objective).items())
-        c = None if constraint is None else frozenset(_act(g, constraint).items())
-        return f, c, frozenset(frozenset(party[g[k] >> 1] for k in term) for term in level)
-
     moves = [_encode(g, letters) for g in _group_generators(scenario)]
+    tables = [{} for _ in moves]  # per move: correlator key -> (image key, sign flipped)
+
+    def image(m, poly):
+        table, s = tables[m], moves[m]
+        out = []
+        for key, coef in poly:
+            if key not in table:
+                flips = 0
+                for k in key:
+                    flips ^= s[k] & 1
+                table[key] = (tuple(sorted([s[k] >> 1 for k in key])), flips)
+            new, flip = table[key]
+            out.append((new, -coef if flip else coef))
+        return frozenset(out)
+
+    party_maps = [[party[s[letters[(i, 0)]] >> 1] for i in range(scenario.parties)] for s in moves]
+
+    levels = {}
+
+    def act(m, p):  # the move m applied to a point (objective, constraint, level terms) of the orbit
+        f, c, lv = p
+        if (m, lv) not in levels:
+            levels[m, lv] = frozenset(frozenset(party_maps[m][i] for i in term) for term in lv)
+        return image(m, f), None if c is None else image(m, c), levels[m, lv]
+
     start = tuple(2 * k for k in range(len(letters)))
-    transversal = {point(start): start}
-    frontier = [start]
-    while frontier:  # the orbit of P under every relabelling, with t_p
+    first = (frozenset(objective.items()), None if constraint is None else frozenset(constraint.items()),
+             frozenset(frozenset(party[k] for k in term) for term in level))
+    transversal, edges, frontier = {first: start}, [], [first]
+    while frontier:  # the orbit of P under every relabelling, with t_p (t_p(P) = p)
         fresh = []
-        for t in frontier:
-            for s in moves:
-                u = _then(t, s)
-                key = point(u)
-                if key not in transversal:
-                    transversal[key] = u
-                    fresh.append(u)
+        for p in frontier:
+            for m in range(len(moves)):
+                q = act(m, p)
+                edges.append((p, m, q))
+                if q not in transversal:
+                    transversal[q] = _then(transversal[p], moves[m])
+                    fresh.append(q)
         if len(transversal) > orbit_limit:
             return [], 1, f"the orbit of the problem under relabellings has more than {orbit_limit} members"
         frontier = fresh
+    whole = 1  # the order of the group of every relabelling: |stabiliser| = whole / |orbit|
+    for members in _size_classes(scenario):
+        m = scenario.inputs[members[0]]
+        whole *= factorial(len(members)) * (factorial(m) * 2 ** m) ** len(members)
     found, group = [], {start}
-    for t in transversal.values():
-        for s in moves:
-            u = _then(t, s)
-            h = _then(u, _inverse(transversal[point(u)]))
-            if h in group:
-                continue
-            bigger = _closure(found + [h], start, group_limit)
-            if bigger is None:
-                continue  # beyond the limit: the subgroup found so far is kept
-            found.append(h)
-            group = bigger
+    for p, m, q in edges:  # Schreier generators t_p s t_q^-1: each fixes P
+        if len(group) * len(transversal) == whole:
+            break  # the whole stabiliser
+        h = _then(_then(transversal[p], moves[m]), _inverse(transversal[q]))
+        if h in group:
+            continue
+        bigger = _closure(found + [h], start, group_limit)
+        if bigger is None:
+            continue  # beyond the limit: the subgroup found so far is kept
+        found.append(h)
+        group = bigger
     if not found:
         return [], 1, "no relabelling other than the identity leaves it invariant"
     return [_decode(h, letters) for h in found], len(group), None

@@ -30,11 +30,10 @@ from certify.errors import EXIT_FALSE, EXIT_OK, CertifyError
 from certify.expressions import scenario_to_json
 from certify.kernel.defs.scenario import Scenario, parse_expression, parse_scenario
 from certify.kernel.format import expect, read_json
-from certify.kernel.npa import parse_problem
 from certify.npa import BUILTIN, TooLargeForKernel, bell_objective, guess_objective, problem
 from certify.papers.produce import npa_certificate
 from certify.printing import proven, result_json
-from certify.symmetry import certify_npa
+from certify.symmetry import certify_npa, parsed
 
 SUMMARY = "certify an NPA bound: Tsirelson-type maxima or guessing probabilities (Pironio et al. 2010)"
 DESCRIPTION = textwrap.fill(SUMMARY + ". Solves one NPA relaxation, rounds its dual to rationals and prints "
@@ -90,7 +89,7 @@ def run(args) -> int:
         at = None if args.at is None else rational(args.at, "--at", signed=True)
         definition = problem(scenario, _level(args.level), guess_objective(parties, inputs),
                              None if at is None else expr, at, statistics)
-    parse_problem(definition, "problem")  # bad input fails here, before any solving
+    parsed(definition, "problem")  # bad input fails here, before any solving (cached: the pipeline reuses it)
     verbose = getattr(args, "verbose", False)
     if (sys.stderr.isatty() or verbose) and not getattr(args, "quiet", False):
         # a level-3 run can take minutes: say what is running (stderr, never the JSON)
