@@ -1,71 +1,25 @@
-"""certify: exact certificates for device-independent randomness claims (checker: `certify.kernel`, pure Python).
+"""certify: exact certificates for device-independent randomness claims. The checker `certify.kernel` (pure
+Python) is the trusted base; the public API below is `certify.public`, loaded on first use, so `import certify`
+loads neither solvers nor untrusted code."""
 
-The public API (docs/your-experiment.md, certify/api.py): Scenario, BellExpression, guess, Problem,
-solve(problem, out=None, claim_id=None, solver=None, two_sided=False) -> SolveResult, bits(counts, ...)
--> BitsResult, check(path) -> CheckResult; results are frozen dataclasses of kernel verdicts (.lower,
-.upper, .certificate, .verdicts, .to_json()); failures raise CertifyError subclasses (ProblemError,
-InfeasibleError, SolverError, NotProvenError). Nothing is imported at `import certify` time: the
-solvers (numpy, cvxpy, HiGHS) load only when `solve` or `bits` runs, so checking stays solver-free.
-"""
-
-import importlib
 import sys
 import types
 
 __version__ = "0.1.0"
 __all__ = ["BellExpression", "BitsResult", "CertifyError", "CheckResult", "InfeasibleError", "NotProvenError",
            "Problem", "ProblemError", "Scenario", "SolveResult", "SolverError", "bits", "check", "guess", "solve"]
-_API = set(__all__) - {"CertifyError", "solve"}  # read lazily from certify.api
 
 
-def _solve(problem, out=None, claim_id=None, solver=None, **two_sided):
-    """Certify a Problem (or its JSON dict); a SolveResult of kernel verdicts (see certify.api.solve)."""
-    from certify.api import solve as run  # imported here: loads the solvers only when asked
-
-    return run(problem, out, claim_id, solver, **two_sided)  # two_sided=True, tight_tol: both ends
+class _Package(types.ModuleType):  # `certify.solve` is the API callable; the package certify/solve/ is kept aside
+    solve = property(lambda self: __getattr__("solve"), lambda self, package: self.__dict__.update(_solvers=package))
 
 
-class _Solve:
-    """`certify.solve`: the API function above, and also the name of the solver package certify/solve/.
-    Importing that package assigns `certify.solve`; `_Module` keeps the package aside, and this
-    callable forwards attribute access to it (so `certify.solve.clarabel` and mock paths still work)."""
-
-    __doc__ = _solve.__doc__
-
-    def __call__(self, problem, out=None, claim_id=None, solver=None, **two_sided):
-        return _solve(problem, out, claim_id, solver, **two_sided)
-
-    def __getattr__(self, name):
-        return getattr(importlib.import_module("certify.solve"), name)
-
-    def __setattr__(self, name, value):
-        setattr(importlib.import_module("certify.solve"), name, value)
-
-    def __delattr__(self, name):
-        delattr(importlib.import_module("certify.solve"), name)
+sys.modules[__name__].__class__ = _Package
 
 
-class _Module(types.ModuleType):
-    @property
-    def solve(self):
-        return _SOLVE
+def __getattr__(name):
+    if name not in __all__:  # a submodule probed by `from certify import printing`: no API load
+        raise AttributeError(f"module 'certify' has no attribute {name!r}")
+    from certify.public import attribute
 
-    @solve.setter
-    def solve(self, package):  # the import system setting the submodule certify.solve
-        self.__dict__["_solver_package"] = package
-
-
-_SOLVE = _Solve()
-sys.modules[__name__].__class__ = _Module
-
-
-def __getattr__(name):  # lazy: `certify.Problem` and `certify.CertifyError` without importing at start-up
-    if name in _API:
-        import certify.api
-
-        return getattr(certify.api, name)
-    if name == "CertifyError":
-        from certify.errors import CertifyError
-
-        return CertifyError
-    raise AttributeError(f"module 'certify' has no attribute {name!r}")
+    return attribute(name)

@@ -29,6 +29,7 @@ Lemmas checked here:
    it keeps t <= H at Tsirelson <= 1, hence k <= n <= n log2 d_O.
 """
 
+from dataclasses import replace
 from fractions import Fraction
 from math import ceil, floor
 
@@ -36,10 +37,10 @@ from certify.errors import CertifyError
 from certify.kernel.bits import KEYS
 from certify.kernel.chain import read_counts
 from certify.kernel.defs.scenario import chsh, parse_expression
-from certify.kernel.format import Proven, Reject, brief, expect, field, only, parse_int, parse_rational
-from certify.kernel.intervals import ln2_interval, log2_interval, sqrt_interval, up
-from certify.kernel.npa import NpaProblem, tangent_of
-from certify.kernel.vn import MAX_NODES, _t, chsh_scenario, legendre, node_objective, parse_relaxation
+from certify.kernel.format import Proven, Reject, expect, field, only, parse_int, parse_rational
+from certify.kernel.intervals import log2_interval, sqrt_interval, up
+from certify.kernel.npa import tangent_of
+from certify.kernel.vn import chsh_scenario, gauss_radau, node_objective, parse_relaxation
 
 D_O = 4  # O_i = A_i B_i
 _FIELDS = {"counts", "p_xy", "rounds", "gamma", "eps_smooth", "eps_accept", "min_tradeoff"}
@@ -53,28 +54,10 @@ def tradeoff_line(problem, evidence, where: str):
             or rel.constraint is None or rel.statistics
             or parse_expression(problem["constraint"]["expression"], rel.scenario, at) != chsh()):
         raise CertifyError(f"{at}: expected H(A|X=0,E) in the CHSH scenario, the CHSH constraint, no statistics")
-    m = parse_int(field(problem, "nodes", int, at), f"{at}.nodes", 2, MAX_NODES)
-    nodes = field(only(expect(evidence, dict, f"{where}.evidence"), {"nodes"}, f"{where}.evidence"), "nodes", list,
-                  f"{where}.evidence")
-    if len(nodes) != m - 1:
-        raise CertifyError(f"{where}.evidence.nodes: expected {m - 1} node certificates, got {len(nodes)}")
-    q = lambda t: (lambda p: p[0] - p[1])(legendre(m, 2 * t - 1))  # noqa: E731 -- as in `kernel.vn`
-    spans, last = [], Fraction(0)
-    for i, node in enumerate(nodes):  # the Gauss-Radau node intervals, as `vn.check_bound` checks them
-        spot = f"{where}.evidence.nodes[{i}]"
-        lo, hi = _t(expect(node, dict, spot), spot)
-        if not last < lo <= hi < 1 or q(lo) * q(hi) > 0:
-            raise Reject(f"{spot}.t: [{brief(lo)}, {brief(hi)}] is not the next Gauss-Radau node interval")
-        spans.append((lo, hi))
-        last = hi
-    ln2_hi, a, b = ln2_interval()[1], Fraction(0), Fraction(0)
-    for i, (node, (lo, hi)) in enumerate(zip(nodes, spans)):
-        spot = f"{where}.evidence.nodes[{i}]"
+    a, b = Fraction(0), Fraction(0)
+    for dual, lo, hi, spot, c_lo in gauss_radau(problem, evidence, at, f"{where}.evidence"):  # c_lo <= c_i
         goal = {k: -v for k, v in node_objective(rel, lo, hi, f"{at}.level").items()}
-        nu, lam = tangent_of(NpaProblem(rel.structure, (goal,), rel.constraint, rel.at, ()),
-                             {key: node[key] for key in node if key != "t"}, spot)
-        top = abs(legendre(m - 1, 2 * lo - 1)[1]) + Fraction((m - 1) * m, 2) * 2 * (hi - lo)
-        c_lo = 1 / (m * m * ln2_hi * top * top)  # <= c_i (`kernel.vn`, lemma (nodes))
+        nu, lam = tangent_of(replace(rel, blocks=(goal,)), dual, spot)  # no statistics, no constraints (above)
         a, b = a + c_lo * (1 - nu), b + c_lo * lam
     return a, b
 

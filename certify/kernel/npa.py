@@ -154,7 +154,7 @@ def parse_evidence(evidence, npa: NpaProblem, where: str):
     hints = []  # per block the lower triangle of L, row i: L[i][0..i] (`psd.dominant`)
     for b, block in enumerate(sized(field(evidence, "psd_hint", list, where), len(mats), f"{where}.psd_hint")):
         at = f"{where}.psd_hint[{b}]"
-        hints.append([[parse_rational(text, f"{at}[{i}][{k}]") for k, text in enumerate(sized(row, i + 1, f"{at}[{i}]"))]
+        hints.append([[parse_rational(v, f"{at}[{i}][{k}]") for k, v in enumerate(sized(row, i + 1, f"{at}[{i}]"))]
                       for i, row in enumerate(sized(block, n, at, "lower-triangle rows"))])
     return nu, lam, *mu, mats, hints
 
