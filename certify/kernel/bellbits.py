@@ -20,13 +20,13 @@ expression; in full: appendix E of docs/referee-guide.md):
  4. "H_min >= k" iff g^n 2^k <= 1, g = nu - lam R (`bits.largest_k`).
 """
 
-import re
 from fractions import Fraction
 from itertools import product
 from math import prod
 
 from certify.errors import CertifyError
 from certify.kernel.bits import check_delta, largest_k
+from certify.kernel.defs.ns_polytope import parse_digits
 from certify.kernel.defs.scenario import parse_expression, parse_scenario, to_words
 from certify.kernel.format import Proven, Reject, brief, denominator, expect, field, only, parse_int, parse_rational
 from certify.kernel.intervals import ln_interval, sqrt_interval, up
@@ -34,12 +34,6 @@ from certify.kernel.npa import verify_tangent
 from certify.kernel.strategy import check as strategy
 
 MAX_WORK = 10**7  # (inputs in the support) x (output tuples) x (terms + 1), checked before enumerating
-
-
-def _digits(text, sizes, where):
-    if not re.fullmatch(f"[0-9]{{{len(sizes)}}}", text) or any(int(c) >= s for c, s in zip(text, sizes)):
-        raise CertifyError(f"{where}: expected {len(sizes)} digits within {list(sizes)}, got {text[:20]!r}")
-    return tuple(map(int, text))
 
 
 def _fits(slots, values):  # a term's slots (None: party not in the term) agree with a full tuple
@@ -53,7 +47,7 @@ def read(problem: dict, where: str):
     if max(sc.inputs + sc.outputs) > 10:
         raise CertifyError(f"{where}.scenario: at most 10 inputs and outputs per party (digit strings)")
     expr = parse_expression(field(problem, "expression", dict, where), sc, f"{where}.expression")
-    p = {_digits(x, sc.inputs, f"{where}.p_x"): parse_rational(v, f"{where}.p_x.{x}")
+    p = {parse_digits(x, sc.inputs, f"{where}.p_x"): parse_rational(v, f"{where}.p_x.{x}")
          for x, v in field(problem, "p_x", dict, where).items()}
     denominator(p.values(), f"{where}.p_x")  # work bound before the sum (distinct huge denominators)
     if min(p.values(), default=0) <= 0 or sum(p.values()) != 1:
@@ -61,7 +55,7 @@ def read(problem: dict, where: str):
     counts = {}
     for key, value in field(problem, "counts", dict, where).items():
         x, _, a = key.partition("|")
-        pair = (_digits(x, sc.inputs, f"{where}.counts"), _digits(a, sc.outputs, f"{where}.counts"))
+        pair = (parse_digits(x, sc.inputs, f"{where}.counts"), parse_digits(a, sc.outputs, f"{where}.counts"))
         if pair[0] not in p:
             raise CertifyError(f"{where}.counts.{key}: inputs {x} have P(x) = 0 in p_x")
         counts[pair] = parse_int(value, f"{where}.counts.{key}", 0, 10**12)

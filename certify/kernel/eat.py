@@ -1,32 +1,14 @@
 """Claim kind "eat.bits": smooth min-entropy of a CHSH spot-checking protocol by entropy accumulation.
 
-Trusted. The EAT (Dupuis-Fawzi-Renner, Commun. Math. Phys. 379, 867 (2020), arXiv:1607.01796,
-Thm 4.4; restated for DI protocols by Arnon-Friedman-Renner-Vidick, SIAM J. Comput. 48, 181
-(2019), arXiv:1607.01797, Sec. 4): for EAT channels with outputs O_i (dimension d_O), side
-information S_i, an affine min-tradeoff function f, eps_s in (0, 1) and an event Omega with
-f(freq(c)) >= t for every c in Omega,
-  H_min^{eps_s}(O^n|S^n E)_{rho|Omega} > n t - v sqrt(n),
-  v = 2 (log2(1 + 2 d_O) + ceil(||grad f||_inf)) sqrt(1 - 2 log2(eps_s rho[Omega])).
-v grows as rho[Omega] falls, so: either Pr[Omega] < eps_EA, or the bound holds with eps_EA in v. Text unread
-(docs/vn-rates.md, "Referee check"): of the readings (log base, d_O, grad f) the kernel takes the fewest bits.
-Protocol (ARV's spot-checking): T_i ~ Bernoulli(gamma); a test round has uniform inputs and
-C_i = 1 iff a xor b = x y (else 0), a generation round fixed inputs and C_i = bottom; O_i = A_i B_i
-(d_O = 4), S_i = X_i Y_i T_i; Omega: at least w rounds won, w the count table's wins.
-Lemmas checked here:
- (line) Each node dual of `kernel.vn` is an identity <O'_i> = <Z, M> + lam_i <CHSH> - nu_i for
-   every moment vector, so P(t) >= lam_i s - nu_i for every strategy with CHSH = s, with no
-   constraint used. With c_i >= c_lo_i > 0 and 1 + P >= 0 (clamp of `kernel.vn`),
-   H(A|X=0,E) >= sum c_lo_i max(0, 1 + lam_i s - nu_i) >= a* + b* s, a* = sum c_lo_i (1 - nu_i),
-   b* = sum c_lo_i lam_i. A claimed line (a, b) is accepted if a + b s <= a* + b* s at s = +-3
-   (both affine: then on [-3, 3], which holds the quantum range [-2 sqrt 2, 2 sqrt 2]).
- (symmetry) x -> 1 - x, b -> b xor y (a xor b xor y = (1 - x) y iff a xor b = x y) keeps the quantum set
-   and CHSH and swaps H(A|X=0,E) with H(A|X=1,E), so H(A_i B_i|X_i Y_i T_i E) >= H(A_i|X_i ...) >= a + b S_i
-   in every round; with uniform test inputs S = 8 P(win) - 4 = 8 q(1)/gamma - 4, so f(q) = a + b (8 q(1)/gamma
-   - 4) is a min-tradeoff function (states with q(bottom) != 1 - gamma do not exist: no constraint there).
- (gradient) ||grad f||_inf depends on how f is extended off the simplex; we take the larger of max_c |f(delta_c)|
-   (linear extension) and Max f - Min f (= 8 b/gamma, the slope in q(1)): a larger v only lowers k.
- (clamp) t = min(f(w/n), a + b sqrt8_lo) is <= f(freq(c)) on Omega (b >= 0), so it is a valid t;
-   it keeps t <= H at Tsirelson <= 1, hence k <= n <= n log2 d_O.
+Trusted. EAT (Dupuis-Fawzi-Renner 2020, Thm 4.4; Arnon-Friedman-Renner-Vidick 2019, Sec. 4): for an affine
+min-tradeoff function f and an event Omega (at least w test rounds won) with f(freq(c)) >= t on Omega,
+  H_min^{eps_s}(O^n|S^n E) > n t - v sqrt(n),  v = 2 (log2(1 + 2 d_O) + ceil(||grad f||_inf)) sqrt(1 - 2 log2 eps),
+eps = eps_s eps_a, unless Pr[Omega] < eps_a. Lemmas (in full: appendix I of docs/referee-guide.md): (line) the
+node duals of `kernel.vn` give H(A|X=0,E) >= a* + b* S with no constraint used; a claimed line below it at
+S = +-3 is below it on [-3, 3], which holds the quantum range. (symmetry) x -> 1 - x, b -> b xor y swaps
+H(A|X=0,E) and H(A|X=1,E), so f(q) = a + b (8 q(1)/gamma - 4) is a min-tradeoff function of every round.
+(gradient) the larger of two readings of ||grad f||_inf (a larger v only lowers k). (clamp) t = min(f(w/n),
+a + b sqrt8_lo) <= f(freq) on Omega.
 """
 
 from dataclasses import replace

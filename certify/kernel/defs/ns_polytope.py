@@ -164,7 +164,7 @@ def parse_digits(text, sizes, where: str) -> tuple:
     digits = tuple(int(ch) for ch in text)
     for i, (digit, size) in enumerate(zip(digits, sizes)):
         if digit >= size:
-            raise CertifyError(f"{where}: party {i + 1} has no value {digit} (range 0..{size - 1})")
+            raise CertifyError(f"{where}: party {i + 1} has no value {digit} (digits 0..{size - 1})")
     return digits
 
 
