@@ -27,36 +27,35 @@ def _integers(matrix, where):
     return scale, rows, max((abs(v).bit_length() for row in rows for v in row), default=0)
 
 
-def _charge(work, spent, where, what):
+def _charge(work, spent, message):
+    """Refuse `work` (plus the `spent` = [work] of the same check's other matrices) above MAX_WORK."""
     work += spent[0] if spent else 0
     if work > MAX_WORK:
-        raise CertifyError(f"{where}: {what} exceed the elimination work bound n^5 (b + 8)^2 <= {MAX_WORK:.0e}"
-                           + (" in total (work bound)" if spent else ""))
+        raise CertifyError(f"{message} <= {MAX_WORK:.0e}" + (" in total (work bound)" if spent else ""))
     if spent:
         spent[0] = work
 
 
 def scaled(matrix, where: str, spent=None) -> list:
-    """The matrix times the common denominator of its entries, as integer rows, after the work bounds
-    (n^5 (b + 8)^2 <= MAX_WORK: summed over the matrices of one check when they share `spent` = [work])."""
+    """The matrix times the common denominator of its entries, as integer rows, after the work bound."""
     _, rows, bits = _integers(matrix, where)
-    _charge(len(rows) ** 5 * (bits + 8) ** 2, spent, where, f"{len(rows)} rows of {bits}-bit scaled entries")
+    _charge(len(rows) ** 5 * (bits + 8) ** 2, spent, f"{where}: {len(rows)} rows of {bits}-bit scaled entries "
+            "exceed the elimination work bound n^5 (b + 8)^2")
     return rows
 
 
 def hint_size(n: int, where: str):
     """Refuse, before a hint is parsed, a size whose least hint work (1-bit entries) exceeds the bound."""
-    _charge(HINT_COST * n ** 3 * 64 ** 2, None, where, f"a hint of {n} rows")
+    _charge(HINT_COST * n ** 3 * 64 ** 2, None, f"{where}: a {n}-row hint exceeds the hint work bound at 1 bit")
 
 
 def hinted(matrix, factor, where: str, spent=None) -> tuple:
-    """(D, M, q, K): Z = M / D and L = K / q in integers (L's rows: its lower triangle), after the work bound
-    of `dominant` (charged in the same budget as `scaled`, HINT_COST per unit)."""
-    d, m, bits_m = _integers(matrix, where)
-    q, k, bits_k = _integers(factor, f"{where} hint")
+    """(D, M, q, K): Z = M / D and L = K / q in integers, after the hint's work bound (same budget as `scaled`)."""
+    (d, m, bits_m), (q, k, bits_k) = _integers(matrix, where), _integers(factor, f"{where} hint")
     n, bits_m = len(m), bits_m + d.bit_length() + 2 * q.bit_length()
-    work = HINT_COST * (n ** 3 * (bits_k + 64) ** 2 + n ** 2 * (bits_m + 2 * bits_k + 64) ** 2)
-    _charge(work, spent, where, f"{n} rows of a {bits_k}-bit hint ({bits_m}-bit scaled entries)")
+    _charge(HINT_COST * (n ** 3 * (bits_k + 64) ** 2 + n ** 2 * (bits_m + 2 * bits_k + 64) ** 2), spent,
+            f"{where}: a {n}-row hint of {bits_k}-bit entries ({bits_m}-bit Z) exceeds the hint work bound "
+            f"{HINT_COST} (n^3 (k + 64)^2 + n^2 (m + 2 k + 64)^2)")
     return d, m, q, k
 
 

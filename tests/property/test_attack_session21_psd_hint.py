@@ -280,8 +280,8 @@ HOSTILE = {
     # the hint's bound
     "385 rows of ones (verified, at the bound)": (385, 21, lambda i: ["0"] + ["1"] * i, "verified", "verified"),
     # the same at 397 rows is over the bound: refused before the hint is parsed; 595 rows (any hint)
-    "397 rows of ones (over the bound)": (397, 21, lambda i: ["0"] + ["1"] * i, "malformed", "a hint of 397 rows"),
-    "595 rows of ones (over the bound)": (595, 21, lambda i: ["0"] + ["1"] * i, "malformed", "a hint of 595 rows"),
+    "397 rows of ones (over the bound)": (397, 21, lambda i: ["0"] + ["1"] * i, "malformed", "a 397-row hint exceeds"),
+    "595 rows of ones (over the bound)": (595, 21, lambda i: ["0"] + ["1"] * i, "malformed", "a 595-row hint exceeds"),
     # 289 rows of 4000-bit diagonal entries: the elimination refuses them; the hint must not let them in
     "289 rows of 4000-bit Z with a hint": (289, 4000, lambda i: ["0"] * i + ["1"], "malformed", "work bound"),
     # a dense hint of 600-bit numerators
