@@ -139,24 +139,24 @@ def parse_evidence(evidence, npa: NpaProblem, where: str):
     nu, lam = (rational(evidence, key, where) for key in ("nu", "lambda"))
     mu = [rationals(evidence, key, len(rules), where) if rules else [] for key, rules in pins]
     denominator(mu[0] + mu[1], where)  # the checks sum these (work bound; nu, lambda: one each)
-    n, mats = npa.structure.size, []
-    if "psd_hint" in evidence:
+    n, hinted_ = npa.structure.size, "psd_hint" in evidence
+    if hinted_:
         hint_size(n, f"{where}.psd_hint")  # before Z and the hint are parsed
+    mats = []
     for b, block in enumerate(sized(field(evidence, "Z", list, where), len(npa.blocks), f"{where}.Z", "blocks")):
-        at = f"{where}.Z[{b}]"
-        z = [[Fraction(0)] * n for _ in range(n)]
-        for i, row in enumerate(sized(block, n, at, "upper-triangle rows")):
-            for k, text in enumerate(sized(row, n - i, f"{at}[{i}]")):
-                z[i][i + k] = z[i + k][i] = parse_rational(text, f"{at}[{i}][{k}]")
-        mats.append(z)
-    if "psd_hint" not in evidence:
+        upper = _rows(block, n, f"{where}.Z[{b}]", "upper-triangle rows", lambda i: n - i)  # upper[i][k] = Z[i][i+k]
+        mats.append([[upper[min(i, j)][abs(j - i)] for j in range(n)] for i in range(n)])
+    if not hinted_:
         return nu, lam, *mu, mats, None
-    hints = []  # per block the lower triangle of L, row i: L[i][0..i] (`psd.dominant`)
-    for b, block in enumerate(sized(field(evidence, "psd_hint", list, where), len(mats), f"{where}.psd_hint")):
-        at = f"{where}.psd_hint[{b}]"
-        hints.append([[parse_rational(v, f"{at}[{i}][{k}]") for k, v in enumerate(sized(row, i + 1, f"{at}[{i}]"))]
-                      for i, row in enumerate(sized(block, n, at, "lower-triangle rows"))])
-    return nu, lam, *mu, mats, hints
+    hints = sized(field(evidence, "psd_hint", list, where), len(mats), f"{where}.psd_hint")
+    return nu, lam, *mu, mats, [_rows(block, n, f"{where}.psd_hint[{b}]", "lower-triangle rows", lambda i: i + 1)
+                                for b, block in enumerate(hints)]  # row i: L[i][0..i]
+
+
+def _rows(raw, n: int, at: str, what: str, length) -> list:
+    """n rows of rationals, row i of length(i)."""
+    return [[parse_rational(v, f"{at}[{i}][{k}]") for k, v in enumerate(sized(row, length(i), f"{at}[{i}]"))]
+            for i, row in enumerate(sized(raw, n, at, what))]
 
 
 def verify_tangent(problem: dict, evidence: dict, where: str, spent=None):
