@@ -1,22 +1,16 @@
 """Claim kind "bits.bell": certified min-entropy from the counts of ANY Bell test.
 
-Trusted. Problem {"scenario", "expression" E (randomness grows with E), "p_x" {"x": "p/q"} (x digits, A
-first; unlisted: p = 0), "counts" {"x|a": N}, "parties" S (whose outputs are random), "delta", "azuma"}.
-Evidence {"tangents": [npa.max per x_S of the support], "line": {"nu", "lambda"}, optional "max"/"min" (npa.max
-bounds of E), "strategy" (quantum.strategy: E >= T attained)}. Chain (Pironio et al. 2010 eq. (3), for any
-expression; in full: appendix E of docs/referee-guide.md):
- 1. I(a, x) = c0 + sum_t coef_t [a_St = a_t][x_St = x_t] / p_St(x_t) has mean E(P) on no-signalling boxes, so
-    round i's conditional mean mu_i is E of its quantum behaviour, in [L, U] = [sum_x p(x) min_a I, sum_x p(x)
-    max_a I], tightened by the verified NPA bounds of min E and max E.
- 2. Azuma-Hoeffding on D_i = I_i - mu_i: "range": D_i in [lo - mu_i, hi - mu_i] (lo, hi: min, max of I), so
-    P(mean D >= eps) <= exp(-2 n eps^2 / (hi - lo)^2) (Hoeffding 1963 Lemma 1, conditionally; Azuma 1967);
-    "bounded": |D_i| <= c = max(hi - L, U - lo), P(...) <= exp(-n eps^2 / (2 c^2)) (eq. (3): c = 1/q + 2 sqrt 2).
-    W.p. >= 1 - delta, Ibar = mean mu_i >= I_low = I_hat - eps_hi, eps_hi >= eps.
- 3. Tangents G_x(I) <= nu_x - lam_x I (`kernel.npa`, any level). A line nu - lam I, lam >= 0, >= each at L
-    and U is >= each on [L, U], which holds every mu_i: P(r|s) <= prod G_{x_i}(mu_i) <= prod (nu - lam mu_i)
-    <= (nu - lam Ibar)^n (AM-GM, factors >= 0) <= (nu - lam R)^n, R = min(I_low, T) <= Ibar (lam >= 0). Clamp:
-    T <= q_max, the value of an explicit strategy (else T = L): the line is never read above the quantum
-    maximum, where a valid line is unconstrained (+ t x a Tsirelson-type dual: any bits from PR-box counts).
+Trusted. Problem {"scenario", "expression" E (randomness grows with E), "p_x", "counts" {"x|a": N}, "parties" S,
+"delta", "azuma"}; evidence {"tangents" (npa.max, one per x_S of the support), "line" {"nu", "lambda"}, optional
+"max"/"min" (npa.max bounds of E), "strategy" (quantum.strategy: E >= T attained)}. The chain (Pironio et al.
+2010 eq. (3) for any expression; in full: appendix E of docs/referee-guide.md):
+ 1. I(a, x) = c0 + sum_t coef_t [a_St = a_t][x_St = x_t] / p_St(x_t) has mean E(P) on no-signalling boxes: round
+    i's conditional mean mu_i lies in [L, U] (p-means of min_a I, max_a I, tightened by verified min/max of E).
+ 2. Azuma-Hoeffding on D_i = I_i - mu_i ("range": Hoeffding's lemma on [lo - mu_i, hi - mu_i]; "bounded":
+    |D_i| <= max(hi - L, U - lo)): w.p. >= 1 - delta, Ibar = mean mu_i >= I_low = I_hat - eps_hi.
+ 3. A line nu - lam I, lam >= 0, above every tangent at L and U is above them on [L, U]: P(r|s) <= prod (nu -
+    lam mu_i) <= (nu - lam Ibar)^n (AM-GM) <= (nu - lam R)^n, R = min(I_low, T), T <= q_max an explicit
+    strategy's value (else L): never read above the quantum maximum, where a valid line is unconstrained.
  4. "H_min >= k" iff g^n 2^k <= 1, g = nu - lam R (`bits.largest_k`).
 """
 
