@@ -153,6 +153,7 @@ def psd_hint(z, most_bits: int = 120):
     eigenvalue, so that Z - s I stays positive definite in floats), rounded to a common denominator 2^k;
     k grows until the exact residual R = Z - L L^T is dominant (the rounding error of L L^T must fit in s).
     Costs two float factorisations and a few exact n^3 products of small integers."""
+    from certify.errors import CertifyError
     from certify.kernel.psd import dominant, hinted
 
     full = float_matrix(z)
@@ -169,8 +170,11 @@ def psd_hint(z, most_bits: int = 120):
     bits = max(8, int(np.ceil(np.log2(max(n * top / (least / 2), 2.0)))) + 4)  # rounding error ~ n^2 top / 2^k
     while bits <= most_bits:
         factor = [[Fraction(round(chol[i, j] * 2.0**bits), 2**bits) for j in range(i + 1)] for i in range(n)]
-        if dominant(hinted(matrix, factor, "psd_hint")):
-            return factor
+        try:
+            if dominant(hinted(matrix, factor, "psd_hint")):
+                return factor
+        except CertifyError:  # past the kernel's hint work bound: no hint that it would check
+            return None
         bits += 8
     return None
 
@@ -178,25 +182,32 @@ def psd_hint(z, most_bits: int = 120):
 def add_psd_hints(npa, evidence: dict) -> dict:
     """`evidence` unchanged when the kernel's exact elimination of its Z blocks is within the work bound
     (`kernel.psd.scaled`), so every certificate that verifies without a hint stays byte-identical; otherwise
-    the evidence plus "psd_hint" (one `psd_hint` per block), or unchanged when some block has none (the kernel
-    then refuses it as before). The kernel uses only the hint when one is present."""
+    the evidence plus "psd_hint" (one `psd_hint` per block), or unchanged when some block has none or the hints
+    would exceed the kernel's hint work bound (the kernel then refuses it as before, with the elimination's
+    reason). The kernel uses only the hint when one is present."""
     from certify.errors import CertifyError
     from certify.kernel.npa import parse_evidence
-    from certify.kernel.psd import scaled
+    from certify.kernel.psd import hint_size, hinted, scaled
 
     mats = parse_evidence(evidence, npa, "evidence")[4]
+    spent = [0]
     try:
-        spent = [0]
         for z in mats:
             scaled(z, "evidence", spent)
         return evidence
     except CertifyError as err:
         if "work bound" not in str(err):
             raise
-    hints = []
-    for b, z in enumerate(mats):
-        factor = psd_hint([row[:] for row in z])
-        if factor is None:
+    try:
+        hint_size(len(mats[0]), "evidence")
+        factors = [psd_hint([row[:] for row in z]) for z in mats]
+        if any(factor is None for factor in factors):
             return evidence
-        hints.append([[format_rational(v) for v in row] for row in factor])
-    return {**evidence, "psd_hint": hints}
+        spent = [0]
+        for z, factor in zip(mats, factors):  # the kernel's hint budget, summed over the blocks
+            hinted(z, factor, "evidence", spent)
+    except CertifyError as err:
+        if "work bound" not in str(err):
+            raise
+        return evidence
+    return {**evidence, "psd_hint": [[[format_rational(v) for v in row] for row in factor] for factor in factors]}

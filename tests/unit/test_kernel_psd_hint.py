@@ -164,3 +164,22 @@ def test_unknown_hint_neighbours_are_still_refused():
     evidence["psd_hints"] = []
     with pytest.raises(CertifyError, match="unknown field 'psd_hints'"):
         check_certificate({**cert, "evidence": evidence}, "x")
+
+
+def test_producer_adds_a_hint_only_past_the_elimination_bound_and_within_the_hint_bound(monkeypatch):
+    """With the elimination bound lowered below a committed 69-row Z, the producer adds a hint that the
+    kernel checks; lowered further (below any hint of that size), it adds none, so the kernel's refusal
+    keeps the elimination's reason (`certify npa` prints it as UNVERIFIED)."""
+    from certify.kernel import psd
+
+    cert = load("gallego2013/quantum/x11111_level2+ABC.json")
+    npa = parse_problem(cert["claim"]["problem"], "problem")
+    monkeypatch.setattr(psd, "MAX_WORK", 5 * 10**12)  # elimination 1.0e13, hint 1.1e12
+    hinted_evidence = add_psd_hints(npa, cert["evidence"])
+    assert "psd_hint" in hinted_evidence
+    assert tangent_of(npa, hinted_evidence, "evidence") == tangent_of(npa, with_hints(npa, cert["evidence"]),
+                                                                      "evidence")
+    monkeypatch.setattr(psd, "MAX_WORK", 10**6)
+    assert add_psd_hints(npa, cert["evidence"]) is cert["evidence"]
+    with pytest.raises(CertifyError, match=r"evidence.Z\[0\]: 69 rows of .* elimination work bound"):
+        tangent_of(npa, cert["evidence"], "evidence")
