@@ -311,3 +311,29 @@ def test_hint_and_elimination_share_one_budget():
     spent = [5 * 10**13 - 1]
     with pytest.raises(CertifyError, match="in total"):
         hinted(mats[0], psd_hint([row[:] for row in mats[0]]), "z", spent)
+
+
+@pytest.mark.parametrize("backend", ["int", "flint"])
+def test_one_integer_unit_decides(backend):
+    """In the kernel's integers (D q^2 R = q^2 M - D K K^T): a residual dominant with equality in every row is
+    accepted, and one unit less on one diagonal entry is rejected. K is a producer hint of a committed 69-row
+    Z; M is built so that R is a dense random matrix with R_ii = sum_{j != i} |R_ij| exactly."""
+    cert = load(LARGE)
+    npa = parse_problem(cert["claim"]["problem"], "problem")
+    z = parse_evidence(cert["evidence"], npa, "evidence")[4][0]
+    d, m, q, k = hinted(z, psd_hint([row[:] for row in z]), "z")
+    n = len(m)
+    gram = [[sum(a * b for a, b in zip(k[i], k[j])) for j in range(n)] for i in range(n)]
+    rng = random.Random(5)
+    r = [[0] * n for _ in range(n)]
+    for i in range(n):
+        for j in range(i):
+            r[i][j] = r[j][i] = rng.randint(-10**6, 10**6)
+    for i in range(n):
+        r[i][i] = sum(abs(r[i][j]) for j in range(n) if j != i)
+    exact = [[r[i][j] + gram[i][j] for j in range(n)] for i in range(n)]  # q = d = 1: R = M - K K^T
+    assert dominant((1, exact, 1, k), backend)
+    for i in (0, n // 2, n - 1):
+        short = [row[:] for row in exact]
+        short[i][i] -= 1
+        assert not dominant((1, short, 1, k), backend)
