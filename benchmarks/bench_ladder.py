@@ -134,9 +134,13 @@ def main(argv=None):
     parser.add_argument("--root", default=str(HERE.parent), help="checkout whose certify is imported")
     parser.add_argument("--json", help="append one JSON line per case to this file")
     parser.add_argument("--no-refine", action="store_true", help="certify_problem(refine=False)")
+    parser.add_argument("--tied-first", action="store_true",
+                        help='the ladder with "tied" before "lmi" at each tolerance (an experiment)')
     args = parser.parse_args(argv)
     sys.path.insert(0, str(Path(args.root).resolve()))
     kwargs = {"refine": False} if args.no_refine else {}
+    if args.tied_first:
+        kwargs["ladder"] = (("tied", None), ("lmi", None), ("tied", 1e-10), ("lmi", 1e-10), ("tied", 1e-9), ("lmi", 1e-7))
     import certify
 
     print(f"certify from {Path(certify.__file__).parent}", flush=True)
