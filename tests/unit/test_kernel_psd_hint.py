@@ -113,6 +113,7 @@ def test_pure_and_flint_agree_with_a_fraction_reference():
 
 SCRIPT = r"""
 import json, os, resource, sys, time
+import certify.cli  # as `certify npa` runs: one BLAS thread, one OpenBLAS kernel family, set before numpy loads
 sys.path.insert(0, os.path.join(sys.argv[1], "benchmarks"))
 import bench_scaling
 import certify.npa
