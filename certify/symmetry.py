@@ -28,9 +28,11 @@ representative (the first instance of the orbit in the given order), so only rep
 are solved. `stabiliser` keeps the candidates with g(P) = P; `all_relabellings` lists every
 relabelling of a small scenario (CHSH: 16 of 128).
 
-The symmetrised float solve (`certify_symmetric`, the last section) solves on G-invariant
-moments with block-diagonalised cones and maps the averaged dual back to a full certificate,
-again checked by the kernel. Conventions: a relabelling's inputs and outputs are named by the
+The symmetrised float solve (`certify_symmetric`) solves on G-invariant moments with
+block-diagonalised cones and maps the averaged dual back to a full certificate, again checked by
+the kernel. `symmetry_generators` finds G from the problem itself (the last section), and
+`certify_npa`, the default pipeline of `certify npa`, uses both where G is nontrivial and the full
+pipeline (`certify.npa.certify_problem`) otherwise. Conventions: a relabelling's inputs and outputs are named by the
 source party; composition `g.then(h)` applies g first.
 """
 
