@@ -951,7 +951,7 @@ def _group_generators(scenario: Scenario) -> list:
     return out
 
 
-def symmetry_generators(definition: dict, orbit_limit: int = 50000, group_limit: int = 20000):
+def symmetry_generators(definition: dict, orbit_limit: int = 50000, group_limit: int = 20000, work: int = 250000):
     """(generators, order, why): generators of a group of symmetries of the problem (its whole
     stabiliser among relabellings when that has at most `group_limit` elements, else a subgroup that
     does), the order of the group they generate, and a reason when it is trivial. Only problems the
@@ -1010,6 +1010,12 @@ def symmetry_generators(definition: dict, orbit_limit: int = 50000, group_limit:
     start = tuple(2 * k for k in range(len(letters)))
     first = (frozenset(objective.items()), None if constraint is None else frozenset(constraint.items()),
              frozenset(frozenset(party[k] for k in term) for term in level))
+    # the search costs ~1 us per term and move and orbit member: a problem with few symmetries in a
+    # large scenario has a huge orbit (up to 3.9 million problems for five binary parties), so
+    # stop after `work` such steps (~0.3 s; Mermin-5 at 1+pairs+ABC takes 125,000) and say so (the
+    # full path runs)
+    terms = len(objective) + len(constraint or ()) + len(level)
+    limit = min(orbit_limit, max(1000, work // (len(moves) * max(1, terms))))
     transversal, edges, frontier = {first: start}, [], [first]
     while frontier:  # the orbit of P under every relabelling, with t_p (t_p(P) = p)
         fresh = []
@@ -1020,8 +1026,8 @@ def symmetry_generators(definition: dict, orbit_limit: int = 50000, group_limit:
                 if q not in transversal:
                     transversal[q] = _then(transversal[p], moves[m])
                     fresh.append(q)
-        if len(transversal) > orbit_limit:
-            return [], 1, f"the orbit of the problem under relabellings has more than {orbit_limit} members"
+        if len(transversal) > limit:
+            return [], 1, f"the orbit of the problem under relabellings has more than {limit} members"
         frontier = fresh
     whole = 1  # the order of the group of every relabelling: |stabiliser| = whole / |orbit|
     for members in _size_classes(scenario):
