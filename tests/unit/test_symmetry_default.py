@@ -75,7 +75,7 @@ def test_mermin5_group_is_found_in_full_within_the_limit():
     assert order == 6144 and stabiliser(definition, generators) == generators
     generators, order, _ = symmetry_generators(definition, group_limit=1000)  # a subgroup under the limit
     assert 1 < order <= 1000 and stabiliser(definition, generators) == generators
-    generators, order, why = symmetry_generators(definition, work=1000)  # the orbit search's budget
+    generators, order, why = symmetry_generators(definition, orbit_limit=100)  # the orbit search stops
     assert generators == [] and order == 1 and "orbit" in why
 
 
