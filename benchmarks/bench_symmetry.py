@@ -15,7 +15,8 @@ checks) and the number of claims; then the medians.
 the orbit search, one `map_evidence` (31 in all) and one kernel check of a mapped certificate.
 
 --compare certifies each of CASES, each in a fresh process: the full pipeline
-(`certify.npa.certify_problem`) and the symmetrised solve (`certify.symmetry.certify_symmetric`;
+(`certify.npa.certify_problem`), `certify npa`'s default (`certify.symmetry.certify_npa`: the group
+detected from the problem) and the symmetrised solve (`certify.symmetry.certify_symmetric`;
 candidates: for Mermin-5 `mermin5_candidates` (party swaps, output flips of two parties, the
 paired quarter turns), for I3322 all 4608 relabellings): max Mermin-5 (quantum value 16) at
 1+pairs+ABC (59 rows) and 2+ABC (69; level 2 alone lacks the five-party words), max I3322 at
@@ -32,6 +33,9 @@ Measured (2026-12-06, 2 shared cores, load ~3):
       <= 16.000000013 (8 invariant moments, blocks <= 4)
     I3322 level 3 (88):   full 64.2 s, 851 MiB, <= 0.250880022  | symmetrised 4.5 s, 185 MiB,
       <= 0.250876510 (|G| = 8 of 4608 relabellings, 125 moments, blocks 44, 13, 11, 11, 9, ...)
+    default (certify_npa, group detected; 2026-12-07 01:42, load ~3.5): Mermin-5 1+pairs+ABC 0.76 s,
+      94 MiB, <= 16.000000005 (|G| = 6144); 2+ABC 0.90 s, 103 MiB, <= 16.000000033 (6144, 7 moments);
+      I3322 level 3 2.15 s, 160 MiB, <= 0.250876350 (8, 125 moments)
     I3322 level 4 (244 rows, 4492 words): the symmetrised float solve runs (peak ~3.9 GiB, not yet
       traced), but the kernel refuses the certificate: 244 rows of 68-bit entries exceed its
       elimination work bound n^5 (b + 8)^2 <= 5e13, so it is not among the cases.
@@ -142,13 +146,16 @@ def compare_child(name: str, level: str, how: str) -> None:
 
     import certify.cli  # noqa: F401 -- BLAS pinned
     from certify.npa import certify_problem
-    from certify.symmetry import certify_symmetric
+    from certify.symmetry import certify_npa, certify_symmetric
 
     definition, candidates = _case(name, level)
     started = time.perf_counter()
     if how == "full":
         found = certify_problem(definition, target=1e-6)
         note = ""
+    elif how == "default":  # `certify npa`'s pipeline: the group detected from the problem itself
+        pipeline = certify_npa(definition)
+        found, note = pipeline.result, f"{pipeline.path}: {pipeline.describe()}"
     else:
         found = certify_symmetric(definition, candidates)
         note = found and f"|G| {found.group}, {found.invariant} invariant moments, blocks {list(found.blocks[:4])}..., " \
@@ -168,8 +175,8 @@ def compare(cases) -> None:
 
 
 PAIRS = "+".join(a + b for k, a in enumerate("ABCDE") for b in "ABCDE"[k + 1:])
-CASES = [("mermin5", f"1+{PAIRS}+ABC", ("full", "symmetric")), ("mermin5", "2+ABC", ("full", "symmetric")),
-         ("i3322", "3", ("full", "symmetric"))]
+CASES = [("mermin5", f"1+{PAIRS}+ABC", ("full", "symmetric", "default")),
+         ("mermin5", "2+ABC", ("full", "symmetric", "default")), ("i3322", "3", ("full", "symmetric", "default"))]
 
 
 def main() -> None:
