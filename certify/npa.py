@@ -311,6 +311,7 @@ def certify_problem(definition: dict, solver=None, target: float = 1e-6, ladder=
     at = None if npa.at is None else float(npa.at)
     best, reference, reference_tol, answered, primals = None, None, None, set(), []
     last, last_tol, slack_before = None, None, None  # the last solve, its tolerance, the best |slack| before it
+    tols_used = [SOLVER_TOL]
 
     def within(candidate):
         # stop whatever the label, but not on a float optimum above the verified bound unless it is
@@ -318,6 +319,11 @@ def certify_problem(definition: dict, solver=None, target: float = 1e-6, ladder=
         # nothing (measured: "AlmostSolved" 3e-5 above the bound near CHSH = 2 sqrt 2, and 4e-8
         # above the true value at G(2.3945), level 2, where the bound then stopped 3.6e-8 looser)
         if candidate is None or candidate.slack > target:
+            return False
+        if target < PRECISE * min(tols_used):
+            # no run so far resolves the target: no primal can vouch for it (measured: CHSH level 1 at
+            # target 2.5e-10, a "solved" primal at tolerance 1e-8 4e-9 above 2 sqrt 2 accepted a bound
+            # 4.3e-9 loose); the tighter rungs run and the tightest certificate is kept
             return False
         if reference.status != "solved" and target < PRECISE * (reference_tol or SOLVER_TOL):
             # a target within a decade of the solver's tolerance: an "inaccurate" primal cannot vouch
@@ -347,6 +353,7 @@ def certify_problem(definition: dict, solver=None, target: float = 1e-6, ladder=
             slack_before = abs(best.slack)
         last = sol = solve(data, at, solver, tol, form)
         last_tol = tol
+        tols_used.append(tol or SOLVER_TOL)
         if sol.duals is not None:
             answered.add(form)
         if sol.duals is None or sol.primal is None:
