@@ -301,7 +301,7 @@ def test_hostile_hints_are_bounded(name, tmp_path):
 
 def test_hint_and_elimination_share_one_budget():
     """A guess problem's blocks are charged together: many hinted blocks cannot each spend a full bound."""
-    cert = load(os.path.join(ROOT, "proofs", "pironio2010", "npa", "local-2-I2.651012247.json"))
+    cert = load(os.path.join(ROOT, "proofs", "pironio2010", "npa", "local-2-I2.657481051.json"))
     npa = parse_problem(cert["claim"]["problem"], "problem")
     mats = parse_evidence(cert["evidence"], npa, "evidence")[4]
     spent = [0]

@@ -26,7 +26,7 @@ from certify.kernel.psd import dominant, hinted
 from certify.rounding import add_psd_hints, psd_hint
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SAMPLES = ("pironio2010/npa/tsirelson-1.json", "pironio2010/npa/local-2-I2.651012247.json",
+SAMPLES = ("pironio2010/npa/tsirelson-1.json", "pironio2010/npa/local-2-I2.657481051.json",
            "gallego2013/quantum/x11111_level2+ABC.json")  # 5 rows; 2 blocks of 13; 69 rows (the largest)
 
 
@@ -70,7 +70,7 @@ def test_hints_reach_the_tangents_of_a_bits_claim():
 
 def test_producer_keeps_certificates_within_the_work_bound_byte_identical():
     """add_psd_hints returns the very evidence when the elimination is within the bound (every committed one)."""
-    names = ["pironio2010/npa/tsirelson-1.json", "pironio2010/npa/local-2-I2.651012247.json",
+    names = ["pironio2010/npa/tsirelson-1.json", "pironio2010/npa/local-2-I2.657481051.json",
              "gallego2013/quantum/x11100_level2+ABC.json", "gallego2013/quantum/x11111_v1_level2+ABC.json"]
     for name in names:
         cert = load(name)
