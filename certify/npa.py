@@ -293,16 +293,20 @@ def certify_problem(definition: dict, solver=None, target: float = 1e-6, ladder=
       "lmi" form ends "AlmostSolved" 3e-5 above Mermin-4's optimum where "tied" ends "Solved");
       a solve that ended "solved" and whose polished certificate still misses is as good as that
       formulation gets (measured: I3322 level 3, six re-solves left the bound within 3% of the
-      second one);
+      second one), unless the target is finer than RESOLVE times its tolerance (then the tighter
+      rungs are the point: the Pironio curves at 1e-8);
     - a re-solve that does not bring the best |slack| below MATERIAL times the previous one ends the
       ladder.
 
-    `target` <= 0 asks for the tightest certificate the ladder can give: every rung runs (the
-    producers' Tsirelson ladder). The slack is measured from the largest float primal value seen
-    that the verified bound does not contradict: interior-point primals scatter by 1e-7 .. 1e-6
-    across formulations (measured: max CHSH level 4, "lmi" 1.4e-6 below 2 sqrt 2, "tied" 1.6e-7),
-    and one above a verified bound is infeasible. `z0` (from `interior`) may be passed; it is
-    cached per level anyway. `refine=False` is the ladder without the polish.
+    No attempt is accepted at a target finer than PRECISE times the tightest tolerance run so far,
+    so `target` <= 0 (the tightest certificate the ladder can give: the Pironio producers) runs
+    every rung. The slack is measured from the largest float primal value of a "solved" run (or of
+    an "inaccurate" one within the target above it; of any run when none is "solved") that the
+    verified bound does not contradict: interior-point primals scatter by 1e-7 .. 1e-6 across
+    formulations (measured: max CHSH level 4, "lmi" 1.4e-6 below 2 sqrt 2, "tied" 1.6e-7), and one
+    above a verified bound is infeasible. `z0` (from `interior`) may be passed; it is cached per
+    level anyway. `refine=False` is the ladder without the polish. Measurements:
+    docs/benchmarks.md section 3.
     """
     npa = parse_problem(definition, "problem")
     data = conic_data_of(npa)
