@@ -173,10 +173,11 @@ def test_pironio_curve_within_1e8_of_the_float_curve(level, guess):
 
 @pytest.mark.slow
 def test_i3322_level3_within_5e7_of_its_float_optimum():
-    """Measured: the second rung ("tied", default tolerances) polished on its face at ratio 1000:
-    bound 0.250876413, 3.9e-7 above the float optimum 0.250876025 (the first rung's primal, the
-    largest one the bound does not contradict; "tied" ends at 0.250875830). Without the rung
-    the ladder's best is 4.0e-6 above (benchmarks/README.md). ~10 minutes on 2 loaded cores."""
+    """Measured: the first rung ("tied", default tolerances) polished on its face at ratio 1000:
+    bound 0.250876413, 5.8e-7 above its own primal 0.250875830; the re-solve ("lmi", since "tied"
+    ended "AlmostSolved") adds the primal 0.250876025, the largest one the bound does not
+    contradict: 3.9e-7. Without the polish the ladder's best was 3.9e-6 above after 4 solves
+    (docs/benchmarks.md section 3)."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
     from bench_pipeline import i3322
 
