@@ -21,7 +21,15 @@ from certify.expressions import expression_to_json, scenario_to_json
 from certify.kernel.defs.scenario import Scenario, chsh
 from certify.kernel.format import Reject, format_rational
 from certify.kernel.npa import parse_problem, tangent_of
-from certify.rounding import assemble, float_margin, float_matrix, interior_direction, round_duals, whitener
+from certify.rounding import (
+    add_psd_hints,
+    assemble,
+    float_margin,
+    float_matrix,
+    interior_direction,
+    round_duals,
+    whitener,
+)
 from certify.solve import solve
 from lp_checks.mermin import mermin_operator
 
@@ -233,9 +241,19 @@ def certify_attempt(npa, sol, z0, whiten):
             deltas = [nice_margin(float(2 * d) + 10.0**-GRAIN) for d in deltas]
             if max(deltas) > MAX_DELTA:
                 return None
-        except CertifyError as err:  # not a Reject: the kernel refuses to check this size at all
+        except CertifyError as err:  # not a Reject: the kernel refuses to eliminate Z at this size
             if "work bound" not in str(err):
                 raise
+            hinted = add_psd_hints(npa, evidence)  # Z = L L^T + R, R diagonally dominant: ~n^3 small products
+            if hinted is not evidence:
+                try:
+                    nu, lam = tangent_of(npa, hinted, "evidence")
+                    return hinted, nu, lam, deltas
+                except Reject:
+                    deltas = [nice_margin(float(2 * d) + 10.0**-GRAIN) for d in deltas]
+                    if z0 is None or max(deltas) > MAX_DELTA:
+                        return None
+                    continue
             raise TooLargeForKernel(f"the kernel refuses to check a certificate of this size ({err}); "
                                     "try a lower level or a symmetry-reduced solve") from None
     return None

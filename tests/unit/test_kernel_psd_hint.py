@@ -119,11 +119,8 @@ import bench_scaling
 import certify.npa
 import certify.kernel.npa as kernel_npa
 from certify.errors import CertifyError
-from certify.rounding import add_psd_hints
 from certify.symmetry import certify_symmetric
 
-original = certify.npa.assemble  # the hook a producer adds (`rounding.add_psd_hints` after `assemble`)
-certify.npa.assemble = lambda npa, *rest: add_psd_hints(npa, original(npa, *rest))
 family, level = bench_scaling.POINTS["mermin5-141"]
 definition, candidates = bench_scaling.definition(family, level)
 generators = [g for g in candidates() if list(g.parties) == list(range(len(g.parties)))]
@@ -184,3 +181,26 @@ def test_producer_adds_a_hint_only_past_the_elimination_bound_and_within_the_hin
     assert add_psd_hints(npa, cert["evidence"]) is cert["evidence"]
     with pytest.raises(CertifyError, match=r"evidence.Z\[0\]: 69 rows of .* elimination work bound"):
         tangent_of(npa, cert["evidence"], "evidence")
+
+
+def test_the_ladder_adds_a_hint_only_when_the_kernel_refuses_to_eliminate(monkeypatch):
+    """`certify.npa.certify_attempt`'s hook: with the elimination bound lowered below CHSH level 4's Z (41 rows),
+    the full pipeline still certifies, through a hint the kernel checks; at the real bound no hint is written
+    (committed certificates stay byte-identical), and with no room for a hint either, the ladder says
+    TooLargeForKernel rather than answering."""
+    from certify.kernel import psd
+    from certify.npa import TooLargeForKernel, certify_problem, chsh_max_problem
+
+    definition = chsh_max_problem("4")
+    plain = certify_problem(definition)
+    assert "psd_hint" not in plain.evidence
+    assert 2.8284271 < float(plain.bound) < 2.8284281
+    monkeypatch.setattr(psd, "MAX_WORK", 5 * 10**11)  # elimination ~8e11, hint ~2e11
+    hinted = certify_problem(definition)
+    assert "psd_hint" in hinted.evidence
+    npa = parse_problem(definition, "problem")
+    nu, _ = tangent_of(npa, hinted.evidence, "evidence")
+    assert nu == hinted.bound and 2.8284271 < float(nu) < 2.8284281
+    monkeypatch.setattr(psd, "MAX_WORK", 10**6)
+    with pytest.raises(TooLargeForKernel):
+        certify_problem(definition)
