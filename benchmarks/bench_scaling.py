@@ -16,7 +16,8 @@ first rung of its ladder; one attempt, no retries):
     solve     one Clarabel solve of the relaxation, direct adapter (`certify.solve.clarabel`),
               first-rung settings (one thread, no iterative refinement)
     round     duals -> rationals, identities restored, per-block margins from the float spectrum,
-              the evidence assembled (`round_duals`, `margins`, `assemble`)
+              the evidence assembled (`round_duals`, `margins`, `assemble`; past the kernel's
+              elimination work bound, a PSD hint: `add_psd_hints`)
     check     the trusted kernel's exact verdict on the whole certificate (`check_certificate`
               on the bytes a certificate file holds)
 
@@ -138,7 +139,7 @@ def child(point: str, mode: str, solver: str) -> None:
     from certify.kernel.npa import parse_problem
     from certify.npa import DENOMINATOR, Certified, conic_data_of, interior, margins
     from certify.papers.produce import npa_certificate
-    from certify.rounding import assemble, round_duals, whitener
+    from certify.rounding import add_psd_hints, assemble, round_duals, whitener
     from certify.solve import solve
 
     t, cpu[0] = time.time(), cpu_now()
@@ -181,6 +182,8 @@ def child(point: str, mode: str, solver: str) -> None:
     rounded = round_duals(npa, sol.duals, sol.lam, DENOMINATOR, sol.mu)
     deltas = margins(rounded, None if z0 is None else whitener(z0))
     evidence = None if deltas is None else assemble(npa, rounded, z0, deltas)
+    if evidence is not None:  # as certify_attempt does past the elimination's work bound: a PSD hint
+        evidence = add_psd_hints(npa, evidence)
     mark("round", t)
     out["bound"] = None
     if evidence is not None:
