@@ -3,10 +3,13 @@
 Timings only, never asserted. Paired, alternating runs: each repetition times one direct
 Clarabel solve of the problem at the ladder's first-rung settings (`certify.solve.clarabel.run`,
 form "lmi", default tolerances), then one whole `certify_problem` on the same definition,
-first with the interior direction Z0 computed inside it (its per-level cache cleared: what a
-one-off `certify npa` pays) and then, in the same repetition, with Z0 already cached (what a
-producer of many claims at one level pays). Printed: medians of the per-repetition ratios
-pipeline / solve, the solver calls the pipeline made (interior excluded), the slack
+first with the interior direction Z0 computed inside it (its per-level cache cleared and the
+on-disk cache off: what a one-off `certify npa` without a cache pays: "x cold"), with Z0 read from
+the on-disk cache ("x disk": a one-off run on a machine that has met this level before; the
+bench's own temporary CERTIFY_CACHE_DIR, never the user's), with Z0 already in memory and the
+definition not yet parsed ("x warm": a producer of many claims at one level), and the same
+definition once more ("x again": the parse cache hot). Printed: medians of the per-repetition
+ratios pipeline / solve, the solver calls the pipeline made (interior excluded), the slack
 (verified bound - float optimum) and the verified bound. `--root` imports certify from
 another checkout (a `git worktree` of an older commit: the "before" column). Run from the
 repository root:
@@ -19,6 +22,7 @@ import json
 import os
 import statistics
 import sys
+import tempfile
 import time
 from fractions import Fraction
 from pathlib import Path
@@ -95,25 +99,45 @@ def measure(name, repeats, kwargs):
         return inner(*args, **kw)
 
     clarabel.run(data, at, None, "lmi")  # warm-up: imports and first-call costs outside the timers
+    parsed = getattr(npa, "_PARSED", {})  # the parse cache (absent before it existed)
+    disk = hasattr(npa, "cache_dir")  # the on-disk cache of Z0 (absent before it existed)
+    os.environ.pop("CERTIFY_NO_CACHE", None)
+    if disk:  # written once, outside the timers, in this run's own directory (never the user's cache)
+        npa._interior.cache_clear()
+        npa.interior(spec)
     rows = []
     for _ in range(repeats):
         start = time.perf_counter()
         sol = clarabel.run(data, at, None, "lmi")
         t_solve = time.perf_counter() - start
         npa._interior.cache_clear()
+        os.environ["CERTIFY_NO_CACHE"] = "1"
         start = time.perf_counter()
         npa.interior(spec)
         t_z0 = time.perf_counter() - start
+        os.environ.pop("CERTIFY_NO_CACHE")
+        t_z0_disk = None
+        if disk:
+            npa._interior.cache_clear()
+            start = time.perf_counter()
+            npa.interior(spec)
+            t_z0_disk = time.perf_counter() - start
         npa.solve = counted
         calls.clear()
+        parsed.clear()
         try:
             start = time.perf_counter()
             result = npa.certify_problem(spec, **kwargs)
             t_warm = time.perf_counter() - start
+            n_calls = len(calls)
+            start = time.perf_counter()
+            npa.certify_problem(spec, **kwargs)  # the same definition again (parse cache, if any, hot)
+            t_again = time.perf_counter() - start
         finally:
             npa.solve = inner
-        rows.append({"solve": t_solve, "z0": t_z0, "warm": t_warm, "cold": t_warm + t_z0,
-                     "calls": len(calls), "status": sol.status, "primal": sol.primal,
+        rows.append({"solve": t_solve, "z0": t_z0, "z0_disk": t_z0_disk, "warm": t_warm, "again": t_again,
+                     "cold": t_warm + t_z0, "cold_disk": t_warm + (t_z0 if t_z0_disk is None else t_z0_disk),
+                     "calls": n_calls, "status": sol.status, "primal": sol.primal,
                      "slack": None if result is None else result.slack,
                      "bound": None if result is None else float(result.bound)})
     med = statistics.median
@@ -122,6 +146,8 @@ def measure(name, repeats, kwargs):
            "warm": med(r["warm"] for r in rows), "cold": med(r["cold"] for r in rows),
            "ratio_cold": med(r["cold"] / r["solve"] for r in rows),
            "ratio_warm": med(r["warm"] / r["solve"] for r in rows),
+           "ratio_cold_disk": med(r["cold_disk"] / r["solve"] for r in rows),
+           "ratio_again": med(r["again"] / r["solve"] for r in rows),
            "calls": rows[-1]["calls"], "slack": rows[-1]["slack"], "bound": rows[-1]["bound"],
            "status": rows[-1]["status"], "rows": rows}
     return out
@@ -144,14 +170,16 @@ def main(argv=None):
     import certify
 
     print(f"certify from {Path(certify.__file__).parent}", flush=True)
-    print(f"{'case':12s} {'n':>3s} {'solve':>8s} {'z0':>7s} {'pipeline':>9s} {'x cold':>7s} {'x warm':>7s} "
-          f"{'calls':>5s} {'slack':>9s}  bound", flush=True)
+    os.environ.setdefault("CERTIFY_CACHE_DIR", tempfile.mkdtemp(prefix="bench-ladder-cache-"))
+    print(f"{'case':12s} {'n':>3s} {'solve':>8s} {'z0':>7s} {'pipeline':>9s} {'x cold':>7s} {'x disk':>7s} "
+          f"{'x warm':>7s} {'x again':>7s} {'calls':>5s} {'slack':>9s}  bound", flush=True)
     for name in args.cases.split(","):
         r = measure(name, args.repeats, kwargs)
         slack = "none" if r["slack"] is None else f"{r['slack']:.2e}"
         bound = "none" if r["bound"] is None else f"{r['bound']:.10f}"
         print(f"{name:12s} {r['n']:3d} {r['solve']:7.3f}s {r['z0']:6.3f}s {r['cold']:8.3f}s {r['ratio_cold']:7.2f} "
-              f"{r['ratio_warm']:7.2f} {r['calls']:5d} {slack:>9s}  {bound}", flush=True)
+              f"{r['ratio_cold_disk']:7.2f} {r['ratio_warm']:7.2f} {r['ratio_again']:7.2f} {r['calls']:5d} "
+              f"{slack:>9s}  {bound}", flush=True)
         if args.json:
             with open(args.json, "a") as fh:
                 fh.write(json.dumps(r) + "\n")

@@ -98,6 +98,31 @@ def conic_data(definition: dict) -> ConicData:
     return conic_data_of(parse_problem(definition, "problem"))
 
 
+def parsed(definition: dict):
+    """(NpaProblem, ConicData) of a definition, cached by its canonical JSON text (the last 32): a
+    producer of many claims, or a caller that just built the same definition, rebuilds it once per
+    process. Untrusted convenience only: the kernel's check of the written certificate parses it again."""
+    try:
+        text = json.dumps(definition, sort_keys=True, separators=(",", ":"))
+        if json.loads(text) != definition:  # tuples, int keys: the text is not the definition
+            text = None
+    except (TypeError, ValueError):  # not JSON text (e.g. Fractions inside): no cache
+        text = None
+    if text is not None and text in _PARSED:
+        _PARSED[text] = _PARSED.pop(text)  # most recently used last
+        return _PARSED[text]
+    npa = parse_problem(definition, "problem")
+    out = npa, conic_data_of(npa)
+    if text is not None:
+        if len(_PARSED) >= 32:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[text] = out
+    return out
+
+
+_PARSED = {}  # canonical definition text -> (NpaProblem, ConicData)
+
+
 def conic_data_of(npa) -> ConicData:
     """The float conic data of a rebuilt problem (`certify.kernel.npa.NpaProblem`)."""
     st = npa.structure
@@ -172,7 +197,8 @@ def trace_problem(data: ConicData) -> ConicData:
 
 def interior(definition: dict, solver=None):
     """The exact interior direction Z0 of `certify.rounding` for this level (it depends on the
-    scenario and level only, so it is computed once per (scenario, level, solver) and reused)."""
+    scenario and level only, so it is computed once per (scenario, level, solver) and reused, in
+    memory and across processes through the checked on-disk cache below)."""
     key = json.dumps([definition["scenario"], definition["level"]], sort_keys=True)
     return _interior(key, solver)
 
@@ -182,11 +208,104 @@ def _interior(key: str, solver):
     scenario, level = json.loads(key)
     definition = {"scenario": scenario, "level": level, "objective": None, "constraint": None}
     npa = parse_problem(definition | {"objective": {"guess": {"parties": [0], "inputs": [0]}}}, "problem")
+    path = _z0_path(key, solver)
+    cached = _read_z0(path, key, npa.structure)
+    if cached is not None:
+        return cached
     data = conic_data_of(npa)
     sol = solve(trace_problem(data), None, solver, None)
     if sol.duals is None:
         return None
-    return interior_direction(npa.structure, sol.duals[0])
+    z0 = interior_direction(npa.structure, sol.duals[0])
+    _write_z0(path, key, z0)
+    return z0
+
+
+# The on-disk cache of Z0 (issue 14 item 1: a one-off `certify npa` otherwise pays Z0's trace solve, about
+# one more solve). Untrusted like everything here: an entry is used only if it parses, has Z0's shape,
+# satisfies <Z0, F_w> = 0 for every word w != 1 exactly and is positive definite in floats; otherwise it
+# is recomputed and rewritten. A wrong but valid entry could only change which certificate is written,
+# never a verdict (the kernel checks the certificate). CERTIFY_NO_CACHE=1 disables it; CERTIFY_CACHE_DIR
+# moves it (default $XDG_CACHE_HOME/certify, else ~/.cache/certify); under pytest it is off unless
+# CERTIFY_CACHE_DIR is set (no test depends on a user's cache).
+Z0_FORMAT = 1  # bump when interior_direction's rationals change (its denominator, its restoration)
+
+
+def cache_dir():
+    """The directory of certify's on-disk caches, or None when caching is off."""
+    import os
+    from pathlib import Path
+
+    if os.environ.get("CERTIFY_NO_CACHE", "") not in ("", "0"):
+        return None
+    if os.environ.get("CERTIFY_CACHE_DIR"):
+        return Path(os.environ["CERTIFY_CACHE_DIR"])
+    if "PYTEST_CURRENT_TEST" in os.environ:
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "certify"
+
+
+def _z0_path(key: str, solver):
+    import hashlib
+
+    root = cache_dir()
+    if root is None or not (solver is None or isinstance(solver, str)):
+        return None
+    digest = hashlib.sha256(json.dumps([Z0_FORMAT, key, solver]).encode()).hexdigest()[:32]
+    return root / f"z0-{digest}.json"
+
+
+def _read_z0(path, key: str, structure):
+    """The cached Z0 at `path` if it passes the checks above, else None (missing, corrupt or stale)."""
+    from certify.kernel.format import parse_rational
+    from certify.supports import supports
+
+    if path is None:
+        return None
+    try:
+        entry = json.loads(path.read_text())
+        n = structure.size
+        rows = entry["z0"]
+        if entry.get("format") != Z0_FORMAT or entry.get("key") != key or len(rows) != n:
+            return None
+        z0 = [[None] * i + [parse_rational(v, "z0") for v in row] for i, row in enumerate(rows)]
+        if any(len(row) != n for row in z0):
+            return None
+        for k, support in enumerate(supports(structure)):
+            if k and sum((z0[i][j] if i == j else 2 * z0[i][j]) for i, j in support) != 0:
+                return None
+        if whitener(z0) is None:
+            return None
+        return z0
+    except Exception:  # any unreadable entry costs a recomputation, nothing else
+        return None
+
+
+def _write_z0(path, key: str, z0):
+    import os
+
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps({"format": Z0_FORMAT, "key": key,
+                           "z0": [[format_rational(v) for v in row[i:]] for i, row in enumerate(z0)]})
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(text)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+_WHITENED = [None, None]  # the last Z0 (strong reference: its id stays unique) and its whitener
+
+
+def _whitener(z0):
+    """`whitener(z0)`, reused while the same Z0 object comes back (it is cached per level)."""
+    if _WHITENED[0] is not z0:
+        _WHITENED[:] = [z0, whitener(z0)]
+    return _WHITENED[1]
 
 
 def nice_margin(x: float) -> Fraction:
@@ -326,10 +445,9 @@ def certify_problem(definition: dict, solver=None, target: float = 1e-6, ladder=
     level anyway. `refine=False` is the ladder without the polish. Measurements:
     docs/benchmarks.md section 3.
     """
-    npa = parse_problem(definition, "problem")
-    data = conic_data_of(npa)
+    npa, data = parsed(definition)
     z0 = z0 if z0 is not None else interior(definition, solver)
-    whiten = None if z0 is None else whitener(z0)
+    whiten = None if z0 is None else _whitener(z0)
     at = None if npa.at is None else float(npa.at)
     best, reference, reference_tol, answered, primals = None, None, None, set(), []
     last, last_tol, slack_before = None, None, None  # the last solve, its tolerance, the best |slack| before it

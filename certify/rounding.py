@@ -51,6 +51,36 @@ def restore_identities(q, structure, g: dict, m: dict):
                 q[i][j] -= shift
 
 
+def rounded_restored(z, denominator: int, structure, g: dict, m: dict):
+    """`rational_matrix` then `restore_identities`, the same exact rationals, computed in integers:
+    each entry stays k / denominator until its word's single shift is known (one Fraction per word
+    and one per entry instead of a Fraction sum per word and a subtraction per entry)."""
+    n = len(z)
+    # round(x * denominator) of each entry: np.rint rounds half to even as round() does, on the same
+    # float products; int() of the rounded float is exact
+    ints = [[int(v) for v in row] for row in np.rint(np.asarray(z, dtype=float) * denominator).tolist()]
+    out = [[None] * n for _ in range(n)]
+    sup = supports(structure)
+    for k in range(1, len(structure.words)):
+        support = sup[k]
+        if not support:
+            continue
+        total = sum((ints[i][j] if i == j else 2 * ints[i][j]) for i, j in support)
+        residual = g.get(k, 0) + Fraction(total, denominator) + m.get(k, 0)
+        if residual:
+            shift = residual / sum(1 if i == j else 2 for i, j in support)
+            a, b = shift.numerator, shift.denominator
+            ad, db = a * denominator, denominator * b
+            for i, j in support:
+                out[i][j] = Fraction(ints[i][j] * b - ad, db)
+    for i in range(n):
+        row, irow = out[i], ints[i]
+        for j in range(i, n):
+            if row[j] is None:
+                row[j] = Fraction(irow[j], denominator)
+    return out
+
+
 def interior_direction(structure, trace_dual, denominator: int = 10**6):
     """Z0 = I + round(Z'), with Z' the float dual of max tr Gamma: <Z0, F_w> = 0 for w != 1."""
     n = structure.size
@@ -58,8 +88,7 @@ def interior_direction(structure, trace_dual, denominator: int = 10**6):
     for i in range(n):
         k = structure.entry[i][i]
         diag[k] = diag.get(k, 0) + 1
-    q = rational_matrix(trace_dual, denominator)
-    restore_identities(q, structure, diag, {})
+    q = rounded_restored(trace_dual, denominator, structure, diag, {})
     for i in range(n):
         q[i][i] += 1
     return q
@@ -94,9 +123,7 @@ def round_duals(npa, duals, lam: float, denominator: int, mu=None):
                 m[k] = m.get(k, 0) + mu_k * v
     blocks = []
     for g, z in zip(npa.blocks, duals):
-        q = rational_matrix(z, denominator)
-        restore_identities(q, npa.structure, g, m)
-        blocks.append(q)
+        blocks.append(rounded_restored(z, denominator, npa.structure, g, m))
     return blocks, lam_q, mu_q, m
 
 
@@ -106,21 +133,39 @@ def assemble(npa, rounded, z0, deltas) -> dict:
     n = npa.structure.size
     out_blocks, tops = [], []
     for g, q, delta in zip(npa.blocks, blocks, deltas):
-        q = [row[:] for row in q]
         if z0 is not None and delta:
-            for i in range(n):
-                for j in range(i, n):
-                    q[i][j] += delta * z0[i][j]
+            q = [_plus_multiple(row, delta, zrow, i) for i, (row, zrow) in enumerate(zip(q, z0))]
+        else:
+            q = [row[:] for row in q]
         tops.append(g.get(0, 0) + q[0][0] + m.get(0, 0))
         out_blocks.append(q)
     nu = max(tops)
     for q, top in zip(out_blocks, tops):
         q[0][0] += nu - top
     out = {"nu": format_rational(nu), "lambda": format_rational(lam_q),
-           "Z": [[[format_rational(q[i][j]) for j in range(i, n)] for i in range(n)] for q in out_blocks]}
+           "Z": [[[_spelled(v) for v in q[i][i:]] for i in range(n)] for q in out_blocks]}
     if npa.statistics:
         out["mu"] = [format_rational(mu_k) for mu_k in mu_q]
     return out
+
+
+def _plus_multiple(row, delta: Fraction, zrow, i: int):
+    """row[j] + delta * zrow[j] for j >= i (None before), exactly: one normalised Fraction per entry
+    from integer numerators and denominators (the same rational as the Fraction expression)."""
+    dn, dd = delta.numerator, delta.denominator
+    out = row[:]
+    for j in range(i, len(row)):
+        a, z = row[j], zrow[j]
+        scale = dd * z.denominator
+        out[j] = Fraction(a.numerator * scale + dn * z.numerator * a.denominator, a.denominator * scale)
+    return out
+
+
+def _spelled(value) -> str:
+    """`format_rational` of a Fraction (or int), without its copy."""
+    if type(value) is not Fraction:
+        return format_rational(value)
+    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
 
 
 def float_matrix(q):
