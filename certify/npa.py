@@ -226,8 +226,8 @@ def _interior(key: str, solver):
 # satisfies <Z0, F_w> = 0 for every word w != 1 exactly and is positive definite in floats; otherwise it
 # is recomputed and rewritten. A wrong but valid entry could only change which certificate is written,
 # never a verdict (the kernel checks the certificate). CERTIFY_NO_CACHE=1 disables it; CERTIFY_CACHE_DIR
-# moves it (default $XDG_CACHE_HOME/certify, else ~/.cache/certify); under pytest it is off unless
-# CERTIFY_CACHE_DIR is set (no test depends on a user's cache).
+# moves it (default $XDG_CACHE_HOME/certify, else ~/.cache/certify). The test suite's conftest sets
+# CERTIFY_NO_CACHE=1, so no test depends on a user's cache.
 Z0_FORMAT = 1  # bump when interior_direction's rationals change (its denominator, its restoration)
 
 
@@ -240,8 +240,6 @@ def cache_dir():
         return None
     if os.environ.get("CERTIFY_CACHE_DIR"):
         return Path(os.environ["CERTIFY_CACHE_DIR"])
-    if "PYTEST_CURRENT_TEST" in os.environ:
-        return None
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "certify"
 

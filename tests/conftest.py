@@ -13,6 +13,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
+# No test reads or writes the user's on-disk cache (certify.npa.cache_dir): the tests that exercise it
+# point CERTIFY_CACHE_DIR at a temporary folder and lift this.
+os.environ.setdefault("CERTIFY_NO_CACHE", "1")
+
 settings.register_profile("ci", settings.get_profile("ci"), deadline=None, print_blob=True)
 settings.register_profile("dev", deadline=None, max_examples=50)
 settings.load_profile("ci" if os.environ.get("CI") == "true" else "dev")

@@ -2,6 +2,7 @@
 rounding, the on-disk cache of the interior direction Z0 (`certify.npa`, `certify.rounding`)."""
 
 import json
+import os
 from fractions import Fraction
 
 import numpy as np
@@ -171,10 +172,13 @@ def test_a_corrupt_z0_entry_is_recomputed_and_the_certificate_verifies(monkeypat
     pipeline._interior.cache_clear()
 
 
-def test_the_disk_cache_is_off_under_pytest_unless_pointed_somewhere(monkeypatch, tmp_path):
+def test_the_disk_cache_is_off_in_the_test_suite_and_where_the_environment_says(monkeypatch, tmp_path):
+    assert os.environ.get("CERTIFY_NO_CACHE") == "1"  # tests/conftest.py: no test touches a user's cache
+    assert pipeline.cache_dir() is None
+    monkeypatch.delenv("CERTIFY_NO_CACHE")
     monkeypatch.delenv("CERTIFY_CACHE_DIR", raising=False)
-    monkeypatch.delenv("CERTIFY_NO_CACHE", raising=False)
-    assert pipeline.cache_dir() is None  # PYTEST_CURRENT_TEST is set
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert pipeline.cache_dir() == tmp_path / "xdg" / "certify"
     monkeypatch.setenv("CERTIFY_CACHE_DIR", str(tmp_path))
     assert pipeline.cache_dir() == tmp_path
     monkeypatch.setenv("CERTIFY_NO_CACHE", "1")
