@@ -606,9 +606,9 @@ def _npa(claim_problem, solver, target=1e-6):
         raise ProblemError("problem.constraints: a quantum problem with more than one inequality constraint is "
                            "accepted by the kernel (npa.max constraints) but not yet by the producer; pose "
                            "equalities as statistics or keep one inequality")
-    from certify.npa import certify_problem as npa_certify
+    from certify.symmetry import certify_npa  # symmetry-reduced where the problem has symmetries
 
-    result = npa_certify(claim_problem, solver, target=target)
+    result = certify_npa(claim_problem, solver, target=target).result
     if result is None:
         raise SolverError("problem: no NPA certificate verified (the relaxation may be infeasible, or the solver "
                            "failed at every rung of the ladder)")

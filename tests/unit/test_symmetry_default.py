@@ -8,6 +8,7 @@ one the reduced solve does not take) falls back to the full path and says why.
 """
 
 import json
+import os
 from fractions import Fraction
 
 import pytest
@@ -103,3 +104,20 @@ def test_cli_default_is_symmetric_and_no_symmetry_forces_the_full_path(expr, cap
     assert runs[False]["pipeline"]["pipeline"] == "symmetric" and runs[True]["pipeline"]["pipeline"] == "full"
     values = [float(Fraction(runs[k]["claims"][0]["value"])) for k in (False, True)]
     assert abs(values[0] - values[1]) < 1e-6
+
+
+def test_certify_solve_takes_the_symmetric_pipeline_too(monkeypatch):
+    """`certify solve` / the Python API (`certify.problem._npa`) go through `certify_npa`: max CHSH's upper
+    end is the symmetry-reduced solve's certificate, verified by the kernel, within 1e-9 of 2 sqrt 2."""
+    import certify.symmetry as symmetry
+    from certify.problem import certify_problem as certify_claim
+
+    ran = []
+    original = symmetry.certify_symmetric
+    monkeypatch.setattr(symmetry, "certify_symmetric", lambda *a, **k: ran.append(1) or original(*a, **k))
+    example = os.path.join(os.path.dirname(__file__), "..", "..", "certify", "data", "examples", "chsh_quantum.json")
+    with open(example, encoding="utf-8") as handle:
+        problem_json = json.load(handle)
+    cert, verdict = certify_claim({k: v for k, v in problem_json.items() if k != "sense"} | {"sense": "max"})
+    assert ran and verdict.ok
+    assert 2 * 2**0.5 <= float(verdict.value) < 2 * 2**0.5 + 1e-9
