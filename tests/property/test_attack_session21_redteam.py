@@ -43,7 +43,7 @@ from certify.rounding import psd_hint
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TSIRELSON = "proofs/pironio2010/npa/tsirelson-1.json"  # 5 rows
-LOCAL2 = "proofs/pironio2010/npa/local-2-I2.651012247.json"  # guess objective: 2 blocks of 13 rows
+LOCAL2 = "proofs/pironio2010/npa/local-2-I2.657481051.json"  # guess objective: 2 blocks of 13 rows (a grid point: its name survives regeneration)
 LARGE = "proofs/gallego2013/quantum/x11111_level2+ABC.json"  # 69 rows: the flint path
 
 
