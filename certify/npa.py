@@ -225,23 +225,23 @@ def _interior(key: str, solver):
 # one more solve). Untrusted like everything here: an entry is used only if it parses, has Z0's shape,
 # satisfies <Z0, F_w> = 0 for every word w != 1 exactly and is positive definite in floats; otherwise it
 # is recomputed and rewritten. A wrong but valid entry could only change which certificate is written,
-# never a verdict (the kernel checks the certificate). CERTIFY_NO_CACHE=1 disables it; CERTIFY_CACHE_DIR
-# moves it (default $XDG_CACHE_HOME/certify, else ~/.cache/certify). The test suite's conftest sets
-# CERTIFY_NO_CACHE=1, so no test depends on a user's cache.
+# never a verdict (the kernel checks the certificate). Off unless CERTIFY_CACHE_DIR names a folder
+# (CERTIFY_NO_CACHE=1 overrides it); the test suite's conftest sets CERTIFY_NO_CACHE=1.
 Z0_FORMAT = 1  # bump when interior_direction's rationals change (its denominator, its restoration)
 
 
 def cache_dir():
-    """The directory of certify's on-disk caches, or None when caching is off."""
+    """The directory of certify's on-disk Z0 cache, or None when caching is off (the default).
+
+    Opt-in only: a cached Z0 is whatever the float solve gave in the process that wrote it (its BLAS
+    threads, its load), so a shared default cache made `certify reproduce` depend on the machine's
+    history (measured: 205 Pironio certificates differed from a cache-free run, all still verifying)."""
     import os
     from pathlib import Path
 
-    if os.environ.get("CERTIFY_NO_CACHE", "") not in ("", "0"):
+    if os.environ.get("CERTIFY_NO_CACHE", "") not in ("", "0") or not os.environ.get("CERTIFY_CACHE_DIR"):
         return None
-    if os.environ.get("CERTIFY_CACHE_DIR"):
-        return Path(os.environ["CERTIFY_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "certify"
+    return Path(os.environ["CERTIFY_CACHE_DIR"])
 
 
 def _z0_path(key: str, solver):
