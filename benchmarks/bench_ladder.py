@@ -50,35 +50,13 @@ CASES = {
 }
 
 
-def i3322():
-    """I3322 in Collins-Gisin form (output 0 = the projector; local bound 0, quantum ~0.25088)."""
-    from certify.kernel.defs.scenario import Scenario, make_expression
-
-    s = Scenario((3, 3), (2, 2))
-    terms = [([0, None], [0, None], -1), ([None, 0], [None, 0], -2), ([None, 0], [None, 1], -1)]
-    for (x, y), coef in {(0, 0): 1, (0, 1): 1, (0, 2): 1, (1, 0): 1, (1, 1): 1, (1, 2): -1,
-                         (2, 0): 1, (2, 1): -1}.items():
-        terms.append(([0, 0], [x, y], coef))
-    return s, make_expression(s, terms)
-
-
 def definition(name):
-    from certify.kernel.defs.scenario import Scenario, chsh, make_expression
+    from cases import bell_family  # benchmarks/cases.py (after main() put the measured tree first on sys.path)
+
     from certify.npa import bell_objective, problem
-    from lp_checks.mermin import mermin_operator
 
     _, family, level, at = CASES[name]
-    constraint = None
-    if family == "chsh":
-        scenario, expr = Scenario((2, 2), (2, 2)), chsh()
-    elif family == "p00":
-        scenario = Scenario((2, 2), (2, 2))
-        expr, constraint = make_expression(scenario, [([0, 0], [0, 0], 1)]), chsh()
-    elif family == "i3322":
-        scenario, expr = i3322()
-    else:
-        parties = int(family[-1])
-        scenario, expr = Scenario((2,) * parties, (2,) * parties), mermin_operator(parties)
+    scenario, expr, constraint = bell_family(family)
     return problem(scenario, level, bell_objective(expr), constraint, None if at is None else Fraction(at))
 
 

@@ -19,19 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def i3322():
-    """I3322 in Collins-Gisin form (output 0 = the projector; local bound 0, quantum ~0.25088)."""
-    from certify.kernel.defs.scenario import Scenario, make_expression
-
-    s = Scenario((3, 3), (2, 2))
-    terms = [([0, None], [0, None], -1), ([None, 0], [None, 0], -2), ([None, 0], [None, 1], -1)]
-    for (x, y), coef in {(0, 0): 1, (0, 1): 1, (0, 2): 1, (1, 0): 1, (1, 1): 1, (1, 2): -1,
-                         (2, 0): 1, (2, 1): -1}.items():
-        terms.append(([0, 0], [x, y], coef))
-    return s, make_expression(s, terms)
-
-
 def cases():
+    from certify.expressions import i3322
     from certify.kernel.defs.scenario import Scenario
     from certify.npa import bell_objective, chsh_guess_problem, chsh_max_problem, problem
     from lp_checks.mermin import mermin_operator

@@ -91,8 +91,7 @@ def definition(family: str, level: str):
         scenario = Scenario((2,) * 5, (2,) * 5)
         return problem(scenario, level, bell_objective(mermin_operator(5))), lambda: mermin5_candidates(scenario)
     if family == "i3322":
-        from bench_pipeline import i3322
-
+        from certify.expressions import i3322
         from certify.symmetry import all_relabellings
 
         scenario, expr = i3322()

@@ -135,7 +135,7 @@ def _case(name: str, level: str):
 
         scenario = Scenario((2,) * 5, (2,) * 5)
         return problem(scenario, level, bell_objective(mermin_operator(5))), mermin5_candidates(scenario)
-    from bench_pipeline import i3322
+    from certify.expressions import i3322
 
     scenario, expr = i3322()
     return problem(scenario, level, bell_objective(expr)), all_relabellings(scenario)

@@ -118,25 +118,13 @@ def certify_case(name: str):
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from fractions import Fraction
 
-    from certify.kernel.defs.scenario import Scenario, chsh, make_expression, to_words
+    from cases import bell_family
+
+    from certify.kernel.defs.scenario import to_words
     from certify.npa import bell_objective, problem
 
     _, family, level, at = CASES[name]
-    constraint = None
-    if family == "chsh":
-        scenario, expr = Scenario((2, 2), (2, 2)), chsh()
-    elif family == "p00":
-        scenario = Scenario((2, 2), (2, 2))
-        expr, constraint = make_expression(scenario, [([0, 0], [0, 0], 1)]), chsh()
-    elif family == "i3322":
-        from bench_pipeline import i3322
-
-        scenario, expr = i3322()
-    else:
-        from lp_checks.mermin import mermin_operator
-
-        parties = int(family[-1])
-        scenario, expr = Scenario((2,) * parties, (2,) * parties), mermin_operator(parties)
+    scenario, expr, constraint = bell_family(family)
     definition = problem(scenario, level_string(level), bell_objective(expr), constraint,
                          None if at is None else Fraction(at))
 

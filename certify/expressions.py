@@ -61,3 +61,14 @@ def read_expression(obj, scenario: Scenario, where: str) -> Expression:
             terms.append((outs, ins, coef * (-1) ** sum(a_s)))
     constant = parse_rational(obj["constant"], f"{where}.constant") if "constant" in obj else 0
     return make_expression(scenario, terms, constant, where)
+
+
+def i3322() -> tuple:
+    """(scenario, expression) of I3322 (Collins-Gisin 2004) in Collins-Gisin form, output 0 the projector:
+    local bound 0, quantum maximum ~0.250875 (NPA level 3). Benchmarks and tests share this one copy."""
+    scenario = Scenario((3, 3), (2, 2))
+    terms = [([0, None], [0, None], -1), ([None, 0], [None, 0], -2), ([None, 0], [None, 1], -1)]
+    for (x, y), coef in {(0, 0): 1, (0, 1): 1, (0, 2): 1, (1, 0): 1, (1, 1): 1, (1, 2): -1,
+                         (2, 0): 1, (2, 1): -1}.items():
+        terms.append(([0, 0], [x, y], coef))
+    return scenario, make_expression(scenario, terms)

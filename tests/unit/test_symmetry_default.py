@@ -15,6 +15,7 @@ import pytest
 
 from certify.certificate import checked
 from certify.cli import main
+from certify.expressions import i3322
 from certify.kernel.defs.scenario import Scenario, chsh, make_expression
 from certify.npa import bell_objective, chsh_guess_problem, problem
 from certify.papers.produce import npa_certificate
@@ -24,19 +25,10 @@ from lp_checks.mermin import mermin_operator
 CHSH = Scenario((2, 2), (2, 2))
 
 
-def _i3322():
-    s = Scenario((3, 3), (2, 2))
-    terms = [([0, None], [0, None], -1), ([None, 0], [None, 0], -2), ([None, 0], [None, 1], -1)]
-    for (x, y), coef in {(0, 0): 1, (0, 1): 1, (0, 2): 1, (1, 0): 1, (1, 1): 1, (1, 2): -1,
-                         (2, 0): 1, (2, 1): -1}.items():
-        terms.append(([0, 0], [x, y], coef))
-    return s, make_expression(s, terms)
-
-
 CASES = {
     "chsh-2": lambda: problem(CHSH, "2", bell_objective(chsh())),
     "mermin3-2": lambda: problem(Scenario((2,) * 3, (2,) * 3), "2", bell_objective(mermin_operator(3))),
-    "i3322-2": lambda: problem(_i3322()[0], "2", bell_objective(_i3322()[1])),
+    "i3322-2": lambda: problem(i3322()[0], "2", bell_objective(i3322()[1])),
 }
 ORDERS = {"chsh-2": 16, "mermin3-2": 192, "i3322-2": 8}
 
@@ -61,7 +53,7 @@ def test_both_paths_verify_and_agree_and_symmetric_is_the_default(name):
 
 def test_generators_are_symmetries_and_generate_the_whole_stabiliser():
     """Against brute force on CHSH (128 relabellings) and I3322 (4608): the same group."""
-    for definition, scenario in ((CASES["chsh-2"](), CHSH), (CASES["i3322-2"](), _i3322()[0])):
+    for definition, scenario in ((CASES["chsh-2"](), CHSH), (CASES["i3322-2"](), i3322()[0])):
         generators, order, why = symmetry_generators(definition)
         assert why is None and stabiliser(definition, generators) == generators
         group = set(closure(generators, scenario))
