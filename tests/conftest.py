@@ -68,3 +68,20 @@ def random_two_party_expression(full, marginal):
     terms += [((None, 0), (None, y), c) for y, c in zip(range(2), marginal[2:])]
     expr = make_expression(sc, terms)
     return expr, make_expression(sc, [(o, i, -c) for o, i, c in expr.terms])
+
+
+def one_party_hinted(rows, diagonal_bits, hint):
+    """A TRUE claim "max <= 1" on one party (level 1: rows = 1 + inputs (outputs - 1) words, no products), Z
+    diagonal with `diagonal_bits`-bit entries satisfying every identity, and the PSD hint row i = `hint(i)`:
+    the hostile-size certificates of the hint's attack tests."""
+    from certify.certificate import make_certificate
+
+    inputs, outputs = next((m, d) for d in range(2, 65) for m in range(1, 65) if 1 + m * (d - 1) == rows)
+    big = [(1 << (diagonal_bits - 1)) + 2 * k + 1 for k in range(rows - 1)]
+    letters = [(x, a) for x in range(inputs) for a in range(outputs - 1)]
+    terms = [{"coef": str(-big[k]), "inputs": [x], "outputs": [a]} for k, (x, a) in enumerate(letters)]
+    problem = {"scenario": {"inputs": [inputs], "outputs": [outputs]}, "level": "1",
+               "objective": {"bell": {"terms": terms}}}
+    z = [[("1" if i == 0 else str(big[i - 1])) if k == 0 else "0" for k in range(rows - i)] for i in range(rows)]
+    evidence = {"nu": "1", "lambda": "0", "Z": [z], "psd_hint": [[hint(i) for i in range(rows)]]}
+    return make_certificate("hostile/hint", "npa.max", "hostile", problem, "<=", "1", evidence)

