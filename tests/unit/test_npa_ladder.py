@@ -82,14 +82,20 @@ def test_the_label_does_not_decide(monkeypatch):
     assert calls == [("tied", None)] and 0 <= result.slack <= 1e-6
 
 
-def test_polish_before_a_resolve(monkeypatch):
-    """A miss on an "inaccurate" run: every polished candidate is checked before the re-solve."""
+def _chsh_with_logged_polish(monkeypatch):
+    """Max CHSH L2 with a fake solver that ends "inaccurate" 1e-3 off, every solve and polish logged in order."""
     spec = chsh_max_problem("2")
     pipeline.interior(spec)
     events = []
     polish = polishing.polish
     monkeypatch.setattr(polishing, "polish", lambda *a, **k: events.append("polish") or polish(*a, **k))
     _fake_solver(monkeypatch, "inaccurate", 1e-3, events)
+    return spec, events
+
+
+def test_polish_before_a_resolve(monkeypatch):
+    """A miss on an "inaccurate" run: every polished candidate is checked before the re-solve."""
+    spec, events = _chsh_with_logged_polish(monkeypatch)
     pipeline.certify_problem(spec, target=1e-4)
     assert events[0] == ("tied", None) and events[1] == "polish"
     assert events.index(("lmi", None)) > 1  # the re-solve comes after the polish
@@ -109,12 +115,7 @@ def test_resolve_on_an_inaccurate_solve_polished_certificate_verified(log):
 
 
 def test_refine_off_never_polishes(monkeypatch):
-    spec = chsh_max_problem("2")
-    pipeline.interior(spec)
-    events = []
-    polish = polishing.polish
-    monkeypatch.setattr(polishing, "polish", lambda *a, **k: events.append("polish") or polish(*a, **k))
-    _fake_solver(monkeypatch, "inaccurate", 1e-3, events)
+    spec, events = _chsh_with_logged_polish(monkeypatch)
     pipeline.certify_problem(spec, target=1e-4, refine=False)
     assert "polish" not in events and len(events) == 2
 
