@@ -108,19 +108,16 @@ def parsed(definition: dict):
             text = None
     except (TypeError, ValueError):  # not JSON text (e.g. Fractions inside): no cache
         text = None
-    if text is not None and text in _PARSED:
-        _PARSED[text] = _PARSED.pop(text)  # most recently used last
-        return _PARSED[text]
-    npa = parse_problem(definition, "problem")
-    out = npa, conic_data_of(npa)
-    if text is not None:
-        if len(_PARSED) >= 32:
-            _PARSED.pop(next(iter(_PARSED)))
-        _PARSED[text] = out
-    return out
+    if text is None:
+        npa = parse_problem(definition, "problem")
+        return npa, conic_data_of(npa)
+    return _parsed_text(text)
 
 
-_PARSED = {}  # canonical definition text -> (NpaProblem, ConicData)
+@lru_cache(maxsize=32)
+def _parsed_text(text: str):
+    npa = parse_problem(json.loads(text), "problem")
+    return npa, conic_data_of(npa)
 
 
 def conic_data_of(npa) -> ConicData:
