@@ -98,16 +98,21 @@ def conic_data(definition: dict) -> ConicData:
     return conic_data_of(parse_problem(definition, "problem"))
 
 
+def canonical_text(definition: dict):
+    """The definition's canonical JSON text (a cache key), or None when that text is not the definition
+    (tuples, integer keys, Fractions inside): such definitions are never cached."""
+    try:
+        text = json.dumps(definition, sort_keys=True, separators=(",", ":"))
+    except (TypeError, ValueError):
+        return None
+    return text if json.loads(text) == definition else None
+
+
 def parsed(definition: dict):
     """(NpaProblem, ConicData) of a definition, cached by its canonical JSON text (the last 32): a
     producer of many claims, or a caller that just built the same definition, rebuilds it once per
     process. Untrusted convenience only: the kernel's check of the written certificate parses it again."""
-    try:
-        text = json.dumps(definition, sort_keys=True, separators=(",", ":"))
-        if json.loads(text) != definition:  # tuples, int keys: the text is not the definition
-            text = None
-    except (TypeError, ValueError):  # not JSON text (e.g. Fractions inside): no cache
-        text = None
+    text = canonical_text(definition)
     if text is None:
         npa = parse_problem(definition, "problem")
         return npa, conic_data_of(npa)

@@ -353,18 +353,18 @@ def _congruence(block, m: list, size: int) -> list:
     return [[format_rational(Fraction(out[a][b], scale)) for b in range(a, size)] for a in range(size)]
 
 
-_PARSED = {}  # definition text -> NpaProblem (the last 64)
-
-
 def parsed(definition: dict, where: str = "problem"):
-    """`certify.kernel.npa.parse_problem`, cached by the definition's text (an orbit's members are
-    parsed once for its signature and again when mapped to)."""
-    text = json.dumps(definition, sort_keys=True)
-    if text not in _PARSED:
-        if len(_PARSED) >= 64:
-            _PARSED.pop(next(iter(_PARSED)))
-        _PARSED[text] = parse_problem(definition, where)
-    return _PARSED[text]
+    """`certify.kernel.npa.parse_problem`, cached by the definition's canonical text (an orbit's members
+    are parsed once for its signature and again when mapped to)."""
+    from certify.npa import canonical_text
+
+    text = canonical_text(definition)
+    return parse_problem(definition, where) if text is None else _parsed_text(text, where)
+
+
+@lru_cache(maxsize=64)
+def _parsed_text(text: str, where: str):
+    return parse_problem(json.loads(text), where)
 
 
 def orbits(instances: list, generators) -> list:
