@@ -177,3 +177,43 @@ def test_symmetrised_solve_certifies_tsirelson_on_three_invariant_moments():
     verdict = _verdict(definition, result.evidence)
     assert verdict.ok and verdict.value == result.bound
     assert 0 <= float(result.bound) - 2 * 2 ** 0.5 < 1e-8
+
+
+def test_orbit_average_is_the_group_average_and_the_reduced_form_is_reused():
+    """`_Reduced.average` (orbits of matrix positions under the generators) against the explicit mean of
+    P_g^T Z P_g over every element of the group (Mermin-3 level 2: 192 elements, orbits that meet
+    themselves with the other sign included), on a random symmetric Z; and the reduced form, with its Z0,
+    is built once per (scenario, level, symmetries) while the constraint's I changes."""
+    import numpy as np
+
+    from certify.symmetry import _reduced, _signed_generators, parsed, symmetry_generators
+    from lp_checks.mermin import mermin_operator
+
+    scenario = Scenario((2,) * 3, (2,) * 3)
+    definition = problem(scenario, "2", bell_objective(mermin_operator(3)))
+    generators, order, _ = symmetry_generators(definition)
+    npa = parsed(definition)
+    reduced = _reduced(npa, "2", generators)
+    assert reduced.order == order == 192
+    signed, _ = _signed_generators(npa, closure(generators, scenario), reduced.c)
+    assert len(signed) == 191  # every element but the identity
+    n = npa.structure.size
+    z = np.random.default_rng(3).normal(size=(n, n))
+    z = z + z.T
+    explicit = z.copy()  # the identity's term
+    for perm, sign in signed:  # (P^T Z P)[perm[i], perm[j]] = sign[i] sign[j] Z[i, j]
+        term = np.zeros((n, n))
+        term[np.ix_(perm, perm)] = sign[:, None] * sign[None, :] * z
+        explicit += term
+    explicit /= 192
+    assert np.abs(reduced.average(z) - explicit).max() < 1e-12
+    assert np.count_nonzero(~reduced.orbits[2]) > 0  # some positions are forced to 0 by a sign
+    assert _reduced(npa, "2", generators) is reduced
+    chsh_at = [problem(CHSH_SCENARIO, "2", bell_objective(make_expression(CHSH_SCENARIO, [([0, 0], [0, 0], 1)])),
+                       chsh(), Fraction(at)) for at in ("5/2", "27/10")]
+    first, second = (certify_symmetric(d, symmetry_generators(d)[0]) for d in chsh_at)
+    assert first is not None and second is not None and first.group == second.group == 2
+    gens = [symmetry_generators(d)[0] for d in chsh_at]
+    assert gens[0] == gens[1]  # the search does not depend on I
+    assert _reduced(parsed(chsh_at[0]), "2", stabiliser(chsh_at[0], gens[0])) is \
+        _reduced(parsed(chsh_at[1]), "2", stabiliser(chsh_at[1], gens[1]))
