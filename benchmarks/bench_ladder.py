@@ -10,7 +10,11 @@ bench's own temporary CERTIFY_CACHE_DIR, never the user's), with Z0 already in m
 definition not yet parsed ("x warm": a producer of many claims at one level), and the same
 definition once more ("x again": the parse cache hot). Printed: medians of the per-repetition
 ratios pipeline / solve, the solver calls the pipeline made (interior excluded), the slack
-(verified bound - float optimum) and the verified bound. `--root` imports certify from
+(verified bound - float optimum) and the verified bound. Then, in the same repetition, the default
+pipeline users run (`certify.symmetry.certify_npa`: symmetry-reduced where the problem has
+symmetries, else `certify_problem`): "x dflt" warm (the definition not yet parsed; what depends only
+on scenario, level and objective in memory, as "x warm"), "x dcold" with every such cache emptied (a
+one-off run, no disk cache), the path it took, its slack and verified bound. `--root` imports certify from
 another checkout (a `git worktree` of an older commit: the "before" column). Run from the
 repository root:
 
@@ -113,7 +117,12 @@ def measure(name, repeats, kwargs):
             t_again = time.perf_counter() - start
         finally:
             npa.solve = inner
-        rows.append({"solve": t_solve, "z0": t_z0, "z0_disk": t_z0_disk, "warm": t_warm, "again": t_again,
+        t_default, t_default_cold, default = default_pipeline(spec, forget_parses)
+        rows.append({"default": t_default, "default_cold": t_default_cold,
+                     "path": None if default is None else default.path,
+                     "default_slack": None if default is None or default.result is None else default.result.slack,
+                     "default_bound": None if default is None or default.result is None else float(default.result.bound),
+                     "solve": t_solve, "z0": t_z0, "z0_disk": t_z0_disk, "warm": t_warm, "again": t_again,
                      "cold": t_warm + t_z0, "cold_disk": t_warm + (t_z0 if t_z0_disk is None else t_z0_disk),
                      "calls": n_calls, "status": sol.status, "primal": sol.primal,
                      "slack": None if result is None else result.slack,
@@ -126,9 +135,51 @@ def measure(name, repeats, kwargs):
            "ratio_warm": med(r["warm"] / r["solve"] for r in rows),
            "ratio_cold_disk": med(r["cold_disk"] / r["solve"] for r in rows),
            "ratio_again": med(r["again"] / r["solve"] for r in rows),
+           "ratio_default": None if rows[0]["default"] is None else med(r["default"] / r["solve"] for r in rows),
+           "ratio_default_cold": None if rows[0]["default"] is None else med(r["default_cold"] / r["solve"]
+                                                                            for r in rows),
+           "path": rows[-1]["path"], "default_slack": rows[-1]["default_slack"],
+           "default_bound": rows[-1]["default_bound"],
            "calls": rows[-1]["calls"], "slack": rows[-1]["slack"], "bound": rows[-1]["bound"],
            "status": rows[-1]["status"], "rows": rows}
     return out
+
+
+def default_pipeline(spec, forget_parses):
+    """(warm seconds, cold seconds, Pipeline) of `certify.symmetry.certify_npa`, the default of `certify npa`
+    (symmetry-reduced where the problem has symmetries): warm with the definition not yet parsed and what
+    depends on (scenario, level, objective) only in memory (the reduced form, its Z0, the symmetry search;
+    the full path's Z0), as "x warm"; cold with every such cache emptied and the disk cache off (a one-off
+    run). (None, None, None) for a checkout without certify_npa."""
+    try:
+        from certify import symmetry
+    except ImportError:
+        return None, None, None
+    if not hasattr(symmetry, "certify_npa"):
+        return None, None, None
+    import certify.npa as npa
+
+    def forget_everything():
+        forget_parses()
+        npa._interior.cache_clear()
+        for name in ("_parsed_text", "_stabiliser_search", "_image_key"):
+            getattr(getattr(symmetry, name, None), "cache_clear", lambda: None)()
+        getattr(symmetry, "_REDUCED", {}).clear()
+
+    os.environ["CERTIFY_NO_CACHE"] = "1"
+    try:
+        forget_everything()
+        start = time.perf_counter()
+        symmetry.certify_npa(spec)
+        cold = time.perf_counter() - start
+        forget_parses()
+        getattr(getattr(symmetry, "_parsed_text", None), "cache_clear", lambda: None)()
+        start = time.perf_counter()
+        result = symmetry.certify_npa(spec)
+        warm = time.perf_counter() - start
+    finally:
+        os.environ.pop("CERTIFY_NO_CACHE")
+    return warm, cold, result
 
 
 def main(argv=None):
@@ -150,17 +201,24 @@ def main(argv=None):
     print(f"certify from {Path(certify.__file__).parent}", flush=True)
     os.environ.setdefault("CERTIFY_CACHE_DIR", tempfile.mkdtemp(prefix="bench-ladder-cache-"))
     print(f"{'case':12s} {'n':>3s} {'solve':>8s} {'z0':>7s} {'pipeline':>9s} {'x cold':>7s} {'x disk':>7s} "
-          f"{'x warm':>7s} {'x again':>7s} {'calls':>5s} {'slack':>9s}  bound", flush=True)
+          f"{'x warm':>7s} {'x again':>7s} {'calls':>5s} {'slack':>9s} {'bound':>13s} | {'x dflt':>6s} "
+          f"{'x dcold':>7s} {'path':>9s} {'slack':>9s}  bound", flush=True)
     for name in args.cases.split(","):
         r = measure(name, args.repeats, kwargs)
         slack = "none" if r["slack"] is None else f"{r['slack']:.2e}"
         bound = "none" if r["bound"] is None else f"{r['bound']:.10f}"
         print(f"{name:12s} {r['n']:3d} {r['solve']:7.3f}s {r['z0']:6.3f}s {r['cold']:8.3f}s {r['ratio_cold']:7.2f} "
               f"{r['ratio_cold_disk']:7.2f} {r['ratio_warm']:7.2f} {r['ratio_again']:7.2f} {r['calls']:5d} "
-              f"{slack:>9s}  {bound}", flush=True)
+              f"{slack:>9s} {bound:>13s} | {fmt(r['ratio_default'], '6.2f')} {fmt(r['ratio_default_cold'], '7.2f')} "
+              f"{r['path'] or '-':>9s} {fmt(r['default_slack'], '9.2e')}  {fmt(r['default_bound'], '.10f')}",
+              flush=True)
         if args.json:
             with open(args.json, "a") as fh:
                 fh.write(json.dumps(r) + "\n")
+
+
+def fmt(value, spec):
+    return "-" if value is None else format(value, spec)
 
 
 if __name__ == "__main__":
