@@ -182,23 +182,23 @@ def tangent_of(npa: NpaProblem, evidence, where: str, spent=None):
             c[k] = c.get(k, 0) + m * v
     entry, n = npa.structure.entry, npa.structure.size
     spent = [0] if spent is None else spent  # `psd`'s work bound over all blocks (<= 256), or all of a file's
-    # a hint replaces the elimination (only the hint is used when present; `psd.dominant`)
-    rows = [scaled(z, f"{where}.Z[{b}]", spent) if hints is None else hinted(z, hints[b], f"{where}.Z[{b}]", spent)
-            for b, z in enumerate(mats)]
-    for b, (g, z) in enumerate(zip(npa.blocks, mats)):
-        inner = [Fraction(0)] * len(npa.structure.words)  # <Z_e, F_w>
-        for i in range(n):
+    # a hint replaces the elimination (only the hint is used when present; `psd.dominant`); Z = M / D
+    prepared = [scaled(z, f"{where}.Z[{b}]", spent, True) if hints is None else
+                hinted(z, hints[b], f"{where}.Z[{b}]", spent) for b, z in enumerate(mats)]
+    for b, (g, (d, m, *_)) in enumerate(zip(npa.blocks, prepared)):
+        inner = [0] * len(npa.structure.words)  # D <Z_e, F_w>, in integers: one division per word
+        for i, (row, words) in enumerate(zip(m, entry)):
             for j in range(i, n):
-                if entry[i][j] != ZERO:
-                    inner[entry[i][j]] += z[i][j] if i == j else 2 * z[i][j]
+                if words[j] != ZERO:
+                    inner[words[j]] += row[j] if i == j else 2 * row[j]
         for k, value in enumerate(inner):
-            residual = g.get(k, 0) + value + c.get(k, 0) - (nu if k == 0 else 0)
+            residual = g.get(k, 0) + Fraction(value, d) + c.get(k, 0) - (nu if k == 0 else 0)
             if residual:
                 raise Reject(f"{where}.Z[{b}]: dual identity fails at word {spell(npa.structure.words[k])} "
                              f"(residual {brief(residual)})")
-        if hints is None and not integer_psd(rows[b], _backend(n)):
+        if hints is None and not integer_psd(m, _backend(n)):
             raise Reject(f"{where}.Z[{b}]: not positive semidefinite (exact LDL^T)")
-        if hints is not None and not dominant(rows[b], _backend(n)):
+        if hints is not None and not dominant(prepared[b], _backend(n)):
             raise Reject(f"{where}.psd_hint[{b}]: Z - L L^T is not diagonally dominant (the hint proves nothing)")
     return nu - sum((m * v for m, _, v in pins), Fraction(0)), lam
 

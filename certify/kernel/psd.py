@@ -40,12 +40,13 @@ def _charge(work, spent, message):
         spent[0] = work
 
 
-def scaled(matrix, where: str, spent=None) -> list:
-    """The matrix times the common denominator of its entries, as integer rows, after the work bound."""
-    _, rows, bits = _integers(matrix, where)
+def scaled(matrix, where: str, spent=None, with_scale: bool = False):
+    """The matrix times the common denominator of its entries, as integer rows (after that denominator
+    `with_scale`), after the work bound."""
+    scale, rows, bits = _integers(matrix, where)
     _charge(len(rows) ** 5 * (bits + 8) ** 2, spent, f"{where}: {len(rows)} rows of {bits}-bit scaled entries "
             "exceed the elimination work bound n^5 (b + 8)^2")
-    return rows
+    return (scale, rows) if with_scale else rows
 
 
 def hint_size(n: int, where: str):
