@@ -51,12 +51,12 @@ def parse_rational(text, where: str) -> Fraction:
         raise CertifyError(f'{where}: expected rational "p/q", got {_show(text)}')
     num, _, den = text.partition("/")
     # Per part: int() itself refuses more than 4300 digits (ValueError); the regex scan is linear.
-    if max(len(num.lstrip("-")), len(den)) > MAX_DIGITS:
+    if len(text) > MAX_DIGITS and max(len(num.lstrip("-")), len(den)) > MAX_DIGITS:
         raise CertifyError(f"{where}: rational has more than {MAX_DIGITS} digits in its numerator or denominator")
     if den == "1" or num == "-0":
         raise CertifyError(f'{where}: rational "{text}" is not canonical (no "/1", no "-0")')
-    value = Fraction(int(num), int(den) if den else 1)
-    if den and value.denominator != int(den):
+    value = Fraction(int(num), q := int(den) if den else 1)
+    if value.denominator != q:
         raise CertifyError(f'{where}: rational "{text}" is not in lowest terms')
     return value
 
@@ -65,8 +65,8 @@ def denominator(values, where: str, most: int = MAX_SCALE_BITS) -> int:
     """lcm of the denominators; refused beyond `most` bits (work bound: a sum of n rationals of distinct
     4000-digit denominators has ~13,000 n bits, and each addition costs a gcd quadratic in that)."""
     scale = 1
-    for v in values:
-        scale = lcm(scale, v.denominator)
+    for d in {v.denominator for v in values}:  # each once: the same lcm (its growth is monotone: the same refusals)
+        scale = lcm(scale, d)
         if scale.bit_length() > most:
             raise CertifyError(f"{where}: common denominator exceeds {most} bits (work bound)")
     return scale

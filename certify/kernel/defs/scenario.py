@@ -45,7 +45,7 @@ def make_expression(scenario: Scenario, terms, constant=Fraction(0), where="expr
     for k, (outs, ins, coef) in enumerate(terms):
         outs, ins = tuple(outs), tuple(ins)
         _check_slots(scenario, outs, ins, f"{where}.terms[{k}]")
-        merged[(outs, ins)] = merged.get((outs, ins), Fraction(0)) + Fraction(coef)
+        merged[(outs, ins)] = merged.get((outs, ins), 0) + Fraction(coef)
     key = lambda item: tuple((-1 if v is None else v) for v in item[0][0] + item[0][1])
     kept = tuple((o, i, c) for (o, i), c in sorted(merged.items(), key=key) if c != 0)
     return Expression(kept, Fraction(constant))
@@ -106,7 +106,7 @@ def to_words(expr: Expression, scenario: Scenario, where: str = "expression") ->
                    for i, (a, x) in enumerate(zip(outs, ins)) if a is not None]
         for choice in product(*factors):
             word = tuple(letter for part, _ in choice for letter in part)
-            out[word] = out.get(word, Fraction(0)) + coef * prod(weight for _, weight in choice)
+            out[word] = out.get(word, 0) + (coef if prod(weight for _, weight in choice) > 0 else -coef)  # +-1
     return {w: c for w, c in out.items() if c != 0 or w == ()}
 
 
