@@ -191,11 +191,16 @@ def main(argv=None):
     parser.add_argument("--no-refine", action="store_true", help="certify_problem(refine=False)")
     parser.add_argument("--tied-first", action="store_true",
                         help='the ladder with "tied" before "lmi" at each tolerance (an experiment)')
+    parser.add_argument("--reg-first", action="store_true",
+                        help='the ladder with "lmi-reg" (certify.solve.clarabel.REGULARISED) first (an experiment)')
     args = parser.parse_args(argv)
     sys.path.insert(0, str(Path(args.root).resolve()))
     kwargs = {"refine": False} if args.no_refine else {}
     if args.tied_first:
         kwargs["ladder"] = (("tied", None), ("lmi", None), ("tied", 1e-10), ("lmi", 1e-10), ("tied", 1e-9), ("lmi", 1e-7))
+    if args.reg_first:
+        kwargs["ladder"] = (("lmi-reg", None), ("tied", None), ("lmi", None), ("tied", 1e-10), ("lmi", 1e-10),
+                            ("tied", 1e-9), ("lmi", 1e-7))
     import certify
 
     print(f"certify from {Path(certify.__file__).parent}", flush=True)

@@ -10,5 +10,5 @@ from certify.solve.common import run_cvxpy
 
 
 def run(data, at, tol, form="lmi"):
-    return run_cvxpy("clarabel-cvxpy", "CLARABEL", data, at, options(tol),
+    return run_cvxpy("clarabel-cvxpy", "CLARABEL", data, at, options(tol, form),
                      lambda raw: str(raw.status), STATUS_MAP, form)

@@ -16,6 +16,8 @@ import cvxpy as cp
 import numpy as np
 import scipy.sparse as sp
 
+from certify.errors import CertifyError
+
 
 @dataclass
 class Model:
@@ -41,8 +43,12 @@ def build(data, at=None, form="lmi") -> Model:
 
     The two are the same relaxation; interior-point solvers reach different
     accuracies on them (near CHSH = 2 sqrt 2 "tied" often does better), so
-    the certification ladder tries both.
+    the certification ladder tries both. Form "lmi-reg" is the "lmi" model (its regularisation is a
+    Clarabel setting, `certify.solve.clarabel.options`; other solvers solve it as "lmi").
     """
+    if form not in ("lmi", "tied", "lmi-reg"):
+        raise CertifyError(f"solver: unknown formulation {form!r}")
+    form = "lmi" if form == "lmi-reg" else form
     n, nw = data.size, data.n_words
     ys, psd, cons = [], [], []
     for _ in range(data.g.shape[0]):
