@@ -9,11 +9,9 @@ MAX_WORK first. In full, with measurements: docs/referee-guide.md, appendix D.
 Hint lemma (`dominant`): if R = Z - L L^T has R_ii >= sum_{j != i} |R_ij| for every i, then Z =
 L L^T + R is PSD: x^T L L^T x = |L^T x|^2 >= 0 and x^T R x >= sum_{i<j} |R_ij| (|x_i| - |x_j|)^2 >= 0.
 Sufficient only (a PSD Z may fail it); it costs ~n^3 small products instead of n^5 large ones.
-`integer_psd` first tries the lemma on a factor it guesses in floats (`_guess`): a pass is a proof whatever
-the floats did; a fail leaves the decision to the elimination.
 """
 
-from math import ceil, cos, log2, sqrt
+from math import ceil, log2, sqrt
 from operator import mul
 
 from certify.errors import CertifyError
@@ -41,8 +39,7 @@ def _charge(work, spent, message):
 
 
 def scaled(matrix, where: str, spent=None, with_scale: bool = False):
-    """The matrix times the common denominator of its entries, as integer rows (after that denominator
-    `with_scale`), after the work bound."""
+    """The matrix times its entries' common denominator (first `with_scale`) as integer rows, after the work bound."""
     scale, rows, bits = _integers(matrix, where)
     _charge(len(rows) ** 5 * (bits + 8) ** 2, spent, f"{where}: {len(rows)} rows of {bits}-bit scaled entries "
             "exceed the elimination work bound n^5 (b + 8)^2")
@@ -77,17 +74,14 @@ def dominant(prepared, backend: str = "int") -> bool:
     else:
         gram = [[sum(map(mul, k[i], k[j])) for j in range(i + 1)] for i in range(n)]  # zip stops at j + 1
     r = [[qq * m[i][j] - d * gram[i][j] for j in range(i + 1)] for i in range(n)]
-    off = [0] * n  # sum_{j != i} |R_ij|
-    for i in range(n):
-        for j in range(i):
-            off[i] += abs(r[i][j])
-            off[j] += abs(r[i][j])
+    off = [sum(map(abs, r[i][:i])) + sum(abs(r[j][i]) for j in range(i + 1, n)) for i in range(n)]  # j != i
     return all(r[i][i] >= off[i] for i in range(n))
 
 
 def integer_psd(rows, backend: str = "int") -> bool:
-    """True iff the symmetric integer matrix (from `scaled`) is PSD, by fraction-free elimination.
-    Symmetry is the caller's to guarantee (the NPA check builds Z from its upper triangle)."""
+    """True iff the symmetric integer matrix (from `scaled`) is PSD: by the hint lemma on a float-guessed factor (a
+    pass proves it whatever the floats did), else by fraction-free elimination. Symmetry is the caller's to
+    guarantee (the NPA check builds Z from its upper triangle)."""
     if len(rows) >= GUESS and _guess(rows, backend):
         return True
     if backend == "flint":  # optional accelerator, same algorithm (any other backend: Python ints)
@@ -115,32 +109,20 @@ def integer_psd(rows, backend: str = "int") -> bool:
 
 
 def _guess(rows, backend: str) -> bool:
-    """`dominant` on a guessed L: the float Cholesky factor of Z - s I rounded to 2^-k, s half the Rayleigh
-    quotient after three inverse iterations (/8 while the factorisation fails). Floats only choose L."""
+    """`dominant` on a guessed L: the float Cholesky factor of Z - s I rounded to 2^-k, s = p/4, p/32, ... (p the
+    least pivot of Z's, >= its least eigenvalue) until the factorisation succeeds. Floats only choose L."""
     n, e = len(rows), max(max(map(abs, row)) for row in rows).bit_length() - 60
     a = [[float(v >> e if e > 0 else v) for v in row] for row in rows]  # Z / 2^max(e, 0): 60 bits suffice
-    top, x, chol = max(a[i][i] for i in range(n)), [cos(i) for i in range(n)], _cholesky(a, 0.0)
-    try:  # float overflow or NaN: no guess
-        for _ in range(3 if chol else 0):  # x <- (L L^T)^-1 x / |.|; cos: not orthogonal to symmetric eigenvectors
-            y = []
-            for row, v in zip(chol, x):
-                y.append((v - sum(map(mul, row, y))) / row[-1])
-            for i in range(n - 1, -1, -1):
-                y[i] /= chol[i][i]
-                y[:i] = [v - c * y[i] for v, c in zip(y[:i], chol[i])]
-            x = [v / norm for norm in [sqrt(sum(map(mul, y, y)))] for v in y]
-        least = sum(v * sum(map(mul, row, x)) for v, row in zip(x, a)) if chol else 0.0
-        for shift in (least / 2 / 8 ** t for t in range(4)):  # s must exceed the float errors
-            if shift > 64 * n * top * 2.0 ** -52 and (chol := _cholesky(a, shift)):
-                k = max(0, ceil(log2(4 * n * n * sqrt(top) / shift)))  # R = s I + < n^2 sqrt(top) 2^-k per row
-                return dominant((1 << max(e, 0), rows, 1 << k, [[round(v * 2.0**k) for v in r] for r in chol]), backend)
-    except (ArithmeticError, ValueError):
-        pass
+    top, chol = max(a[i][i] for i in range(n)), _cholesky(a, 0.0)  # all finite (`_cholesky`): nothing raises
+    for shift in [min(row[-1] for row in chol) ** 2 / 4 / 8 ** t for t in range(4 if chol else 0)]:
+        if shift > 64 * n * top * 2.0 ** -52 and (chol := _cholesky(a, shift)):  # s above the float errors
+            k = max(0, ceil(log2(4 * n * n * sqrt(top) / shift)))  # R = s I + < n^2 sqrt(top) 2^-k per row
+            return dominant((1 << max(e, 0), rows, 1 << k, [[round(v * 2.0**k) for v in r] for r in chol]), backend)
     return False
 
 
 def _cholesky(a, shift):
-    """Lower rows of the float Cholesky factor of a - shift I, or None at a pivot that is not > 0."""
+    """Lower rows of the float Cholesky factor of a - shift I (finite: an infinity or NaN ends at a pivot), or None."""
     out = []
     for i, row in enumerate(a):
         li = []

@@ -1,4 +1,4 @@
-"""Session-22 attacks on the kernel's moment-structure cache (`kernel.defs.words.build`, an lru_cache on the
+"""Session-22 attacks on the kernel's moment-structure cache (`kernel.npa._build`, an lru_cache of `words.build` on the
 monomials) and on the integer dual identities of `kernel.npa.tangent_of` (D <Z_e, F_w> in integers, one division
 per word): a later check must not be influenced by an earlier one, and no identity may pass that fails in
 Fractions.
@@ -18,6 +18,7 @@ from fractions import Fraction as F
 
 import pytest
 
+import certify.kernel.npa as kernel_npa
 from certify.errors import CertifyError
 from certify.kernel import check_certificate
 from certify.kernel.defs import words
@@ -37,7 +38,7 @@ def load(path) -> dict:
 
 def fresh(problem):
     """The parse with every cached structure dropped first."""
-    words._build.cache_clear()
+    kernel_npa._build.cache_clear()
     return parse_problem(problem, "problem")
 
 
@@ -79,9 +80,9 @@ def test_eviction_and_return_rebuild_the_same_structure():
     for level in ("1", "1+AB", "3", "4"):  # 12 structures: more than the cache holds
         for outputs in ([2, 2], [3, 2], [2, 3]):
             parse_problem(dict(base, level=level, scenario=dict(base["scenario"], outputs=outputs)), "problem")
-    assert words._build.cache_info().currsize <= 8
+    assert kernel_npa._build.cache_info().currsize <= 8
     assert parse_problem(base, "problem").structure == first
-    assert words.build(list(first.monomials)) == first  # a list or a tuple: one key, the same result
+    assert words.build(list(first.monomials)) == first  # the uncached definition agrees
 
 
 def test_a_certificate_checked_under_another_scenario_in_between():

@@ -11,7 +11,6 @@ symmetric moments suffice: docs/referee-guide.md, appendix A.
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import product
 from math import prod
 
@@ -134,13 +133,8 @@ class MomentStructure:
 def build(monomials) -> MomentStructure:
     """Gamma[i][j] = <u_i^dagger u_j>: the index of its canonical word, or ZERO. So Gamma(y) =
     sum_w y_w F_w with F_w symmetric 0/1 matrices of disjoint supports, and F_identity = e_0 e_0^T
-    (a nonempty product of projectors never reduces to the identity). Cached: every check and pipeline step
-    of a level rebuilds it, and the frozen result (tuples of ints) leaves a caller nothing to change."""
-    return _build(tuple(monomials))
-
-
-@lru_cache(maxsize=8)  # 600 words (MAX_SIZE) hold 3 MB
-def _build(monomials: tuple) -> MomentStructure:
+    (a nonempty product of projectors never reduces to the identity)."""
+    monomials = tuple(monomials)
     if not monomials or monomials[0] != ():
         raise CertifyError("level: the first monomial must be the identity")
     n, index = len(monomials), {(): 0}  # canonical word -> its number, in order of first appearance
