@@ -45,6 +45,7 @@ def test_both_paths_verify_and_agree_and_symmetric_is_the_default(name):
     default = certify_npa(definition)
     full = certify_npa(definition, symmetry=False)
     assert default.path == "symmetric" and default.group == ORDERS[name]
+    assert default.reason == f"{ORDERS[name]} relabellings leave the problem invariant"
     assert full.path == "full" and full.reason == "--no-symmetry"
     sym_bound, full_bound = _verified(definition, default.result), _verified(definition, full.result)
     assert abs(float(sym_bound) - float(full_bound)) < 1e-6
