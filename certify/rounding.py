@@ -24,6 +24,7 @@ only what its own rounding error needs. Floats only choose delta_e; the kernel d
 """
 
 from fractions import Fraction
+from math import gcd
 
 import numpy as np
 
@@ -66,10 +67,13 @@ def rounded_restored(z, denominator: int, structure, g: dict, m: dict):
         if not support:
             continue
         total = sum((ints[i][j] if i == j else 2 * ints[i][j]) for i, j in support)
-        residual = g.get(k, 0) + Fraction(total, denominator) + m.get(k, 0)
-        if residual:
-            shift = residual / sum(1 if i == j else 2 for i, j in support)
-            a, b = shift.numerator, shift.denominator
+        known = g.get(k, 0) + m.get(k, 0)
+        # residual / |F_w| = (known + total / denominator) / count, reduced in integers (the Fraction it was)
+        a = known.numerator * denominator + total * known.denominator
+        if a:
+            b = known.denominator * denominator * sum(1 if i == j else 2 for i, j in support)
+            common = gcd(a, b)
+            a, b = a // common, b // common
             ad, db = a * denominator, denominator * b
             for i, j in support:
                 out[i][j] = Fraction(ints[i][j] * b - ad, db)
@@ -128,36 +132,37 @@ def round_duals(npa, duals, lam: float, denominator: int, mu=None):
 
 
 def assemble(npa, rounded, z0, deltas) -> dict:
-    """Steps 3-4: Z_e = Q_e + delta_e Z0, then nu and the [0, 0] top-ups; the evidence dict."""
+    """Steps 3-4: Z_e = Q_e + delta_e Z0, then nu and the [0, 0] top-ups; the evidence dict. Each entry is
+    spelled straight from integers (`_spelled_sum`); only Z_e[0, 0] stays a Fraction until nu is known."""
     blocks, lam_q, mu_q, m = rounded
-    n = npa.structure.size
-    out_blocks, tops = [], []
+    spelled, corners, tops = [], [], []
     for g, q, delta in zip(npa.blocks, blocks, deltas):
         if z0 is not None and delta:
-            q = [_plus_multiple(row, delta, zrow, i) for i, (row, zrow) in enumerate(zip(q, z0))]
+            spelled.append([_spelled_sum(row[i:], delta, zrow[i:]) for i, (row, zrow) in enumerate(zip(q, z0))])
+            corners.append(q[0][0] + delta * z0[0][0])
         else:
-            q = [row[:] for row in q]
-        tops.append(g.get(0, 0) + q[0][0] + m.get(0, 0))
-        out_blocks.append(q)
+            spelled.append([[_spelled(v) for v in row[i:]] for i, row in enumerate(q)])
+            corners.append(q[0][0])
+        tops.append(g.get(0, 0) + corners[-1] + m.get(0, 0))
     nu = max(tops)
-    for q, top in zip(out_blocks, tops):
-        q[0][0] += nu - top
-    out = {"nu": format_rational(nu), "lambda": format_rational(lam_q),
-           "Z": [[[_spelled(v) for v in q[i][i:]] for i in range(n)] for q in out_blocks]}
+    for rows, corner, top in zip(spelled, corners, tops):
+        rows[0][0] = _spelled(corner + (nu - top))
+    out = {"nu": format_rational(nu), "lambda": format_rational(lam_q), "Z": spelled}
     if npa.statistics:
         out["mu"] = [format_rational(mu_k) for mu_k in mu_q]
     return out
 
 
-def _plus_multiple(row, delta: Fraction, zrow, i: int):
-    """row[j] + delta * zrow[j] for j >= i (None before), exactly: one normalised Fraction per entry
-    from integer numerators and denominators (the same rational as the Fraction expression)."""
+def _spelled_sum(row, delta: Fraction, zrow) -> list:
+    """`format_rational` of row[j] + delta * zrow[j] for each j, reduced once in integers (no Fraction):
+    the same rational as the Fraction expression, so the same canonical spelling."""
     dn, dd = delta.numerator, delta.denominator
-    out = row[:]
-    for j in range(i, len(row)):
-        a, z = row[j], zrow[j]
+    out = []
+    for a, z in zip(row, zrow):
         scale = dd * z.denominator
-        out[j] = Fraction(a.numerator * scale + dn * z.numerator * a.denominator, a.denominator * scale)
+        num, den = a.numerator * scale + dn * z.numerator * a.denominator, a.denominator * scale
+        common = gcd(num, den)  # den > 0: common > 0 and the sign stays on the numerator
+        out.append(str(num // common) if den == common else f"{num // common}/{den // common}")
     return out
 
 

@@ -75,6 +75,38 @@ def test_evidence_is_byte_identical_to_the_fraction_path():
     assert json.dumps(rounding.assemble(npa, new, None, [0, 0])) == json.dumps(_reference_assemble(npa, new, None, [0, 0]))
 
 
+@pytest.mark.parametrize("level,guess", [("2", False), ("1+AB", True), ("3", False)])
+def test_integer_residuals_and_spellings_match_the_fraction_paths_on_random_data(level, guess):
+    """Session 22: `rounded_restored` reduces each word's shift in integers and `assemble` spells every entry
+    from integers (`_spelled_sum`): random duals, multipliers of mixed signs and denominators, negative and
+    zero margins per block, with and without Z0 and statistics: the reference's rationals and bytes."""
+    definition = (pipeline.chsh_guess_problem(level, Fraction(5, 2)) if guess else pipeline.chsh_max_problem(level))
+    npa = parse_problem(definition, "p")
+    n, rng = npa.structure.size, np.random.default_rng(22)
+    z0 = pipeline.interior(definition)
+    words = len(npa.structure.words)
+    for trial in range(6):
+        duals = []
+        for _ in npa.blocks:
+            z = rng.normal(size=(n, n)) * 10.0 ** rng.integers(-6, 3)
+            duals.append(z + z.T)
+        m = {k: Fraction(int(rng.integers(-99, 99)), int(rng.integers(1, 50))) for k in range(words) if rng.random() < .4}
+        m[0] = Fraction(int(rng.integers(-9, 9)), 3)
+        for denominator in (10**6, 10**12, 3**20):
+            blocks = [rounding.rounded_restored(z, denominator, npa.structure, g, m) for g, z in zip(npa.blocks, duals)]
+            assert blocks == [_reference_round(z, denominator, npa.structure, g, m)
+                              for g, z in zip(npa.blocks, duals)]
+            rounded = (blocks, Fraction(int(rng.integers(0, 9)), 7), [Fraction(1, 3), Fraction(-2, 5)], m)
+            for deltas in ([Fraction(int(rng.integers(1, 10**6)), 10**int(rng.integers(6, 14)))] * len(blocks),
+                           [Fraction(0)] * len(blocks), [Fraction(-1, 7)] + [Fraction(3, 10**9)] * (len(blocks) - 1)):
+                for zz in (z0, None):
+                    for stats in (False, True):
+                        target = npa if not stats else type("P", (), {"blocks": npa.blocks, "statistics": (1,),
+                                                                       "structure": npa.structure})()
+                        assert json.dumps(rounding.assemble(target, rounded, zz, deltas)) == \
+                            json.dumps(_reference_assemble(target, rounded, zz, deltas))
+
+
 def test_the_definition_is_parsed_once_per_process(monkeypatch):
     definition = pipeline.chsh_max_problem("2")
     first = pipeline.certify_problem(definition)
