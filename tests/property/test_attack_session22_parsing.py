@@ -105,3 +105,16 @@ def test_collins_gisin_words_are_the_fraction_codes():
         got, expected = to_words(expr, scenario), _reference_to_words(expr, scenario)
         assert got == expected and all(type(c) is F for c in got.values())
         assert all(type(c) is F for _, _, c in expr.terms)
+
+
+def test_to_words_bounds_the_common_denominator_of_an_unparsed_expression():
+    """Parsed expressions are bounded by `parse_expression`; one built directly with coefficients of distinct
+    1000-bit denominators is refused by `to_words` (it sums integers over their lcm) instead of computed."""
+    from certify.kernel.defs.scenario import Expression
+
+    scenario = Scenario((2, 2), (2, 2))
+    terms = tuple(((a, None), (x, None), F(1, 3 ** 700 + 2 * k)) for k, (a, x) in enumerate(product(range(2), repeat=2)))
+    with pytest.raises(CertifyError, match="common denominator exceeds"):
+        to_words(Expression(terms, F(0)), scenario)
+    small = Expression(tuple((o, i, F(1, 3 ** 200)) for o, i, _ in terms), F(0))
+    assert to_words(small, scenario) == _reference_to_words(small, scenario)

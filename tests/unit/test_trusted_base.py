@@ -56,11 +56,12 @@ FORBIDDEN = ("numpy", "scipy", "cvxpy", "sympy", "highspy", "clarabel", "matplot
 # bits.bell parses its digit strings with ns_polytope.parse_digits (no second parser).
 # -6: bellbits.py's chain summary shortened (in full: appendix E); -1: psd's work messages built by the caller.
 # -2: denominator imported from format, not re-exported by psd. Measured: 2,439 lines in 22 files.
-# +28 (session 22, issue 14 fixed costs): psd._guess / _cholesky (+27: integer_psd first tries the hint lemma on a
+# +30 (session 22, issue 14 fixed costs): psd._guess / _cholesky (+27: integer_psd first tries the hint lemma on a
 # float Cholesky factor of Z - s I, exact `dominant` decides, the elimination on a fail: 41 rows 15 ms -> 3 ms);
 # npa._build (an lru_cache of words.build, frozen result) and psd.scaled(with_scale) for integer identities (+2);
-# dominant's off-diagonal sums one line (-4); _backend one condition (-1). Measured: 2,467 lines in 22 files.
-LINE_LIMIT = 2284 + 144 + 14 + 17 + 2 + 4 + 4 - 2 + 66 - 63 - 24 - 1 - 6 + 28
+# scenario.to_words sums integers over the coefficients' bounded denominator (+2: Mermin-4 parse 4.5 -> 3.6 ms);
+# dominant's off-diagonal sums one line (-4); _backend one condition (-1). Measured: 2,469 lines in 22 files.
+LINE_LIMIT = 2284 + 144 + 14 + 17 + 2 + 4 + 4 - 2 + 66 - 63 - 24 - 1 - 6 + 30
 # One committed certificate of each committed claim kind (lp.ns, npa.max, bits.chsh, pvalue.chsh,
 # lp.threshold, amplify.bound).
 SAMPLES = ("pironio2010/ns/ab00_xy00.json", "pironio2010/npa/tsirelson-1.json",

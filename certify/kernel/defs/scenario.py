@@ -99,15 +99,17 @@ def to_words(expr: Expression, scenario: Scenario, where: str = "expression") ->
     of a term; the last outcome is E_{d-1|x} = 1 - sum_{b < d-1} E_{b|x}, so d products."""
     if products(expr, scenario) > MAX_TERMS:  # work bound, before forming any (64^8 from a 900-byte file)
         raise CertifyError(f"{where}: expands to more than {MAX_TERMS} Collins-Gisin products (work bound)")
-    out = {(): expr.constant}
+    scale = denominator(coefficients([expr]), where)  # sums of integers over it (bounded when parsed)
+    out = {(): expr.constant.numerator * (scale // expr.constant.denominator)}
     for outs, ins, coef in expr.terms:
+        whole = coef.numerator * (scale // coef.denominator)
         factors = [[(((i, x, a),), 1)] if a < scenario.outputs[i] - 1
                    else [((), 1)] + [(((i, x, b),), -1) for b in range(scenario.outputs[i] - 1)]
                    for i, (a, x) in enumerate(zip(outs, ins)) if a is not None]
         for choice in product(*factors):
             word = tuple(letter for part, _ in choice for letter in part)
-            out[word] = out.get(word, 0) + (coef if prod(weight for _, weight in choice) > 0 else -coef)  # +-1
-    return {w: c for w, c in out.items() if c != 0 or w == ()}
+            out[word] = out.get(word, 0) + (whole if prod(weight for _, weight in choice) > 0 else -whole)  # +-1
+    return {w: Fraction(c, scale) for w, c in out.items() if c != 0 or w == ()}
 
 
 def chsh() -> Expression:
