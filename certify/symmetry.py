@@ -1197,9 +1197,10 @@ def certify_npa(definition: dict, solver=None, symmetry: bool = True, target: fl
                     raise
                 sym, reason = None, f"symmetric solve refused: {err}"
             if sym is not None:
-                # always, when it certifies within the target: measured cheaper than the full path at every
-                # benchmark size, warm (x0.1-0.9 of one full solve against x1.3-2.2) and cold (x0.1-2.8 against
-                # x2.0-3.3), docs/benchmarks.md section 3
+                # whenever it certifies within the target: measured cheaper than the full path at every
+                # benchmark size warm (x0.05-1.3 one full solve against x1.1-5.8), and cold but for P(00|00) at
+                # n = 13; the choice depends on the problem only, never on what is cached (docs/benchmarks.md
+                # section 3)
                 found = Pipeline(sym.certified(), "symmetric", sym.group, sym.invariant, sym.blocks,
                                  reason=f"{sym.group} relabellings leave the problem invariant")
                 if -max(target, 1e-9) <= sym.slack <= target:
