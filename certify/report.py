@@ -33,7 +33,7 @@ from fractions import Fraction
 
 from certify.bits_models import epsilon_upper, log2_interval
 from certify.errors import CertifyError
-from certify.kernel import problem_sha256
+from certify.kernel import KINDS, problem_sha256
 from certify.kernel.bits import chsh_estimate, p_value_upper
 from certify.kernel.chain import read_counts
 from certify.kernel.format import format_rational, parse_rational, read_json
@@ -66,9 +66,10 @@ import importlib, json, sys
 before = set(sys.modules)
 import certify.kernel.proofs
 from certify.kernel import KINDS
-for target in KINDS.values():
+one = sys.argv[1] == "--one" if sys.argv[1:] else False  # --one KIND: only that kind's checker, and
+for target in [KINDS[sys.argv[2]]] if one else KINDS.values():  # what checking its certificates loads
     importlib.import_module(target.split(":")[0])
-for path in sys.argv[1:]:
+for path in sys.argv[1 + 2 * one:]:
     certify.kernel.proofs.check_path(path)
 new = sorted(set(sys.modules) - before)
 files = sorted({sys.modules[m].__file__ for m in new
@@ -78,15 +79,18 @@ print(json.dumps({"files": files, "external": external, "modules": new}))
 """
 
 
-def kernel_closure(check_paths=()) -> dict:
+def kernel_closure(check_paths=(), one_kind=None) -> dict:
     """What a fresh interpreter loads for the kernel: import certify.kernel.proofs and every
-    module of certify.kernel.KINDS, then run check_path on `check_paths`.
+    module of certify.kernel.KINDS (only the module of the kind `one_kind` if given), then run
+    check_path on `check_paths`.
 
     Returns {"files": [absolute paths under certify/], "external": [top-level non-stdlib
     packages], "modules": [every newly loaded module name]}.
     """
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [ROOT, os.environ.get("PYTHONPATH")])))
-    done = subprocess.run([sys.executable, "-c", _CLOSURE_SCRIPT, *check_paths], cwd=ROOT, env=env,
+    done = subprocess.run([sys.executable, "-c", _CLOSURE_SCRIPT, *(["--one", one_kind] if one_kind else []),
+                           *check_paths],
+                          cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=600)
     if done.returncode != 0:
         tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
@@ -97,11 +101,18 @@ def kernel_closure(check_paths=()) -> dict:
 _CLOSURES = {}
 
 
-def _cached_closure(paths: tuple) -> dict:
-    """`kernel_closure(paths)`, once per process for the same paths (the report in three formats)."""
-    if paths not in _CLOSURES:
-        _CLOSURES[paths] = kernel_closure(paths)
-    return _CLOSURES[paths]
+def _cached_closure(paths: tuple, one_kind=None) -> dict:
+    """`kernel_closure(paths, one_kind)`, once per process for the same paths (the report in three formats)."""
+    if (paths, one_kind) not in _CLOSURES:
+        _CLOSURES[paths, one_kind] = kernel_closure(paths, one_kind)
+    return _CLOSURES[paths, one_kind]
+
+
+def kind_closures(samples: dict) -> dict:
+    """{claim kind: its files} for every kind of `certify.kernel.KINDS`: what a referee reads to audit
+    one kind, i.e. what a fresh interpreter loads to import the door and that kind's checker and check
+    `samples[kind]` (one verified certificate of the kind, when the folder has one) through the door."""
+    return {kind: _cached_closure(tuple(filter(None, [samples.get(kind)])), kind)["files"] for kind in sorted(KINDS)}
 
 
 def trusted_base(files) -> list:
@@ -139,9 +150,11 @@ def render(verdicts, proofs: str, out: str) -> str:
 def _parts(verdicts, proofs: str, figures: str) -> list:
     """The report's Markdown sections, with `figures` as the figures section."""
     by_family = _families(verdicts)
-    closure = _cached_closure(tuple(_closure_paths(by_family)))
+    samples = _closure_paths(by_family)
+    closure = _cached_closure(tuple(samples.values()))
     return [_header(proofs, verdicts), _family_table(by_family), _failures(verdicts), _key_claims(by_family),
-            figures, _trusted_section(trusted_base(closure["files"])), _environment(closure["external"])]
+            figures, _trusted_section(trusted_base(closure["files"]), kind_closures(samples)),
+            _environment(closure["external"])]
 
 
 # --- numbers -------------------------------------------------------------------------
@@ -417,24 +430,41 @@ def _figures(out: str) -> str:
     return "\n".join(lines)
 
 
-def _closure_paths(by_family) -> list:
-    """One verified certificate of each claim kind, so lazy imports of a check are seen too."""
+def _closure_paths(by_family) -> dict:
+    """{kind: one verified certificate of it}, so lazy imports of a check are seen too."""
     chosen = {}
     for group in by_family.values():
         for v in group:
             if v.ok and v.kind not in chosen:
                 chosen[v.kind] = os.path.abspath(v.source)
-    return [chosen[k] for k in sorted(chosen)]
+    return {k: chosen[k] for k in sorted(chosen)}
 
 
-def _trusted_section(rows) -> str:
+def _trusted_section(rows, per_kind=None) -> str:
     total = sum(lines for _, lines, _ in rows)
     table = _table(("file", "lines", "sha256"), [(f"`{p}`", str(n), f"`{h}`") for p, n, h in rows])
-    return ("## Trusted base\n\n"
+    text = ("## Trusted base\n\n"
             "The files a fresh interpreter loads from `certify/` when it imports `certify.kernel.proofs` and\n"
             "the module of every claim kind in `certify.kernel.KINDS`, then checks one verified certificate\n"
             "of each kind (`certify.report.kernel_closure`). Besides Python and its standard library, this\n"
             f"is all that `certify check` trusts.\n\n{table}\n\n**Total: {len(rows)} files, {total} lines.**\n")
+    return text + (_per_kind_section(rows, per_kind) if per_kind else "")
+
+
+def _per_kind_section(rows, per_kind) -> str:
+    """Per claim kind, the part of the trusted base its verdicts rest on (`kind_closures`): the files
+    every kind loads (the door, the format, the manifest check) once, then each kind's own."""
+    lines = {p: n for p, n, _ in rows}
+    relative = {k: sorted(os.path.relpath(f, ROOT).replace(os.sep, "/") for f in fs) for k, fs in per_kind.items()}
+    common = sorted(set.intersection(*map(set, relative.values())))
+    body = [(f"`{kind}`", str(sum(lines[f] for f in fs)), ", ".join(f"`{f[len('certify/kernel/'):]}`"
+                                                                     for f in fs if f not in common) or "-")
+            for kind, fs in relative.items()]
+    return ("\nTo audit the verdicts of one claim kind, a referee reads only what checking one certificate of\n"
+            "that kind loads (a fresh interpreter importing `certify.kernel.proofs` and checking it). Every kind\n"
+            f"loads the same {len(common)} files ({sum(lines[f] for f in common)} lines: "
+            + ", ".join(f"`{f}`" for f in common) + ");\nthe table adds each kind's own.\n\n"
+            + _table(("claim kind", "lines to read", "its own files (under `certify/kernel/`)"), body) + "\n")
 
 
 def _environment(external) -> str:

@@ -17,7 +17,8 @@ import sys
 
 import pytest
 
-from certify.report import kernel_closure, trusted_base
+from certify.kernel import KINDS
+from certify.report import kernel_closure, kind_closures, trusted_base
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FORBIDDEN = ("numpy", "scipy", "cvxpy", "sympy", "highspy", "clarabel", "matplotlib", "rich")
@@ -201,6 +202,28 @@ def test_closure_line_count_is_reported_and_under_the_limit(loaded, capsys):
         stated = re.search(r"\*\*Total: (\d+) files, (\d+) lines\.\*\*", handle.read())
     assert stated and (int(stated.group(1)), int(stated.group(2))) == (len(rows), total), \
         "docs/report.md states another trusted-base size: run `certify report`"
+
+
+def test_each_kind_reads_a_part_of_the_trusted_base_and_the_report_says_how_much(loaded):
+    """Per claim kind, what checking one certificate of it loads (`kind_closures`) is inside the whole
+    closure, holds the door, the format and the kind's own checker, leaves out other kinds' checkers,
+    and docs/report.md states its line count."""
+    whole = set(loaded[0]["files"])
+    samples = {"npa.max": os.path.join(ROOT, "proofs", SAMPLES[1]), "lp.ns": os.path.join(ROOT, "proofs", SAMPLES[0])}
+    per_kind = kind_closures(samples)
+    assert sorted(per_kind) == sorted(KINDS)
+    with open(os.path.join(ROOT, "docs", "report.md"), encoding="utf-8") as handle:
+        stated = dict(re.findall(r"^\| `([a-z.]+)` \| (\d+) \|", handle.read(), re.M))
+    for kind, files in per_kind.items():
+        rel = {os.path.relpath(f, ROOT).replace(os.sep, "/") for f in files}
+        assert set(files) <= whole, (kind, set(files) - whole)
+        own = KINDS[kind].split(":")[0].replace(".", "/") + ".py"
+        assert {own, "certify/kernel/__init__.py", "certify/kernel/format.py", "certify/kernel/proofs.py"} <= rel
+        others = {KINDS[k].split(":")[0].replace(".", "/") + ".py" for k in KINDS} - {own}
+        assert kind != "amplify.bound" or not rel & others, rel & others  # e.g. amplify needs no NPA code
+        assert int(stated[kind]) == sum(n for _, n, _ in trusted_base(files)), \
+            f"docs/report.md states another size for {kind}: run `certify report`"
+    assert int(stated["npa.max"]) < 1500 and int(stated["lp.ns"]) < 1500
 
 
 ONE_LINE = "`certify/kernel/` is the trusted base"
