@@ -622,20 +622,12 @@ def certify_symmetric(definition: dict, generators, tol: float = 1e-10, target: 
     outputs. `order`: |G| when the caller knows it (`symmetry_generators` computes it), else it is
     counted here. A SymmetricResult, or None when nothing verifies."""
     from certify.npa import certify_attempt
-    from certify.npa import parsed as npa_parsed
-    from certify.solve.common import Solution
 
-    npa, data = npa_parsed(definition)
-    if len(npa.blocks) != 1 or any(d != 2 for d in npa.scenario.outputs) or npa.statistics or npa.constraints:
-        raise CertifyError("symmetric solve: one Bell objective, binary outputs, no statistics or constraints")
-    symmetries = stabiliser(definition, generators)
-    reduced = _reduced(npa, definition["level"], symmetries, order if len(symmetries) == len(generators) else None)
-    constraint = None if data.c is None else (data.c, float(npa.at))
-    z_u, lam, primal, status, seconds, nu_float, moments = reduced.solve(data.g[0], constraint, tol)
-    solution = Solution("clarabel (symmetrised)", status[0], status[1], primal, [z_u], lam, seconds, None, nu_float,
-                        [moments])
-    z0, whiten = reduced.interior(tol)
-    found, used = certify_attempt(npa, solution, z0, whiten), solution
+    npa, data, reduced, solution = reduced_solution(definition, generators, tol, order)
+    primal, status, seconds = solution.primal, (solution.status, solution.raw_status), solution.seconds
+    lazy = _Once(lambda: reduced.interior(tol))  # Z0 only when a rounded dual needs a margin (a one-off run
+    # otherwise skips its trace solve: CHSH L2, P(00|00), Mermin-4 1+AB)
+    found, used = certify_attempt(npa, solution, None, None, lazy), solution
     bound = None if found is None else (found[1] if npa.at is None else found[1] - found[2] * npa.at)
     if polish and (found is None or float(bound) - primal > target):
         # finish the averaged dual in doubles (`certify.solve.polish`, the full pipeline's
@@ -648,7 +640,7 @@ def certify_symmetric(definition: dict, generators, tol: float = 1e-10, target: 
             attempt = polished(data, solution, face=face)
             if attempt is None:
                 continue
-            candidate = certify_attempt(npa, attempt, z0, whiten)
+            candidate = certify_attempt(npa, attempt, None, None, lazy)
             if candidate is None:
                 continue
             value = candidate[1] if npa.at is None else candidate[1] - candidate[2] * npa.at
@@ -662,6 +654,37 @@ def certify_symmetric(definition: dict, generators, tol: float = 1e-10, target: 
     return SymmetricResult(evidence, bound, primal, status[1], seconds, reduced.order, reduced.basis.shape[1],
                            tuple(sorted((q.shape[1] for q in reduced.blocks), reverse=True)), nu, lam_q, used,
                            max(deltas, default=Fraction(0)))
+
+
+class _Once:
+    """A callable computing its function's value at the first call only."""
+
+    def __init__(self, function):
+        self.function, self.calls, self.value = function, 0, None
+
+    def __call__(self):
+        if self.calls == 0:
+            self.value = self.function()
+        self.calls += 1
+        return self.value
+
+
+def reduced_solution(definition: dict, generators, tol: float = 1e-10, order: int = None):
+    """(npa, conic data, the reduced form, the reduced solve's certify.solve.Solution with its dual
+    averaged over the group) of `certify_symmetric`, before any rounding."""
+    from certify.npa import parsed as npa_parsed
+    from certify.solve.common import Solution
+
+    npa, data = npa_parsed(definition)
+    if len(npa.blocks) != 1 or any(d != 2 for d in npa.scenario.outputs) or npa.statistics or npa.constraints:
+        raise CertifyError("symmetric solve: one Bell objective, binary outputs, no statistics or constraints")
+    symmetries = stabiliser(definition, generators)
+    reduced = _reduced(npa, definition["level"], symmetries, order if len(symmetries) == len(generators) else None)
+    constraint = None if data.c is None else (data.c, float(npa.at))
+    z_u, lam, primal, status, seconds, nu_float, moments = reduced.solve(data.g[0], constraint, tol)
+    solution = Solution("clarabel (symmetrised)", status[0], status[1], primal, [z_u], lam, seconds, None, nu_float,
+                        [moments])
+    return npa, data, reduced, solution
 
 
 # The reduced form depends on the moment structure (scenario, level) and the group only, never on the

@@ -1,0 +1,139 @@
+"""A one-off ("cold") run of the default pipeline: what it may skip and what it must give.
+
+The interior direction Z0 is computed lazily (`certify.npa.certify_attempt(..., lazy=...)`): when the
+rounded dual is clearly positive definite in floats, the kernel first checks it without margins, and
+Z0 (an extra trace solve) is computed only when that is refused or a margin is needed. The evidence
+must be the eager path's wherever the margins choose delta = 0, and the eager path's result whenever the
+lazy check falls back. The faster constructions of the reduced form and of the generator search must
+give the same objects as the reference ones.
+"""
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+import certify.npa as npa_module
+from certify.kernel.defs.scenario import Scenario, chsh, make_expression
+from certify.kernel.format import Reject
+from certify.npa import bell_objective, certify_attempt, clearly_positive, problem
+from certify.rounding import round_duals
+from certify.symmetry import _Once, _REDUCED, certify_symmetric, reduced_solution, symmetry_generators
+from lp_checks.mermin import mermin_operator
+
+CHSH = Scenario((2, 2), (2, 2))
+
+
+def chsh_2():
+    return problem(CHSH, "2", bell_objective(chsh()))
+
+
+def mermin3_2():
+    return problem(Scenario((2,) * 3, (2,) * 3), "2", bell_objective(mermin_operator(3)))
+
+
+def mermin4_1ab():
+    return problem(Scenario((2,) * 4, (2,) * 4), "1+AB+AC+AD+BC+BD+CD", bell_objective(mermin_operator(4)))
+
+
+def _reduced_case(definition):
+    _REDUCED.clear()
+    generators, order, _ = symmetry_generators(definition)
+    npa, _, reduced, solution = reduced_solution(definition, generators, 1e-10, order)
+    return npa, reduced, solution
+
+
+def test_lazy_gives_the_eager_evidence_where_delta_is_zero_without_computing_z0():
+    """Mermin-4 at 1+AB+..+CD (n = 33; one BLAS thread, OPENBLAS_CORETYPE=Haswell as the CLI and the
+    conftest set): the rounded averaged dual's least float eigenvalue is ~20 n eps |Q|."""
+    npa, reduced, solution = _reduced_case(mermin4_1ab())
+    rounded = round_duals(npa, solution.duals, solution.lam, npa_module.DENOMINATOR, solution.mu)
+    assert clearly_positive(rounded)
+    lazy = _Once(lambda: reduced.interior(1e-10))
+    found = certify_attempt(npa, solution, None, None, lazy)
+    assert lazy.calls == 0 and reduced._interiors == {}  # no trace solve
+    z0, whiten = reduced.interior(1e-10)
+    eager = certify_attempt(npa, solution, z0, whiten)
+    assert eager[3] == [Fraction(0)]  # the margins chose delta = 0 ...
+    assert found == eager  # ... and the lazy path gives byte-identical evidence, nu, lambda
+    assert 0 <= float(found[1]) - 8 < 1e-8
+
+
+def test_lazy_falls_back_to_the_eager_margins_when_a_margin_is_needed():
+    """Mermin-3 level 2: the rounded averaged dual has a negative float eigenvalue (-2e-9), so Z0 is
+    computed (once) and the result is the eager one, margin and all."""
+    npa, reduced, solution = _reduced_case(mermin3_2())
+    rounded = round_duals(npa, solution.duals, solution.lam, npa_module.DENOMINATOR, solution.mu)
+    assert not clearly_positive(rounded)
+    lazy = _Once(lambda: reduced.interior(1e-10))
+    found = certify_attempt(npa, solution, None, None, lazy)
+    assert lazy.calls == 1
+    eager = certify_attempt(npa, solution, *reduced.interior(1e-10))
+    assert found == eager and found[3][0] > 0
+    assert 0 < float(found[1]) - 4 < 1e-7
+
+
+def test_lazy_falls_back_when_the_kernel_refuses_the_margin_free_check(monkeypatch):
+    """The kernel is the judge: a refusal of the delta = 0 certificate costs Z0 and the eager attempt,
+    whose result is returned (here the kernel refuses only its first check)."""
+    npa, reduced, solution = _reduced_case(mermin4_1ab())
+    real, calls = npa_module.tangent_of, []
+
+    def refuse_first(*args):
+        calls.append(args[1])
+        if len(calls) == 1:
+            raise Reject("refused for the test")
+        return real(*args)
+
+    z0, whiten = reduced.interior(1e-10)
+    eager = certify_attempt(npa, solution, z0, whiten)
+    monkeypatch.setattr(npa_module, "tangent_of", refuse_first)
+    lazy = _Once(lambda: (z0, whiten))
+    found = certify_attempt(npa, solution, None, None, lazy)
+    assert lazy.calls == 1 and len(calls) == 2 and calls[0] == calls[1]  # the same evidence, checked twice
+    assert found == eager
+
+
+def test_lazy_with_no_interior_direction_keeps_the_margin_free_rule(monkeypatch):
+    """Z0's solve may fail (None): then only delta = 0 is possible, as in the eager path without Z0."""
+    npa, reduced, solution = _reduced_case(mermin3_2())
+    assert certify_attempt(npa, solution, None, None, _Once(lambda: (None, None))) is None
+    assert certify_attempt(npa, solution, None, None) is None
+
+
+@pytest.mark.parametrize("name", ["chsh-2", "p00", "mermin3-2", "mermin4-1ab"])
+def test_certify_symmetric_cold_equals_the_eager_reference(name, monkeypatch):
+    """The whole symmetric path with the lazy Z0 against the eager path (Z0 computed first, as before):
+    the same evidence and bound; Z0 is computed exactly when a margin is needed."""
+    definition = {
+        "chsh-2": chsh_2,
+        "mermin3-2": mermin3_2,
+        "mermin4-1ab": mermin4_1ab,
+        "p00": lambda: problem(CHSH, "2", bell_objective(make_expression(CHSH, [([0, 0], [0, 0], 1)])), chsh(),
+                               Fraction(5, 2)),
+    }[name]()
+    _REDUCED.clear()
+    generators, order, _ = symmetry_generators(definition)
+    lazy = certify_symmetric(definition, generators, order=order)
+    (reduced,) = _REDUCED.values()
+    computed = bool(reduced._interiors)
+
+    def eager_attempt(npa, sol, z0, whiten, lazy=None):  # the former call: Z0 first
+        if lazy is not None:
+            z0, whiten = lazy()
+        return real(npa, sol, z0, whiten)
+
+    real = npa_module.certify_attempt
+    monkeypatch.setattr(npa_module, "certify_attempt", eager_attempt)
+    eager = certify_symmetric(definition, generators, order=order)
+    assert lazy.evidence == eager.evidence and lazy.bound == eager.bound and lazy.delta == eager.delta
+    assert computed == (eager.delta > 0)
+    assert computed == (name != "mermin4-1ab")  # measured: CHSH L2 needs 1e-11, P(00|00) 4.2e-9, Mermin-3 2e-10
+
+
+def test_clearly_positive_threshold():
+    """A block is clearly positive when its least float eigenvalue exceeds CLEAR n eps |Q|_2."""
+    eps = np.finfo(float).eps
+    for least, expected in ((1e-9, True), (2 * eps, False), (0.0, False), (-1e-9, False)):
+        q = [[Fraction(1), Fraction(0)], [None, Fraction(least)]]
+        assert clearly_positive(([q], None, None, None)) is expected
