@@ -1025,6 +1025,35 @@ def _closure(generators, start: tuple, limit: int):
     return seen
 
 
+def _extended(elements: list, generators: list, h: tuple, limit: int):
+    """The elements of <generators, h> as a list, from those of H = <generators> (`elements`, closed, h not
+    in H), or None beyond `limit` elements: Dimino's algorithm, H's right cosets H r added while some
+    coset representative times a generator falls outside (each element is made once, where closing
+    from scratch after each new generator multiplied every element by every generator again)."""
+    out, members = list(elements), set(elements)
+    gens, reps, k = generators + [h], [], 0
+
+    def add_coset(r):
+        coset = [_then(x, r) for x in elements]
+        out.extend(coset)
+        members.update(coset)
+        reps.append(r)
+
+    add_coset(h)
+    while k < len(reps):
+        if len(out) > limit:
+            return None
+        r = reps[k]
+        for g in gens:
+            rg = _then(r, g)
+            if rg not in members:
+                add_coset(rg)
+                if len(out) > limit:
+                    return None
+        k += 1
+    return out
+
+
 def _size_classes(scenario: Scenario) -> list:
     """The parties grouped by (inputs, outputs), in order."""
     out = {}
@@ -1152,18 +1181,19 @@ def _stabiliser_search(scenario: Scenario, first: tuple, orbit_limit: int, group
     for members in _size_classes(scenario):
         m = scenario.inputs[members[0]]
         whole *= factorial(len(members)) * (factorial(m) * 2 ** m) ** len(members)
-    found, group = [], {start}
+    found, group, elements = [], {start}, [start]
     for p, m, q in edges:  # Schreier generators t_p s t_q^-1: each fixes P
         if len(group) * len(transversal) == whole:
             break  # the whole stabiliser
         h = _then(_then(transversal[p], moves[m]), _inverse(transversal[q]))
         if h in group:
             continue
-        bigger = _closure(found + [h], start, group_limit)
+        bigger = _extended(elements, found, h, group_limit)
         if bigger is None:
             continue  # beyond the limit: the subgroup found so far is kept
         found.append(h)
-        group = bigger
+        elements = bigger
+        group = set(bigger)
     if not found:
         return (), 1, "no relabelling other than the identity leaves it invariant"
     return tuple(found), len(group), None

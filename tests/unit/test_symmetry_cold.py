@@ -137,3 +137,24 @@ def test_clearly_positive_threshold():
     for least, expected in ((1e-9, True), (2 * eps, False), (0.0, False), (-1e-9, False)):
         q = [[Fraction(1), Fraction(0)], [None, Fraction(least)]]
         assert clearly_positive(([q], None, None, None)) is expected
+
+
+def test_dimino_extension_gives_the_closure():
+    """`_extended` (Dimino: one coset at a time) against closing from scratch (`_closure`), adding the
+    generators of every relabelling of two binary scenarios one by one, and past a limit."""
+    from certify.symmetry import _closure, _encode, _extended, _group_generators, _letters, identity
+
+    for scenario in (CHSH, Scenario((2, 2, 2), (2, 2, 2)), Scenario((3, 3), (2, 2))):
+        letters = _letters(scenario)
+        start = _encode(identity(scenario), letters)
+        moves = [_encode(g, letters) for g in _group_generators(scenario)]
+        elements, found = [start], []
+        for h in moves:
+            if h in set(elements):
+                continue
+            elements = _extended(elements, found, h, 10**6)
+            found.append(h)
+            assert len(elements) == len(set(elements))
+            assert set(elements) == _closure(found, start, 10**6)
+        assert len(elements) == {CHSH: 128, Scenario((3, 3), (2, 2)): 4608}.get(scenario, 6 * 16 ** 3)
+        assert _extended([start], [], moves[0], 1) is None
