@@ -156,5 +156,5 @@ def test_dimino_extension_gives_the_closure():
             found.append(h)
             assert len(elements) == len(set(elements))
             assert set(elements) == _closure(found, start, 10**6)
-        assert len(elements) == {CHSH: 128, Scenario((3, 3), (2, 2)): 4608}.get(scenario, 6 * 16 ** 3)
+        assert len(elements) == {CHSH: 128, Scenario((3, 3), (2, 2)): 4608}.get(scenario, 6 * 8 ** 3)  # n! (m! 2^m)^n
         assert _extended([start], [], moves[0], 1) is None
