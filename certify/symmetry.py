@@ -146,11 +146,12 @@ def _in_v(vector: dict, words) -> dict:
 
 
 def image_in_v(g: Relabelling, vector: dict, target: Scenario) -> dict:
-    """g applied to {canonical word: coef}, as {canonical word: coef} of the image."""
+    """g applied to {canonical word: coef}, as {canonical word: coef} of the image (the words' images in
+    integers, `_word_images_int`: letter images have coefficients +-1)."""
     out = {}
-    for word, coef in vector.items():
-        for w, c in word_image(g, word, target).items():
-            key = canonical(w)
+    images = _word_images_int(g, list(vector), None, {}, target)
+    for (word, coef), image in zip(vector.items(), images):
+        for key, c in image.items():
             out[key] = out.get(key, Fraction(0)) + coef * c
     return {w: c for w, c in out.items() if c}
 
@@ -513,12 +514,13 @@ def invariant_moments(npa, generators) -> object:
         return np.eye(len(words))
     index = {word: k for k, word in enumerate(words)}
     gram = np.zeros((len(words), len(words)))  # sum_g (T_g - I)^T (T_g - I): its kernel is the answer
+    memo = {}  # raw product of letters -> its canonical reduced word (shared by the generators)
     for g in generators:
         rows, cols, vals = [], [], []
-        for k, word in enumerate(words):
-            for image, coef in _word_image_int(g, word, npa.scenario).items():
+        for k, image in enumerate(_word_images_int(g, words, npa.scenario, memo)):
+            for word, coef in image.items():
                 rows.append(k)
-                cols.append(index[image])
+                cols.append(index[word])
                 vals.append(float(coef))
         t = sp.csr_matrix((vals, (rows, cols)), shape=gram.shape) - sp.identity(len(words), format="csr")
         gram += (t.T @ t).toarray()
@@ -526,6 +528,42 @@ def invariant_moments(npa, generators) -> object:
     basis = vectors[:, values < 1e-9 * max(1.0, float(values[-1]))]
     basis[np.abs(basis) < 1e-13] = 0.0
     return basis
+
+
+def _word_images_int(g: Relabelling, words, scenario: Scenario, memo: dict, target: Scenario = None) -> list:
+    """[`_word_image_int`(g, w) for w in words], each letter's image made once and each raw product's
+    reduction and canonical form looked up in `memo` ({raw letters: canonical word or None}), which the
+    caller may share between relabellings of one scenario (the same dicts, in the same order). `target`:
+    the image scenario when the caller has it (then `scenario` is not used)."""
+    target = g.image_scenario(scenario) if target is None else target
+    parts = {}
+    out = []
+    for word in words:
+        choices = []
+        for letter in word:
+            part = parts.get(letter)
+            if part is None:
+                i, x, a = letter
+                j, y, b = g.parties[i], g.inputs[i][x], g.outputs[i][x][a]
+                last = target.outputs[j] - 1
+                part = parts[letter] = ((((j, y, b),), 1),) if b < last else \
+                    (((), 1),) + tuple((((j, y, c),), -1) for c in range(last))
+            choices.append(part)
+        image = {}
+        for choice in product(*choices):
+            raw, coef = (), 1
+            for letters, c in choice:
+                raw += letters
+                coef *= c
+            if raw in memo:
+                key = memo[raw]
+            else:
+                reduced = reduce_word(raw)
+                key = memo[raw] = None if reduced is None else canonical(reduced)
+            if key is not None:
+                image[key] = image.get(key, 0) + coef
+        out.append({w: c for w, c in image.items() if c})
+    return out
 
 
 def _word_image_int(g: Relabelling, word, scenario: Scenario) -> dict:
@@ -1122,6 +1160,74 @@ def symmetry_generators(definition: dict, orbit_limit: int = 50000, group_limit:
     return [_decode(h, letters) for h in found], order, why
 
 
+VECTOR_KEYS = 4096  # the vector form of `_vector_orbit` for at most this many correlator keys and level terms
+
+
+def _vector_orbit(scenario: Scenario, letters: dict, moves: list, party_maps: list, first: tuple, start: tuple,
+                  limit: int):
+    """The orbit search of `_stabiliser_search` with each point (objective, constraint, level terms) as one
+    integer vector over every correlator key (at most one letter a party) and every party set, and each
+    move as a signed gather: a frontier's images under a move are one numpy product (the frozensets cost
+    ~1 us per term). The same points in the same order: (transversal, edges) with the points named by their
+    vectors' bytes, "limit" past `limit` members, or None when the scenario has more than VECTOR_KEYS keys
+    (the caller then runs the frozenset search)."""
+    import numpy as np
+
+    n = scenario.parties
+    by_party = [[letters[(i, x)] for x in range(scenario.inputs[i])] for i in range(n)]
+    size = prod(1 + len(row) for row in by_party)
+    if size + 2 ** n > VECTOR_KEYS:
+        return None
+    keys = [()]
+    for row in by_party:  # sorted tuples of letter numbers: letters are numbered party by party
+        keys = keys + [key + (k,) for key in keys for k in row]
+    keys.sort()
+    index = {key: k for k, key in enumerate(keys)}
+    objective, constraint, level = first
+    width = len(keys) * (1 + (constraint is not None)) + 2 ** n
+    gathers, signs = [], []
+    for s, parties in zip(moves, party_maps):
+        source, sign = np.zeros(width, dtype=np.int64), np.ones(width, dtype=np.int64)
+        for copy in range(1 + (constraint is not None)):
+            offset = copy * len(keys)
+            for key, k in index.items():
+                flips = 0
+                for letter in key:
+                    flips ^= s[letter] & 1
+                target = index[tuple(sorted([s[letter] >> 1 for letter in key]))]
+                source[offset + target], sign[offset + target] = offset + k, -1 if flips else 1
+        offset = width - 2 ** n
+        for mask in range(2 ** n):
+            image = sum(1 << parties[i] for i in range(n) if mask >> i & 1)
+            source[offset + image] = offset + mask
+        gathers.append(source)
+        signs.append(sign)
+    point = np.zeros(width, dtype=np.int64)
+    for copy, poly in enumerate(p for p in (objective, constraint) if p is not None):
+        for key, coef in poly:
+            point[copy * len(keys) + index[key]] = coef
+    for term in level:
+        point[width - 2 ** n + sum(1 << i for i in term)] = 1
+    first_key = point.tobytes()
+    transversal, edges, frontier, rows = {first_key: start}, [], [first_key], point[None, :]
+    while frontier:
+        images = [(rows[:, source] * sign) for source, sign in zip(gathers, signs)]
+        fresh, fresh_rows = [], []
+        for a, p in enumerate(frontier):
+            for m, block in enumerate(images):
+                q = block[a].tobytes()
+                edges.append((p, m, q))
+                if q not in transversal:
+                    transversal[q] = _then(transversal[p], moves[m])
+                    fresh.append(q)
+                    fresh_rows.append(block[a])
+        if len(transversal) > limit:
+            return "limit"
+        frontier = fresh
+        rows = np.array(fresh_rows).reshape(len(fresh), width)
+    return transversal, edges
+
+
 @lru_cache(maxsize=64)
 def _stabiliser_search(scenario: Scenario, first: tuple, orbit_limit: int, group_limit: int, work: int):
     """`symmetry_generators`' search on the problem's data `first` = (objective, constraint, level terms) as
@@ -1164,19 +1270,25 @@ def _stabiliser_search(scenario: Scenario, first: tuple, orbit_limit: int, group
     # full path runs)
     terms = len(first[0]) + len(first[1] or ()) + len(first[2])
     limit = min(orbit_limit, max(1000, work // (len(moves) * max(1, terms))))
-    transversal, edges, frontier = {first: start}, [], [first]
-    while frontier:  # the orbit of P under every relabelling, with t_p (t_p(P) = p)
-        fresh = []
-        for p in frontier:
-            for m in range(len(moves)):
-                q = act(m, p)
-                edges.append((p, m, q))
-                if q not in transversal:
-                    transversal[q] = _then(transversal[p], moves[m])
-                    fresh.append(q)
-        if len(transversal) > limit:
-            return (), 1, f"the orbit of the problem under relabellings has more than {limit} members"
-        frontier = fresh
+    orbit = _vector_orbit(scenario, letters, moves, party_maps, first, start, limit)
+    if orbit is None:  # a scenario too large for the vector form: the orbit of frozensets
+        transversal, edges, frontier = {first: start}, [], [first]
+        while frontier:  # the orbit of P under every relabelling, with t_p (t_p(P) = p)
+            fresh = []
+            for p in frontier:
+                for m in range(len(moves)):
+                    q = act(m, p)
+                    edges.append((p, m, q))
+                    if q not in transversal:
+                        transversal[q] = _then(transversal[p], moves[m])
+                        fresh.append(q)
+            if len(transversal) > limit:
+                return (), 1, f"the orbit of the problem under relabellings has more than {limit} members"
+            frontier = fresh
+    elif orbit == "limit":
+        return (), 1, f"the orbit of the problem under relabellings has more than {limit} members"
+    else:
+        transversal, edges = orbit
     whole = 1  # the order of the group of every relabelling: |stabiliser| = whole / |orbit|
     for members in _size_classes(scenario):
         m = scenario.inputs[members[0]]

@@ -158,3 +158,46 @@ def test_dimino_extension_gives_the_closure():
             assert set(elements) == _closure(found, start, 10**6)
         assert len(elements) == {CHSH: 128, Scenario((3, 3), (2, 2)): 4608}.get(scenario, 6 * 8 ** 3)  # n! (m! 2^m)^n
         assert _extended([start], [], moves[0], 1) is None
+
+
+def _p00():
+    return problem(CHSH, "2", bell_objective(make_expression(CHSH, [([0, 0], [0, 0], 1)])), chsh(), Fraction(5, 2))
+
+
+@pytest.mark.parametrize("make", [chsh_2, _p00, mermin3_2, mermin4_1ab], ids=["chsh-2", "p00", "mermin3-2", "mermin4"])
+def test_vector_orbit_search_gives_the_frozenset_search(make, monkeypatch):
+    """`_vector_orbit` (the orbit as integer vectors, moves as signed gathers) against the frozenset
+    search it replaces: the same generators (same order, so the same reduced form), group order, reason."""
+    import certify.symmetry as symmetry
+
+    definition = make()
+    symmetry._stabiliser_search.cache_clear()
+    fast = symmetry_generators(definition)
+    monkeypatch.setattr(symmetry, "VECTOR_KEYS", 0)  # the frozenset search
+    symmetry._stabiliser_search.cache_clear()
+    reference = symmetry_generators(definition)
+    symmetry._stabiliser_search.cache_clear()
+    assert fast == reference and fast[0]
+    assert fast[1] == {chsh_2: 16, _p00: 2, mermin3_2: 192, mermin4_1ab: 3072}[make]
+
+
+def test_integer_word_images_give_the_fraction_images():
+    """`image_in_v` (integer word images, one memo) against `word_image`'s Fractions, and
+    `_word_images_int` against `_word_image_int` word by word, on every word of CHSH level 3 under
+    every relabelling (outputs swapped at some inputs included)."""
+    from certify.kernel.defs.words import canonical as canon
+    from certify.npa import parsed
+    from certify.symmetry import _word_image_int, _word_images_int, all_relabellings, image_in_v, word_image
+
+    npa = parsed(problem(CHSH, "3", bell_objective(chsh())))[0]
+    words = npa.structure.words
+    vector = {w: Fraction(k + 1, 3) for k, w in enumerate(words)}
+    for g in all_relabellings(CHSH)[::5]:
+        target = g.image_scenario(CHSH)
+        reference = {}
+        for word, coef in vector.items():
+            for w, c in word_image(g, word, target).items():
+                reference[canon(w)] = reference.get(canon(w), Fraction(0)) + coef * c
+        assert image_in_v(g, vector, target) == {w: c for w, c in reference.items() if c}
+        memo = {}
+        assert _word_images_int(g, words, CHSH, memo) == [_word_image_int(g, w, CHSH) for w in words]
