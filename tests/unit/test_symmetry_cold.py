@@ -201,3 +201,22 @@ def test_integer_word_images_give_the_fraction_images():
         assert image_in_v(g, vector, target) == {w: c for w, c in reference.items() if c}
         memo = {}
         assert _word_images_int(g, words, CHSH, memo) == [_word_image_int(g, w, CHSH) for w in words]
+
+
+@pytest.mark.parametrize("make", [chsh_2, mermin3_2, mermin4_1ab], ids=["chsh-2", "mermin3-2", "mermin4"])
+def test_signed_generators_read_off_directly_are_the_matrix_ones(make):
+    """The signed permutations of correlator monomials read off the renamed words equal
+    rint(C M_g C^-1) with M_g the exact monomial map, for every element of the group."""
+    from certify.npa import parsed
+    from certify.symmetry import _signed_generators, _signed_generators_reference, closure, correlator_basis
+
+    definition = make()
+    npa = parsed(definition)[0]
+    generators, _, _ = symmetry_generators(definition)
+    group = closure(generators, npa.scenario)[:400]
+    c = correlator_basis(npa.structure.monomials)
+    fast = _signed_generators(npa, group, c)
+    reference = _signed_generators_reference(npa, group, c)
+    assert fast[1] == reference[1] and len(fast[0]) == len(reference[0]) > 0
+    for (perm, sign), (perm_ref, sign_ref) in zip(fast[0], reference[0]):
+        assert perm.tolist() == perm_ref.tolist() and sign.tolist() == sign_ref.tolist()
