@@ -220,3 +220,17 @@ def test_signed_generators_read_off_directly_are_the_matrix_ones(make):
     assert fast[1] == reference[1] and len(fast[0]) == len(reference[0]) > 0
     for (perm, sign), (perm_ref, sign_ref) in zip(fast[0], reference[0]):
         assert perm.tolist() == perm_ref.tolist() and sign.tolist() == sign_ref.tolist()
+
+
+def test_dense_and_sparse_gram_give_the_same_invariant_basis(monkeypatch):
+    """Integer T_g: the dense and the sparse products give the same Gram matrix, so the same basis."""
+    import certify.symmetry as symmetry
+    from certify.npa import parsed
+
+    definition = mermin3_2()
+    npa = parsed(definition)[0]
+    generators, _, _ = symmetry_generators(definition)
+    dense = symmetry.invariant_moments(npa, generators)
+    monkeypatch.setattr(symmetry, "DENSE_GRAM", 0)
+    sparse = symmetry.invariant_moments(npa, generators)
+    assert dense.shape == sparse.shape and dense.shape[1] < dense.shape[0] and np.array_equal(dense, sparse)
