@@ -22,6 +22,14 @@ settings.register_profile("dev", deadline=None, max_examples=50)
 settings.load_profile("ci" if os.environ.get("CI") == "true" else "dev")
 
 
+def load_json(path) -> dict:
+    """A committed certificate (or any JSON file) as plain Python objects, read without the kernel's strict reader."""
+    import json
+
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
 def swap_rows(evidence: dict, i: int, j: int, blocks=None) -> dict:
     """Z -> P Z P^T for the transposition (i j) in each listed block of an NPA dual (all by default): the
     matrix stays PSD, but the word identities of the problem break (a mis-mapped certificate)."""

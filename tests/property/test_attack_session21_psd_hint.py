@@ -18,6 +18,7 @@ from fractions import Fraction as F
 
 import numpy as np
 import pytest
+from conftest import load_json as load
 from conftest import one_party_hinted
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -33,10 +34,6 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 TSIRELSON = os.path.join(ROOT, "proofs", "pironio2010", "npa", "tsirelson-1.json")
 LARGE = os.path.join(ROOT, "proofs", "gallego2013", "quantum", "x11111_level2+ABC.json")  # 69 rows
 
-
-def load(path) -> dict:
-    with open(path, encoding="utf-8") as handle:
-        return json.load(handle)
 
 
 def spelled(factor) -> list:

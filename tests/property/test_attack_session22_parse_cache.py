@@ -12,11 +12,11 @@ entry of every word, hinted or not).
 
 import copy
 import dataclasses
-import json
 import os
 from fractions import Fraction as F
 
 import pytest
+from conftest import load_json as load
 
 import certify.kernel.npa as kernel_npa
 from certify.errors import CertifyError
@@ -30,10 +30,6 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 TSIRELSON2 = os.path.join(ROOT, "proofs", "pironio2010", "npa", "tsirelson-2.json")
 GLOBAL = os.path.join(ROOT, "proofs", "pironio2010", "npa", "global-2-I2.000000000.json")  # 4 blocks
 
-
-def load(path) -> dict:
-    with open(path, encoding="utf-8") as handle:
-        return json.load(handle)
 
 
 def fresh(problem):

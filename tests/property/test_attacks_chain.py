@@ -7,11 +7,11 @@ the committed tangent certifies at most n log2(8 / (2 + sqrt 2)) bits (G(I) >= G
 """
 
 import copy
-import json
 import math
 import os
 from fractions import Fraction
 
+from conftest import load_json as load
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,10 +23,6 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BITS = os.path.join(ROOT, "proofs", "pironio2010", "bits", "table1-level-1+AB.json")
 PVALUE = os.path.join(ROOT, "proofs", "pironio2010", "bits", "table1-pvalue-local.json")
 
-
-def load(path):
-    with open(path) as f:
-        return json.load(f)
 
 
 def recheck(cert, **claim):
