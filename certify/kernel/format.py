@@ -65,10 +65,11 @@ def denominator(values, where: str, most: int = MAX_SCALE_BITS) -> int:
     """lcm of the denominators; refused beyond `most` bits (work bound: a sum of n rationals of distinct
     4000-digit denominators has ~13,000 n bits, and each addition costs a gcd quadratic in that)."""
     scale = 1
-    for d in {v.denominator for v in values}:  # each once: the same lcm (its growth is monotone: the same refusals)
-        scale = lcm(scale, d)
-        if scale.bit_length() > most:
-            raise CertifyError(f"{where}: common denominator exceeds {most} bits (work bound)")
+    for v in values:  # no set of denominators: ints colliding mod 2^61 - 1 made one quadratic (red team, session 22)
+        if scale % v.denominator:  # a repeat divides the lcm already: one remainder
+            scale = lcm(scale, v.denominator)
+            if scale.bit_length() > most:
+                raise CertifyError(f"{where}: common denominator exceeds {most} bits (work bound)")
     return scale
 
 

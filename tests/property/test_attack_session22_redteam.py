@@ -17,10 +17,10 @@ a1833d2), beyond the author's own tests (test_attack_session22_{psd_guess,parse_
 (E) parsing: spellings the digit-bound shortcut must still refuse, `denominator` with repeats, `to_words` with
     zero-sum and huge-denominator coefficients against a Fraction reference.
 (F) hostile files in a child process (address-space and CPU limits): one error line and exit 2, in bounded time.
-    BUG (xfail strict): `format.denominator` collects the denominators into a set before bounding the lcm, so
-    distinct denominators of one hash (d = c + t (2^61 - 1): Python's int hash is d mod 2^61 - 1) cost a
-    quadratic set build: 40,000 of them in a 3 MB Bell expression take ~11 s (0.5 s with distinct hashes);
-    the running lcm refused after ~34 of them.
+    Found here and fixed: `format.denominator` collected the denominators into a set before bounding the lcm,
+    so distinct denominators of one hash (d = c + t (2^61 - 1): Python's int hash is d mod 2^61 - 1) cost a
+    quadratic set build: 40,000 of them in a 3 MB Bell expression took ~11 s (0.5 s with distinct hashes).
+    Now a running lcm again (a repeat costs one remainder): refused after ~34 of them.
 """
 
 import copy
@@ -489,9 +489,6 @@ def test_distinct_hash_denominators_are_refused_quickly(tmp_path):
     assert_one_line_refusal(run_check(path, 5), 2, "common denominator exceeds 2048 bits")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: format.denominator builds a set of all denominators before bounding the "
-                   "lcm; distinct denominators of one int hash (c + t (2^61 - 1)) make that set quadratic: ~11 s "
-                   "for 40,000 terms of one Bell expression (3 MB), minutes for a 600-row Z")
 def test_colliding_hash_denominators_are_refused_quickly(tmp_path):
     dens = [3 + t * P61 for t in range(1, COLLIDING + 1)]
     assert len({hash(d) for d in dens}) == 1
@@ -514,8 +511,6 @@ def test_a_large_z_of_one_repeated_denominator_is_refused_by_the_work_bound(tmp_
     assert_one_line_refusal(run_check(path, 8), 2, "exceed the elimination work bound")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: format.denominator's set of colliding denominators (Z entries, "
-                   "psd._integers): 80,601 entries of one hash take ~50 s where the running lcm refused at once")
 def test_a_large_z_of_colliding_denominators_is_refused_quickly(tmp_path):
     path = write(tmp_path, "zcollide.json", level2_z(lambda k: 3 + k * P61))
     assert_one_line_refusal(run_check(path, 5), 2, "common denominator exceeds 2048 bits")
