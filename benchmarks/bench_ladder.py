@@ -13,8 +13,9 @@ ratios pipeline / solve, the solver calls the pipeline made (interior excluded),
 (verified bound - float optimum) and the verified bound. Then, in the same repetition, the default
 pipeline users run (`certify.symmetry.certify_npa`: symmetry-reduced where the problem has
 symmetries, else `certify_problem`): "x dflt" warm (the definition not yet parsed; what depends only
-on scenario, level and objective in memory, as "x warm"), "x dcold" with every such cache emptied, the kernel's
-cache of built moment structures (`certify.kernel.npa._build`) included (a one-off run, no disk cache), the path it took, its slack and verified bound. `--root` imports certify from
+on scenario, level and objective in memory, as "x warm"), "x dcold" with every such cache emptied, the
+kernel's cache of built moment structures (`certify.kernel.npa._build`) included (a one-off run, no disk
+cache), the path it took, its slack and verified bound. `--root` imports certify from
 another checkout (a `git worktree` of an older commit: the "before" column). Run from the
 repository root:
 
