@@ -209,6 +209,7 @@ def main(argv=None):
         kwargs["ladder"] = (("lmi-reg", None), ("tied", None), ("lmi", None), ("tied", 1e-10), ("lmi", 1e-10),
                             ("tied", 1e-9), ("lmi", 1e-7))
     import certify
+    import certify.cli  # noqa: F401 -- its BLAS settings (one thread, one OpenBLAS kernel family) before numpy loads
 
     print(f"certify from {Path(certify.__file__).parent}", flush=True)
     os.environ.setdefault("CERTIFY_CACHE_DIR", tempfile.mkdtemp(prefix="bench-ladder-cache-"))
