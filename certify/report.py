@@ -457,14 +457,15 @@ def _per_kind_section(rows, per_kind) -> str:
     lines = {p: n for p, n, _ in rows}
     relative = {k: sorted(os.path.relpath(f, ROOT).replace(os.sep, "/") for f in fs) for k, fs in per_kind.items()}
     common = sorted(set.intersection(*map(set, relative.values())))
-    body = [(f"`{kind}`", str(sum(lines[f] for f in fs)), ", ".join(f"`{f[len('certify/kernel/'):]}`"
+    body = [(f"`{kind}`", str(sum(lines[f] for f in fs)), ", ".join(f"`{os.path.relpath(f, 'certify/kernel')}`"
                                                                      for f in fs if f not in common) or "-")
             for kind, fs in relative.items()]
     return ("\nTo audit the verdicts of one claim kind, a referee reads only what checking one certificate of\n"
             "that kind loads (a fresh interpreter importing `certify.kernel.proofs` and checking it). Every kind\n"
             f"loads the same {len(common)} files ({sum(lines[f] for f in common)} lines: "
             + ", ".join(f"`{f}`" for f in common) + ");\nthe table adds each kind's own.\n\n"
-            + _table(("claim kind", "lines to read", "its own files (under `certify/kernel/`)"), body) + "\n")
+            + _table(("claim kind", "lines to read", "files beyond the common ones (under `certify/kernel/`)"),
+                     body) + "\n")
 
 
 def _environment(external) -> str:
