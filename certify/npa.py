@@ -340,8 +340,10 @@ class TooLargeForKernel(CertifyError):
 
 
 # A rounded block is "clearly" positive definite when its least float eigenvalue exceeds CLEAR n eps |Q|_2
-# (well above eigvalsh's backward error): measured on the symmetric path, CHSH L2 853, P(00|00) 5514,
-# Mermin-4 1+AB 20, CHSH L5 64 (all given delta = 0 by the margins), Mermin-4 L2 0.82 (given 1e-11)
+# (well above eigvalsh's backward error). These ratios are float facts of the BLAS; measured on the
+# symmetric path with the CLI's settings (one thread, OPENBLAS_CORETYPE=Haswell): Mermin-4 1+AB 14.6 and
+# CHSH L5 285 (the margins give delta = 0, so Z0 is skipped); Mermin-4 L2 0.24, CHSH L2 -58, P(00|00)
+# -7.7e4, Mermin-3 L2 -3.6e4 (the margins give 1e-11, 1e-11, 4.2e-9, 2e-10: Z0 is computed)
 CLEAR = 4.0
 
 

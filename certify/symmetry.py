@@ -40,7 +40,7 @@ import json
 from collections import deque
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import combinations, permutations, product
 from math import factorial, lcm, prod
 
@@ -50,6 +50,10 @@ from certify.kernel.defs.scenario import Scenario, make_expression, parse_expres
 from certify.kernel.defs.words import canonical, party_name, reduce_word
 from certify.kernel.format import format_rational, parse_rational
 from certify.kernel.npa import parse_problem
+
+# numpy, scipy, clarabel and the float modules (certify.npa, certify.solve, certify.rounding) are imported in
+# the functions that use them: the exact relabelling and mapping of certificates (`relabelling`, `map_evidence`,
+# `orbits`; certify.papers.gallego2013 imports them) loads in ~50 ms, where certify.npa alone takes ~0.3 s
 
 
 @dataclass(frozen=True)
@@ -541,10 +545,12 @@ def invariant_moments(npa, generators) -> object:
 
 
 def _word_images_int(g: Relabelling, words, scenario: Scenario, memo: dict, target: Scenario = None) -> list:
-    """[`_word_image_int`(g, w) for w in words], each letter's image made once and each raw product's
-    reduction and canonical form looked up in `memo` ({raw letters: canonical word or None}), which the
-    caller may share between relabellings of one scenario (the same dicts, in the same order). `target`:
-    the image scenario when the caller has it (then `scenario` is not used)."""
+    """[image of w under g in V, as {canonical word: integer coefficient}, for w in words] (`image_in_v` of
+    each word with coefficient 1, in integers: letter images have coefficients +-1, and Fraction arithmetic
+    was most of `invariant_moments`). Each letter's image is made once and each raw product's reduction
+    and canonical form looked up in `memo` ({raw letters: canonical word or None}), which the caller may
+    share between relabellings of one scenario (the same dicts, in the same order). `target`: the image
+    scenario when the caller has it (then `scenario` is not used)."""
     target = g.image_scenario(scenario) if target is None else target
     parts = {}
     out = []
@@ -574,29 +580,6 @@ def _word_images_int(g: Relabelling, words, scenario: Scenario, memo: dict, targ
                 image[key] = image.get(key, 0) + coef
         out.append({w: c for w, c in image.items() if c})
     return out
-
-
-def _word_image_int(g: Relabelling, word, scenario: Scenario) -> dict:
-    """`image_in_v` of one word with coefficient 1, in integers (letter images have coefficients
-    +-1; Fraction arithmetic was most of `invariant_moments`)."""
-    target = g.image_scenario(scenario)
-    parts = []
-    for i, x, a in word:
-        j, y, b = g.parties[i], g.inputs[i][x], g.outputs[i][x][a]
-        last = target.outputs[j] - 1
-        parts.append(((((j, y, b),), 1),) if b < last else
-                     (((), 1),) + tuple((((j, y, c),), -1) for c in range(last)))
-    out = {}
-    for choice in product(*parts):
-        reduced = reduce_word(tuple(letter for part, _ in choice for letter in part))
-        if reduced is None:
-            continue
-        coef = 1
-        for _, c in choice:
-            coef *= c
-        key = canonical(reduced)
-        out[key] = out.get(key, 0) + coef
-    return {w: c for w, c in out.items() if c}
 
 
 def _gamma(npa, y):
@@ -673,8 +656,11 @@ def certify_symmetric(definition: dict, generators, tol: float = 1e-10, target: 
 
     npa, data, reduced, solution = reduced_solution(definition, generators, tol, order)
     primal, status, seconds = solution.primal, (solution.status, solution.raw_status), solution.seconds
-    lazy = _Once(lambda: reduced.interior(tol))  # Z0 only when a rounded dual needs a margin (a one-off run
-    # otherwise skips its trace solve: CHSH L2, P(00|00), Mermin-4 1+AB)
+    # Z0 only when a rounded dual needs a margin or the kernel refuses it without one (`certify_attempt`; the
+    # reduced form keeps Z0 per tolerance, so the polished candidates share one trace solve). Which problems
+    # skip it is a float fact of the BLAS (`certify.npa.CLEAR`): with the CLI's settings Mermin-4 1+AB and
+    # CHSH L5 do, CHSH L2, P(00|00) and Mermin-3 L2 need a margin and pay for Z0
+    lazy = partial(reduced.interior, tol)
     found, used = certify_attempt(npa, solution, None, None, lazy), solution
     bound = None if found is None else (found[1] if npa.at is None else found[1] - found[2] * npa.at)
     if polish and (found is None or float(bound) - primal > target):
@@ -702,19 +688,6 @@ def certify_symmetric(definition: dict, generators, tol: float = 1e-10, target: 
     return SymmetricResult(evidence, bound, primal, status[1], seconds, reduced.order, reduced.basis.shape[1],
                            tuple(sorted((q.shape[1] for q in reduced.blocks), reverse=True)), nu, lam_q, used,
                            max(deltas, default=Fraction(0)))
-
-
-class _Once:
-    """A callable computing its function's value at the first call only."""
-
-    def __init__(self, function):
-        self.function, self.calls, self.value = function, 0, None
-
-    def __call__(self):
-        if self.calls == 0:
-            self.value = self.function()
-        self.calls += 1
-        return self.value
 
 
 def reduced_solution(definition: dict, generators, tol: float = 1e-10, order: int = None):
@@ -922,34 +895,6 @@ def _signed_generators(npa, symmetries, c) -> tuple:
             if sum(g.outputs[p][x][0] for p, x, _ in u) % 2:
                 sign[i] = -1.0
         if len(set(perm.tolist())) != n:
-            raise CertifyError(f"symmetric solve: {describe(g)} is not a signed permutation of correlators")
-        signed.append((perm, sign))
-        used.append(g)
-    return signed, used
-
-
-def _signed_generators_reference(npa, symmetries, c) -> tuple:
-    """`_signed_generators` by the matrices: P_g = rint(C M_g C^-1), M_g the exact monomial map (a test's
-    reference)."""
-    import numpy as np
-
-    monomials, n = npa.structure.monomials, npa.structure.size
-    inverse = np.linalg.inv(c)
-    letters = _letters(npa.scenario)
-    seen, signed, used = {_encode(identity(npa.scenario), letters)}, [], []
-    for g in symmetries:
-        code = _encode(g, letters)
-        if code in seen:
-            continue
-        seen.add(code)
-        m = np.zeros((n, n))
-        for i, row in enumerate(monomial_map(g, monomials, npa.scenario, npa.structure)):
-            for k, coef in row.items():
-                m[i, k] = float(coef)
-        p = np.rint(c @ m @ inverse)
-        perm = np.argmax(np.abs(p), axis=1)
-        sign = p[np.arange(n), perm]
-        if not (np.all(np.abs(sign) == 1) and np.count_nonzero(p) == n and len(set(perm)) == n):
             raise CertifyError(f"symmetric solve: {describe(g)} is not a signed permutation of correlators")
         signed.append((perm, sign))
         used.append(g)
@@ -1206,6 +1151,8 @@ def symmetry_generators(definition: dict, orbit_limit: int = 50000, group_limit:
 
 
 VECTOR_KEYS = 4096  # the vector form of `_vector_orbit` for at most this many correlator keys and level terms
+VECTOR_BYTES = 1 << 26  # and while the orbit's vectors (up to its limit) fit in 64 MB: see `_vector_orbit`
+VECTOR_COEFFICIENT = 1 << 62  # and coefficients below this magnitude: int64 holds each and its negation
 
 
 def _vector_orbit(scenario: Scenario, letters: dict, moves: list, party_maps: list, first: tuple, start: tuple,
@@ -1214,8 +1161,13 @@ def _vector_orbit(scenario: Scenario, letters: dict, moves: list, party_maps: li
     integer vector over every correlator key (at most one letter a party) and every party set, and each
     move as a signed gather: a frontier's images under a move are one numpy product (the frozensets cost
     ~1 us per term). The same points in the same order: (transversal, edges) with the points named by their
-    vectors' bytes, "limit" past `limit` members, or None when the scenario has more than VECTOR_KEYS keys
-    (the caller then runs the frozenset search)."""
+    order of discovery (transversal[p]: the code taking the problem to point p), "limit" past `limit`
+    members, or None (the caller then runs the frozenset search) when the scenario has more than VECTOR_KEYS
+    keys, a coefficient reaches VECTOR_COEFFICIENT, or `limit` vectors take more than VECTOR_BYTES.
+
+    Memory: the distinct vectors (at most limit + 1, kept once as keys), the frontier and the next one
+    (each at most that many rows), and the images of one chunk of the frontier under every move (chunks
+    sized to VECTOR_BYTES): at most ~4 VECTOR_BYTES, whatever the scenario."""
     import numpy as np
 
     n = scenario.parties
@@ -1223,13 +1175,18 @@ def _vector_orbit(scenario: Scenario, letters: dict, moves: list, party_maps: li
     size = prod(1 + len(row) for row in by_party)
     if size + 2 ** n > VECTOR_KEYS:
         return None
+    objective, constraint, level = first
+    width = size * (1 + (constraint is not None)) + 2 ** n
+    if (limit + 1) * width * 8 > VECTOR_BYTES:
+        return None
+    if any(abs(coef) >= VECTOR_COEFFICIENT for poly in (objective, constraint) if poly is not None
+           for _, coef in poly):
+        return None
     keys = [()]
     for row in by_party:  # sorted tuples of letter numbers: letters are numbered party by party
         keys = keys + [key + (k,) for key in keys for k in row]
     keys.sort()
     index = {key: k for k, key in enumerate(keys)}
-    objective, constraint, level = first
-    width = len(keys) * (1 + (constraint is not None)) + 2 ** n
     gathers, signs = [], []
     for s, parties in zip(moves, party_maps):
         source, sign = np.zeros(width, dtype=np.int64), np.ones(width, dtype=np.int64)
@@ -1253,23 +1210,26 @@ def _vector_orbit(scenario: Scenario, letters: dict, moves: list, party_maps: li
             point[copy * len(keys) + index[key]] = coef
     for term in level:
         point[width - 2 ** n + sum(1 << i for i in term)] = 1
-    first_key = point.tobytes()
-    transversal, edges, frontier, rows = {first_key: start}, [], [first_key], point[None, :]
+    chunk = max(1, VECTOR_BYTES // (width * 8 * len(moves)))  # frontier rows gathered at once
+    seen, transversal, edges = {point.tobytes(): 0}, [start], []
+    frontier, rows = [0], point[None, :]
     while frontier:
-        images = [(rows[:, source] * sign) for source, sign in zip(gathers, signs)]
-        fresh, fresh_rows = [], []
-        for a, p in enumerate(frontier):
-            for m, block in enumerate(images):
-                q = block[a].tobytes()
-                edges.append((p, m, q))
-                if q not in transversal:
-                    transversal[q] = _then(transversal[p], moves[m])
-                    fresh.append(q)
-                    fresh_rows.append(block[a])
-        if len(transversal) > limit:
-            return "limit"
-        frontier = fresh
-        rows = np.array(fresh_rows).reshape(len(fresh), width)
+        fresh = []
+        for low in range(0, len(frontier), chunk):
+            images = [rows[low:low + chunk, source] * sign for source, sign in zip(gathers, signs)]
+            for a, p in enumerate(frontier[low:low + chunk]):
+                for m, block in enumerate(images):
+                    vector = block[a].tobytes()
+                    q = seen.get(vector)
+                    if q is None:
+                        q = seen[vector] = len(transversal)
+                        transversal.append(_then(transversal[p], moves[m]))
+                        fresh.append(vector)
+                        if len(transversal) > limit:
+                            return "limit"
+                    edges.append((p, m, q))
+        frontier = list(range(len(transversal) - len(fresh), len(transversal)))
+        rows = np.frombuffer(b"".join(fresh), dtype=np.int64).reshape(len(fresh), width)
     return transversal, edges
 
 

@@ -9,6 +9,7 @@ import json
 from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import swap_rows
 
@@ -20,6 +21,8 @@ from certify.kernel.defs.words import build, parse_level
 from certify.kernel.npa import KIND, parse_problem
 from certify.npa import bell_objective, problem
 from certify.symmetry import (
+    _reduced,
+    _signed_generators,
     all_relabellings,
     certify_symmetric,
     closure,
@@ -29,12 +32,15 @@ from certify.symmetry import (
     map_evidence,
     monomial_map,
     orbits,
+    parsed,
     relabel_level,
     relabel_problem,
     relabelling,
     stabiliser,
+    symmetry_generators,
     word_image,
 )
+from lp_checks.mermin import mermin_operator
 
 PROOFS = Path(__file__).resolve().parents[2] / "proofs"
 CHSH_SCENARIO = Scenario((2, 2), (2, 2))
@@ -184,11 +190,6 @@ def test_orbit_average_is_the_group_average_and_the_reduced_form_is_reused():
     P_g^T Z P_g over every element of the group (Mermin-3 level 2: 192 elements, orbits that meet
     themselves with the other sign included), on a random symmetric Z; and the reduced form, with its Z0,
     is built once per (scenario, level, symmetries) while the constraint's I changes."""
-    import numpy as np
-
-    from certify.symmetry import _reduced, _signed_generators, parsed, symmetry_generators
-    from lp_checks.mermin import mermin_operator
-
     scenario = Scenario((2,) * 3, (2,) * 3)
     definition = problem(scenario, "2", bell_objective(mermin_operator(3)))
     generators, order, _ = symmetry_generators(definition)
