@@ -1,6 +1,7 @@
 """Shared fixtures: small certificates made fresh by the real producer."""
 
 import copy
+import json
 import os
 import sys
 
@@ -24,8 +25,6 @@ settings.load_profile("ci" if os.environ.get("CI") == "true" else "dev")
 
 def load_json(path) -> dict:
     """A committed certificate (or any JSON file) as plain Python objects, read without the kernel's strict reader."""
-    import json
-
     with open(path, encoding="utf-8") as handle:
         return json.load(handle)
 

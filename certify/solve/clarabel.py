@@ -30,7 +30,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from certify.errors import CertifyError
-from certify.solve.common import Solution, classify
+from certify.solve.common import FORMS, Solution, classify
 
 # Raw `clarabel.SolverStatus` names -> certify statuses.
 STATUS_MAP = {
@@ -85,7 +85,6 @@ FAST = {"iterative_refinement_enable": False}
 # "tied"'s on CHSH L2 (slack 2.3e-7 against 2.9e-8), Mermin-3 L2 and CHSH L4 (within 1e-6, but the
 # committed certificates would get looser); `benchmarks/bench_ladder.py --reg-first` measures it.
 REGULARISED = {"static_regularization_constant": 1e-7}
-FORMS = ("lmi", "tied", "lmi-reg")
 
 
 def options(tol, form="lmi"):

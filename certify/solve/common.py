@@ -9,6 +9,9 @@ import numpy as np
 from certify.errors import CertifyError
 
 STATUSES = ("solved", "inaccurate", "infeasible", "unbounded", "limit", "failed")
+# the formulations every adapter takes (`certify.solve.model.build`; "lmi-reg" is "lmi" with Clarabel's
+# regularisation, `certify.solve.clarabel.options`)
+FORMS = ("lmi", "tied", "lmi-reg")
 
 
 @dataclass

@@ -17,6 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from certify.errors import CertifyError
+from certify.solve.common import FORMS
 
 
 @dataclass
@@ -46,7 +47,7 @@ def build(data, at=None, form="lmi") -> Model:
     the certification ladder tries both. Form "lmi-reg" is the "lmi" model (its regularisation is a
     Clarabel setting, `certify.solve.clarabel.options`; other solvers solve it as "lmi").
     """
-    if form not in ("lmi", "tied", "lmi-reg"):
+    if form not in FORMS:
         raise CertifyError(f"solver: unknown formulation {form!r}")
     form = "lmi" if form == "lmi-reg" else form
     n, nw = data.size, data.n_words

@@ -4,19 +4,31 @@ import subprocess
 import sys
 from fractions import Fraction
 
+import clarabel as native
 import numpy as np
 import pytest
 
 from certify.errors import CertifyError
+from certify.kernel.defs.scenario import Scenario, chsh, make_expression
 from certify.kernel.npa import parse_problem
-from certify.npa import chsh_guess_problem, chsh_max_problem, conic_data
+from certify.npa import (
+    bell_objective,
+    certify_attempt,
+    chsh_guess_problem,
+    chsh_max_problem,
+    conic_data,
+    guess_objective,
+    interior,
+    parsed,
+    problem,
+)
+from certify.rounding import whitener
 from certify.solve import clarabel, clarabel_cvxpy, scs, solve
+from certify.solve.common import run_cvxpy
+from lp_checks.mermin import mermin_operator
 
 
 def _cases():
-    from certify.kernel.defs.scenario import Scenario, chsh, make_expression
-    from certify.npa import guess_objective, problem
-
 
     # a statistics problem: P(00|00) = 0.4 pinned, guess at (0, 0) subject to CHSH >= 2.3
     s = Scenario((2, 2), (2, 2))
@@ -73,8 +85,6 @@ def test_empty_relaxation_gives_no_numbers():
 
 
 def test_every_installed_clarabel_status_is_mapped():
-    import clarabel as native
-
     names = {n for n in dir(native.SolverStatus) if not n.startswith("_")}
     assert names == set(clarabel.STATUS_MAP)
     assert set(clarabel.STATUS_MAP.values()) <= {"solved", "inaccurate", "infeasible", "unbounded", "limit", "failed"}
@@ -92,8 +102,6 @@ def test_unknown_form_is_an_error():
 
 
 def test_scs3_max_iters_wording_is_inaccurate():
-    from certify.solve.common import run_cvxpy
-
     sol = run_cvxpy("scs", "SCS", conic_data(chsh_max_problem("2")), None,
                     {"eps_abs": 1e-12, "eps_rel": 1e-12, "max_iters": 20},
                     lambda raw: str(raw["info"]["status"]), scs.STATUS_MAP)
@@ -119,17 +127,18 @@ def test_regularised_lmi_ends_solved_where_lmi_stops_early():
     """Form "lmi-reg" (the "lmi" data, Clarabel's static regularisation 1e-7): on Mermin-3 level 2 at the
     first rung's settings "lmi" ends "AlmostSolved" 1.6e-7 above the optimum 4 (measured); "lmi-reg" ends
     "Solved" within 5e-9 of it (measured +5.0e-9), as "tied" does (+6.5e-9), and its duals satisfy the
-    identities like the other forms'."""
-    from certify.kernel.defs.scenario import Scenario
-    from certify.npa import bell_objective, problem
-    from lp_checks.mermin import mermin_operator
-
-    data = conic_data(problem(Scenario((2,) * 3, (2,) * 3), "2", bell_objective(mermin_operator(3))))
+    identities as closely as the other forms': rounded, they make a certificate the kernel accepts (bound
+    measured 4 + 3.1e-7, "tied" 4 + 2.8e-7)."""
+    definition = problem(Scenario((2,) * 3, (2,) * 3), "2", bell_objective(mermin_operator(3)))
+    npa, data = parsed(definition)
     lmi, reg, tied = (clarabel.run(data, None, None, form) for form in ("lmi", "lmi-reg", "tied"))
     assert lmi.status == "inaccurate" and abs(lmi.primal - 4) > 1e-7
     assert reg.status == "solved" and tied.status == "solved"
     assert abs(reg.primal - 4) < 2e-8 and abs(reg.primal - tied.primal) < 2e-8
     assert abs(reg.nu - tied.nu) < 1e-6 and np.linalg.eigvalsh(reg.duals[0])[0] > -1e-7
+    z0 = interior(definition)
+    found = certify_attempt(npa, reg, z0, whitener(z0))  # rounded, margins from Z0, the kernel's tangent_of
+    assert found is not None and 0 < float(found[1]) - 4 < 1e-6
 
 
 def test_unknown_formulations_are_refused_by_both_paths():
