@@ -111,18 +111,129 @@ def canonical_text(definition: dict):
 def parsed(definition: dict):
     """(NpaProblem, ConicData) of a definition, cached by its canonical JSON text (the last 32): a
     producer of many claims, or a caller that just built the same definition, rebuilds it once per
-    process. Untrusted convenience only: the kernel's check of the written certificate parses it again."""
+    process. Untrusted convenience only: the kernel's check of the written certificate parses it again.
+    The data is the problem's own (unscaled); the producers solve `normalised(definition).data`."""
+    found = normalised(definition)
+    return found.npa, (found.data if found.scaling.unit else conic_data_of(found.npa))
+
+
+def normalised(definition: dict) -> "Normalised":
+    """The definition rebuilt (`parse_problem`) with its float problem scaled to O(1) (`Normalised`),
+    cached as `parsed` says."""
     text = canonical_text(definition)
     if text is None:
-        npa = parse_problem(definition, "problem")
-        return npa, conic_data_of(npa)
+        return _normalised_of(parse_problem(definition, "problem"))
     return _parsed_text(text)
 
 
 @lru_cache(maxsize=32)
 def _parsed_text(text: str):
-    npa = parse_problem(json.loads(text), "problem")
-    return npa, conic_data_of(npa)
+    return _normalised_of(parse_problem(json.loads(text), "problem"))
+
+
+# Scale robustness. The float problem is solved with each of its rows (the objective, the Bell constraint,
+# each statistic) divided by a power of two near its largest |coefficient|. Measured unscaled, level 2:
+# Clarabel reported CHSH x 10^10 and x 10^20 dual infeasible on both paths (no certificate); CHSH x 10^-12 was
+# certified at 48 x its optimum 2.8e-12 (symmetric path; 1400 x on the full path), within the absolute target
+# 1e-6; and P(00|00) subject to 10^15 CHSH >= 10^15 5/2 got no certificate. Normalised, each is certified on
+# both paths with a bound at most 4.4e-7 above the optimum, relative (tests/unit/test_scale_robust.py). The
+# rounding then runs on the normalised exact problem, where DENOMINATOR, GRAIN, MAX_DELTA, FLOOR and
+# `nice_margin` mean what they were calibrated for (O(1) duals), and the evidence is multiplied back exactly
+# (a power of two) before the kernel checks it against the ORIGINAL definition. So the rounding grid, the
+# margins and the slack target are all relative to the objective's factor F: a target of 1e-6 is 1e-6 F
+# (absolute for F = 1). A row whose largest |coefficient| lies in [1 / SCALE_BAND, SCALE_BAND] keeps the
+# factor 1, so every O(1) problem (the committed ones: largest |coefficient| 1 .. 16 in every row) is solved,
+# rounded and certified exactly as before, byte for byte.
+SCALE_BAND = 2**10
+
+
+def row_factor(coefficients) -> Fraction:
+    """2^e with 2^e within a factor 2 of the largest |coefficient| (e from the bit lengths: exact for any
+    rational, no float overflow), or 1 when that lies in [1 / SCALE_BAND, SCALE_BAND] (or there is none)."""
+    top = max((abs(Fraction(v)) for v in coefficients if v), default=Fraction(0))
+    if not top or Fraction(1, SCALE_BAND) <= top <= SCALE_BAND:
+        return Fraction(1)
+    return Fraction(2) ** (top.numerator.bit_length() - top.denominator.bit_length())
+
+
+@dataclass(frozen=True)
+class Scaling:
+    """The factors of `normalised`: the original problem's objective is `objective` x the normalised one,
+    its Bell constraint row (with its I) `constraint` x, its k-th statistic (with its value) `statistics[k]` x.
+    A dual (Z, nu, lambda, mu) of the normalised problem is one of the original with Z and nu times F =
+    `objective`, lambda times F / `constraint`, mu_k times F / `statistics[k]` (its identities times F)."""
+
+    objective: Fraction = Fraction(1)
+    constraint: Fraction = Fraction(1)
+    statistics: tuple = ()
+
+    @property
+    def unit(self) -> bool:
+        return self.objective == 1 and self.constraint == 1 and all(f == 1 for f in self.statistics)
+
+    def evidence(self, evidence: dict) -> dict:
+        """Evidence of the normalised problem as evidence of the original (exact; unchanged when unit)."""
+        if self.unit:
+            return evidence
+        from certify.kernel.format import parse_rational
+
+        f = self.objective
+
+        def times(text, factor):
+            return format_rational(parse_rational(text, "evidence") * factor)
+
+        out = {**evidence, "nu": times(evidence["nu"], f), "lambda": times(evidence["lambda"], f / self.constraint),
+               "Z": [[[times(v, f) for v in row] for row in block] for block in evidence["Z"]]}
+        if "mu" in evidence:
+            out["mu"] = [times(m, f / s) for m, s in zip(evidence["mu"], self.statistics)]
+        return out
+
+    def solution(self, sol):
+        """A float solution of the normalised problem as one of the original (the moments are the same)."""
+        if self.unit or sol is None:
+            return sol
+        f = float(self.objective)
+        mu = sol.mu
+        if mu is not None:
+            mu = np.asarray(mu, dtype=float) * np.array([f / float(s) for s in self.statistics])
+        return replace(sol, primal=None if sol.primal is None else sol.primal * f,
+                       duals=None if sol.duals is None else [np.asarray(z) * f for z in sol.duals],
+                       lam=sol.lam * f / float(self.constraint), mu=mu, nu=None if sol.nu is None else sol.nu * f)
+
+
+UNIT = Scaling()
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """A rebuilt problem `npa`, its normalised exact problem `scaled` (`npa` itself when `scaling` is unit),
+    and the float conic data of `scaled`, which the producers solve."""
+
+    npa: object
+    scaled: object
+    data: ConicData
+    scaling: Scaling
+
+    @property
+    def factor(self) -> float:
+        """F: the objective's factor, the unit of the slack target."""
+        return float(self.scaling.objective)
+
+
+def _normalised_of(npa) -> Normalised:
+    objective = row_factor(v for block in npa.blocks for v in block.values())
+    constraint = Fraction(1) if npa.constraint is None else row_factor(npa.constraint.values())
+    statistics = tuple(row_factor(d.values()) for d, _ in npa.statistics)
+    scaling = Scaling(objective, constraint, statistics)
+    if scaling.unit:
+        return Normalised(npa, npa, conic_data_of(npa), UNIT)
+    scaled = replace(
+        npa, blocks=tuple({k: v / objective for k, v in block.items()} for block in npa.blocks),
+        constraint=None if npa.constraint is None else {k: v / constraint for k, v in npa.constraint.items()},
+        at=None if npa.at is None else npa.at / constraint,
+        statistics=tuple(({k: v / f for k, v in d.items()}, value / f)
+                         for (d, value), f in zip(npa.statistics, statistics)))
+    return Normalised(npa, scaled, conic_data_of(scaled), scaling)
 
 
 def conic_data_of(npa) -> ConicData:
@@ -167,6 +278,8 @@ def shifted(data: ConicData, delta: float) -> ConicData:
 # primal 2e-7 .. 3e-5 off (Mermin-3/4, CHSH levels 4-5), so one solve (+ the polish) meets the target
 # where "lmi" first needed two; measured 1.1-1.4x an "lmi" solve's time (docs/benchmarks.md section 3)
 LADDER = (("tied", None), ("lmi", None), ("tied", 1e-10), ("lmi", 1e-10), ("tied", 1e-9), ("lmi", 1e-7))
+# DENOMINATOR, GRAIN, MAX_DELTA, FLOOR and RETRIES' step apply to the normalised problem (`normalised`), so in
+# the original problem's units they are relative to the objective's factor F (absolute for O(1) problems, F = 1)
 DENOMINATOR = 10**12
 # Margins delta_e are k 10^p with two-digit k and 10^p >= 10^-11, the finest step of the former
 # fixed grid (1e-11 .. 3e-6), so a certificate's denominators grow no more than they did; a
@@ -190,6 +303,7 @@ class Certified:
     slack: float  # float(bound) - primal
     solution: object  # certify.solve.Solution of the attempt used
     delta: Fraction  # the largest margin added along the interior direction (one per block)
+    scale: float = 1.0  # F, the objective's factor (`normalised`): the slack target is relative to it
 
 
 def trace_problem(data: ConicData) -> ConicData:
@@ -356,8 +470,12 @@ def clearly_positive(rounded) -> bool:
     return True
 
 
-def certify_attempt(npa, sol, z0, whiten, lazy=None):
+def certify_attempt(npa, sol, z0, whiten, lazy=None, normal=None):
     """The kernel-verified (evidence, nu, lambda, deltas) of one solution, or None.
+
+    `normal`: the `Normalised` form of `npa` when `sol` solves its scaled float problem: the duals are
+    rounded against `normal.scaled` (the margins in its O(1) units), and the evidence is multiplied back
+    (`Scaling.evidence`) before the kernel checks it against `npa`; the deltas returned are in `npa`'s units.
 
     The float spectrum picks each block's margin (the prefilter: a block whose rounded Z is
     clearly far from PSD costs no exact check); acceptance is the kernel's exact `tangent_of`.
@@ -367,11 +485,22 @@ def certify_attempt(npa, sol, z0, whiten, lazy=None):
     checks the certificate without margins (delta = 0: the evidence the margins give whenever they
     choose 0, and no looser otherwise); Z0 is computed only when that is refused or the blocks are not
     clearly positive (a one-off run then skips Z0's trace solve)."""
-    rounded = round_duals(npa, sol.duals, sol.lam, DENOMINATOR, sol.mu)
+    rounding, scaling = (npa, UNIT) if normal is None else (normal.scaled, normal.scaling)
+    found = _certify_rounded(npa, rounding, scaling.evidence, sol, z0, whiten, lazy)
+    if found is None or scaling.unit:
+        return found
+    evidence, nu, lam, deltas = found
+    return evidence, nu, lam, [d * scaling.objective for d in deltas]
+
+
+def _certify_rounded(npa, rounding, scaled_back, sol, z0, whiten, lazy):
+    """`certify_attempt`: round against `rounding` (npa or its normalised form), map each evidence back to
+    `npa` with `scaled_back`, and let the kernel check it there; deltas in `rounding`'s units."""
+    rounded = round_duals(rounding, sol.duals, sol.lam, DENOMINATOR, sol.mu)
     if lazy is not None and z0 is None:
         if clearly_positive(rounded):
             deltas = [Fraction(0)] * len(rounded[0])
-            evidence = assemble(npa, rounded, None, deltas)
+            evidence = scaled_back(assemble(rounding, rounded, None, deltas))
             try:
                 nu, lam = tangent_of(npa, evidence, "evidence")
                 return evidence, nu, lam, deltas
@@ -385,7 +514,7 @@ def certify_attempt(npa, sol, z0, whiten, lazy=None):
     if deltas is None:
         return None
     for _ in range(RETRIES + 1):
-        evidence = assemble(npa, rounded, z0, deltas)
+        evidence = scaled_back(assemble(rounding, rounded, z0, deltas))
         try:
             nu, lam = tangent_of(npa, evidence, "evidence")
             return evidence, nu, lam, deltas
@@ -479,11 +608,16 @@ def certify_problem(definition: dict, solver=None, target: float = 1e-6, ladder=
     above a verified bound is infeasible. `z0` (from `interior`) may be passed; it is cached per
     level anyway. `refine=False` is the ladder without the polish. Measurements:
     docs/benchmarks.md section 3.
+
+    The float problem solved is the normalised one (`normalised`): `target` is relative to the
+    objective's factor F (absolute when F = 1, every O(1) problem), the returned bound, primal, slack,
+    margin and solution are the original problem's (the slack target met is `target` x F).
     """
-    npa, data = parsed(definition)
+    normal = normalised(definition)
+    npa, data, unit = normal.npa, normal.data, normal.factor
     z0 = z0 if z0 is not None else interior(definition, solver)
     whiten = None if z0 is None else _whitener(z0)
-    at = None if npa.at is None else float(npa.at)
+    at = None if npa.at is None else float(normal.scaled.at)
     best, reference, reference_tol, answered, primals = None, None, None, set(), []
     last, last_tol, slack_before = None, None, None  # the last solve, its tolerance, the best |slack| before it
     tols_used = [SOLVER_TOL]
@@ -493,7 +627,7 @@ def certify_problem(definition: dict, solver=None, target: float = 1e-6, ladder=
         # a "solved" one within the target: such a primal is infeasible, so the slack it gives says
         # nothing (measured: "AlmostSolved" 3e-5 above the bound near CHSH = 2 sqrt 2, and 4e-8
         # above the true value at G(2.3945), level 2, where the bound then stopped 3.6e-8 looser)
-        if candidate is None or candidate.slack > target:
+        if candidate is None or candidate.slack > target * unit:
             return False
         if target < PRECISE * min(tols_used):
             # no run so far resolves the target: no primal can vouch for it (measured: CHSH level 1 at
@@ -505,7 +639,7 @@ def certify_problem(definition: dict, solver=None, target: float = 1e-6, ladder=
             # for it (measured: G(2.4734), level 2, "lmi" 6e-8 above the "solved" "tied" optimum and
             # its polished bound 9e-9 above that: accepted at 1e-8, 7e-8 looser than needed)
             return False
-        return candidate.slack >= 0 or (candidate.slack >= -max(target, 1e-9) and reference.status == "solved")
+        return candidate.slack >= 0 or (candidate.slack >= -max(target, 1e-9) * unit and reference.status == "solved")
 
     def worth_resolving():
         if target <= 0 or last is None or best is None:
@@ -535,24 +669,25 @@ def certify_problem(definition: dict, solver=None, target: float = 1e-6, ladder=
             continue
         if reference is None or (sol.status == "solved" and reference.status != "solved"):
             reference, reference_tol = sol, tol
-        primals.append((sol.primal, sol.status == "solved"))
+        primals.append((sol.primal * unit, sol.status == "solved"))  # the original problem's units
         attempts = itertools.chain([sol], refinements(data, sol) if refine else ())  # lazy: polished only on a miss
         for attempt in attempts:
-            found = certify_attempt(npa, attempt, z0, whiten)
+            found = certify_attempt(npa, attempt, z0, whiten, normal=normal)
             if found is not None:
                 evidence, nu, lam, deltas = found
                 bound = nu if npa.at is None else nu - lam * npa.at
                 if best is None or bound < best.bound:
-                    best = Certified(evidence, nu, lam, bound, 0.0, 0.0, attempt, max(deltas))
+                    best = Certified(evidence, nu, lam, bound, 0.0, 0.0, normal.scaling.solution(attempt),
+                                     max(deltas), unit)
             if best is not None:
                 # the primals of "solved" runs when there is one, and those of "inaccurate" runs within the
                 # target above them: an "inaccurate" primal can be infeasible (measured: G(2.4734), level 2,
                 # "lmi" 6e-8 above the "solved" optimum), but one a tighter rung corroborates is the better
                 # estimate (G(2.1315): "tied" at 1e-10 ends "inaccurate" 3e-9 above "tied" "solved" at 1e-8)
                 solved = [p for p, ok in primals if ok]
-                trusted = [p for p, ok in primals if ok or not solved or p <= max(solved) + max(target, 0.0)]
+                trusted = [p for p, ok in primals if ok or not solved or p <= max(solved) + max(target, 0.0) * unit]
                 consistent = [p for p in trusted if p <= float(best.bound)]
-                best.primal = max(consistent, default=reference.primal)
+                best.primal = max(consistent, default=reference.primal * unit)
                 best.slack = float(best.bound) - best.primal
             if within(best):
                 break

@@ -628,6 +628,7 @@ class SymmetricResult:
     lam: Fraction = None
     solution: object = None  # the certify.solve.Solution whose (averaged) duals were rounded
     delta: Fraction = Fraction(0)  # the largest margin added along the interior direction
+    scale: float = 1.0  # F, the objective's factor (`certify.npa.normalised`): the slack target is relative to it
 
     @property
     def slack(self) -> float:
@@ -638,7 +639,7 @@ class SymmetricResult:
         from certify.npa import Certified
 
         return Certified(self.evidence, self.nu, self.lam, self.bound, self.primal, self.slack, self.solution,
-                         self.delta)
+                         self.delta, self.scale)
 
 
 def certify_symmetric(definition: dict, generators, tol: float = 1e-10, target: float = 1e-6, polish: bool = True,
@@ -651,19 +652,23 @@ def certify_symmetric(definition: dict, generators, tol: float = 1e-10, target: 
     the averaged dual is polished (`certify.npa.refinements`, no re-solve) and those candidates
     are checked too; the tightest verified bound is kept. One block (a Bell objective), binary
     outputs. `order`: |G| when the caller knows it (`symmetry_generators` computes it), else it is
-    counted here. A SymmetricResult, or None when nothing verifies."""
+    counted here. A SymmetricResult, or None when nothing verifies. The reduced problem is the normalised
+    one (`certify.npa.normalised`): `target` is relative to the objective's factor F (absolute when F = 1);
+    the result (bound, primal, margin, solution) is the original problem's."""
     from certify.npa import certify_attempt
 
-    npa, data, reduced, solution = reduced_solution(definition, generators, tol, order)
-    primal, status, seconds = solution.primal, (solution.status, solution.raw_status), solution.seconds
+    normal, reduced, solution = _reduced_solution(definition, generators, tol, order)
+    npa, data, unit = normal.npa, normal.data, normal.factor
+    # the primal in the original problem's units (x 1.0 when unit: the same float)
+    primal, status, seconds = solution.primal * unit, (solution.status, solution.raw_status), solution.seconds
     # Z0 only when a rounded dual needs a margin or the kernel refuses it without one (`certify_attempt`; the
     # reduced form keeps Z0 per tolerance, so the polished candidates share one trace solve). Which problems
     # skip it is a float fact of the BLAS (`certify.npa.CLEAR`): with the CLI's settings Mermin-4 1+AB and
     # CHSH L5 do, CHSH L2, P(00|00) and Mermin-3 L2 need a margin and pay for Z0
     lazy = partial(reduced.interior, tol)
-    found, used = certify_attempt(npa, solution, None, None, lazy), solution
+    found, used = certify_attempt(npa, solution, None, None, lazy, normal=normal), solution
     bound = None if found is None else (found[1] if npa.at is None else found[1] - found[2] * npa.at)
-    if polish and (found is None or float(bound) - primal > target):
+    if polish and (found is None or float(bound) - primal > target * unit):
         # finish the averaged dual in doubles (`certify.solve.polish`, the full pipeline's
         # high-precision rung; no re-solve). Faces in the order that paid here: measured at I3322
         # level 3 (target 1e-8), no face 0.2508757 (2.3e-7 above the float optimum), face ratio
@@ -674,38 +679,46 @@ def certify_symmetric(definition: dict, generators, tol: float = 1e-10, target: 
             attempt = polished(data, solution, face=face)
             if attempt is None:
                 continue
-            candidate = certify_attempt(npa, attempt, None, None, lazy)
+            candidate = certify_attempt(npa, attempt, None, None, lazy, normal=normal)
             if candidate is None:
                 continue
             value = candidate[1] if npa.at is None else candidate[1] - candidate[2] * npa.at
             if bound is None or value < bound:
                 found, used, bound = candidate, attempt, value
-            if float(bound) - primal <= target:
+            if float(bound) - primal <= target * unit:
                 break
     if found is None:
         return None
     evidence, nu, lam_q, deltas = found
     return SymmetricResult(evidence, bound, primal, status[1], seconds, reduced.order, reduced.basis.shape[1],
-                           tuple(sorted((q.shape[1] for q in reduced.blocks), reverse=True)), nu, lam_q, used,
-                           max(deltas, default=Fraction(0)))
+                           tuple(sorted((q.shape[1] for q in reduced.blocks), reverse=True)), nu, lam_q,
+                           normal.scaling.solution(used), max(deltas, default=Fraction(0)), unit)
 
 
 def reduced_solution(definition: dict, generators, tol: float = 1e-10, order: int = None):
     """(npa, conic data, the reduced form, the reduced solve's certify.solve.Solution with its dual
-    averaged over the group) of `certify_symmetric`, before any rounding."""
-    from certify.npa import parsed as npa_parsed
+    averaged over the group) of `certify_symmetric`, before any rounding; the data and the solution are
+    the normalised problem's (`certify.npa.normalised`; the problem's own for O(1) coefficients)."""
+    normal, reduced, solution = _reduced_solution(definition, generators, tol, order)
+    return normal.npa, normal.data, reduced, solution
+
+
+def _reduced_solution(definition: dict, generators, tol: float, order: int):
+    """(the `certify.npa.Normalised` form, the reduced form, the solution) of `reduced_solution`."""
+    from certify.npa import normalised
     from certify.solve.common import Solution
 
-    npa, data = npa_parsed(definition)
+    normal = normalised(definition)
+    npa, data = normal.npa, normal.data
     if len(npa.blocks) != 1 or any(d != 2 for d in npa.scenario.outputs) or npa.statistics or npa.constraints:
         raise CertifyError("symmetric solve: one Bell objective, binary outputs, no statistics or constraints")
     symmetries = stabiliser(definition, generators)
     reduced = _reduced(npa, definition["level"], symmetries, order if len(symmetries) == len(generators) else None)
-    constraint = None if data.c is None else (data.c, float(npa.at))
+    constraint = None if data.c is None else (data.c, float(normal.scaled.at))
     z_u, lam, primal, status, seconds, nu_float, moments = reduced.solve(data.g[0], constraint, tol)
     solution = Solution("clarabel (symmetrised)", status[0], status[1], primal, [z_u], lam, seconds, None, nu_float,
                         [moments])
-    return npa, data, reduced, solution
+    return normal, reduced, solution
 
 
 # The reduced form depends on the moment structure (scenario, level) and the group only, never on the
@@ -1373,7 +1386,7 @@ def certify_npa(definition: dict, solver=None, symmetry: bool = True, target: fl
                 # section 3)
                 found = Pipeline(sym.certified(), "symmetric", sym.group, sym.invariant, sym.blocks,
                                  reason=f"{sym.group} relabellings leave the problem invariant")
-                if -max(target, 1e-9) <= sym.slack <= target:
+                if -max(target, 1e-9) * sym.scale <= sym.slack <= target * sym.scale:  # relative to F
                     return found
                 full = certify_problem(definition, solver, target)
                 if full is None or full.bound >= sym.bound:

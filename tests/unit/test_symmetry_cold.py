@@ -154,10 +154,10 @@ def test_certify_symmetric_cold_equals_the_eager_reference(name, monkeypatch):
     (reduced,) = _REDUCED.values()
     computed = bool(reduced._interiors)
 
-    def eager_attempt(npa, sol, z0, whiten, lazy=None):  # the former call: Z0 first
+    def eager_attempt(npa, sol, z0, whiten, lazy=None, normal=None):  # the former call: Z0 first
         if lazy is not None:
             z0, whiten = lazy()
-        return real(npa, sol, z0, whiten)
+        return real(npa, sol, z0, whiten, normal=normal)
 
     real = npa_module.certify_attempt
     monkeypatch.setattr(npa_module, "certify_attempt", eager_attempt)
@@ -221,7 +221,7 @@ def _chsh_scaled(scale, constant=Fraction(0)):
 def test_huge_coefficients_take_the_frozenset_search():
     """Integral coefficients past int64 (CHSH x 10^20; CHSH / p + 1 / q with coprime p, q ~ 10^20, whose
     lcm scales the objective to ~10^20 q) are searched as frozensets (`_vector_orbit` gives None), with
-    CHSH's generators and order; the default pipeline runs on them."""
+    CHSH's generators and order; the default pipeline certifies both (tests/unit/test_scale_robust.py)."""
     p, q = 10**20 + 1, 10**20 + 3
     reference = symmetry_generators(chsh_2())
     huge, coprime = _chsh_scaled(10**20), _chsh_scaled(Fraction(1, p), Fraction(1, q))
@@ -231,9 +231,11 @@ def test_huge_coefficients_take_the_frozenset_search():
     # the exact optimum 2 sqrt(2) / p + 1 / q ~ 3.8e-20: certified on the symmetric path within the target
     found = certify_npa(coprime)
     assert found.path == "symmetric" and 0 <= float(found.result.bound) - (2 * 2**0.5 / p + 1 / q) <= 1e-6
-    # Clarabel reports CHSH x 10^20 dual infeasible (measured): no certificate, and no crash
+    # unscaled, Clarabel reported CHSH x 10^20 dual infeasible (no certificate); solved normalised
+    # (`certify.npa.normalised`, F = 2^68) it is certified on the symmetric path within 1e-6 relative
     found = certify_npa(huge)
-    assert found.result is None or abs(float(found.result.bound) / (2 * 2**0.5 * 10**20) - 1) < 1e-6
+    assert found.path == "symmetric" and found.result is not None and found.result.scale == 2.0**68
+    assert 0 <= float(found.result.bound) / (2 * 2**0.5 * 10**20) - 1 <= 1e-6
 
 
 def test_vector_orbit_in_chunks_and_past_its_memory_gives_the_frozenset_search(monkeypatch):
