@@ -879,6 +879,17 @@ class _Reduced:
         return self._interiors[tol]
 
 
+def distinct_symmetries(scenario, symmetries):
+    """The relabellings of `symmetries` in order, each once, the identity left out."""
+    letters = _letters(scenario)
+    seen = {_encode(identity(scenario), letters)}
+    for g in symmetries:
+        code = _encode(g, letters)
+        if code not in seen:
+            seen.add(code)
+            yield g
+
+
 def _signed_generators(npa, symmetries, c) -> tuple:
     """([(perm, sign)] of the distinct nontrivial symmetries, [those symmetries]): P_g = C M_g C^-1 is the
     signed permutation v_i -> sign[i] v_perm[i] (binary outputs: g maps each 1 - 2E to +-(1 - 2E'))."""
@@ -886,13 +897,8 @@ def _signed_generators(npa, symmetries, c) -> tuple:
 
     monomials, n = npa.structure.monomials, npa.structure.size
     index = {word: k for k, word in enumerate(monomials)}
-    letters = _letters(npa.scenario)
-    seen, signed, used = {_encode(identity(npa.scenario), letters)}, [], []
-    for g in symmetries:
-        code = _encode(g, letters)
-        if code in seen:
-            continue
-        seen.add(code)
+    signed, used = [], []
+    for g in distinct_symmetries(npa.scenario, symmetries):
         # v_i = prod over u_i's letters of (1 - 2E) maps to prod of +-(1 - 2E'), the sign flipped at each
         # letter whose output 0 goes to 1: the correlator monomial of the renamed word (its letters of one
         # party stay distinct neighbours, so it only reorders parties), times the sign (C M_g C^-1 read off

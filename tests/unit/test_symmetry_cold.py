@@ -37,6 +37,7 @@ from certify.symmetry import (
     closure,
     correlator_basis,
     describe,
+    distinct_symmetries,
     identity,
     image_in_v,
     monomial_map,
@@ -304,13 +305,8 @@ def signed_generators_reference(npa, symmetries, c):
     """`_signed_generators` by the matrices: P_g = rint(C M_g C^-1), M_g the exact monomial map."""
     monomials, n = npa.structure.monomials, npa.structure.size
     inverse = np.linalg.inv(c)
-    letters = _letters(npa.scenario)
-    seen, signed, used = {_encode(identity(npa.scenario), letters)}, [], []
-    for g in symmetries:
-        code = _encode(g, letters)
-        if code in seen:
-            continue
-        seen.add(code)
+    signed, used = [], []
+    for g in distinct_symmetries(npa.scenario, symmetries):
         m = np.zeros((n, n))
         for i, row in enumerate(monomial_map(g, monomials, npa.scenario, npa.structure)):
             for k, coef in row.items():
