@@ -205,8 +205,10 @@ def lp_worker(claim):
 
 
 def npa_certificate(claim_id: str, statement: str, problem: dict, result) -> dict:
-    """An "npa.max" certificate of a `certify.npa.Certified`; the value is its bound rounded up to 1e-12."""
-    value = Fraction(math.ceil(result.bound * 10**12), 10**12)
+    """An "npa.max" certificate of a `certify.npa.Certified`; the value is its bound rounded up to 1e-12, or
+    to 9 significant digits below 1e-3 (a scaled objective: 1e-12 would claim 3e-12 for CHSH x 1e-12)."""
+    digits = 12 + (max(0, -math.floor(math.log10(abs(result.bound))) - 3) if result.bound else 0)
+    value = Fraction(math.ceil(result.bound * 10**digits), 10**digits)
     sol = result.solution
     producer = {"solver": sol.solver, "raw_status": sol.raw_status, "status": sol.status,
                 "float_optimum": f"{result.primal:.12e}", "slack": f"{result.slack:.3e}",

@@ -45,8 +45,12 @@ def p00_given(scale):
 
 def kernel_value(definition, result):
     """The bound the kernel proves from the certificate `npa_certificate` writes (it must verify)."""
-    verdict = check_certificate(npa_certificate("test/scaled", "scaled", definition, result), "scaled")
+    certificate = npa_certificate("test/scaled", "scaled", definition, result)
+    verdict = check_certificate(certificate, "scaled")
     assert verdict.status == "verified", verdict.reason
+    claimed = Fraction(certificate["claim"]["value"])  # the stated value: the bound rounded up, never loosely
+    grid = abs(result.bound) / 10**8 if abs(result.bound) < Fraction(1, 1000) else Fraction(1, 10**12)
+    assert result.bound <= claimed <= result.bound + grid
     return verdict.value
 
 
