@@ -27,7 +27,8 @@ from certify.kernel.intervals import ln_interval, sqrt_interval, up
 from certify.kernel.npa import verify_tangent
 from certify.kernel.strategy import check as strategy
 
-MAX_WORK = 10**7  # (inputs in the support) x (output tuples) x (terms + 1), checked before enumerating
+MAX_WORK = 10**6  # (inputs in the support) x (output tuples) x (terms + 1), checked before enumerating; committed
+# at most 1056 (proofs/bell/mermin3.json); 10^7 with 2^-k coefficients took 14 s (red team session 22)
 
 
 def _fits(slots, values):  # a term's slots (None: party not in the term) agree with a full tuple
@@ -62,20 +63,31 @@ def read(problem: dict, where: str):
     return sc, expr, p, counts, parties, delta, problem["azuma"]
 
 
-def estimator(sc, expr, p, where):
-    """{x: [I(a, x) for a in product(outputs)]} for x in the support of p (step 1), and {a: index}."""
+def scaled_table(sc, expr, p, where):
+    """({x: [D I(a, x) for a in product(outputs)]}, D, {a: index}), x in the support of p (step 1), in integers: a
+    term fills only the tuples it matches (a Fraction sum and two `_fits` per (x, a, term) took 14 s at 10^7)."""
     if len(p) * prod(sc.outputs) * (len(expr.terms) + 1) > MAX_WORK:  # before any tuple is built
         raise CertifyError(f"{where}: estimator table larger than {MAX_WORK} (work bound)")
-    outs = list(product(*map(range, sc.outputs)))
-    weighted = []
+    index, weighted = {a: j for j, a in enumerate(product(*map(range, sc.outputs)))}, []
     for k, (o, i, coef) in enumerate(expr.terms):
         marginal = sum(q for x, q in p.items() if _fits(i, x))
         if not marginal:
             raise CertifyError(f"{where}.expression.terms[{k}]: its inputs are never chosen (P = 0): not estimable")
         weighted.append((o, i, coef / marginal))
-    table = {x: [expr.constant + sum(c for o, i, c in weighted if _fits(i, x) and _fits(o, a)) for a in outs]
-             for x in p}
-    return table, {a: j for j, a in enumerate(outs)}
+    scale = denominator([c for *_, c in weighted] + [expr.constant], f"{where}.expression (estimator)")
+    table = {x: [int(expr.constant * scale)] * len(index) for x in p}
+    for o, i, c in weighted:
+        add, free = int(c * scale), [range(d) if s is None else (s,) for s, d in zip(o, sc.outputs)]
+        for row in (table[x] for x in p if _fits(i, x)):
+            for a in product(*free):  # only the output tuples the term matches
+                row[index[a]] += add
+    return table, scale, index
+
+
+def estimator(sc, expr, p, where):
+    """{x: [I(a, x) for a in product(outputs)]} and {a: index} (`scaled_table` as rationals, for the tools)."""
+    table, scale, index = scaled_table(sc, expr, p, where)
+    return {x: [Fraction(v, scale) for v in row] for x, row in table.items()}, index
 
 
 def _npa(cert, sc, expr, keys, where, verify=verify_tangent, spent=None):
@@ -99,11 +111,11 @@ def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: 
         raise CertifyError(f"{where}.claim.value: a number of bits is a non-negative integer, got {value}")
     if not only(evidence, {"tangents", "line", "max", "min", "strategy"}, ev) and value == 0:
         return Proven(low=Fraction(0))  # H_min >= 0 always (a guess is <= 1): no tangent needed
-    (table, index), n = estimator(sc, expr, p, at), sum(counts.values())
+    (table, scale, index), n = scaled_table(sc, expr, p, at), sum(counts.values())
     spent = [0]  # one PSD work budget for all of the file's NPA duals (tangents are as many as inputs)
-    i_hat = sum(N * table[x][index[a]] for (x, a), N in counts.items()) / n
-    lo, hi = min(map(min, table.values())), max(map(max, table.values()))
-    low, top = (sum(p[x] * f(row) for x, row in table.items()) for f in (min, max))
+    i_hat = Fraction(sum(N * table[x][index[a]] for (x, a), N in counts.items()), n * scale)
+    lo, hi = (Fraction(f(map(f, table.values())), scale) for f in (min, max))
+    low, top = (sum(p[x] * f(row) for x, row in table.items()) / scale for f in (min, max))
     keys = {"scenario", "level", "objective"}
     if "max" in evidence:
         top = min(top, _npa(evidence["max"], sc, expr, keys, f"{ev}.max", spent=spent)[1][0])

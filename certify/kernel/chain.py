@@ -58,14 +58,15 @@ def check_bits_claim(problem: dict, relation: str, value: Fraction, evidence: di
         return Proven(low=Fraction(0))
     if set(tangents) != {"00", "01", "10", "11"}:
         raise CertifyError(f'{where}.evidence.tangents: expected one tangent for each of "00", "01", "10", "11"')
-    proven = []  # bits per tangent line; the fewest are kept
+    proven, spent = [], [0]  # bits per tangent line (the fewest are kept); one PSD work budget for the four
+    # (not 4x it: session 22; committed totals <= 1.1e12, proofs/pironio2010/bits/table1-level-3.json)
     for x, y in PAIRS:
         spot = f"{where}.evidence.tangents.{x}{y}"
         tangent = tangents[f"{x}{y}"]
         if set(expect(tangent, dict, spot)) != {"problem", "evidence"}:
             raise CertifyError(f"{spot}: expected exactly problem and evidence")
         _require_chsh_guess(field(tangent, "problem", dict, spot), level, (x, y), f"{spot}.problem")
-        nu, lam = verify_tangent(tangent["problem"], field(tangent, "evidence", dict, spot), spot)
+        nu, lam = verify_tangent(tangent["problem"], field(tangent, "evidence", dict, spot), spot, spent)
         proven.append(check_bits(counts, delta, p_xy, nu, lam))
     return Proven(low=Fraction(min(proven)))
 

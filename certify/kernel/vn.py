@@ -23,6 +23,8 @@ from certify.kernel.npa import NpaProblem, index_words, parse_problem, tangent_o
 chsh_scenario = Scenario((2, 2), (2, 2))
 MAX_NODES = 16  # worst case: 15 node matrices, each within the PSD work bound of `psd` (a hostile file:
 # 15 x ~3 s; the committed 81-row global bounds need ~4e13 per node, so no tighter per-file bound fits)
+MAX_T_BITS = 512  # node endpoints: committed <= 101 bits; 4000 digits took 22 s in `legendre` (Fraction
+# denominators 16 x 13,000 bits, a gcd per step; red team session 22)
 Relaxation = NpaProblem  # blocks empty; eve: the M_k
 
 
@@ -104,6 +106,8 @@ def gauss_radau(problem, evidence, at: str, where: str) -> list:
     for i, node in enumerate(nodes):
         spot = f"{where}.nodes[{i}]"
         lo, hi = _t(node, spot)
+        if max(lo.denominator, hi.denominator).bit_length() > MAX_T_BITS:  # before `legendre` (work bound)
+            raise CertifyError(f"{spot}.t: a denominator exceeds {MAX_T_BITS} bits (work bound)")
         if not last < lo <= hi < 1 or q(lo) * q(hi) > 0:
             raise Reject(f"{spot}.t: [{brief(lo)}, {brief(hi)}] is not the next Gauss-Radau node interval "
                          f"(0 < lo <= hi < 1 above the previous one, q(lo) q(hi) <= 0)")
