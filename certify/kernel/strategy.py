@@ -24,6 +24,7 @@ MAX_BITS = 512  # scaled integer entries (examples: <= 80)
 MAX_RULES = 1000  # statistics, constraints (a full 5-party binary behaviour has 242)
 MAX_WEIGHT_BITS = 1 << 15  # common denominator of the weights (exact mixtures: ~3,200; 200 of 4000 digits: 23 s)
 MAX_SUM_BITS = 1 << 18  # denominators of the mixture's running sums (committed: see test_attack_session20)
+MAX_SUM_WORK = 3 * 10**11  # (rules + 1) x sum bits x term bits, charged before the mixture's sums (see there)
 MAX_PRODUCTS = 5 * 10**5  # integer products of one check (six qubit parties, 500-bit entries: 0.75 s)
 FIELDS = {"scenario", "objective", "sense", "constraint", "constraints", "statistics"}
 
@@ -37,8 +38,9 @@ def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: 
     evals = sum(len(e.terms) + 1 for e in [max(goals, key=lambda g: len(g.terms))] + [r[0] for r in rules])
     weights = [rational(comp, "weight", f"{ev}.components[{c}]") for c, comp in enumerate(comps)]
     denominator(weights, f"{ev}.components", MAX_WEIGHT_BITS)  # before the sums (work bound)
-    total, budget, sums = Fraction(0), [MAX_PRODUCTS], [Fraction(0)] * len(rules)
+    total, budget, sums, spent = Fraction(0), [MAX_PRODUCTS], [Fraction(0)] * len(rules), 0
     value_of = lambda e, p: e.constant + sum((t * p[(o, i)] for o, i, t in e.terms), Fraction(0))  # noqa: E731
+    bits = lambda xs: max(x.denominator.bit_length() for x in xs)  # noqa: E731
     for c, comp in enumerate(comps):
         spot = f"{ev}.components[{c}]"
         only(comp, {"weight", "dims", "projectors", "state", "guess"}, spot)
@@ -47,11 +49,13 @@ def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: 
         e = goals[parse_int(comp["guess"], f"{spot}.guess", 0, len(goals) - 1) if guess else 0]
         budget[0] -= 4 * evals  # the exact sums below (a Fraction sum: ~4 integer products); checked in _behaviour
         p = _behaviour(comp, sc, keys, budget, spot)
-        total += weights[c] * value_of(e, p)
-        sums = [t + weights[c] * value_of(r[0], p) for t, r in zip(sums, rules)]
-        if max(x.denominator.bit_length() for x in [total, *sums]) > MAX_SUM_BITS:  # each addition: a gcd
-            raise CertifyError(f"{ev}.components: the mixture's exact sums exceed {MAX_SUM_BITS}-bit denominators "
-                               "(work bound)")  # quadratic in the bits (1,100 distinct 1000-bit norms: 4 s)
+        goal, new = weights[c] * value_of(e, p), [weights[c] * value_of(r[0], p) for r in rules]
+        size, step = bits([total, *sums]), bits([goal, *new])  # each addition: a gcd, ~3.5e-12 s x size x step (red
+        spent += (len(rules) + 1) * size * step  # team 22: 30 components x 1000 rules of 4000 bits: 26 s; now 1.1 s)
+        if size + step > MAX_SUM_BITS or spent > MAX_SUM_WORK:  # before the sums (size + step bounds theirs)
+            raise CertifyError(f"{ev}.components: the mixture's exact sums exceed {MAX_SUM_BITS}-bit denominators or "
+                               f"{MAX_SUM_WORK} bit products (work bound)")
+        total, sums = total + goal, [t + v for t, v in zip(sums, new)]
     if any(w < 0 for w in weights) or sum(weights) != 1:
         raise Reject(f"{ev}.components: weights must be >= 0 and sum to 1, got sum {brief(sum(weights))}")
     for k, (got, (_, r, v)) in enumerate(zip(sums, rules)):
