@@ -2,7 +2,7 @@
 that must be decided or refused in bounded time and memory, with one error line and no traceback.
 
 Each file is checked by `certify check` in a child process under RLIMIT_AS (1.5 GB), RLIMIT_CPU and a wall timeout.
-Found here (strict xfail until fixed; measured in-process on the 2-core box, uncapped):
+Found here and fixed the same day (measured in-process on the 2-core box, uncapped, before the fixes 030ece7, 45f1996):
  (1) quantum.strategy: the mixture's running sums, 1000 statistics x 40 components of distinct ~4000-bit
      probability denominators (1.1 MB): 48 s (20 components: 12.6 s). The products budget charges a sum as 4
      products whatever its size, MAX_SUM_BITS (2^18) allows sums of ~260,000 bits: strategy.py:48-52.
@@ -125,9 +125,6 @@ def test_strategy_sums_control_few_components_decide_quickly(tmp_path):
     assert_bounded(run_check(write(tmp_path, "s3.json", strategy_sums(3, 1000))), (1,), "constraint 0 fails")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: quantum.strategy running sums: 1000 rules x 30 components of distinct "
-                                       "~4000-bit denominators take ~27 s (strategy.py:48-52: a Fraction sum is "
-                                       "charged as 4 products whatever its size; MAX_SUM_BITS = 2^18)")
 def test_strategy_sums_of_many_rules_and_components_are_bounded(tmp_path):
     assert_bounded(run_check(write(tmp_path, "s30.json", strategy_sums(30, 1000))))
 
@@ -161,14 +158,10 @@ def test_local_enumeration_control_a_tenth_of_the_bound(tmp_path):
     assert_bounded(run_check(write(tmp_path, "l1.json", local_at_bound(nterms=800))), (1,), "not the maximum")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: local.bound enumeration at MAX_WORK = 10^7 (1024 strategies x 8100 "
-                                       "terms, 434 kB) takes ~14 s (local.py:18, 95-105: ~1.4 us per unit)")
 def test_local_enumeration_at_its_work_bound_is_quick(tmp_path):
     assert_bounded(run_check(write(tmp_path, "l.json", local_at_bound())))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: local.bound dual (the same enumeration, `_hull`) at MAX_WORK with "
-                                       "2^-k coefficients takes ~30 s (local.py:18, 95-105)")
 def test_local_dual_enumeration_at_its_work_bound_is_quick(tmp_path):
     assert_bounded(run_check(write(tmp_path, "ld.json", local_at_bound(bits=60, dual=True))))
 
@@ -209,8 +202,6 @@ def test_bellbits_table_control_a_tenth_of_the_bound(tmp_path):
     assert_bounded(run_check(write(tmp_path, "b1.json", bellbits_table(nterms=99))), (2,), "tangents")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: bits.bell estimator at MAX_WORK = 10^7 (10^4 output tuples x 1000 "
-                                       "terms, 64 kB) takes ~12 s before any tangent (bellbits.py:32, 71-72)")
 def test_bellbits_table_at_its_work_bound_is_quick(tmp_path):
     assert_bounded(run_check(write(tmp_path, "b.json", bellbits_table(bits=60))))
 
@@ -249,9 +240,6 @@ def test_vn_node_endpoints_control_short_widening(tmp_path):
     assert_bounded(run_check(write(tmp_path, "v60.json", vn_long_nodes(digits=60)), 15), (1,))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: vn.bound Gauss-Radau check with 4000-digit node endpoints takes ~22 s "
-                                       "before any dual (vn.py:73-78 `legendre` in Fractions, called 3x per node "
-                                       "at vn.py:101-104; eat.bits shares it)")
 def test_vn_node_endpoints_of_4000_digits_are_bounded(tmp_path):
     assert_bounded(run_check(write(tmp_path, "v.json", vn_long_nodes())))
 
