@@ -3,7 +3,10 @@
 import copy
 import json
 import os
+import resource
+import subprocess
 import sys
+import time
 
 import pytest
 from hypothesis import settings
@@ -27,6 +30,25 @@ def load_json(path) -> dict:
     """A committed certificate (or any JSON file) as plain Python objects, read without the kernel's strict reader."""
     with open(path, encoding="utf-8") as handle:
         return json.load(handle)
+
+
+HOSTILE_ADDRESS_SPACE = 1500 << 20  # bytes: a hostile file may not make `certify check` take more
+
+
+def limited_check(path, seconds) -> tuple:
+    """(exit code, stdout, stderr, seconds) of `certify check path` in a child under RLIMIT_AS and RLIMIT_CPU; a
+    child still running after `seconds` (wall) counts as a hang: (None, "", "", seconds)."""
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (HOSTILE_ADDRESS_SPACE, HOSTILE_ADDRESS_SPACE))
+        resource.setrlimit(resource.RLIMIT_CPU, (int(seconds) + 2, int(seconds) + 2))
+
+    started = time.perf_counter()
+    try:
+        done = subprocess.run([sys.executable, "-m", "certify.cli", "check", str(path)], cwd=ROOT, capture_output=True,
+                              text=True, timeout=seconds, preexec_fn=limit, env=dict(os.environ, PYTHONPATH=ROOT))
+    except subprocess.TimeoutExpired:
+        return None, "", "", time.perf_counter() - started
+    return done.returncode, done.stdout, done.stderr, time.perf_counter() - started
 
 
 def swap_rows(evidence: dict, i: int, j: int, blocks=None) -> dict:

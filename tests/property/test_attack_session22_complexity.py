@@ -24,21 +24,17 @@ statistics at their count bound, a manifest of many entries.
 import json
 import os
 import random
-import resource
-import subprocess
-import sys
-import time
 from fractions import Fraction as F
 from itertools import product
 
 import pytest
+from conftest import limited_check
 
 from certify.certificate import make_certificate
 from certify.kernel.format import format_rational
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 P61 = (1 << 61) - 1  # hash(int) == int mod P61
-ADDRESS_SPACE = 1500 << 20
 QUICK = 6  # seconds (wall) for a refusal or decision; every uncapped bug below takes >= 11 s
 CHSH = {"terms": [{"coef": str((-1) ** (x * y + a + b)), "inputs": [x, y], "outputs": [a, b]}
                   for x, y, a, b in product(range(2), repeat=4)]}
@@ -47,19 +43,7 @@ CHSH = {"terms": [{"coef": str((-1) ** (x * y + a + b)), "inputs": [x, y], "outp
 # --- the child process --------------------------------------------------------------------------------------------
 
 def run_check(path, seconds=QUICK) -> tuple:
-    """(exit code, stdout, stderr, seconds) of `certify check path` under RLIMIT_AS and RLIMIT_CPU; still running
-    after `seconds` (wall): (None, ...)."""
-    def limit():
-        resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
-        resource.setrlimit(resource.RLIMIT_CPU, (int(seconds) + 2, int(seconds) + 2))
-
-    started = time.perf_counter()
-    try:
-        done = subprocess.run([sys.executable, "-m", "certify.cli", "check", str(path)], cwd=ROOT, capture_output=True,
-                              text=True, timeout=seconds, preexec_fn=limit, env=dict(os.environ, PYTHONPATH=ROOT))
-    except subprocess.TimeoutExpired:
-        return None, "", "", time.perf_counter() - started
-    return done.returncode, done.stdout, done.stderr, time.perf_counter() - started
+    return limited_check(path, seconds)
 
 
 def assert_bounded(result, codes=(1, 2), pattern=""):

@@ -27,14 +27,12 @@ import copy
 import json
 import os
 import random
-import resource
-import subprocess
-import sys
 import time
 from fractions import Fraction as F
 
 import flint
 import pytest
+from conftest import limited_check
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -441,23 +439,7 @@ def test_to_words_zero_sums_duplicates_and_huge_denominators():
 
 # --- (F) hostile files in a child process -----------------------------------------------------------------------
 
-ADDRESS_SPACE = 1500 << 20
-
-
-def run_check(path, seconds) -> tuple:
-    """(exit code, stdout, stderr, seconds) of `certify check path` under RLIMIT_AS and RLIMIT_CPU; a child still
-    running after `seconds` (wall) counts as a hang: (None, ...)."""
-    def limit():
-        resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
-        resource.setrlimit(resource.RLIMIT_CPU, (int(seconds) + 2, int(seconds) + 2))
-
-    started = time.perf_counter()
-    try:
-        done = subprocess.run([sys.executable, "-m", "certify.cli", "check", str(path)], cwd=ROOT, capture_output=True,
-                              text=True, timeout=seconds, preexec_fn=limit, env=dict(os.environ, PYTHONPATH=ROOT))
-    except subprocess.TimeoutExpired:
-        return None, "", "", time.perf_counter() - started
-    return done.returncode, done.stdout, done.stderr, time.perf_counter() - started
+run_check = limited_check  # tests/conftest.py: `certify check` in a child under memory and CPU limits
 
 
 def assert_one_line_refusal(result, code, pattern):
