@@ -45,10 +45,17 @@ def claim_problem(scenario, expr, p_x, counts, parties, delta, azuma="range") ->
             "parties": list(parties), "delta": format_rational(Fraction(delta)), "azuma": azuma}
 
 
+def estimator(sc, expr, p, where):
+    """{x: [I(a, x) for a in product(outputs)]} and {a: index}: the kernel's `scaled_table` as rationals (for the
+    summary and the tools; the kernel itself keeps the integers)."""
+    table, scale, index = kbb.scaled_table(sc, expr, p, where)
+    return {x: [Fraction(v, scale) for v in row] for x, row in table.items()}, index
+
+
 def summary(problem: dict) -> dict:
     """The chain's exact numbers as the kernel computes them (before any NPA bound tightens L, U)."""
     sc, expr, p, counts, parties, delta, azuma = kbb.read(problem, "problem")
-    table, index = kbb.estimator(sc, expr, p, "problem")
+    table, index = estimator(sc, expr, p, "problem")
     n = sum(counts.values())
     i_hat = sum(c * table[x][index[a]] for (x, a), c in counts.items()) / n
     lo, hi = min(min(r) for r in table.values()), max(max(r) for r in table.values())

@@ -84,12 +84,6 @@ def scaled_table(sc, expr, p, where):
     return table, scale, index
 
 
-def estimator(sc, expr, p, where):
-    """{x: [I(a, x) for a in product(outputs)]} and {a: index} (`scaled_table` as rationals, for the tools)."""
-    table, scale, index = scaled_table(sc, expr, p, where)
-    return {x: [Fraction(v, scale) for v in row] for x, row in table.items()}, index
-
-
 def _npa(cert, sc, expr, keys, where, verify=verify_tangent, spent=None):
     """(problem, verify(problem, evidence)) of a certificate (npa.max; quantum.strategy) whose problem has exactly
     `keys`, the claim's scenario and, as objective or constraint, the claim's expression (equal as polynomials)."""

@@ -18,6 +18,7 @@ from itertools import product
 
 import pytest
 
+from certify.bellbits import estimator
 from certify.errors import CertifyError
 from certify.kernel import bellbits, check_certificate, psd, vn
 from certify.kernel.defs.scenario import Scenario, make_expression
@@ -64,7 +65,7 @@ def test_the_integer_table_equals_the_fraction_table(seed):
         if any(all(v is None or v == w for v, w in zip(ins, x)) for x in p):
             terms.append((outs, ins, F(rng.randint(-50, 50), rng.choice([1, 3, 2**rng.randint(1, 90), 10**12 + 39]))))
     expr = make_expression(sc, terms, F(rng.randint(-5, 5), rng.randint(1, 7)))
-    table, index = bellbits.estimator(sc, expr, p, "e")
+    table, index = estimator(sc, expr, p, "e")
     assert table == _old_estimator(sc, expr, p) and index == {a: j for j, a in enumerate(product(*map(range,
                                                                                                        sc.outputs)))}
     rows, scale, _ = bellbits.scaled_table(sc, expr, p, "e")

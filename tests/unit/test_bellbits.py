@@ -10,14 +10,13 @@ from itertools import product
 
 import pytest
 
-from certify.bellbits import certify_bits, claim_problem, read_problem, seed_bits
+from certify.bellbits import certify_bits, claim_problem, estimator, read_problem, seed_bits
 from certify.certificate import checked
 from certify.cli import main
 from certify.counts import parse_bell_csv, read_bell_counts, read_counts
 from certify.errors import CertifyError
 from certify.expressions import evaluate
 from certify.kernel import problem_sha256
-from certify.kernel.bellbits import estimator
 from certify.kernel.defs.scenario import Scenario, chsh, make_expression
 from certify.papers.pironio2010.bits import bits_certificate
 
