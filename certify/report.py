@@ -34,8 +34,7 @@ from fractions import Fraction
 from certify.bits_models import epsilon_upper, log2_interval
 from certify.errors import CertifyError
 from certify.kernel import KINDS, problem_sha256
-from certify.kernel.bits import chsh_estimate, p_value_upper
-from certify.kernel.chain import read_counts
+from certify.kernel.bits import chsh_estimate, p_value_upper, read_counts
 from certify.kernel.format import format_rational, parse_rational, read_json
 from certify.kernel.intervals import sqrt_interval
 from certify.kernel.proofs import MANIFEST, check_path

@@ -218,7 +218,7 @@ def _threshold(problem) -> list:
 
 
 def _counts_table(problem) -> list:
-    from certify.kernel.chain import read_counts
+    from certify.kernel.bits import read_counts
 
     counts, p_xy = read_counts(problem, "problem")
     rows = ["counts N(ab|xy):   x y |    N00    N01    N10    N11 |  P(xy)"]

@@ -11,7 +11,7 @@ Trusted. Problem {"scenario", "expression" E (randomness grows with E), "p_x", "
  3. A line nu - lam I, lam >= 0, above every tangent at L and U is above them on [L, U]: P(r|s) <= prod (nu -
     lam mu_i) <= (nu - lam Ibar)^n (AM-GM) <= (nu - lam R)^n, R = min(I_low, T), T <= q_max an explicit
     strategy's value (else L): never read above the quantum maximum, where a valid line is unconstrained.
- 4. "H_min >= k" iff g^n 2^k <= 1, g = nu - lam R (`bits.largest_k`).
+ 4. "H_min >= k" iff g^n 2^k <= 1, g = nu - lam R (`intervals.largest_k`).
 """
 
 from fractions import Fraction
@@ -19,11 +19,9 @@ from itertools import product
 from math import prod
 
 from certify.errors import CertifyError
-from certify.kernel.bits import check_delta, largest_k
-from certify.kernel.defs.ns_polytope import parse_digits
-from certify.kernel.defs.scenario import parse_expression, parse_scenario, to_words
+from certify.kernel.defs.scenario import parse_digits, parse_expression, parse_scenario, to_words
 from certify.kernel.format import Proven, Reject, brief, denominator, expect, field, only, parse_int, parse_rational
-from certify.kernel.intervals import ln_interval, sqrt_interval, up
+from certify.kernel.intervals import largest_k, ln_interval, sqrt_interval, up
 from certify.kernel.npa import verify_tangent
 from certify.kernel.strategy import check as strategy
 
@@ -57,7 +55,9 @@ def read(problem: dict, where: str):
     parties = [parse_int(s, f"{where}.parties", 0, sc.parties - 1) for s in field(problem, "parties", list, where)]
     if not parties or parties != sorted(set(parties)) or not sum(counts.values()):
         raise CertifyError(f"{where}: expected distinct increasing parties and at least one counted round")
-    delta = check_delta(parse_rational(field(problem, "delta", str, where), f"{where}.delta"))
+    delta = parse_rational(field(problem, "delta", str, where), f"{where}.delta")
+    if not 0 < delta < 1:
+        raise CertifyError(f"{where}.delta: expected a rational in (0, 1), got {brief(delta)}")
     if field(problem, "azuma", str, where) not in ("range", "bounded"):
         raise CertifyError(f'{where}.azuma: expected "range" or "bounded"')
     return sc, expr, p, counts, parties, delta, problem["azuma"]

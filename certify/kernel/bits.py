@@ -10,11 +10,10 @@ Azuma bound with I_max = 2: P(I_hat >= observed) <= exp(-n (I_hat-2)^2 / (2 (1/q
 """
 
 from fractions import Fraction
-from math import floor
 
 from certify.errors import CertifyError
-from certify.kernel.format import Reject, brief, format_rational
-from certify.kernel.intervals import PREC, exp_upper, ln_interval, log2_interval, sqrt_interval, up
+from certify.kernel.format import Reject, brief, field, format_rational, parse_int, parse_rational
+from certify.kernel.intervals import exp_upper, largest_k, ln_interval, sqrt_interval, up
 
 BITS = (0, 1)
 PAIRS = tuple((x, y) for x in BITS for y in BITS)
@@ -45,6 +44,26 @@ def validate(counts, p_xy):
     return sum(counts.values()), Fraction(min(p_xy.values()))
 
 
+def read_counts(problem: dict, where: str):
+    """(counts {(x,y,a,b): int}, p_xy {(x,y): Fraction}) from a claim's problem."""
+    counts = {}
+    for j, row in enumerate(field(problem, "counts", list, where)):
+        spot = f"{where}.counts[{j}]"
+        if not isinstance(row, list) or len(row) != 6:
+            raise CertifyError(f"{spot}: expected [x, y, N00, N01, N10, N11]")
+        x, y = parse_int(row[0], f"{spot}[0]", 0, 1), parse_int(row[1], f"{spot}[1]", 0, 1)
+        if (x, y, 0, 0) in counts:
+            raise CertifyError(f"{spot}: input pair x={x}, y={y} listed twice")
+        for k, (a, b) in enumerate(PAIRS):  # (0, 0), (0, 1), (1, 0), (1, 1)
+            counts[x, y, a, b] = parse_int(row[2 + k], f"{spot}[{2 + k}]", 0, 10**12)
+    p_xy_field = field(problem, "p_xy", dict, where)
+    if set(p_xy_field) != {"00", "01", "10", "11"}:
+        raise CertifyError(f'{where}.p_xy: expected the keys "00", "01", "10", "11"')
+    p_xy = {(int(k[0]), int(k[1])): parse_rational(v, f"{where}.p_xy.{k}") for k, v in p_xy_field.items()}
+    validate(counts, p_xy)
+    return counts, p_xy
+
+
 def check_delta(delta) -> Fraction:
     if not isinstance(delta, (int, Fraction)) or isinstance(delta, bool) or not 0 < delta < 1:
         shown = format_rational(delta) if isinstance(delta, Fraction) else repr(delta)[:40]
@@ -66,18 +85,6 @@ def epsilon_upper(n: int, q: Fraction, delta: Fraction, i_max=None) -> Fraction:
         raise CertifyError(f"n: expected a positive number of trials, got {n}")
     root_hi = sqrt_interval(2 * ln_interval(1 / delta)[1] / n)[1]
     return up((1 / Fraction(q) + (sqrt_interval(Fraction(8))[1] if i_max is None else i_max)) * root_hi)
-
-
-def largest_k(g: Fraction, n: int) -> int:
-    """The largest k >= 0 with g^n 2^k <= 1 (0 < g < 1), never building g^n. Lemma: L_lo <= log2(1/g)
-    <= L_hi gives floor(n L_lo) <= floor(n log2(1/g)) <= floor(n L_hi): equal ends decide; if a
-    finer enclosure does not, floor(n L_lo) still holds (at most one below; appendix E)."""
-    for prec in (PREC + 2 * n.bit_length(), 1024):
-        lo, hi = log2_interval(g, prec)
-        k_lo, k_hi = floor(-hi * n), floor(-lo * n)  # log2(1/g) = -log2(g) lies in [-hi, -lo]
-        if k_lo == k_hi:
-            break
-    return max(k_lo, 0)
 
 
 def check_bits(counts, delta, p_xy, nu, lam, i_max=None) -> int:

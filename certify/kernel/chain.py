@@ -13,31 +13,11 @@ fewest bits over the four lines are kept (conservative). The chain: `kernel.bits
 from fractions import Fraction
 
 from certify.errors import CertifyError
-from certify.kernel.bits import PAIRS, check_bits, check_delta, p_value_upper, validate
+from certify.kernel.bits import PAIRS, check_bits, check_delta, p_value_upper, read_counts
 from certify.kernel.defs.scenario import Scenario, chsh, parse_expression, to_words
 from certify.kernel.defs.words import parse_level
-from certify.kernel.format import Proven, Reject, expect, field, only, parse_int, parse_rational
+from certify.kernel.format import Proven, Reject, expect, field, only, parse_rational
 from certify.kernel.npa import verify_tangent
-
-
-def read_counts(problem: dict, where: str):
-    """(counts {(x,y,a,b): int}, p_xy {(x,y): Fraction}) from a claim's problem."""
-    counts = {}
-    for j, row in enumerate(field(problem, "counts", list, where)):
-        spot = f"{where}.counts[{j}]"
-        if not isinstance(row, list) or len(row) != 6:
-            raise CertifyError(f"{spot}: expected [x, y, N00, N01, N10, N11]")
-        x, y = parse_int(row[0], f"{spot}[0]", 0, 1), parse_int(row[1], f"{spot}[1]", 0, 1)
-        if (x, y, 0, 0) in counts:
-            raise CertifyError(f"{spot}: input pair x={x}, y={y} listed twice")
-        for k, (a, b) in enumerate(PAIRS):  # (0, 0), (0, 1), (1, 0), (1, 1)
-            counts[x, y, a, b] = parse_int(row[2 + k], f"{spot}[{2 + k}]", 0, 10**12)
-    p_xy_field = field(problem, "p_xy", dict, where)
-    if set(p_xy_field) != {"00", "01", "10", "11"}:
-        raise CertifyError(f'{where}.p_xy: expected the keys "00", "01", "10", "11"')
-    p_xy = {(int(k[0]), int(k[1])): parse_rational(v, f"{where}.p_xy.{k}") for k, v in p_xy_field.items()}
-    validate(counts, p_xy)
-    return counts, p_xy
 
 
 def check_bits_claim(problem: dict, relation: str, value: Fraction, evidence: dict, where: str) -> Proven:

@@ -16,8 +16,7 @@ from fractions import Fraction
 from math import ceil, floor
 
 from certify.errors import CertifyError
-from certify.kernel.bits import KEYS
-from certify.kernel.chain import read_counts
+from certify.kernel.bits import KEYS, read_counts
 from certify.kernel.defs.scenario import chsh, parse_expression
 from certify.kernel.format import Proven, Reject, expect, field, only, parse_int, parse_rational
 from certify.kernel.intervals import log2_interval, sqrt_interval, up

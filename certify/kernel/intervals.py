@@ -6,7 +6,7 @@ significant bits (`down`, `up`), which keeps the integers small and never loses 
 """
 
 from fractions import Fraction
-from math import isqrt
+from math import floor, isqrt
 
 PREC = 160
 # exp(-11356) < 2**-16383 < 10**-4000 <= every positive rational the format can spell
@@ -141,3 +141,15 @@ def exp_interval(x: Fraction, prec: int = PREC):
     if x < 0:
         lo, hi = 1 / hi, 1 / lo
     return down(lo, prec), up(hi, prec)
+
+
+def largest_k(g: Fraction, n: int) -> int:
+    """The largest k >= 0 with g^n 2^k <= 1 (0 < g < 1), never building g^n. Lemma: L_lo <= log2(1/g)
+    <= L_hi gives floor(n L_lo) <= floor(n log2(1/g)) <= floor(n L_hi): equal ends decide; if a
+    finer enclosure does not, floor(n L_lo) still holds (at most one below; appendix E)."""
+    for prec in (PREC + 2 * n.bit_length(), 1024):
+        lo, hi = log2_interval(g, prec)
+        k_lo, k_hi = floor(-hi * n), floor(-lo * n)  # log2(1/g) = -log2(g) lies in [-hi, -lo]
+        if k_lo == k_hi:
+            break
+    return max(k_lo, 0)

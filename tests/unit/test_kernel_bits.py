@@ -10,7 +10,9 @@ from certify import bits_models as bm
 from certify.errors import CertifyError
 from certify.finite_stats import curve_b_tangent_at
 from certify.kernel import bits as kb
+from certify.kernel import intervals as ki
 from certify.kernel.format import Reject
+from certify.kernel.intervals import largest_k
 
 TABLE1 = {(0, 0): (293, 94, 70, 295), (0, 1): (298, 70, 74, 309), (1, 0): (283, 69, 64, 291), (1, 1): (68, 340, 309, 89)}
 UNIFORM = {pair: Fraction(1, 4) for pair in kb.PAIRS}
@@ -118,7 +120,7 @@ def _exact_largest_k(g: Fraction, n: int) -> int:
                                  (Fraction(7, 11), 3), (Fraction(1, 2), 3016), (Fraction(1, 4), 7),
                                  (Fraction(3, 4), 1), (Fraction(2**256 - 1, 2**256), 10**4)])
 def test_interval_log_k_agrees_with_the_exact_integer_check(g, n):
-    assert kb.largest_k(g, n) == _exact_largest_k(g, n)
+    assert largest_k(g, n) == _exact_largest_k(g, n)
 
 
 def test_large_n_uses_interval_logs_and_stays_fast():
@@ -199,9 +201,9 @@ def test_an_undecided_log_interval_falls_back_to_at_most_one_below(monkeypatch):
     # if even the 1024-bit enclosure straddles an integer, floor(n L_lo) is returned: it holds
     # (g^n 2^k <= 1) and is the largest or one below it; widened enclosures force that path
     exact = _exact_largest_k(Fraction(99, 100), 5000)
-    real = kb.log2_interval
+    real = ki.log2_interval
     for shift in (Fraction(0), Fraction(1, 2), Fraction(9, 10)):  # where floor(n log2(1/g)) sits in the window
-        monkeypatch.setattr(kb, "log2_interval", lambda g, prec: (real(g, prec)[0] - shift / 5000,
+        monkeypatch.setattr(ki, "log2_interval", lambda g, prec: (real(g, prec)[0] - shift / 5000,
                                                                    real(g, prec)[1] + (1 - shift) / 5000))
-        k = kb.largest_k(Fraction(99, 100), 5000)
+        k = largest_k(Fraction(99, 100), 5000)
         assert exact - 1 <= k <= exact and Fraction(99, 100) ** 5000 * 2**k <= 1

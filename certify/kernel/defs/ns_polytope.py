@@ -8,7 +8,7 @@ negates c (`sign`). A constraint is row "con:k", with a slack column of entry -1
 its dual check is the dual sign condition. Every convention: docs/referee-guide.md, appendix C.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass  # noqa: I001 -- the kernel wraps long imports (ruff: one name a line)
 from fractions import Fraction
 from functools import lru_cache, reduce
 from itertools import product
@@ -16,7 +16,8 @@ from math import prod
 from types import MappingProxyType
 
 from certify.errors import CertifyError
-from certify.kernel.defs.scenario import Scenario, coefficients, parse_expression, parse_guess, parse_rules
+from certify.kernel.defs.scenario import (Scenario, coefficients, parse_digits, parse_expression, parse_guess,
+                                          parse_rules)
 from certify.kernel.format import denominator, expect, field, only, parse_int, parse_rational, parse_sizes, sized
 
 MAX_COLUMNS = 1 << 13  # 8 binary parties (2^16) took 1.8 s and 143 MB before any evidence was read
@@ -155,17 +156,6 @@ def _constraints(inputs, outputs, parity_items):
     for x in product(*(range(m) for m in inputs)):
         rows.setdefault(f"norm:{spell(x)}", Fraction(1))
     return columns, entries, MappingProxyType(rows)
-
-
-def parse_digits(text, sizes, where: str) -> tuple:
-    """A digit string naming one input (or output) per party, within range."""
-    if not isinstance(text, str) or len(text) != len(sizes) or not text.isdigit() or not text.isascii():
-        raise CertifyError(f"{where}: expected {len(sizes)} digits, got {text!r}"[:200])
-    digits = tuple(int(ch) for ch in text)
-    for i, (digit, size) in enumerate(zip(digits, sizes)):
-        if digit >= size:
-            raise CertifyError(f"{where}: party {i + 1} has no value {digit} (digits 0..{size - 1})")
-    return digits
 
 
 def _promise(promise, inputs, outputs, where: str) -> dict:

@@ -130,6 +130,17 @@ def parse_guess(raw, inputs, where: str, keys=("parties", "inputs")):
                      for k, (p, x) in enumerate(zip(parties, xs))]
 
 
+def parse_digits(text, sizes, where: str) -> tuple:
+    """A digit string naming one input (or output) per party, within range."""
+    if not isinstance(text, str) or len(text) != len(sizes) or not text.isdigit() or not text.isascii():
+        raise CertifyError(f"{where}: expected {len(sizes)} digits, got {text!r}"[:200])
+    digits = tuple(int(ch) for ch in text)
+    for i, (digit, size) in enumerate(zip(digits, sizes)):
+        if digit >= size:
+            raise CertifyError(f"{where}: party {i + 1} has no value {digit} (digits 0..{size - 1})")
+    return digits
+
+
 def _check_slots(scenario, outs, ins, where):
     n = scenario.parties
     if len(outs) != n or len(ins) != n:
