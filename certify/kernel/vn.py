@@ -78,14 +78,15 @@ def legendre(n: int, x: Fraction):
 def check_bound(problem, relation, value, evidence, where: str) -> Proven:
     """The BFF sum; with "depolarising": Q, the DIQKD rate H(A|X=0,E) - h(Q) of CHSH devices with
     CHSH = 2 sqrt 2 (1 - 2Q) (checked: the constraint is CHSH >= S with S <= 2 sqrt 2 (1 - 2Q),
-    i.e. S^2 <= 8 (1 - 2Q)^2, so those devices meet it), h(Q) = H(A|B) enclosed from above."""
+    i.e. S^2 <= 8 (1 - 2Q)^2, so those devices meet it; and no statistics, which they need not meet: red team,
+    session 23), h(Q) = H(A|B) enclosed from above."""
     at = f"{where}.claim.problem"
     rel = parse_relaxation(problem, {"nodes", "depolarising"}, at)
     noise = parse_rational(problem["depolarising"], f"{at}.depolarising") if "depolarising" in problem else None
     if noise is not None and (not 0 <= noise < Fraction(1, 2) or problem["entropy"] != {"parties": [0], "inputs": [0]}
-                              or rel.constraint is None or rel.scenario != chsh_scenario
+                              or rel.constraint is None or rel.scenario != chsh_scenario or rel.statistics
                               or parse_expression(problem["constraint"]["expression"], rel.scenario, at) != chsh()):
-        raise CertifyError(f"{at}.depolarising: expected 0 <= Q < 1/2, H(A|X=0,E) and the CHSH constraint")
+        raise CertifyError(f"{at}.depolarising: expected 0 <= Q < 1/2, H(A|X=0,E), the CHSH constraint, no statistics")
     if noise is not None and not (0 <= rel.at and rel.at ** 2 <= 8 * (1 - 2 * noise) ** 2):
         raise Reject(f"{at}.constraint.at: {brief(rel.at)} exceeds 2 sqrt 2 (1 - 2Q) at Q = {brief(noise)}")
     total = sum((c * max(Fraction(0), 1 + node_bound(rel, lo, hi, dual, spot, f"{spot}.t", f"{at}.level"))

@@ -99,17 +99,15 @@ def test_the_pinned_statistic_dual_is_a_valid_bound_without_depolarising():
     assert got.ok and 0.91 < float(got.low) < 0.9186
 
 
-@pytest.mark.xfail(strict=True, reason="HOLE: vn.bound with 'depolarising' accepts 'statistics' that the depolarised "
-                   "devices do not meet (kernel/vn.py check_bound checks only the constraint's 'at'), so it proves a "
-                   "DIQKD rate >= 1/2 at Q = 1143/16000, where the true (tight) rate is 5.3e-4")
 def test_depolarising_rate_with_a_statistic_the_depolarised_devices_violate_is_refused():
+    # The hole this red team found (fixed in kernel/vn.py check_bound): with "depolarising" the kernel checked only the
+    # constraint's "at" against 2 sqrt 2 (1 - 2Q); a statistic pinning CHSH = 14/5, which the depolarised devices do not
+    # meet, carried the CHSH >= 2.8 node duals (lambda moved to mu) and VERIFIED a DIQKD rate >= 0.5459 at
+    # Q = 1143/16000, where the tight rate is 5.3e-4. Statistics with "depolarising" are now malformed.
     cert = _diqkd_with_pinned_chsh("1/2")
     assert tight_rate(1143 / 16000) < Fraction(1, 1000)  # the claim "rate >= 1/2" is false by ~0.4995
-    try:
-        got = verdict(cert)
-    except CertifyError:
-        return  # refusing statistics with "depolarising" as malformed would be a fix too
-    assert got.status == "false", f"VERIFIED a DIQKD rate >= {float(got.low):.4f} (true rate 5.3e-4)"
+    with pytest.raises(CertifyError, match=r"depolarising: expected .*no statistics"):
+        verdict(cert)
 
 
 def test_depolarising_constraint_above_the_depolarised_chsh_is_refused():
