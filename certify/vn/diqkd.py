@@ -2,9 +2,10 @@
 
 Untrusted. Honest devices: the Tsirelson strategy mixed with white noise, CHSH = 2 sqrt 2 (1 - 2Q)
 and quantum bit error rate Q between A (x = 0) and Bob's key input, so H(A|B) = h(Q). A certificate
-at Q is a "vn.bound" with "depolarising": Q: the kernel checks CHSH >= S with S^2 <= 8 (1 - 2Q)^2 and
-subtracts an upper enclosure of h(Q). It proves r >= value at Q, hence (H grows with S, h with Q
-on [0, 1/2]) r > 0 on all of [0, Q] when value > 0: so the certified threshold is a lower bound on Q*.
+at Q is a "vn.bound" with "depolarising": Q: the kernel checks CHSH >= S with S^2 <= 8 (1 - 2Q)^2 (and no
+statistics, which those devices need not meet) and subtracts an upper enclosure of h(Q). It proves r >= value
+at Q, hence (H grows with S, h with Q on [0, 1/2]) r > 0 on all of [0, Q] when value > 0: so the certified
+threshold is a lower bound on Q*.
 """
 
 import math
