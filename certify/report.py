@@ -41,6 +41,7 @@ from certify.kernel.proofs import MANIFEST, check_path
 from certify.papers import PAPER_SAYS
 from certify.papers.pironio2010.npa import Curve, tangent_of
 from certify.printing import family_status, overall, status
+from certify.reading_list import blank_lines, count, kind_reading_lists, spans
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LIBRARIES = ("numpy", "scipy", "cvxpy", "clarabel", "highspy", "python-flint", "sympy", "mpmath", "rich",
@@ -452,19 +453,34 @@ def _trusted_section(rows, per_kind=None) -> str:
 
 def _per_kind_section(rows, per_kind) -> str:
     """Per claim kind, the part of the trusted base its verdicts rest on (`kind_closures`): the files
-    every kind loads (the door, the format, the manifest check) once, then each kind's own."""
-    lines = {p: n for p, n, _ in rows}
+    every kind loads (the door, the format, the manifest check) once, then each kind's own; and the
+    reading list within them (`certify.reading_list`)."""
+    lines, reading = {p: n for p, n, _ in rows}, kind_reading_lists(per_kind)
     relative = {k: sorted(os.path.relpath(f, ROOT).replace(os.sep, "/") for f in fs) for k, fs in per_kind.items()}
     common = sorted(set.intersection(*map(set, relative.values())))
-    body = [(f"`{kind}`", str(sum(lines[f] for f in fs)), ", ".join(f"`{os.path.relpath(f, 'certify/kernel')}`"
-                                                                     for f in fs if f not in common) or "-")
+    body = [(f"`{kind}`", str(sum(lines[f] for f in fs)), str(count(reading[kind])),
+             ", ".join(f"`{os.path.relpath(f, 'certify/kernel')}`" for f in fs if f not in common) or "-")
             for kind, fs in relative.items()]
     return ("\nTo audit the verdicts of one claim kind, a referee reads only what checking one certificate of\n"
             "that kind loads (a fresh interpreter importing `certify.kernel.proofs` and checking it). Every kind\n"
             f"loads the same {len(common)} files ({sum(lines[f] for f in common)} lines: "
-            + ", ".join(f"`{f}`" for f in common) + ");\nthe table adds each kind's own.\n\n"
-            + _table(("claim kind", "lines to read", "files beyond the common ones (under `certify/kernel/`)"),
-                     body) + "\n")
+            + ", ".join(f"`{f}`" for f in common) + ");\nthe table adds each kind's own. Within those files, "
+            "the kind's *reading list* is what runs at import (docstrings\nwith the lemmas, imports, constants) "
+            "and every definition its checker can reach from the door\n(`certify.reading_list`; "
+            "`tests/unit/test_reading_list.py` traces real checks against it).\n\n"
+            + _table(("claim kind", "lines in its files", "reading list (lines)",
+                      "files beyond the common ones (under `certify/kernel/`)"), body) + "\n"
+            + _reading_lists(reading))
+
+
+def _reading_lists(reading) -> str:
+    """Per kind, the line ranges of each file to read."""
+    parts = ["\n### Reading lists\n\nLine ranges per file (a range may span blank lines; they are not counted).\n"]
+    for kind, listing in sorted(reading.items()):
+        files = "; ".join(f"`{os.path.relpath(p, ROOT).replace(os.sep, '/')}` {spans(numbers, blank_lines(p))}"
+                          for p, numbers in sorted(listing.items()) if numbers)
+        parts.append(f"- `{kind}` ({count(listing)} lines): {files}")
+    return "\n".join(parts) + "\n"
 
 
 def _environment(external) -> str:
