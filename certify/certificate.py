@@ -32,6 +32,19 @@ def make_certificate(claim_id, kind, statement, problem, relation, value, eviden
     }
 
 
+def statement_number(value) -> str:
+    """A rational as a statement states it: its exact decimal when it has one of at most 12 places (99/100 ->
+    "0.99"), else "p/q". Never rounded: a probability or epsilon rounded in prose would claim more than the
+    kernel proved (1 - 1/1000 printed as "1.00"; an eps of 1/3 as "0.333333")."""
+    value = Fraction(value)
+    for places in range(13):
+        if (value * 10**places).denominator == 1:
+            digits = f"{abs(value.numerator) * 10**places // value.denominator:0{places + 1}d}"
+            whole, tail = digits[:len(digits) - places], digits[len(digits) - places:]
+            return ("-" if value < 0 else "") + whole + (f".{tail}" if places else "")
+    return format_rational(value)
+
+
 def rational_map(values: dict) -> dict:
     """{name: Fraction} -> {name: "p/q"}, zeros dropped, for sparse evidence."""
     return {key: format_rational(v) for key, v in sorted(values.items()) if v}

@@ -11,7 +11,7 @@ claim with the number of bits the kernel proves. Floats here only choose; the ke
 import math
 from fractions import Fraction
 
-from certify.certificate import checked, make_certificate
+from certify.certificate import checked, make_certificate, statement_number
 from certify.errors import CertifyError
 from certify.kernel.bits import KEYS
 from certify.kernel.eat import D_O, tradeoff_line
@@ -84,8 +84,9 @@ def eat_certificate(counts, rounds, gamma, line, claim_id, label, eps_s=EPS, eps
         raise CertifyError(f"{claim_id}: the kernel refused the draft ({verdict.reason})")
     bits = int(verdict.low)
     statement = (f"{label}: either the protocol (n = {rounds}, test probability {format_rational(Fraction(gamma))}, "
-                 f"accept iff >= {wins_of(counts)} wins) accepts with probability < {float(eps_a):g}, or "
-                 f"H_min^eps(AB|XYT E) >= value bits given acceptance, eps = {float(eps_s):g} (EAT, DFR Thm 4.4; "
+                 f"accept iff >= {wins_of(counts)} wins) accepts with probability < {statement_number(eps_a)}, or "
+                 f"H_min^eps(AB|XYT E) >= value bits given acceptance, eps = {statement_number(eps_s)} "
+                 f"(EAT, DFR Thm 4.4; "
                  f"min-tradeoff {float(a):.6f} + {float(b):.6f} S from BFF m = {mt['nodes']})")
     model = float_bits(rounds, wins_of(counts), gamma, float(a), float(b), eps_s, eps_a)
     producer = {"tangent_at": mt["constraint"]["at"], "float_model_bits": f"{model:.3f}"}

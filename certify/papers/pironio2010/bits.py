@@ -13,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 from certify.bits_models import check_bits, epsilon_upper
-from certify.certificate import make_certificate
+from certify.certificate import make_certificate, statement_number
 from certify.counts import read_counts, uniform_inputs
 from certify.errors import CertifyError
 from certify.kernel.bits import chsh_estimate, p_value_upper, validate
@@ -72,7 +72,7 @@ def bits_certificate(counts, p_xy, delta, level, claim_id, label, solver=None) -
         tangents = certify_tangents(level, at, solver)
         bits = min(check_bits(counts, delta, p_xy, *verify_tangent(t["problem"], t["evidence"], key), "quantum").bits
                    for key, t in tangents.items())
-    statement = (f"{label}: with probability >= {1 - float(delta):.2f}, H_min of the outputs >= value bits "
+    statement = (f"{label}: with probability >= {statement_number(1 - delta)}, H_min of the outputs >= value bits "
                  f"(eq. (3), NPA level {level}, tangents at I = {float(at):.6f})")
     producer = {"tangent_at": format_rational(at), "paper_claim_bits": PAPER_BITS}
     return make_certificate(claim_id, "bits.chsh", statement, problem, ">=", bits, {"tangents": tangents}, producer)
