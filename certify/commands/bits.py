@@ -1,14 +1,16 @@
 """`certify bits --counts FILE`: certified min-entropy of a CHSH experiment (Pironio et al. 2010).
 
 Prints I_hat (exact and decimal), its i.i.d. standard error, eps of eq. (3),
-the local-model p-value bound and the number of bits. By default (quantum model) it
-certifies one NPA tangent per input pair at I_hat - eps and checks the whole chain as a
-"bits.chsh" certificate (--out keeps it). A user tangent is never taken on trust: with the
-quantum model it must come as an "npa.max" certificate (`--tangent-certificate FILE`), which
-`check_certificate` verifies before anything is printed, and `--tangent NU,LAM` then states
-the line that certificate must prove (a line off by 1e-12 is REJECTED, exit 1); with the
-no-signalling model `--tangent NU,LAM` is checked as 16 "lp.ns" claims
-max P(ab|xy) + LAM CHSH <= NU (curve c, LAM = 1/4, NU = 3/2, by default).
+the local-model p-value bound and the number of bits; both numbers are kernel verdicts on
+certificates it makes (the p-value a "pvalue.chsh" claim, --out-pvalue keeps it). By default
+(quantum model) it certifies one NPA tangent per input pair at I_hat - eps and checks the whole
+chain as a "bits.chsh" certificate (--out keeps it). A user tangent is never taken on trust: with
+the quantum model it must come as an "npa.max" certificate (`--tangent-certificate FILE`), which
+`check_certificate` verifies before anything is printed, and `--tangent NU,LAM` then states the
+line that certificate must prove (a line off by 1e-12 is REJECTED, exit 1); the bits are then a
+"bits.chsh" claim on those tangents. With the no-signalling model `--tangent NU,LAM` is checked as
+16 "lp.ns" claims max P(ab|xy) + LAM CHSH <= NU (curve c, LAM = 1/4, NU = 3/2, by default), and
+the bits are a "bits.ns" claim on them.
 
 `certify bits --eat --counts FILE`: entropy accumulation instead (DFR's EAT, Thm 4.4 of
 arXiv:1607.01796, for ARV's spot-checking protocol; docs/vn-rates.md): the producer picks the
@@ -22,14 +24,14 @@ from fractions import Fraction
 
 from certify import bits_models
 from certify import finite_stats as fs
-from certify.certificate import checked, make_certificate, write
+from certify.certificate import checked, make_certificate, statement_number, write
 from certify.cli_types import level_arg, rational
 from certify.counts import check_input_frequencies, read_counts, uniform_inputs
 from certify.errors import EXIT_FALSE, EXIT_OK, CertifyError
 from certify.kernel import bits as kbits
 from certify.kernel import check_certificate
 from certify.kernel.format import Reject, format_rational, read_json
-from certify.papers.pironio2010.bits import PAPER_BITS, bits_certificate, table1_path
+from certify.papers.pironio2010.bits import PAPER_BITS, bits_certificate, problem_json, table1_path
 from certify.papers.pironio2010.curve_c import chsh_ns_claims
 from certify.papers.pironio2010.npa import tangent_of
 from certify.papers.produce import lp_certificate
@@ -70,7 +72,10 @@ def add_parser(subparsers) -> None:
                              "--tangent-certificate; no-signalling: as LP claims)")
     parser.add_argument("--tangent-certificate", action="append", default=[], metavar="FILE",
                         help="npa.max certificate of the tangent G(a,b|x,y) <= NU - LAM*I, re-checked by the kernel")
-    parser.add_argument("--out", metavar="FILE", help="write the whole-chain certificate (quantum model) here")
+    parser.add_argument("--out", metavar="FILE",
+                        help="write the whole-chain certificate of the bits here (bits.chsh; bits.ns for "
+                             "--model no-signalling)")
+    parser.add_argument("--out-pvalue", metavar="FILE", help="write the p-value's pvalue.chsh certificate here")
     eat = parser.add_argument_group("entropy accumulation (--eat)")
     eat.add_argument("--eat", action="store_true",
                      help="certify smooth min-entropy by the EAT (DFR Thm 4.4) with a BFF min-tradeoff line "
@@ -99,9 +104,10 @@ def chain_certificate(table, p_xy, delta, level, out=None):
 
 
 def no_signalling_tangent(nu=Fraction(3, 2), lam=Fraction(1, 4)):
-    """(nu, lam, verdicts), once the kernel verified G_NS(I) <= nu - lam I: max P(ab|xy) + lam CHSH <= nu
-    for all 16 (ab, xy), each an "lp.ns" claim solved, written in memory and checked."""
-    verdicts = []
+    """(nu, lam, verdicts, tangents), once the kernel verified G_NS(I) <= nu - lam I: max P(ab|xy) + lam CHSH
+    <= nu for all 16 (ab, xy), each an "lp.ns" claim solved, written in memory and checked; `tangents` holds
+    them as a "bits.ns" certificate's evidence wants them ({"ab|xy": {"problem", "evidence": {"dual"}}})."""
+    verdicts, tangents = [], {}
     for claim_id, statement, problem, _ in chsh_ns_claims(lam):
         cert, _ = lp_certificate(claim_id, statement, problem, "<=")
         cert["claim"]["value"] = format_rational(nu)  # the user's line, not the solver's optimum
@@ -110,7 +116,39 @@ def no_signalling_tangent(nu=Fraction(3, 2), lam=Fraction(1, 4)):
             raise Reject(f"--tangent: G_NS(I) <= {format_rational(nu)} - {format_rational(lam)} I does not "
                          f"verify: {verdict.reason}")
         verdicts.append(verdict)
-    return nu, lam, verdicts
+        ab, xy = (claim_id.split("/ab=")[1].split("/xy="))
+        tangents[f"{ab}|{xy}"] = {"problem": problem, "evidence": {"dual": cert["evidence"]["dual"]}}
+    return nu, lam, verdicts, tangents
+
+
+def _chain_claim(kind, table, p_xy, delta, problem, evidence, proposal, out, detail):
+    """Write (with `out`) and kernel-check a whole-chain claim "H_min >= proposal bits"; (bits, path or
+    certificate, verdict): the bits printed are the verdict's, never the proposal."""
+    statement = (f"counts {table.source or 'table'}: with probability >= {statement_number(1 - delta)}, H_min of the "
+                 f"outputs >= value bits ({detail})")
+    cert = make_certificate(f"cli/{kind}", kind, statement, problem, ">=", proposal, evidence)
+    verdict = checked(cert, out or "certificate")
+    if not verdict.ok:
+        raise Reject(f"the whole-chain certificate does not verify: {verdict.reason}")
+    if out:
+        write(cert, out)
+    return int(verdict.value), out or cert, verdict
+
+
+def pvalue_claim(table, p_xy, out=None):
+    """The local-model p-value as a kernel verdict: a "pvalue.chsh" claim at the kernel's own bound, checked
+    (and written with `out`); (verdict, path or certificate)."""
+    rows = problem_json(table.counts, p_xy, Fraction(1, 100), "1+AB")
+    cert = make_certificate("cli/pvalue", "pvalue.chsh", f"counts {table.source or 'table'}: a local model with "
+                            "memory reaches the observed CHSH estimate with probability <= value",
+                            {"counts": rows["counts"], "p_xy": rows["p_xy"]}, "<=",
+                            kbits.p_value_upper(table.counts, p_xy), {})
+    verdict = checked(cert, out or "p-value certificate")
+    if not verdict.ok:
+        raise Reject(f"the p-value certificate does not verify: {verdict.reason}")
+    if out:
+        write(cert, out)
+    return verdict, out or cert
 
 
 def run(args) -> int:
@@ -133,18 +171,25 @@ def run(args) -> int:
     check_input_frequencies(table.counts, p_xy, str(args.counts))  # the protocol's P(xy) must fit the counts
     i_hat = kbits.chsh_estimate(table.counts, p_xy)
     eps_hi = bits_models.epsilon_upper(n, q_min, delta, args.model)
-    p_hi = kbits.p_value_upper(table.counts, p_xy)
-    tangent, result, chain = _tangent(args), None, None  # a tangent is kernel-checked before anything prints
-    if args.out and (tangent is not None or args.model != "quantum"):
-        raise CertifyError("--out: only the quantum model without --tangent/--tangent-certificate "
-                           "writes a whole-chain certificate")
+    pvalue, pvalue_cert = pvalue_claim(table, p_xy, args.out_pvalue)
+    tangent, chain = _tangent(args), None  # a tangent is kernel-checked before anything prints
     if tangent is None and args.model == "quantum":
         chain = chain_certificate(table, p_xy, delta, args.level, args.out)
     elif tangent is None:
-        nu, lam, verdicts = no_signalling_tangent()
-        tangent = (nu, lam, None, "curve c, 16 lp.ns claims verified by the kernel on the fly", verdicts)
-    if tangent is not None:
-        result = bits_models.check_bits(table.counts, delta, p_xy, tangent[0], tangent[1], args.model)
+        nu, lam, verdicts, evidence = no_signalling_tangent()
+        tangent = (nu, lam, None, "curve c, 16 lp.ns claims verified by the kernel on the fly", verdicts, evidence)
+    if tangent is not None:  # the bits: a whole-chain claim on the kernel-checked tangent(s)
+        proposal = bits_models.check_bits(table.counts, delta, p_xy, tangent[0], tangent[1], args.model).bits
+        rows = problem_json(table.counts, p_xy, delta, tangent[6] if args.model == "quantum" else "1+AB")
+        if args.model == "quantum":
+            chain = _chain_claim("bits.chsh", table, p_xy, delta, rows, {"tangents": tangent[5]}, proposal,
+                                 args.out, f"eq. (3), the quantum model, {len(tangent[5])} NPA tangent(s) at level "
+                                           f"{tangent[6]} given with --tangent-certificate")
+        else:
+            chain = _chain_claim("bits.ns", table, p_xy, delta, {k: rows[k] for k in ("counts", "p_xy", "delta")},
+                                 {"lambda": format_rational(tangent[1]), "tangents": tangent[5]}, proposal, args.out,
+                                 f"eq. (3), no-signalling adversaries, 16 lp.ns tangents of slope "
+                                 f"{format_rational(tangent[1])}")
     out = {
         "counts": str(args.counts), "n": n, "delta": _fmt(delta), "q": _fmt(q_min), "model": args.model,
         "p_xy": {f"{x}{y}": _fmt(p_xy[x, y]) for x, y in kbits.PAIRS},
@@ -152,16 +197,18 @@ def run(args) -> int:
         "I_hat": _fmt(i_hat), "I_hat_decimal": _decimal(i_hat, 5),
         "standard_error": f"{fs.standard_error(table.counts, p_xy):.3f}",
         "epsilon": _decimal_up(eps_hi, 6), "I_low": _decimal_down(i_hat - eps_hi, 6),
-        "p_value_local": _decimal_up(p_hi, 4, scientific=True),
+        "p_value_local": _decimal_up(pvalue.value, 4, scientific=True),
         "level": args.level,
-        "certificate": chain[1] if chain else tangent[2],
+        "certificate": chain[1],
+        "pvalue_certificate": pvalue_cert,
         "tangent": None if tangent is None else {"nu": _fmt(tangent[0]), "lambda": _fmt(tangent[1]),
                                                  "source": tangent[3]},
-        "bits": chain[0] if chain else result.bits,
-        "bits_reason": _chain_reason(chain, args.level, i_hat - eps_hi) if chain else result.reason,
+        "bits": chain[0],
+        "bits_reason": _chain_reason(chain, args.level if tangent is None else None, i_hat - eps_hi),
     }
     out["paper_claim"] = _paper_claim(table, p_xy, delta)
-    verdicts = [chain[2]] if chain else tangent[4]  # the kernel's verdicts behind the number of bits
+    # the kernel's verdicts behind the numbers: the bits' whole-chain claim, the p-value's, a tangent's own
+    verdicts = [chain[2], pvalue] + (list(tangent[4]) if tangent else [])
     print(json.dumps(result_json("bits", verdicts, **out), indent=1) if args.json else _text(out))
     return EXIT_OK
 
@@ -295,10 +342,12 @@ def _paper_claim(table, p_xy, delta):
 
 
 def _chain_reason(chain, level, i_low) -> str:
+    kind = chain[2].kind
     if i_low < 2:  # no Bell violation survives eps: only the trivial H_min >= 0 holds
-        return ("I_hat - eps < 2, the local bound: no randomness certified (H_min >= 0 is trivial), "
-                "verified by the kernel")
-    return f"whole-chain certificate (4 NPA tangents at level {level}) verified by the kernel"
+        return (f"I_hat - eps < 2, the local bound: no randomness certified (H_min >= 0 is trivial), "
+                f"{kind} verified by the kernel")
+    what = f"4 NPA tangents at level {level}" if level else "the tangent(s) below"
+    return f"whole-chain certificate {kind} ({what}) verified by the kernel"
 
 
 def _tangent(args):
@@ -312,9 +361,10 @@ def _tangent(args):
     if args.tangent_certificate:
         if args.model != "quantum":
             raise CertifyError("--tangent-certificate: an NPA tangent bounds the quantum model only")
-        nu, lam, verdicts = _checked_tangent(args.tangent_certificate, given)
+        nu, lam, verdicts, tangents, level = _checked_tangent(args.tangent_certificate, given)
         paths = args.tangent_certificate
-        return nu, lam, paths[0] if len(paths) == 1 else list(paths), "certificate (re-checked)", verdicts
+        return (nu, lam, paths[0] if len(paths) == 1 else list(paths), "certificate (re-checked)", verdicts,
+                tangents, level)
     if given is None:
         return None
     if args.model == "quantum":
@@ -322,8 +372,8 @@ def _tangent(args):
                            "with --tangent-certificate FILE (and --tangent to state the line it must prove)")
     if given[1] < 0:
         raise Reject(f"--tangent: lambda = {format_rational(given[1])} is negative")
-    nu, lam, verdicts = no_signalling_tangent(*given)
-    return nu, lam, None, "--tangent, 16 lp.ns claims verified by the kernel", verdicts
+    nu, lam, verdicts, tangents = no_signalling_tangent(*given)
+    return nu, lam, None, "--tangent, 16 lp.ns claims verified by the kernel", verdicts, tangents
 
 
 def _checked_tangent(paths, given):
@@ -337,7 +387,7 @@ def _checked_tangent(paths, given):
     four. Several certificates must prove the same line; `given` (NU, LAM), if any, is claimed
     at each certificate's I and checked there by the kernel, and LAM must be the proven slope.
     """
-    found, verdicts = set(), []
+    found, verdicts, tangents, levels = set(), [], {}, set()
     for path in paths:
         cert = read_json(path)
         verdict = check_certificate(cert, str(path))
@@ -351,9 +401,14 @@ def _checked_tangent(paths, given):
             _check_given(cert, tangent, given, str(path))
         found.add((tangent.nu, tangent.lam))
         verdicts.append(verdict)
-    if len(found) != 1:
-        raise CertifyError("--tangent-certificate: the certificates prove different tangent lines")
-    return (*(given if given is not None else found.pop()), verdicts)
+        pair = "".join(map(str, guess.get("inputs", ())))
+        if pair in tangents:
+            raise CertifyError(f"--tangent-certificate: two certificates bound the guess at inputs {pair}")
+        tangents[pair] = {"problem": cert["claim"]["problem"], "evidence": cert["evidence"]}
+        levels.add(cert["claim"]["problem"].get("level"))
+    if len(found) != 1 or len(levels) != 1:
+        raise CertifyError("--tangent-certificate: the certificates prove different tangent lines or levels")
+    return (*(given if given is not None else found.pop()), verdicts, tangents, levels.pop())
 
 
 def _check_given(cert, tangent, given, where):
@@ -414,6 +469,10 @@ def _decimal_down(value: Fraction, digits: int) -> str:
     return _scaled(value, digits, False)
 
 
+def _where(certificate, option: str) -> str:
+    return certificate if isinstance(certificate, str) else f"in memory (pass {option} FILE to keep it)"
+
+
 def _text(out: dict) -> str:
     agree = "  ".join(f"{k} {v}" for k, v in out["agreement"].items())
     lines = [
@@ -421,16 +480,13 @@ def _text(out: dict) -> str:
         f"P(a=b|xy): {agree}",
         f"I_hat = {out['I_hat']} = {out['I_hat_decimal']}   (i.i.d. standard error {out['standard_error']})",
         f"eps <= {out['epsilon']} ({out['model']}), so I_hat - eps >= {out['I_low']}",
-        f"local-model p-value <= {out['p_value_local']}",
+        f"local-model p-value <= {out['p_value_local']}  [pvalue.chsh verified by the kernel; certificate: "
+        f"{_where(out['pvalue_certificate'], '--out-pvalue')}]",
     ]
-    if out["tangent"] is None:
-        where = out["certificate"] if isinstance(out["certificate"], str) else "in memory (pass --out FILE to keep it)"
-        lines.append(f"H_min >= {out['bits']} bits with probability >= 1 - {out['delta']}  [{out['bits_reason']}; "
-                     f"certificate: {where}]")
-    else:
-        t = out["tangent"]
-        lines.append(f"H_min >= {out['bits']} bits with probability >= 1 - {out['delta']}  "
-                     f"[{out['bits_reason']}; tangent G <= {t['nu']} - {t['lambda']} I from {t['source']}]")
+    tangent = "" if out["tangent"] is None else (f"; tangent G <= {out['tangent']['nu']} - {out['tangent']['lambda']} "
+                                                 f"I from {out['tangent']['source']}")
+    lines.append(f"H_min >= {out['bits']} bits with probability >= 1 - {out['delta']}  [{out['bits_reason']}"
+                 f"{tangent}; certificate: {_where(out['certificate'], '--out')}]")
     if out["paper_claim"]:
         lines.append(f"the paper states: {out['paper_claim']}; certified here: {out['bits']} bits")
     return "\n".join(lines)

@@ -24,7 +24,8 @@ KINDS = {"lp.ns": "certify.kernel.lp:check", "lp.threshold": "certify.kernel.thr
          "bits.chsh": "certify.kernel.chain:check_bits_claim", "pvalue.chsh": "certify.kernel.chain:check_pvalue_claim",
          "vn.node": "certify.kernel.vn:check_node", "vn.bound": "certify.kernel.vn:check_bound",
          "eat.bits": "certify.kernel.eat:check", "local.bound": "certify.kernel.local:check",
-         "quantum.strategy": "certify.kernel.strategy:check", "bits.bell": "certify.kernel.bellbits:check"}
+         "quantum.strategy": "certify.kernel.strategy:check", "bits.bell": "certify.kernel.bellbits:check",
+         "bits.ns": "certify.kernel.nsbits:check"}
 CLAIM_FIELDS = {"id", "kind", "statement", "problem", "relation", "value"}
 _CLAIM_ID = re.compile(r"[A-Za-z0-9_.:=/+-]{1,200}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
