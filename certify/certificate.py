@@ -7,6 +7,7 @@ that regenerating a certificate gives a byte-identical file.
 """
 
 import json
+import math
 import os
 from fractions import Fraction
 
@@ -43,6 +44,63 @@ def statement_number(value) -> str:
             whole, tail = digits[:len(digits) - places], digits[len(digits) - places:]
             return ("-" if value < 0 else "") + whole + (f".{tail}" if places else "")
     return format_rational(value)
+
+
+def floor_decimal(value: Fraction, places: int) -> str:
+    """value rounded DOWN to `places` decimals, exactly (for lower bounds)."""
+    scaled = math.floor(Fraction(value) * 10**places)
+    sign, digits = ("-" if scaled < 0 else ""), str(abs(scaled)).rjust(places + 1, "0")
+    return f"{sign}{digits[:-places]}.{digits[-places:]}" if places else f"{scaled}"
+
+
+def ceil_decimal(value: Fraction, places: int) -> str:
+    """value rounded UP to `places` decimals, exactly (for upper bounds)."""
+    text = floor_decimal(-Fraction(value), places)
+    return text[1:] if text.startswith("-") else ("-" + text if text.strip("0.") else text)
+
+
+def safe_decimal(value, relation: str, digits: int = 10) -> str:
+    """A proven value as a decimal of `digits` significant digits that claims no more than the proof:
+    rounded UP for an upper bound ("<="), DOWN for a lower bound (">="); for "==" (or any other
+    relation) the decimal only when it is exact, else the exact "p/q". Trailing zeros are dropped;
+    very large or small values are written d.ddde+XX (the same number, exactly)."""
+    value = Fraction(value)
+    if value == 0:
+        return "0"
+    size = abs(value)
+    exponent = len(str(size.numerator)) - len(str(size.denominator))  # 10**exponent <= size < 10**(exponent+1)
+    while Fraction(10) ** exponent > size:
+        exponent -= 1
+    while Fraction(10) ** (exponent + 1) <= size:
+        exponent += 1
+    places = digits - 1 - exponent
+    scaled = value * Fraction(10) ** places
+    if relation == "<=":
+        whole = math.ceil(scaled)
+    elif relation == ">=":
+        whole = math.floor(scaled)
+    elif scaled.denominator == 1:
+        whole = scaled.numerator
+    else:
+        return format_rational(value)
+    return _decimal_text(whole, places)
+
+
+def _decimal_text(whole: int, places: int) -> str:
+    """whole * 10**-places, exactly, as positional or scientific decimal text."""
+    sign, text = ("-" if whole < 0 else ""), str(abs(whole))
+    if whole == 0:
+        return "0"
+    exponent = len(text) - 1 - places
+    if -7 < exponent < 16:
+        if places <= 0:
+            return sign + text + "0" * -places
+        text = text.rjust(places + 1, "0")
+        head, tail = text[:-places], text[-places:].rstrip("0")
+        return sign + head + (f".{tail}" if tail else "")
+    mantissa = text.rstrip("0")
+    mantissa = mantissa[0] + (f".{mantissa[1:]}" if len(mantissa) > 1 else "")
+    return f"{sign}{mantissa}e{exponent:+03d}"
 
 
 def rational_map(values: dict) -> dict:

@@ -8,6 +8,7 @@ papers spells the word.
 
 import re
 
+from certify.errors import EXIT_ERROR, EXIT_FALSE, EXIT_INTERNAL, EXIT_OK
 from certify.kernel import Verdict
 from certify.kernel.format import brief, format_rational
 
@@ -34,11 +35,33 @@ def label(verdict) -> str:
 
 def proven(verdict, number=format_rational, claimed: bool = False) -> str:
     """"<relation> <value> VERIFIED" for a verified verdict (the proven value, or with `claimed`
-    the claim's own value, which the proven one implies); "UNVERIFIED: reason" otherwise."""
+    the claim's own value, which the proven one implies); "UNVERIFIED: reason" otherwise.
+    A `number` made by `decimal` is told the relation, so that it rounds the safe way."""
     v = _verdict(verdict)
     if not v.ok:
         return f"UNVERIFIED: {v.reason}"
-    return f"{v.relation} {number(v.claimed if claimed else v.value)} VERIFIED"
+    value = v.claimed if claimed else v.value
+    text = number(value, v.relation) if getattr(number, "directed", False) else number(value)
+    return f"{v.relation} {text} VERIFIED"
+
+
+def decimal(digits: int):
+    """A `number` for `proven`: the value with `digits` significant digits, rounded so that the verdict's
+    relation still holds (up for "<=", down for ">="; "==" only when exact, else "p/q")."""
+    def number(value, relation) -> str:
+        from certify.certificate import safe_decimal  # not at import: `certify check` loads printing, not this
+
+        return safe_decimal(value, relation, digits)
+    number.directed = True
+    return number
+
+
+def exit_code(verdicts) -> int:
+    """The exit code of every command that checks several claims (`certify check`'s ranking): 3 if any
+    verdict is internal (a bug), else 2 if any is malformed, else 1 if any is false, else 0."""
+    found = {_verdict(v).status for v in verdicts}
+    return (EXIT_INTERNAL if "internal" in found else EXIT_ERROR if "malformed" in found else
+            EXIT_FALSE if "false" in found else EXIT_OK)
 
 
 def family_status(verdicts) -> str:

@@ -32,6 +32,7 @@ import tempfile
 from fractions import Fraction
 
 from certify.bits_models import epsilon_upper, log2_interval
+from certify.certificate import ceil_decimal, floor_decimal  # noqa: F401  (re-exported)
 from certify.errors import CertifyError
 from certify.kernel import KINDS, problem_sha256
 from certify.kernel.bits import chsh_estimate, p_value_upper, read_counts
@@ -158,19 +159,6 @@ def _parts(verdicts, proofs: str, figures: str) -> list:
 
 
 # --- numbers -------------------------------------------------------------------------
-
-
-def floor_decimal(value: Fraction, places: int) -> str:
-    """value rounded DOWN to `places` decimals, exactly (for lower bounds)."""
-    scaled = math.floor(Fraction(value) * 10**places)
-    sign, digits = ("-" if scaled < 0 else ""), str(abs(scaled)).rjust(places + 1, "0")
-    return f"{sign}{digits[:-places]}.{digits[-places:]}" if places else f"{scaled}"
-
-
-def ceil_decimal(value: Fraction, places: int) -> str:
-    """value rounded UP to `places` decimals, exactly (for upper bounds)."""
-    text = floor_decimal(-Fraction(value), places)
-    return text[1:] if text.startswith("-") else ("-" + text if text.strip("0.") else text)
 
 
 def bits_lower(g_upper: Fraction) -> Fraction:

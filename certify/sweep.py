@@ -25,7 +25,7 @@ from fractions import Fraction
 from itertools import product
 
 from certify import printing
-from certify.certificate import make_certificate, manifest_entry, rational_map, write_manifest
+from certify.certificate import make_certificate, manifest_entry, rational_map, safe_decimal, write_manifest
 from certify.errors import CertifyError
 from certify.executor import Task, run
 from certify.kernel.format import format_rational, parse_rational, read_json
@@ -155,19 +155,46 @@ def tasks(spec: dict) -> list:
     return out
 
 
+def malformed(task: Task):
+    """Why the kernel's parser refuses a grid point's problem (a CertifyError message), or None: such a
+    point is bad input (exit 2, as `certify check` ranks a malformed file), and is not solved."""
+    try:
+        if "sense" in task.problem:
+            from certify.kernel.defs.ns_polytope import build
+
+            build(task.problem, task.payload["id"], extended=True)
+        else:
+            from certify.kernel.npa import parse_problem
+
+            parse_problem(task.problem, task.payload["id"])
+    except CertifyError as err:
+        return str(err)
+    return None
+
+
 def sweep(spec: dict, out_dir: str, jobs: int = 1, scheduler=None, progress: bool = True) -> list:
     """Run the sweep: certificates and their manifest in OUT/proofs (`certify check OUT/proofs`),
-    the table of verified intervals in OUT/table.csv and OUT/table.json. Returns a `Row` per point."""
+    the table of verified intervals in OUT/table.csv and OUT/table.json. Returns a `Row` per point.
+    A point whose problem does not parse is not run: its row is "ERROR: reason" (malformed)."""
     todo, proofs = tasks(spec), os.path.join(out_dir, "proofs")
-    outcomes = run(todo, proofs, jobs, scheduler, label=spec["id"], progress=progress)
+    refused = {task.path: malformed(task) for task in todo}
+    good = [task for task in todo if refused[task.path] is None]
+    ran = dict(zip((task.path for task in good),
+                   run(good, proofs, jobs, scheduler, label=spec["id"], progress=progress)))
     entries, rows = [], []
-    for task, point, outcome in zip(todo, spec["points"], outcomes):
+    for task, point in zip(todo, spec["points"]):
         row = {**{key: str(value) for key, value in point.items()}, "file": task.path}
+        if refused[task.path] is not None:
+            row["status"] = f"ERROR: {refused[task.path]}"
+            rows.append(Row(row, None, "malformed"))
+            continue
+        outcome = ran[task.path]
         verdict = outcome.verdict
         if verdict is not None and verdict.ok:
             entries.append(manifest_entry(read_json(os.path.join(proofs, task.path)), task.path))
             row.update(relation=verdict.relation, value=format_rational(verdict.value),
-                       low=_spell(verdict.low), high=_spell(verdict.high), decimal=f"{float(verdict.value):.10g}")
+                       low=_spell(verdict.low), high=_spell(verdict.high),
+                       decimal=safe_decimal(verdict.value, verdict.relation, 10))
         row["status"] = printing.status(verdict) if verdict is not None else f"FAILED: {outcome.error}"
         rows.append(Row(row, verdict))
     write_manifest(proofs, entries)
@@ -181,10 +208,16 @@ class Row:
 
     fields: dict
     verdict: object
+    problem: str = "false"  # without a verdict: "malformed" (the point does not parse) or "false" (no certificate)
 
     @property
     def ok(self) -> bool:
         return self.verdict is not None and self.verdict.ok
+
+    @property
+    def status(self) -> str:
+        """The kernel's status word of the point's verdict, else `problem`."""
+        return self.verdict.status if self.verdict is not None else self.problem
 
 
 def _spell(value) -> str:

@@ -11,7 +11,7 @@ import sys
 import time
 
 from certify import printing
-from certify.errors import EXIT_ERROR, EXIT_FALSE, EXIT_INTERNAL, EXIT_OK, CertifyError
+from certify.errors import CertifyError
 from certify.kernel.format import brief
 from certify.kernel.proofs import MANIFEST, check_path, error_verdict
 
@@ -47,8 +47,7 @@ def run(args) -> int:
                   f"{time.perf_counter() - started:.2f} s", file=sys.stderr)
     count = {status: sum(v.status == status for v in verdicts) for status in ("verified", "false", "malformed",
                                                                               "internal")}
-    code = (EXIT_INTERNAL if count["internal"] else EXIT_ERROR if count["malformed"] else
-            EXIT_FALSE if count["false"] else EXIT_OK)
+    code = printing.exit_code(verdicts)
     try:
         _print(verdicts, count, args)
     except BrokenPipeError:  # `certify check | head`: the reader left; the verdicts still decide the exit code

@@ -1,7 +1,9 @@
 """`certify sweep SPEC.json`: a grid of problems, solved anywhere, checked here by the kernel.
 
 Progress goes to stderr on a terminal (always with --verbose, never with --quiet); --json prints the
-kernel's verdicts of every point as one "certify-result/1" document, with the table rows."""
+kernel's verdicts of every point as one "certify-result/1" document, with the table rows. A VERIFIED
+line's decimal is rounded the safe way (up for an upper bound). Exit code as `certify check` ranks
+it: 3 internal, else 2 a malformed point, else 1 a point false or not certified, else 0."""
 
 import json
 import os
@@ -9,7 +11,7 @@ import sys
 
 from certify import printing
 from certify.cli_types import positive_int
-from certify.errors import EXIT_FALSE, EXIT_OK
+from certify.errors import EXIT_ERROR, EXIT_FALSE
 from certify.sweep import load, plot, sweep
 
 SUMMARY = "run a sweep (a problem template over a grid) on Dask or in-process; the kernel checks every point"
@@ -37,7 +39,7 @@ def run(args) -> int:
     if args.plot:
         plot(spec, rows, args.plot)
     failed = sum(not row.ok for row in rows)
-    code = EXIT_FALSE if failed else EXIT_OK
+    code = _exit_code(rows)
     if getattr(args, "json", False):
         verdicts = [row.verdict for row in rows if row.verdict is not None]
         print(json.dumps(printing.result_json(
@@ -55,5 +57,16 @@ def run(args) -> int:
     return code
 
 
-def _decimal(value) -> str:
-    return f"{float(value):.10g}"
+# the value of a VERIFIED line: 10 significant digits, rounded up for "<=", down for ">=" (exact for "==")
+_decimal = printing.decimal(10)
+
+
+def _exit_code(rows) -> int:
+    """`certify check`'s ranking over the points: 3 internal, else 2 malformed (a point that does not parse,
+    or a certificate the kernel calls malformed), else 1 false or not certified, else 0."""
+    code = printing.exit_code([row.verdict for row in rows if row.verdict is not None])
+    if any(row.verdict is None and row.problem == "malformed" for row in rows):
+        code = max(code, EXIT_ERROR)
+    if any(row.verdict is None and row.problem != "malformed" for row in rows):
+        code = max(code, EXIT_FALSE)
+    return code
