@@ -21,10 +21,11 @@ import json
 import re
 import sys
 import textwrap
+from fractions import Fraction
 from pathlib import Path
 
 from certify.behaviour import full_statistics, read_behaviour
-from certify.certificate import checked, write
+from certify.certificate import checked, safe_decimal, write
 from certify.cli_types import level, parties, rational
 from certify.errors import EXIT_FALSE, EXIT_OK, CertifyError
 from certify.expressions import scenario_to_json
@@ -32,7 +33,7 @@ from certify.kernel.defs.scenario import Scenario, parse_expression, parse_scena
 from certify.kernel.format import expect, read_json
 from certify.npa import BUILTIN, TooLargeForKernel, bell_objective, guess_objective, problem
 from certify.papers.produce import npa_certificate
-from certify.printing import proven, result_json
+from certify.printing import decimal, proven, result_json
 from certify.symmetry import certify_npa, parsed
 
 SUMMARY = "certify an NPA bound: Tsirelson-type maxima or guessing probabilities (Pironio et al. 2010)"
@@ -121,8 +122,8 @@ def run(args) -> int:
     elif not verdict.ok:
         print(proven(verdict))
     else:
-        print(f"{proven(verdict, claimed=True)}  (exact bound {float(verdict.value):.12g}, "
-              f"float optimum {result.primal:.12g}, slack {result.slack:.2e})")
+        print(f"{proven(verdict, claimed=True)}  ({_as_decimal(verdict.value, verdict.relation)}; "
+              f"float optimum {result.primal:.12g} (not a bound), slack {result.slack:.2e})")
     return EXIT_OK if verdict.ok else EXIT_FALSE
 
 
@@ -149,8 +150,11 @@ def _unverified(definition, scenario, expr, args) -> int:
         verdict = None if top is None else checked(npa_certificate("cli/npa/max", "max of the expression",
                                                                    top_problem, top), "certificate")
         if verdict is not None and verdict.ok and verdict.value < at:
-            return _say(args, [verdict], f"infeasible: the expression is {proven(verdict, number=_decimal)} "
-                        f"< {args.at} at level {definition['level']}")
+            shown = proven(verdict, number=_DECIMAL)
+            if Fraction(shown.split()[1]) >= at:  # rounded up onto --at: the exact value says it
+                shown = proven(verdict)
+            return _say(args, [verdict], f"infeasible: the expression is {shown} < {args.at} at level "
+                        f"{definition['level']}")
     return _say(args, [], "no rounded dual passed the exact check (solver inaccurate or problem infeasible)")
 
 
@@ -164,8 +168,17 @@ def _say(args, verdicts, reason) -> int:
     return EXIT_FALSE
 
 
-def _decimal(value) -> str:
-    return f"{float(value):.12g}"
+_DECIMAL = decimal(12)  # a verdict's value, 12 significant digits, rounded the safe way for its relation
+
+
+def _as_decimal(value, relation: str) -> str:
+    """The proven value as a decimal that claims no more than the kernel proved: "decimal: D exactly" when
+    it has one of at most 16 digits, else rounded up for "<=" (down for ">=") and said so."""
+    exact = safe_decimal(value, "==", 16)
+    if "/" not in exact:
+        return f"decimal: {exact} exactly"
+    way = {"<=": "rounded up", ">=": "rounded down"}.get(relation)
+    return f"decimal {way}: {safe_decimal(value, relation, 12)}" if way else f"exactly {exact}"
 
 
 def _expression(spec: str):
