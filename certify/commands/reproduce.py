@@ -26,7 +26,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from certify.certificate import rebuild_manifest
+from certify.certificate import ceil_decimal, floor_decimal, rebuild_manifest, safe_decimal
 from certify.cli_types import folder, positive_int
 from certify.errors import EXIT_ERROR, EXIT_FALSE, EXIT_OK
 from certify.executor import Verdicts
@@ -40,6 +40,9 @@ from certify.printing import result_json, status
 SUMMARY = "regenerate every certificate of the papers with the solvers, then verify them with the kernel"
 # Families with more claims than this are shown as one row when all of them verify.
 COLLAPSE = 6
+# The column of proven values: exact "p/q" when short, else a decimal rounded so that it claims no more
+# than the kernel proved (up for "<=", down for ">="); `certify check` prints the exact values.
+PROVES = "certify proves (kernel-verified; decimals rounded the safe way)"
 
 
 def add_parser(subparsers) -> None:
@@ -122,7 +125,7 @@ def claims_table(verdicts, seconds, title):
     listed one by one (and `certify check` lists every claim).
     """
     table = Table(title=title)
-    for column in ("claim id", "the paper says", "certify proves (exact, kernel-verified)", "status", "s"):
+    for column in ("claim id", "the paper says", PROVES, "status", "s"):
         table.add_column(column, no_wrap=column.startswith("certify proves"))  # a number is never split
     for family, rows in _families(verdicts).items():
         spent = sum(seconds.get(os.path.normpath(v.source), 0.0) for v in rows)
@@ -131,23 +134,31 @@ def claims_table(verdicts, seconds, title):
                           status(rows[0]), f"{spent:.1f}")
             continue
         for v in rows:
-            proven = f"{v.relation} {_short(v.value)}" if v.ok else "-"
+            proven = f"{v.relation} {_short(v.value, v.relation)}" if v.ok else "-"
             table.add_row(v.claim_id if v.status != "malformed" else v.source, PAPER_SAYS.get(family, ""), proven,
                           status(v), f"{seconds.get(os.path.normpath(v.source), 0.0):.2f}")
     return table
 
 
 def _summary(rows) -> str:
-    """The verified values of a family: each distinct one if at most three, else the range."""
+    """The verified values of a family: each distinct one if at most three, else the range (each end
+    rounded the safe way for the relation, so that each claim's bound is at most as strong as proven)."""
     values = sorted({(v.relation, v.value) for v in rows})
     if len(values) <= 3:
-        return ", ".join(f"{r} {_short(x)}" for r, x in values) + (" (each)" if len(values) == 1 else "")
+        return ", ".join(f"{r} {_short(x, r)}" for r, x in values) + (" (each)" if len(values) == 1 else "")
+    relations = {r for r, _ in values}
     low, high = min(v.value for v in rows), max(v.value for v in rows)
-    return f"{values[0][0]} values from {float(low):.6f} to {float(high):.6f}"
+    # an upper bound is never shown lower than proven, a lower bound never higher; exact values (or
+    # mixed relations) are enclosed: low rounded down, high up
+    relation = relations.pop() if len(relations) == 1 else ""
+    first, last = {"<=": (ceil_decimal, ceil_decimal), ">=": (floor_decimal, floor_decimal)}.get(
+        relation, (floor_decimal, ceil_decimal))
+    return f"{relation} values from {first(low, 6)} to {last(high, 6)}".lstrip()
 
 
-def _short(value) -> str:
-    return format_rational(value) if value.denominator <= 100 else f"{float(value):.9g}"
+def _short(value, relation: str) -> str:
+    """The exact value when its denominator is small, else 9 significant digits rounded the safe way."""
+    return format_rational(value) if value.denominator <= 100 else safe_decimal(value, relation, 9)
 
 
 def _families(verdicts) -> dict:

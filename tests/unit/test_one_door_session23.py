@@ -362,9 +362,6 @@ def test_report_html_amplification_figure_is_not_called_verified(work, small_pro
     assert f"redrawn from {small_proofs}" not in head
 
 
-@pytest.mark.xfail(strict=True, reason="reproduce's table column 'certify proves (exact, kernel-verified)' shows "
-                   "'<= 0.531992436' (_short: f'{float(v):.9g}', rounded to nearest) for a proven "
-                   "<= 2659962182209/5000000000000: a smaller bound than the verdict's, and not exact")
 def test_reproduce_table_shows_no_bound_stronger_than_the_verdict():
     from rich.console import Console
 

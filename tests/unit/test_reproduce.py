@@ -63,3 +63,39 @@ def test_table_collapses_verified_families_and_lists_each_failure(tmp_path, chsh
     console.print(claims_table(good, seconds, "t"))
     text = console.export_text()
     assert "pironio2010/ns/* (8 claims)" in text and "== 3/2 (each)" in text
+
+
+def _verdict(claim_id, relation, value):
+    from certify.kernel import Verdict
+
+    high, low = (value, None) if relation == "<=" else (None, value) if relation == ">=" else (value, value)
+    return Verdict(claim_id=claim_id, kind="npa.max", statement="s", relation=relation, claimed=value,
+                   status="verified", value=value, reason="verified", source=f"{claim_id}.json", high=high, low=low)
+
+
+def _table_text(verdicts):
+    from rich.console import Console
+
+    console = Console(width=250, record=True, file=open(os.devnull, "w"))
+    console.print(claims_table(verdicts, {}, "t"))
+    return console.export_text()
+
+
+def test_table_decimals_never_claim_more_than_the_verdict():
+    """Audit #5 (session 23): a proven <= 2659962182209/5000000000000 (= 0.5319924364418) was shown '<= 0.531992436'
+    (rounded to nearest, below the bound) under a column called exact; now up for <=, down for >=, and the
+    column says decimals are rounded."""
+    import re
+
+    upper, lower = Fraction(2659962182209, 5000000000000), Fraction(66666666667, 10**11)  # nearest: ...436, ...667
+    text = _table_text([_verdict("p/a/x", "<=", upper), _verdict("p/b/x", ">=", lower)])
+    assert "<= 0.531992437 " in text and ">= 0.666666666 " in text and "exact" not in text
+    assert "decimals rounded the safe way" in text
+    # a collapsed family: each end of the range rounded in the claims' direction
+    values = [upper + Fraction(k, 7 * 10**6) for k in range(8)]
+    text = _table_text([_verdict(f"p/c/x{k}", "<=", v) for k, v in enumerate(values)])
+    low, high = map(Fraction, re.search(r"<= values from ([0-9.]+) to ([0-9.]+)", text).groups())
+    assert low >= min(values) and high >= max(values) and low - min(values) < Fraction(1, 10**6)
+    text = _table_text([_verdict(f"p/d/x{k}", ">=", v) for k, v in enumerate(values)])
+    low, high = map(Fraction, re.search(r">= values from ([0-9.]+) to ([0-9.]+)", text).groups())
+    assert low <= min(values) and high <= max(values)
