@@ -6,14 +6,16 @@ checks. So this prints the problem as the kernel rebuilds it, through the kernel
 objective (a Bell expression, named when it is CHSH, or a guessing probability), the
 constraints, the level and its words; for LP claims the promise and the objective; for bits
 claims the table of counts. Then the evidence's sizes and the kernel's verdict (exit 0, 1, 2 or
-3 as `certify check`). Parties are letters A, B, ... (A first), as in the level words; digit
-strings of inputs and outputs list party A first.
+3 as `certify check`); when a claim the kernel found false has a problem that cannot be rebuilt (a
+tampered file fails on its problem_sha256 first), a one-line note replaces the description.
+Parties are letters A, B, ... (A first), as in the level words; digit strings of inputs and
+outputs list party A first.
 """
 
 import json
 from fractions import Fraction
 
-from certify.errors import EXIT_ERROR, EXIT_FALSE, EXIT_INTERNAL, EXIT_OK
+from certify.errors import EXIT_ERROR, EXIT_FALSE, EXIT_INTERNAL, EXIT_OK, CertifyError
 from certify.kernel.format import brief, read_json
 
 SUMMARY = "print a certificate's claim rebuilt in words from its problem definition, then the kernel's verdict"
@@ -34,7 +36,14 @@ def run(args) -> int:
     verdict = check_file(args.file)  # first: a malformed file is described by the kernel's one line
     lines = []
     if verdict.status != "malformed":
-        lines = describe(read_json(args.file))
+        try:
+            lines = describe(read_json(args.file))
+        except (CertifyError, KeyError, TypeError, ValueError) as err:
+            if verdict.ok:  # the kernel rebuilt this problem: failing to here is a bug (exit 3)
+                raise
+            # a claim the kernel found false may hold a problem that no longer parses (it failed on its
+            # hash first): the verdict decides the exit code, the description is a one-line note
+            lines = [f"problem not rebuilt in words: {err}"]
     if args.json:
         print(json.dumps(result_json("show", [verdict], file=args.file, description=lines), indent=1))
     else:

@@ -101,9 +101,6 @@ def test_show_prints_the_kernels_verdict(work):
     assert code == 1 and "kernel verdict: FAILED: the evidence proves >= 2, not >= 3" in out
 
 
-@pytest.mark.xfail(strict=True, reason="show exits 2 where check exits 1 on the same file: after a 'false' verdict "
-                   "(problem_sha256 mismatch) show.describe() re-parses the tampered problem and its CertifyError "
-                   "escapes (certify/commands/show.py run)")
 def test_show_exit_code_is_checks_on_a_tampered_problem(work):
     code, _, _ = cli("check", work / "hashbad.json")
     assert code == 1

@@ -67,6 +67,25 @@ def test_a_false_claim_exits_one_and_says_failed(tmp_path, capsys):
     assert code == 1 and "kernel verdict: FAILED" in out and "claimed: the maximum over the NPA relaxation <= 2" in out
 
 
+@pytest.mark.parametrize("patch, notes", [({"scenario": "x"}, 1), ({"scenario": {"parties": 2}}, 1),
+                                          ({"objective": {"kind": "nope"}}, 0)])
+def test_a_false_claim_whose_problem_cannot_be_rebuilt_keeps_exit_one(tmp_path, capsys, patch, notes):
+    """Audit #9 (session 23): a tampered problem fails on its hash (false, exit 1 in `certify check`); show
+    exited 2 when rebuilding it in words failed. Now the verdict's exit code, a one-line note, and --json."""
+    cert = json.loads(open(os.path.join(PROOFS, "pironio2010/ns/ab00_xy00.json")).read())
+    cert["claim"]["problem"].update(patch)
+    path = tmp_path / "tampered.json"
+    path.write_text(dumps(cert))
+    assert main(["check", str(path)]) == 1
+    capsys.readouterr()
+    code, out = _show(capsys, str(path))
+    assert code == 1 and "kernel verdict: FAILED: problem_sha256 does not match" in out and "Traceback" not in out
+    assert sum(line.startswith("problem not rebuilt in words: ") for line in out.splitlines()) == notes
+    code, out = _show(capsys, "--json", str(path))
+    data = json.loads(out)
+    assert code == 1 and data["claims"][0]["status"] == "false" and data["description"]
+
+
 @pytest.mark.parametrize("content", ["not json", '{"format": "certify/1"}'])
 def test_a_malformed_file_exits_two_with_the_kernels_line(tmp_path, capsys, content):
     path = tmp_path / "bad.json"
