@@ -202,7 +202,7 @@ def run(args) -> int:
         "certificate": chain[1],
         "pvalue_certificate": pvalue_cert,
         "tangent": None if tangent is None else {"nu": _fmt(tangent[0]), "lambda": _fmt(tangent[1]),
-                                                 "source": tangent[3]},
+                                                 "source": tangent[3], "certificate": tangent[2]},
         "bits": chain[0],
         "bits_reason": _chain_reason(chain, args.level if tangent is None else None, i_hat - eps_hi),
     }

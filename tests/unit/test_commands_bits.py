@@ -29,8 +29,11 @@ def test_json_fields(capsys):
     assert data["epsilon"] == "0.377349" and data["I_low"] == "2.036444"
     assert data["p_value_local"] == "7.675e-4"
     assert data["agreement"] == {"00": "0.782", "01": "0.808", "10": "0.812", "11": "0.195"}
-    assert data["bits"] == 42 and data["level"] == "1+AB" and data["certificate"] == str(_npa_certificate())
+    assert data["bits"] == 42 and data["level"] == "1+AB" and data["tangent"]["certificate"] == str(_npa_certificate())
     assert data["tangent"]["source"] == "certificate (re-checked)"
+    # the 42 are the verdict of a bits.chsh claim on that one tangent (in memory: --out writes it)
+    assert data["certificate"]["claim"]["kind"] == "bits.chsh" and list(data["certificate"]["evidence"]["tangents"]) \
+        == ["00"] and [c["kind"] for c in data["claims"]][:2] == ["bits.chsh", "pvalue.chsh"]
 
 
 def test_default_certifies_the_whole_chain_with_42_bits(tmp_path, capsys):

@@ -76,11 +76,15 @@ FORBIDDEN = ("numpy", "scipy", "cvxpy", "sympy", "highspy", "clarabel", "matplot
 # own delta (+2). bits.bell no longer loads ns_polytope nor bits (1,899 -> 1,590 lines), eat.bits no longer chain
 # (1,709 -> 1,643). Measured: 2,496 lines in 22 files.
 # The largest closure of one claim kind: eat.bits (+1 with vn.py's session-23 fix); bits.bell's was 1,899 before.
-PER_KIND_LIMIT = 1644
+PER_KIND_LIMIT = 1645  # +1: the KINDS entry of bits.ns in kernel/__init__.py
 # +1: vn.bound with "depolarising" refuses statistics (the session-23 semantic red team: a statistic the depolarised
 # devices need not meet carried CHSH >= 2.8 duals and proved a DIQKD rate >= 0.546 where the tight rate is 5.3e-4;
 # tests/property/test_attack_session23_semantics_a.py). Measured: 2,497 lines in 22 files.
-LINE_LIMIT = 2284 + 144 + 14 + 17 + 2 + 4 + 4 - 2 + 66 - 63 - 24 - 1 - 6 + 30 + 1 + 33 - 6 - 1 + 1
+# +55 (session 23, the one-door audit of `certify bits`): kind bits.ns (nsbits.py, 54 lines: the chain against
+# no-signalling adversaries, its 16 LP tangents rebuilt and dual-checked; the number `--model no-signalling` printed
+# had no certificate) and its KINDS entry (+1); bits.chsh takes tangents for one or more input pairs (chain.py, 0).
+# Measured: 2,552 lines in 23 files.
+LINE_LIMIT = 2284 + 144 + 14 + 17 + 2 + 4 + 4 - 2 + 66 - 63 - 24 - 1 - 6 + 30 + 1 + 33 - 6 - 1 + 1 + 55
 # One committed certificate of each committed claim kind (lp.ns, npa.max, bits.chsh, pvalue.chsh,
 # lp.threshold, amplify.bound).
 SAMPLES = ("pironio2010/ns/ab00_xy00.json", "pironio2010/npa/tsirelson-1.json",
@@ -242,7 +246,7 @@ def test_each_kind_reads_a_part_of_the_trusted_base_and_the_report_says_how_much
         assert int(stated[kind]) == sum(n for _, n, _ in trusted_base(files)), \
             f"docs/report.md states another size for {kind}: run `certify report`"
     # The two seed papers' LP, threshold, amplification and NPA kinds read under 1,500 lines; no kind reads more than
-    # PER_KIND_LIMIT (measured session 23: eat.bits 1,644, bits.bell 1,590, bits.chsh and pvalue.chsh 1,524).
+    # PER_KIND_LIMIT (measured session 23: eat.bits 1,645, bits.bell 1,590, bits.chsh and pvalue.chsh 1,524).
     assert all(int(stated[kind]) < 1500 for kind in ("npa.max", "lp.ns", "lp.threshold", "amplify.bound"))
     assert max(int(stated[kind]) for kind in KINDS) <= PER_KIND_LIMIT
 
