@@ -6,9 +6,12 @@ claims the kernel verified: every certificate file below FOLDER (*.json, any cas
 itself) is checked first, and a file that does not verify (false, malformed, an id already claimed by
 another file) is refused: reported on stderr, not listed. Then the folder is checked again through the
 written manifest, and those verdicts are what is printed. An existing manifest.json is replaced.
-Exit codes: 0 every file listed and verified, 1 some file refused (the manifest lists the others; `certify
-check FOLDER` will report the refused files as unlisted until they are fixed or removed), 2 bad input
-(not a folder, no certificate files, no file verifies).
+Exit codes rank the verdicts exactly as `certify check` does (`printing.exit_code`), over every file's
+verdict (the refused ones and those read back through the manifest): 3 if any is an internal error, else
+2 if any file is malformed (or claims an id another file already claims), else 1 if any claim is false,
+else 0. A folder that does not exist or holds no certificate file is bad input (2). The manifest lists
+the verified files even when others are refused; `certify check FOLDER` reports the refused files as
+unlisted until they are fixed or removed.
 """
 
 import json
@@ -17,7 +20,7 @@ import sys
 
 from certify import printing
 from certify.commands.check import _safe
-from certify.errors import EXIT_ERROR, EXIT_FALSE, EXIT_OK, CertifyError
+from certify.errors import CertifyError
 from certify.kernel.format import brief, read_json
 from certify.kernel.proofs import certificate_files, check_file, check_path
 
@@ -77,11 +80,9 @@ def run(args) -> int:
         if written:
             print(f"{written}: {len(entries)} kernel-verified claims listed, {len(refused)} files refused; "
                   f"check with: certify check {folder}")
-    if not entries:
-        if not args.json:
-            print(f"certify manifest: error: {folder}: no certificate verifies; no manifest written", file=sys.stderr)
-        return EXIT_ERROR
-    return EXIT_FALSE if refused or not all(v.ok for v in verdicts) else EXIT_OK
+    if not entries and not args.json:
+        print(f"certify manifest: {folder}: no certificate verifies; no manifest written", file=sys.stderr)
+    return printing.exit_code(refused + verdicts)
 
 
 def _refusal(verdict, reason: str):

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from certify.cli import main
 from certify.kernel.proofs import check_path
 
@@ -43,7 +45,7 @@ def test_files_that_do_not_verify_are_refused_and_reported(tmp_path, capsys):
     (folder / "copy.json").write_text((folder / "local.json").read_text())  # the same claim id twice
     (folder / "junk.json").write_text("{")
     capsys.readouterr()
-    assert main(["manifest", str(folder)]) == 1
+    assert main(["manifest", str(folder)]) == 2  # malformed files rank above a false one, as in `certify check`
     captured = capsys.readouterr()
     refused = [line for line in captured.err.splitlines() if line.startswith("refused: ")]
     assert len(refused) == 3 and any("false.json: FAILED" in line for line in refused)
@@ -74,3 +76,30 @@ def test_bad_folders_exit_2_with_one_line(tmp_path, capsys):
     assert main(["manifest", str(tmp_path / "bad")]) == 2
     err = capsys.readouterr().err
     assert "no certificate verifies; no manifest written" in err and not (tmp_path / "bad" / "manifest.json").exists()
+
+
+@pytest.mark.parametrize("files, code", [
+    (("false",), 1),  # only a false claim: no manifest, exit 1 as check (was 2)
+    (("local", "false"), 1),
+    (("local", "junk"), 2),  # a malformed file: 2 as check (was 1)
+    (("local", "false", "junk"), 2),
+    (("local", "ns"), 0),
+])
+def test_exit_codes_rank_as_check_does(tmp_path, capsys, files, code):
+    """Audit #11 (session 23): manifest's exit code is `certify check`'s on the same folder (checked file by file,
+    as manifest does); it was 2 for a folder whose only claim is false and 1 for one with a malformed file."""
+    source = own_folder(tmp_path)
+    cert = json.loads((source / "local.json").read_text())
+    cert["claim"]["value"], cert["claim"]["id"] = "3", "me/chsh-false"  # its own id: one id twice is malformed
+    texts = {"local": (source / "local.json").read_text(), "ns": (source / "sub" / "ns.json").read_text(),
+             "false": json.dumps(cert), "junk": "{"}
+    folder = tmp_path / "theirs"
+    folder.mkdir()
+    for name in files:
+        (folder / f"{name}.json").write_text(texts[name])
+    assert main(["check", str(folder)]) == code  # before the manifest: after it, a refused file is also unlisted
+    assert main(["manifest", str(folder)]) == code
+    capsys.readouterr()
+    assert main(["manifest", str(folder), "--json"]) == code
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["ok"] == (code == 0) and len(doc["refused"]) == sum(name in ("false", "junk") for name in files)

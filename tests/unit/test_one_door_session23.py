@@ -302,9 +302,6 @@ def test_manifest_lists_only_verified_files(work):
     assert code == 0 and "2 verified, 0 failed, 0 malformed, of 2 claims" in out
 
 
-@pytest.mark.xfail(strict=True, reason="manifest exit codes differ from check's: a folder whose one certificate is "
-                   "checked and false exits 2 (bad input), one with a malformed file exits 1 "
-                   "(certify/commands/manifest.py run)")
 def test_manifest_exit_codes_are_checks(work):
     false_only, with_bad = work / "m_false", work / "m_bad"
     false_only.mkdir()
