@@ -251,7 +251,8 @@ def run_bell(args) -> int:
                  f"p(x) over {len(out['p_x'])} inputs; per-round estimator in [{_fmt(info['lo'])}, {_fmt(info['hi'])}]",
                  f"I_hat = {out['I_hat']} = {out['I_hat_decimal']}",
                  f"Azuma-Hoeffding ({azuma}): eps <= {out['epsilon']}, so I_hat - eps >= {out['I_low']}; "
-                 f"E proven in [{out['proven_range'][0]}, {out['proven_range'][1]}]",
+                 f"E in [{out['proven_range'][0]}, {out['proven_range'][1]}] (the certificate's bounds on E"
+                 + (", re-derived by the kernel)" if verdict.ok else "; the kernel did not verify the claim)"),
                  f"line read at R = min(I_hat - eps, T) >= {_decimal_down(info['read_at'], 6)}, T = "
                  + (f"{_decimal_down(info['clamp'], 6)} (an explicit quantum strategy: R never exceeds the quantum "
                     "maximum)" if "strategy" in cert["evidence"] else "L (" + (
