@@ -55,6 +55,11 @@ FIGURES = (
     ("Gallego et al. 2013, eq. (13): the number of devices N against eps (illustrative alpha, beta)",
      "docs/amplification.png", "certify amplify --eps 0.1 --alpha 0.9 --beta 2 --plot docs/amplification.png"),
 )
+# The amplification figure is no verdict: it plots mpmath estimates of eq. (13) for illustrative inputs,
+# drawn from no certificate, so it carries its own note wherever it is shown.
+ESTIMATE_NOTE = ("not from kernel-verified numbers: mpmath estimates (not bounds) of eq. (13) for illustrative "
+                 "inputs, drawn from no certificate of the checked folder")
+ESTIMATES = {"docs/amplification.png"}
 # CHSH values at which the certified curves are tabulated (2.414 is the paper's Fig. 2 point).
 CURVE_POINTS = tuple(sorted({Fraction(20 + k, 10) for k in range(9)} | {Fraction(2414, 1000)}))
 CURVES = (("a: global guess, level 1+AB", "pironio2010/G-global/level=1+AB/"),
@@ -145,7 +150,7 @@ def build_report(proofs: str = "proofs", out: str = "docs/report.md") -> str:
 
 def render(verdicts, proofs: str, out: str) -> str:
     """The report for kernel verdicts of the folder `proofs` (from `check_path(proofs)`)."""
-    return "\n".join(part for part in _parts(verdicts, proofs, _figures(out)) if part)
+    return "\n".join(part for part in _parts(verdicts, proofs, _figures(out, proofs)) if part)
 
 
 def _parts(verdicts, proofs: str, figures: str) -> list:
@@ -405,16 +410,26 @@ def _curves(by_family) -> str:
             f"The paper says: {says}.\n\n" + _table(header, rows) + "\n")
 
 
-def _figures(out: str) -> str:
+def _figures(out: str, proofs: str = "proofs") -> str:
+    """The repository's figures, linked only when `proofs` is the repository's proofs/ (the folder their
+    commands draw from); for any other folder none is claimed to come from it (the HTML report draws them
+    from the checked folder)."""
+    lines = ["## Figures", ""]
+    if os.path.realpath(proofs) != os.path.realpath(os.path.join(ROOT, "proofs")):
+        return "\n".join(lines + [
+            f"The repository's figures are drawn from its own proofs/ folder, not from {proofs}, so none is shown "
+            f"here; `certify report --proofs {proofs} --html FILE` draws Figs. 2 and 3 from {proofs} itself.", ""])
     base = os.path.dirname(os.path.abspath(out))
-    lines = ["## Figures", "", "Drawn by untrusted plotting code from kernel-verified numbers.", ""]
+    lines += ["Figs. 2 and 3 are drawn by untrusted plotting code from kernel-verified numbers of the repository's "
+              "proofs/; the amplification figure is not (see its note).", ""]
     for title, path, command in FIGURES:
         target = os.path.join(ROOT, path)
         link = os.path.relpath(target, base).replace(os.sep, "/")
+        note = f" ({ESTIMATE_NOTE})" if path in ESTIMATES else ""
         if os.path.isfile(target):
-            lines += [f"**{title}** (`{command}`)", "", f"![{title}]({link})", ""]
+            lines += [f"**{title}** (`{command}`){note}", "", f"![{title}]({link})", ""]
         else:
-            lines += [f"**{title}**: `{path}` is missing; draw it with `{command}`.", ""]
+            lines += [f"**{title}**: `{path}` is missing; draw it with `{command}`.{note}", ""]
     return "\n".join(lines)
 
 
@@ -542,7 +557,8 @@ def _html_block(markdown: str) -> str:
 
 
 def draw_figures(proofs: str, folder: str) -> list:
-    """[(title, PNG path or None, note)] of the figures, redrawn from the certificates in `proofs`."""
+    """[(title, PNG path or None, note)] of the figures: Figs. 2 and 3 redrawn from the certificates in
+    `proofs`; the amplification figure from illustrative inputs (estimates; its note says so)."""
     from pathlib import Path
 
     try:
@@ -567,15 +583,18 @@ def draw_figures(proofs: str, folder: str) -> list:
         path = os.path.join(folder, os.path.basename(name))
         try:
             make(path)
-            drawn.append((title, path, f"redrawn from {proofs}/ (`{command}` draws the repository's copy)"))
+            if name in ESTIMATES:
+                drawn.append((title, path, f"{ESTIMATE_NOTE} (`{command}` draws the repository's copy)"))
+            else:
+                drawn.append((title, path, f"redrawn from {proofs}/ (`{command}` draws the repository's copy)"))
         except (CertifyError, OSError, ValueError, KeyError) as err:  # e.g. a folder without these claims
             drawn.append((title, None, f"not drawn from {proofs}/: {err}"))
     return drawn
 
 
 def _figures_html(figures) -> str:
-    parts = ["<h2>Figures</h2>", "<p>Drawn by untrusted plotting code from kernel-verified numbers of the "
-             "checked folder, embedded in this file.</p>"]
+    parts = ["<h2>Figures</h2>", "<p>Embedded in this file. Figs. 2 and 3 are drawn by untrusted plotting code "
+             "from kernel-verified numbers of the checked folder; the amplification figure is not (see its note).</p>"]
     for title, path, note in figures:
         parts.append(f"<h3>{_inline(title)}</h3><p>{_inline(note)}</p>")
         if path:

@@ -4,7 +4,7 @@ import json
 import os
 import sys
 
-from certify.errors import EXIT_ERROR, EXIT_FALSE, EXIT_OK, CertifyError
+from certify.errors import CertifyError
 
 OWN_QUIET = True  # --quiet: the one summary line, no progress (certify.cli filters the other commands)
 JSON_HELP = "the kernel's verdicts as one JSON document (format \"certify-result/1\")"
@@ -55,9 +55,9 @@ def run(args) -> int:
     else:
         print(f"wrote {', '.join(written)}: {len(verdicts) - failed - errors} verified, {failed} failed, "
               f"{errors} malformed, of {len(verdicts)} claims")
-    if errors:
-        return EXIT_ERROR
-    return EXIT_FALSE if failed else EXIT_OK
+    from certify.printing import exit_code
+
+    return exit_code(verdicts)  # `certify check`'s ranking: 3 internal > 2 malformed > 1 false > 0
 
 
 def _write(path, text, flag) -> None:

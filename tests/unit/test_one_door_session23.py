@@ -336,18 +336,12 @@ def test_report_counts_are_the_verdicts(work, small_proofs):
     assert "**ALL VERIFIED**: 2 verified, 0 failed, 0 malformed, of 2 claims." in text
 
 
-@pytest.mark.xfail(strict=True, reason="the Markdown report of a folder without Pironio tangents embeds the "
-                   "repository's docs/fig2.png and docs/fig3.png as 'from the verified tangents', 'drawn from "
-                   "kernel-verified numbers': not the checked folder's verdicts (certify/report.py _figures)")
 def test_report_markdown_figures_come_from_the_checked_folder(work, small_proofs):
     cli("report", "--proofs", small_proofs, "--out", work / "rp_fig.md")
     text = (work / "rp_fig.md").read_text()
     assert "docs/fig2.png" not in text and "docs/fig3.png" not in text
 
 
-@pytest.mark.xfail(strict=True, reason="the HTML report says the amplification figure was 'redrawn from <proofs>/' "
-                   "under 'Drawn ... from kernel-verified numbers of the checked folder', but it plots mpmath "
-                   "estimates of illustrative inputs (certify/report.py draw_figures)")
 def test_report_html_amplification_figure_is_not_called_verified(work, small_proofs):
     code, _, _ = cli("report", "--proofs", small_proofs, "--out", work / "rp_h.md", "--html", work / "rp.html")
     assert code == 0

@@ -170,3 +170,16 @@ def test_referee_guide_hand_check_runs_and_agrees_with_the_kernel():
     lower, upper, claimed = map(Fraction, done.stdout.split())
     verdict = check_file(os.path.join(ROOT, "proofs", "pironio2010", "ns", "ab00_xy00.json"))
     assert verdict.ok and lower == upper == claimed == verdict.value
+
+
+def test_markdown_figures_are_claimed_only_for_the_folder_they_come_from(tmp_path):
+    """Audit #7, #8 (session 23): the repository's figures are linked only for the repository's proofs/ (the
+    folder their commands draw from); the amplification figure, mpmath estimates, never passes as verified."""
+    from certify.report import ESTIMATE_NOTE, _figures
+
+    own = _figures(os.path.join(ROOT, "docs", "report.md"), os.path.join(ROOT, "proofs"))
+    assert "](fig2.png)" in own and "](fig3.png)" in own and "](amplification.png)" in own
+    amplification = next(line for line in own.splitlines() if line.startswith("**Gallego"))
+    assert ESTIMATE_NOTE in amplification and "not from kernel-verified numbers" in amplification
+    other = _figures(str(tmp_path / "r.md"), str(tmp_path / "mine"))
+    assert "png" not in other and f"not from {tmp_path / 'mine'}" in other and "--html FILE" in other
