@@ -21,7 +21,9 @@ SUMMARY = "solve and certify no-signalling LP claims (Gallego et al. 2013, Piron
 
 
 def add_parser(subparsers) -> None:
-    parser = subparsers.add_parser("lp", help=SUMMARY, description=SUMMARY)
+    parser = subparsers.add_parser("lp", help=SUMMARY, description=SUMMARY,
+                                   epilog="Every CLAIM takes --json (the kernel's verdicts as one JSON document, "
+                                          'format "certify-result/1"); see certify lp CLAIM --help.')
     which = parser.add_subparsers(dest="claim", metavar="CLAIM", required=True)
     lemma = which.add_parser("lemma", help="max P(maj(a_i,a_j,a_k) = v | x0) over 5-party maximal Mermin violators")
     lemma.add_argument("--x", default="10000", help="input string x0 in X (default 10000)")

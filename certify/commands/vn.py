@@ -61,6 +61,6 @@ def run(args) -> int:
     if as_json:
         print(json.dumps(result_json("vn", [verdict], certificate=args.out, entropy=args.entropy, nodes=table),
                          indent=1))
-    else:
-        print(proven(verdict, claimed=True))
+    else:  # what was bounded, then the verdict (--quiet keeps the verdict line alone)
+        print(f"{cert['claim']['statement']}\n{proven(verdict, claimed=True)}")
     return EXIT_OK if verdict.ok else EXIT_FALSE

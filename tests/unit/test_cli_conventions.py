@@ -1,5 +1,6 @@
 """Unix conventions of the command line: --version, documented exit codes, a reader that leaves."""
 
+import json
 import os
 import re
 import subprocess
@@ -211,3 +212,28 @@ def test_a_missing_extra_is_one_line_naming_it_and_exit_2(blocked, argv, line, t
     argv = [str(tmp_path / a) if a in ("PLOT.png", "OUT") else a for a in argv]
     done = _kernel_only(*argv, blocked=blocked)
     assert done.returncode == 2 and done.stderr == line + "\n", done.stderr
+
+
+def test_amplify_sympy_disagreement_is_a_warning_not_the_exit_code(capsys, monkeypatch):
+    """Only kernel verdicts and bad input set the exit code (one-door audit, session 23): a sympy check that
+    does not agree is printed as a warning; the kernel's VERIFIED still exits 0."""
+    from certify import amplification
+
+    argv = ["amplify", "--eps", "0.1", "--alpha", "0.9", "--beta", "2", "--prove"]
+    assert main(argv) == 0
+    assert "warning" not in capsys.readouterr().err
+    monkeypatch.setattr(amplification, "symbolic_proof", lambda: {"limit": "0", "decided": False})
+    assert main(argv) == 0
+    done = capsys.readouterr()
+    assert "VERIFIED" in done.out and "sympy: decided: False" in done.out
+    assert "warning: the sympy check of the paper's N_b choice does not agree; this is not a kernel verdict" in done.err
+    assert main([*argv, "--json"]) == 0
+    assert "not a kernel verdict" in json.loads(capsys.readouterr().out)["proof_warning"]
+
+
+def test_vn_says_what_was_bounded_and_lp_help_names_json(capsys):
+    assert main(["vn", "--chsh", "2.7", "--nodes", "2"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("H(A|X=0,E) >= value for every quantum strategy with CHSH >= 27/10")
+    assert re.fullmatch(r">= \d+/\d+ VERIFIED", lines[1]) and len(lines) == 2
+    assert "Every CLAIM takes --json" in _help("lp")
