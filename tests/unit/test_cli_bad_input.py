@@ -44,7 +44,8 @@ def _one_line_error(capsys, argv, code=2, needle=""):
     (["npa", "--expr", "chsh", "--level", "1", "--inputs", "0,0"], "only meaningful with --guess"),
     (["lp", "ghz3", "--table", "00010111", "--x", "000"], "not an input of the GHZ game"),
     (["lp", "lemma", "--x", "11000"], "not an input of the Mermin game"),
-    (["bits", "--counts", TABLE1, "--model", "no-signalling", "--out", "x.json"], "--out: only the quantum model"),
+    (["bits", "--counts", TABLE1, "--model", "no-signalling", "--tangent-certificate", TABLE1],
+     "--tangent-certificate: an NPA tangent bounds the quantum model only"),
     (["amplify", "--eps", "0.1", "--alpha", "0.5", "--beta", "2", "--plot", "figure"], "must end in .png"),
 ])
 def test_usage_errors_are_one_line(capsys, argv, needle):
