@@ -5,8 +5,8 @@ file closure of a kind (`certify.report.kind_closures`: what a fresh interpreter
 certificates) counts whole files; most of a shared file is code the kind never reaches (`npa.py`'s guess
 blocks for `pvalue.chsh`, `intervals.exp_interval` for `eat.bits`). A reading list counts, in the files of
 that closure:
-- every line that runs when a module is imported: the module docstring (the lemmas), imports, top-level
-  assignments and any other top-level statement, and the decorators of every definition;
+- the module docstring (the lemmas), imports, top-level assignments and any other top-level statement, and
+  the decorators of every definition: what runs when a module is imported, but for the exception below;
 - with each counted statement or definition, the comment lines right above it;
 - every top-level function and class the kind's checker can reach: from `check_certificate`, every
   definition of `certify.kernel.proofs` (folders and manifests) and the kind's entry point in
@@ -14,8 +14,9 @@ that closure:
   definition it names, in its own module or through a `from ... import`.
 The reach is static and over-approximate (a mention counts even on a path never taken). Python's own
 dispatch is not followed, so `tests/unit/test_reading_list.py` checks, by tracing the checks of committed
-certificates, that every kernel function that runs lies in its kind's list, and that what runs at import
-outside the counted lines (default arguments, class bodies) calls nothing but a few constructors.
+certificates, that every line of every kernel function that runs lies in its kind's list. The exception: at
+import, the bodies of classes and the default arguments of functions the kind does not reach run too; the
+same test checks that they call nothing but plain constructors (Fraction, tuple, property, ...).
 """
 
 import ast

@@ -75,12 +75,14 @@ def _tampered(cert: dict) -> dict:
 
 
 def _called_kernel_code(cert: dict) -> set:
-    """(path, first line) of every kernel code object called while the door checks `cert`."""
+    """(path, line) of every line of every kernel code object called while the door checks `cert`: all of a
+    function's lines, not only its first (for a decorated function that is the decorator's, read for every kind)."""
     called = set()
 
     def profile(frame, event, _arg):
-        if event == "call" and frame.f_code.co_name != "<module>" and frame.f_code.co_filename in TRUSTED:
-            called.add((frame.f_code.co_filename, frame.f_code.co_firstlineno))
+        code = frame.f_code
+        if event == "call" and code.co_name != "<module>" and code.co_filename in TRUSTED:
+            called.update((code.co_filename, line) for *_, line in code.co_lines() if line is not None)
 
     sys.setprofile(profile)
     try:
