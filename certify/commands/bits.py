@@ -348,7 +348,7 @@ def _chain_reason(chain, level, i_low) -> str:
         return (f"I_hat - eps < 2, the local bound: no randomness certified (H_min >= 0 is trivial), "
                 f"{kind} verified by the kernel")
     what = f"4 NPA tangents at level {level}" if level else "the tangent(s) below"
-    return f"whole-chain certificate {kind} ({what}) verified by the kernel"
+    return f"whole-chain certificate ({kind}: {what}) verified by the kernel"
 
 
 def _tangent(args):
