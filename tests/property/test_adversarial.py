@@ -24,7 +24,8 @@ SECONDS, MEGABYTES = 2.0, 300
 # The child times check_path alone, then runs `certify check` for the exit code and the lines. It
 # measures its own CPU time, not the wall clock: the suite runs beside other processes on 2 cores, and
 # the limit is on the work a hostile file costs the kernel, not on the scheduler (a hang is still caught
-# by the 60 s timeout of the parent).
+# by the 60 s timeout of the parent). Memory is VmHWM, the peak RSS of this program: ru_maxrss survives exec on
+# Linux, so a child forked from a large pytest worker (preexec_fn rules out vfork) would report the worker's size.
 CHILD = r"""
 import contextlib, io, json, resource, sys, time
 from certify.kernel.proofs import check_path
@@ -32,7 +33,7 @@ from certify.cli import main
 start = time.process_time()
 verdicts = check_path(sys.argv[1])
 seconds = time.process_time() - start
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+rss = int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM:")).split()[1]) / 1024
 out, err = io.StringIO(), io.StringIO()
 with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
     code = main(["check", sys.argv[1]])
