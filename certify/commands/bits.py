@@ -95,6 +95,11 @@ def add_parser(subparsers) -> None:
 def chain_certificate(table, p_xy, delta, level, out=None):
     """Solve, write and kernel-check the whole-chain "bits.chsh" certificate; (bits, path or certificate, verdict)."""
     cert = bits_certificate(table.counts, p_xy, delta, level, "cli/bits", str(table.source or "counts"))
+    return _checked_chain(cert, out)
+
+
+def _checked_chain(cert, out):
+    """(bits, path or certificate, verdict) of a whole-chain certificate the kernel verified (written to `out`)."""
     verdict = checked(cert, out or "certificate")
     if not verdict.ok:
         raise Reject(f"the whole-chain certificate does not verify: {verdict.reason}")
@@ -126,13 +131,7 @@ def _chain_claim(kind, table, p_xy, delta, problem, evidence, proposal, out, det
     certificate, verdict): the bits printed are the verdict's, never the proposal."""
     statement = (f"counts {table.source or 'table'}: with probability >= {statement_number(1 - delta)}, H_min of the "
                  f"outputs >= value bits ({detail})")
-    cert = make_certificate(f"cli/{kind}", kind, statement, problem, ">=", proposal, evidence)
-    verdict = checked(cert, out or "certificate")
-    if not verdict.ok:
-        raise Reject(f"the whole-chain certificate does not verify: {verdict.reason}")
-    if out:
-        write(cert, out)
-    return int(verdict.value), out or cert, verdict
+    return _checked_chain(make_certificate(f"cli/{kind}", kind, statement, problem, ">=", proposal, evidence), out)
 
 
 def pvalue_claim(table, p_xy, out=None):

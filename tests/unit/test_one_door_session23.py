@@ -188,16 +188,21 @@ def test_bits_bad_input_is_one_line_exit_2(work):
         assert code == 2 and out == "" and words in err and one_line_error(err)
 
 
+def bits_verdict_written(work, args, kind, bits, name):
+    """`certify bits ARGS --json --out NAME` prints `bits` as the verdict of a `kind` claim, and the file it
+    wrote verifies on its own with that value."""
+    code, out, _ = cli("bits", *args, "--json", "--out", work / name)
+    doc = json.loads(out)
+    assert code == 0 and doc["bits"] == bits
+    assert any(c["kind"] == kind and c["value"] == str(bits) for c in doc["claims"])
+    code, out, _ = cli("check", work / name)
+    assert code == 0 and f"VERIFIED  cli/{kind}  >= {bits}" in out
+
+
 def test_bits_no_signalling_number_is_a_verdict(work):
     # was a side door (fixed in session 23): the number came from bits_models.check_bits, no certificate could be
     # written; now it is the verdict of a "bits.ns" claim on the 16 lp.ns tangents, written with --out
-    code, out, _ = cli("bits", "--counts", work / "s28.csv", "--model", "no-signalling", "--json",
-                       "--out", work / "ns.json")
-    doc = json.loads(out)
-    assert code == 0 and doc["bits"] == 10728
-    assert any(c["kind"] == "bits.ns" and c["value"] == "10728" for c in doc["claims"])
-    code, out, _ = cli("check", work / "ns.json")
-    assert code == 0 and "VERIFIED  cli/bits.ns  >= 10728" in out
+    bits_verdict_written(work, ("--counts", work / "s28.csv", "--model", "no-signalling"), "bits.ns", 10728, "ns.json")
 
 
 def test_bits_user_tangent_number_is_a_verdict(work):
@@ -205,13 +210,8 @@ def test_bits_user_tangent_number_is_a_verdict(work):
     code, _, err = cli("npa", "--expr", "chsh", "--level", "1+AB", "--guess", "global", "--at", "2.6",
                        "--out", work / "tangent.json")
     assert code == 0, err
-    code, out, _ = cli("bits", "--counts", work / "s28.csv", "--tangent-certificate", work / "tangent.json", "--json",
-                       "--out", work / "user.json")
-    doc = json.loads(out)
-    assert code == 0 and doc["bits"] == 23300
-    assert any(c["kind"] == "bits.chsh" and c["value"] == "23300" for c in doc["claims"])
-    code, out, _ = cli("check", work / "user.json")
-    assert code == 0 and "VERIFIED  cli/bits.chsh  >= 23300" in out
+    bits_verdict_written(work, ("--counts", work / "s28.csv", "--tangent-certificate", work / "tangent.json"),
+                         "bits.chsh", 23300, "user.json")
 
 
 def test_bits_p_value_bound_is_a_verdict(work):
