@@ -238,18 +238,30 @@ BY_ID = {r["claim"]["id"]: r for r in CLAIMS}
 
 # ---------------------------------------------------------------- the audit
 
+CHSH_SCENARIO = {"inputs": [2, 2], "outputs": [2, 2]}
+
+# the event "maj(a_i, a_j, a_k) = v at inputs x" as the Gallego statements write it (parties i, j, k count from 1)
+MAJ_EVENT = r"P\(maj\(a(?P<i>\d),a(?P<j>\d),a(?P<k>\d)\) = (?P<v>[01]) \| x = (?P<x>[01]+)\)"
+
 
 class Facts:
     """The facts checked for one certificate: (name, ok, detail)."""
 
     def __init__(self, record):
-        self.record, self.items = record, []
+        self.record, self.claim, self.items = record, record["claim"], []
 
     def eq(self, name, said, actual):
         self.items.append((name, said == actual, f"statement/id says {said!r}, problem/claim has {actual!r}"))
 
     def ok(self, name, ok, detail):
         self.items.append((name, bool(ok), detail))
+
+    def near(self, name, said: str, exact, symbol: str):
+        """The decimal `said` is `exact` rounded to the places it prints."""
+        self.ok(name, near(said, exact, decimals(said)), f"{symbol} = {said} against {exact}")
+
+    def chsh(self, name, expression, scenario, detail="not CHSH"):
+        self.ok(name, expression is not None and is_chsh(expression, scenario), detail)
 
 
 def relation_words(f: Facts, statement: str, relation: str):
@@ -258,97 +270,132 @@ def relation_words(f: Facts, statement: str, relation: str):
         f.eq("relation", said, relation)
 
 
-def check_id(f: Facts, pattern: str, expected: dict):
-    m = re.fullmatch(pattern, f.record["claim"]["id"])
-    f.ok("id form", m, f"id {f.record['claim']['id']!r} does not match {pattern!r}")
+def check_name(f: Facts, label: str, pattern: str, expected: dict):
+    """The claim id (label "id") or the file name (label "file name") has the form `pattern`, and each named
+    group of it spells the expected value; returns the match."""
+    text = f.claim["id"] if label == "id" else f.record["file"]
+    short = label.split()[0]
+    m = re.fullmatch(pattern, text)
+    f.ok(f"{label} form", m, f"{short} {text!r} does not match {pattern!r}")
     if m:
         for key, value in expected.items():
-            f.eq(f"id {key}", m.group(key), value)
-
-
-def check_file(f: Facts, pattern: str, expected: dict):
-    m = re.fullmatch(pattern, f.record["file"])
-    f.ok("file name form", m, f"file {f.record['file']!r} does not match {pattern!r}")
-    if m:
-        for key, value in expected.items():
-            f.eq(f"file {key}", m.group(key), value)
-
-
-def template(f: Facts, pattern: str):
-    m = re.fullmatch(pattern, f.record["claim"]["statement"])
-    f.ok("statement form", m, f"statement {f.record['claim']['statement']!r} does not have the family's form")
+            f.eq(f"{short} {key}", m.group(key), value)
     return m
 
 
-def audit_tsirelson(f: Facts):
-    claim, p = f.record["claim"], f.record["claim"]["problem"]
-    m = template(f, r"NPA level (?P<level>\S+): max CHSH <= value \(Tsirelson: 2 sqrt 2\)")
-    if not m:
-        return
+def check_names(f: Facts, id_pattern: str, file_pattern: str, expected: dict, file_expected: dict = None):
+    """The claim id and the file name both spell the statement's fields (the file's own spelling if given)."""
+    check_name(f, "id", id_pattern, expected)
+    check_name(f, "file name", file_pattern, expected if file_expected is None else file_expected)
+
+
+def statement_form(pattern: str):
+    """Gives a family's audit the form (a regex with named groups) every statement of the family must have."""
+
+    def attach(audit):
+        audit.statement = pattern
+        return audit
+
+    return attach
+
+
+def binary_scenario(n: int) -> dict:
+    return {"inputs": [2] * n, "outputs": [2] * n}
+
+
+def check_parties(f: Facts, n: int, scenario: dict):
+    """The statement's n parties are the scenario's, each with two inputs and two outputs."""
+    f.eq("number of parties", n, len(scenario["inputs"]))
+    f.eq("binary scenario", binary_scenario(n), scenario)
+
+
+def check_sense_max(f: Facts, problem: dict, name: str = "sense max"):
+    f.eq(name, "max", problem.get("sense", "max"))
+
+
+def check_exact_maximum(f: Facts, problem: dict):
+    """A "max over ..." statement whose value is the maximum itself."""
+    check_sense_max(f, problem)
+    f.eq("the maximum is the value", "==", f.claim["relation"])
+
+
+def check_chsh_at_least(f: Facts, symbol: str, said: str, problem: dict, name: str = "constraint CHSH"):
+    """ "CHSH >= <said>": the problem's constraint is CHSH, at exactly the stated value."""
+    f.eq(f"CHSH >= {symbol} (exact)", Fraction(said), Fraction(problem["constraint"]["at"]))
+    f.chsh(name, problem["constraint"]["expression"], problem["scenario"], "constraint is not CHSH")
+
+
+def check_uniform_inputs(f: Facts, p_xy: dict, name: str = "Table 1 inputs: P(x,y) = 1/4"):
+    uniform = set(p_xy) == {"00", "01", "10", "11"} and {Fraction(v) for v in p_xy.values()} == {Fraction(1, 4)}
+    f.ok(name, uniform, f"input probabilities {p_xy}")
+
+
+def check_tangent(f: Facts, label: str, m, symbol: str, tangent_problem: dict):
+    """A tangent of the evidence is solved at the statement's NPA level and at its point (I or E)."""
+    f.eq(f"tangent {label} level", m["level"], tangent_problem.get("level"))
+    f.near(f"tangent {label} at {symbol}", m[symbol], tangent_problem["constraint"]["at"], symbol)
+
+
+def maj_parties(m) -> list:
+    """The parties i, j, k of MAJ_EVENT, counted from 0."""
+    return [int(m[c]) - 1 for c in "ijk"]
+
+
+def function_objective(parties: list, table: str, m) -> dict:
+    """lp.ns's {"kind": "function"} objective P(g(a_parties) = v | x), g's truth table given, v and x as stated."""
+    return {"kind": "function", "parties": parties, "table": table, "value": int(m["v"]), "x": m["x"]}
+
+
+@statement_form(r"NPA level (?P<level>\S+): max CHSH <= value \(Tsirelson: 2 sqrt 2\)")
+def audit_tsirelson(f: Facts, m, p):
     f.eq("level", m["level"], p["level"])
-    f.ok(
-        "objective CHSH",
-        "bell" in p["objective"] and is_chsh(p["objective"]["bell"], p["scenario"]),
-        "objective is not CHSH",
-    )
+    f.chsh("objective CHSH", p["objective"].get("bell"), p["scenario"], "objective is not CHSH")
     f.eq("no constraint", None, p.get("constraint"))
-    f.eq("sense max", "max", p.get("sense", "max"))
-    value = Fraction(claim["value"])
+    check_sense_max(f, p)
+    value = Fraction(f.claim["value"])
     f.ok(
         "Tsirelson 2 sqrt 2",
         value * value >= 8 and value - Fraction(2828427, 10**6) < Fraction(1, 10**6),
-        f"value {claim['value']} is not an upper bound within 1e-6 of 2 sqrt 2",
+        f"value {f.claim['value']} is not an upper bound within 1e-6 of 2 sqrt 2",
     )
-    check_id(f, r"pironio2010/tsirelson/level=(?P<level>\S+)", {"level": p["level"]})
-    check_file(f, r"pironio2010/npa/tsirelson-(?P<level>\S+)\.json", {"level": p["level"]})
+    level = {"level": p["level"]}
+    check_names(
+        f, r"pironio2010/tsirelson/level=(?P<level>\S+)", r"pironio2010/npa/tsirelson-(?P<level>\S+)\.json", level
+    )
 
 
-def audit_guessing_tangent(f: Facts):
-    p = f.record["claim"]["problem"]
-    m = template(
-        f,
-        r"NPA level (?P<level>\S+): guessing probability of (?P<what>the output pair \(a,b\)|Alice's output a) "
-        r"at \(x,y\)=\((?P<x>\d),(?P<y>\d)\) given CHSH >= (?P<I>\d+\.\d+) is <= value \(a tangent line in I\)",
-    )
-    if not m:
-        return
+@statement_form(
+    r"NPA level (?P<level>\S+): guessing probability of (?P<what>the output pair \(a,b\)|Alice's output a) "
+    r"at \(x,y\)=\((?P<x>\d),(?P<y>\d)\) given CHSH >= (?P<I>\d+\.\d+) is <= value \(a tangent line in I\)"
+)
+def audit_guessing_tangent(f: Facts, m, p):
     f.eq("level", m["level"], p["level"])
     guess = p["objective"].get("guess", {})
     pair = m["what"].startswith("the output pair")
     f.eq("guessed parties", [0, 1] if pair else [0], guess.get("parties"))
     # Alice's guess has no y field: under no-signalling her guessing probability at x does not depend on y
     f.eq("guessed inputs", [int(m["x"]), int(m["y"])] if pair else [int(m["x"])], guess.get("inputs"))
-    f.eq("CHSH scenario", {"inputs": [2, 2], "outputs": [2, 2]}, p["scenario"])
-    f.eq("CHSH >= I (exact)", Fraction(m["I"]), Fraction(p["constraint"]["at"]))
-    f.ok("constraint is CHSH", is_chsh(p["constraint"]["expression"], p["scenario"]), "constraint is not CHSH")
+    f.eq("CHSH scenario", CHSH_SCENARIO, p["scenario"])
+    check_chsh_at_least(f, "I", m["I"], p, name="constraint is CHSH")
     family = "G-global" if pair else "G-local"
-    check_id(
+    check_names(
         f,
         r"pironio2010/(?P<family>G-global|G-local)/level=(?P<level>\S+)/I=(?P<I>[\d.]+)",
-        {"family": family, "level": p["level"], "I": m["I"]},
-    )
-    check_file(
-        f,
         r"pironio2010/npa/(?P<family>global|local)-(?P<level>\S+)-I(?P<I>[\d.]+)\.json",
+        {"family": family, "level": p["level"], "I": m["I"]},
         {"family": family[2:], "level": p["level"], "I": m["I"]},
     )
 
 
-def audit_gallego_quantum(f: Facts):
-    p = f.record["claim"]["problem"]
-    m = template(
-        f,
-        r"NPA level (?P<level>\S+), (?P<n>\d+) parties: max P\(maj\(a(?P<i>\d),a(?P<j>\d),a(?P<k>\d)\) = (?P<v>[01]) "
-        r"\| x = (?P<x>[01]+)\) subject to maximal Mermin violation \(B <= 0, B the expected number of lost rounds "
-        r"over the (?P<m>\d+) inputs\) is <= value \(no-signalling allows (?P<ns>\S+); the evidence also gives "
-        r"<= nu \+ lambda B for every B\)",
-    )
-    if not m:
-        return
-    n, parties, v, x = int(m["n"]), [int(m[c]) - 1 for c in "ijk"], int(m["v"]), m["x"]
+@statement_form(
+    rf"NPA level (?P<level>\S+), (?P<n>\d+) parties: max {MAJ_EVENT} subject to maximal Mermin violation "
+    r"\(B <= 0, B the expected number of lost rounds over the (?P<m>\d+) inputs\) is <= value "
+    r"\(no-signalling allows (?P<ns>\S+); the evidence also gives <= nu \+ lambda B for every B\)"
+)
+def audit_gallego_quantum(f: Facts, m, p):
+    n, parties, v, x = int(m["n"]), maj_parties(m), int(m["v"]), m["x"]
     f.eq("level", m["level"], p["level"])
-    f.eq("number of parties", n, len(p["scenario"]["inputs"]))
-    f.eq("binary scenario", {"inputs": [2] * n, "outputs": [2] * n}, p["scenario"])
+    check_parties(f, n, p["scenario"])
     f.eq("length of x", n, len(x))
     objective = expression_terms(p["objective"].get("bell", {"terms": []}))
     f.ok(
@@ -365,14 +412,11 @@ def audit_gallego_quantum(f: Facts):
         "constraint expression is not -B (minus the Mermin lost rounds over the 16 inputs)",
     )
     tag = "" if v == 0 else "/v=1"
-    check_id(
+    check_names(
         f,
         r"gallego2013/quantum/x=(?P<x>[01]+)(?P<v>(/v=1)?)/level=(?P<level>\S+)",
-        {"x": x, "v": tag, "level": p["level"]},
-    )
-    check_file(
-        f,
         r"gallego2013/quantum/x(?P<x>[01]+)(?P<v>(_v1)?)_level(?P<level>\S+)\.json",
+        {"x": x, "v": tag, "level": p["level"]},
         {"x": x, "v": tag.replace("/v=", "_v"), "level": p["level"]},
     )
     ns = BY_ID.get(f"gallego2013/lemma/x={x}/maj={m['i']}{m['j']}{m['k']}/v={v}")
@@ -384,61 +428,42 @@ def audit_gallego_quantum(f: Facts):
     )
 
 
-def audit_gallego_lemma(f: Facts):
-    p = f.record["claim"]["problem"]
-    m = template(
-        f,
-        r"max P\(maj\(a(?P<i>\d),a(?P<j>\d),a(?P<k>\d)\) = (?P<v>[01]) \| x = (?P<x>[01]+)\) "
-        r"over (?P<n>\d+)-party no-signalling boxes with maximal Mermin violation",
-    )
-    if not m:
-        return
-    n, parties = int(m["n"]), [int(m[c]) - 1 for c in "ijk"]
-    f.eq("number of parties", n, len(p["scenario"]["inputs"]))
-    f.eq("binary scenario", {"inputs": [2] * n, "outputs": [2] * n}, p["scenario"])
-    f.eq("sense max", "max", p.get("sense", "max"))
-    f.eq("the maximum is the value", "==", f.record["claim"]["relation"])
-    f.eq(
-        "objective",
-        {"kind": "function", "parties": parties, "table": majority_table(), "value": int(m["v"]), "x": m["x"]},
-        p["objective"],
-    )
-    f.eq("promise: maximal Mermin violation", {"kind": "parity", "rules": mermin_rules(n)}, promise_of(p))
-    maj = f"{m['i']}{m['j']}{m['k']}"
-    check_id(
-        f, r"gallego2013/lemma/x=(?P<x>[01]+)/maj=(?P<maj>\d+)/v=(?P<v>[01])", {"x": m["x"], "maj": maj, "v": m["v"]}
-    )
-    check_file(
-        f, r"gallego2013/lemma/x(?P<x>[01]+)_maj(?P<maj>\d+)_v(?P<v>[01])\.json", {"x": m["x"], "maj": maj, "v": m["v"]}
-    )
-
-
-def audit_gallego_ghz3(f: Facts):
-    claim, p = f.record["claim"], f.record["claim"]["problem"]
-    m = template(
-        f,
-        r"some (?P<n>\d+)-party no-signalling box with maximal GHZ-paradox violation has "
-        r"P\(g\(a\) = (?P<v>[01]) \| x = (?P<x>[01]+)\) = (?P<p>\S+) for the balanced g with truth table (?P<g>[01]+)",
-    )
-    if not m:
-        return
+@statement_form(rf"max {MAJ_EVENT} over (?P<n>\d+)-party no-signalling boxes with maximal Mermin violation")
+def audit_gallego_lemma(f: Facts, m, p):
     n = int(m["n"])
-    f.eq("number of parties", n, len(p["scenario"]["inputs"]))
-    f.eq("binary scenario", {"inputs": [2] * n, "outputs": [2] * n}, p["scenario"])
-    f.eq(
-        "objective",
-        {"kind": "function", "parties": list(range(n)), "table": m["g"], "value": int(m["v"]), "x": m["x"]},
-        p["objective"],
+    check_parties(f, n, p["scenario"])
+    check_exact_maximum(f, p)
+    f.eq("objective", function_objective(maj_parties(m), majority_table(), m), p["objective"])
+    f.eq("promise: maximal Mermin violation", {"kind": "parity", "rules": mermin_rules(n)}, promise_of(p))
+    check_names(
+        f,
+        r"gallego2013/lemma/x=(?P<x>[01]+)/maj=(?P<maj>\d+)/v=(?P<v>[01])",
+        r"gallego2013/lemma/x(?P<x>[01]+)_maj(?P<maj>\d+)_v(?P<v>[01])\.json",
+        {"x": m["x"], "maj": f"{m['i']}{m['j']}{m['k']}", "v": m["v"]},
     )
+
+
+@statement_form(
+    r"some (?P<n>\d+)-party no-signalling box with maximal GHZ-paradox violation has "
+    r"P\(g\(a\) = (?P<v>[01]) \| x = (?P<x>[01]+)\) = (?P<p>\S+) for the balanced g with truth table (?P<g>[01]+)"
+)
+def audit_gallego_ghz3(f: Facts, m, p):
+    claim, n = f.claim, int(m["n"])
+    check_parties(f, n, p["scenario"])
+    f.eq("objective", function_objective(list(range(n)), m["g"], m), p["objective"])
     f.eq("g balanced", 2 ** (n - 1), m["g"].count("1"))
     f.eq("g on n bits", 2**n, len(m["g"]))
     f.eq("promise: maximal GHZ-paradox violation", {"kind": "parity", "rules": ghz_rules(n)}, promise_of(p))
     # "some box has P = 1": max P >= 1 (a primal box), and P <= 1 always
-    f.eq("some box: sense max", "max", p.get("sense", "max"))
+    check_sense_max(f, p, "some box: sense max")
     f.eq("P = 1 as max >= 1", (">=", Fraction(1)), (claim["relation"], Fraction(claim["value"])))
     f.eq("P = value", Fraction(m["p"]), Fraction(claim["value"]))
-    check_id(f, r"gallego2013/ghz3/g=(?P<g>[01]+)/x=(?P<x>[01]+)", {"g": m["g"], "x": m["x"]})
-    check_file(f, r"gallego2013/ghz3/g(?P<g>[01]+)_x(?P<x>[01]+)\.json", {"g": m["g"], "x": m["x"]})
+    check_names(
+        f,
+        r"gallego2013/ghz3/g=(?P<g>[01]+)/x=(?P<x>[01]+)",
+        r"gallego2013/ghz3/g(?P<g>[01]+)_x(?P<x>[01]+)\.json",
+        {"g": m["g"], "x": m["x"]},
+    )
 
 
 def robustness_siblings(x: str) -> dict:
@@ -451,59 +476,62 @@ def penalty_of(record) -> Fraction:
     return Fraction(m.group(1)) if m else None
 
 
-def audit_gallego_robustness_lp(f: Facts):
-    claim, p = f.record["claim"], f.record["claim"]["problem"]
-    m = template(
-        f,
-        r"max over (?P<n>\d+)-party no-signalling boxes \(no promise\) of P\(maj\(a(?P<i>\d),a(?P<j>\d),a(?P<k>\d)\) "
-        r"= (?P<v>[01]) \| x = (?P<x>[01]+)\) - (?P<c>\S+) B\(P\), B the Mermin expression \(lost rounds over X\); "
-        r"(?P<role>.*)",
-    )
-    if not m:
-        return
-    n, parties, v, x, c = int(m["n"]), [int(m[q]) - 1 for q in "ijk"], int(m["v"]), m["x"], Fraction(m["c"])
-    f.eq("number of parties", n, len(p["scenario"]["inputs"]))
-    f.eq("binary scenario", {"inputs": [2] * n, "outputs": [2] * n}, p["scenario"])
+@statement_form(
+    rf"max over (?P<n>\d+)-party no-signalling boxes \(no promise\) of {MAJ_EVENT} - (?P<c>\S+) B\(P\), "
+    r"B the Mermin expression \(lost rounds over X\); (?P<role>.*)"
+)
+def audit_gallego_robustness_lp(f: Facts, m, p):
+    n, v, x, c = int(m["n"]), int(m["v"]), m["x"], Fraction(m["c"])
+    check_parties(f, n, p["scenario"])
     f.eq("no promise", None, p.get("promise"))
-    f.eq("sense max", "max", p.get("sense", "max"))
-    f.eq("the maximum is the value", "==", claim["relation"])
-    want = add(maj_event_terms(x, parties, v, n, False), lost_terms(mermin_rules(n), n), scale=[1, -c])
+    check_exact_maximum(f, p)
+    want = add(maj_event_terms(x, maj_parties(m), v, n, False), lost_terms(mermin_rules(n), n), scale=[1, -c])
     f.ok(
         "objective P(maj = v | x) - c B",
         p["objective"].get("kind") == "linear" and linear_terms(p["objective"]) == want,
         f"objective is not P(maj(a{m['i']},a{m['j']},a{m['k']}) = {v} | x = {x}) - {m['c']} B(P)",
     )
-    tag = re.fullmatch(r"gallego2013/robustness/x=(?P<x>[01]+)/(?P<tag>c|c-delta|c-2delta)", claim["id"])
-    f.ok("id form", tag, f"id {claim['id']!r}")
+    tag = check_name(f, "id", r"gallego2013/robustness/x=(?P<x>[01]+)/(?P<tag>c|c-delta|c-2delta)", {"x": x})
     if not tag:
         return
-    f.eq("id x", tag["x"], x)
-    check_file(f, r"gallego2013/robustness/x(?P<x>[01]+)_(?P<tag>\S+)\.json", {"x": x, "tag": tag["tag"]})
-    sib = robustness_siblings(x)
+    check_name(f, "file name", r"gallego2013/robustness/x(?P<x>[01]+)_(?P<tag>\S+)\.json", {"x": x, "tag": tag["tag"]})
     if tag["tag"] == "c":
-        r = re.fullmatch(r"so P\(maj = (?P<v>[01]) \| x\) <= (?P<t>\S+) \+ (?P<c>\S+) B\(P\) on every box", m["role"])
-        f.ok("role of tag c", r, f"tag c with role {m['role']!r}")
-        if r:
-            f.eq("bound v", int(r["v"]), v)
-            f.eq("bound target is the max", Fraction(r["t"]), Fraction(claim["value"]))
-            f.eq("bound c", Fraction(r["c"]), c)
-        return
+        audit_robustness_bound(f, m)
+    else:
+        audit_robustness_below_threshold(f, m, tag["tag"])
+
+
+def audit_robustness_bound(f: Facts, m):
+    """The claim tagged c: its max is the t of "P(maj = v | x) <= t + c B(P) on every box"."""
+    r = re.fullmatch(r"so P\(maj = (?P<v>[01]) \| x\) <= (?P<t>\S+) \+ (?P<c>\S+) B\(P\) on every box", m["role"])
+    f.ok("role of tag c", r, f"tag c with role {m['role']!r}")
+    if r:
+        f.eq("bound v", int(r["v"]), int(m["v"]))
+        f.eq("bound target is the max", Fraction(r["t"]), Fraction(f.claim["value"]))
+        f.eq("bound c", Fraction(r["c"]), Fraction(m["c"]))
+
+
+def audit_robustness_below_threshold(f: Facts, m, tag: str):
+    """The claims tagged c-delta, c-2delta: with the one tagged c, three collinear values of the convex f(c)."""
     r = re.fullmatch(
         r"with the claims tagged c, c-delta, c-2delta at this x: three collinear values of the convex "
         r"f\(c\) = max \[P\(maj = (?P<v>[01]) \| x\) - c B\(P\)\], so no c < c\* = (?P<cs>\S+) works",
         m["role"],
     )
-    f.ok("role of tag c-delta / c-2delta", r, f"tag {tag['tag']} with role {m['role']!r}")
+    f.ok("role of tag c-delta / c-2delta", r, f"tag {tag} with role {m['role']!r}")
     if not r:
         return
-    f.eq("f(c) of the same event", int(r["v"]), v)
-    if not all(sib[t] for t in ("c", "c-delta", "c-2delta")):
+    x = m["x"]
+    f.eq("f(c) of the same event", int(r["v"]), int(m["v"]))
+    sib = robustness_siblings(x)
+    tags = ("c", "c-delta", "c-2delta")
+    if not all(sib[t] for t in tags):
         f.ok("siblings c, c-delta, c-2delta exist", False, f"missing siblings at x = {x}")
         return
-    cs = [penalty_of(sib[t]) for t in ("c", "c-delta", "c-2delta")]
-    fs = [Fraction(sib[t]["claim"]["value"]) for t in ("c", "c-delta", "c-2delta")]
+    cs = [penalty_of(sib[t]) for t in tags]
+    fs = [Fraction(sib[t]["claim"]["value"]) for t in tags]
     f.eq("c* is the c of the claim tagged c", Fraction(r["cs"]), cs[0])
-    f.eq("own c is c* - k delta", c, cs[1] if tag["tag"] == "c-delta" else cs[2])
+    f.eq("own c is c* - k delta", Fraction(m["c"]), cs[tags.index(tag)])
     f.ok(
         "c, c-delta, c-2delta equally spaced below c*",
         cs[0] > cs[1] > cs[2] and cs[0] - cs[1] == cs[1] - cs[2],
@@ -519,71 +547,52 @@ def audit_gallego_robustness_lp(f: Facts):
     )
 
 
-def audit_gallego_threshold(f: Facts):
-    claim, p = f.record["claim"], f.record["claim"]["problem"]
-    m = template(
-        f,
-        r"min \{c : P\(maj\(a(?P<i>\d),a(?P<j>\d),a(?P<k>\d)\) = (?P<v>[01]) \| x = (?P<x>[01]+)\) <= (?P<t>\S+) "
-        r"\+ c B\(P\) on every (?P<n>\d+)-party no-signalling box \(no promise\)\}, "
-        r"B the Mermin expression \(lost rounds over X\)",
-    )
-    if not m:
-        return
+@statement_form(
+    rf"min \{{c : {MAJ_EVENT} <= (?P<t>\S+) \+ c B\(P\) on every (?P<n>\d+)-party no-signalling box "
+    r"\(no promise\)\}, B the Mermin expression \(lost rounds over X\)"
+)
+def audit_gallego_threshold(f: Facts, m, p):
     lp, n, x = p["lp"], int(m["n"]), m["x"]
-    f.eq("number of parties", n, len(lp["scenario"]["inputs"]))
-    f.eq("binary scenario", {"inputs": [2] * n, "outputs": [2] * n}, lp["scenario"])
+    check_parties(f, n, lp["scenario"])
     f.eq("no promise", None, lp.get("promise"))
-    f.eq("sense max (P <= ...)", "max", lp.get("sense", "max"))
-    f.eq(
-        "objective",
-        {
-            "kind": "function",
-            "parties": [int(m[q]) - 1 for q in "ijk"],
-            "table": majority_table(),
-            "value": int(m["v"]),
-            "x": x,
-        },
-        lp["objective"],
-    )
+    check_sense_max(f, lp, "sense max (P <= ...)")
+    f.eq("objective", function_objective(maj_parties(m), majority_table(), m), lp["objective"])
     f.eq("target", Fraction(m["t"]), Fraction(p["target"]))
     f.ok(
         "penalty B, the Mermin lost rounds",
         p["penalty"].get("kind") == "linear" and linear_terms(p["penalty"]) == lost_terms(mermin_rules(n), n),
         "penalty is not B (coefficient 1 on every lost round of the 16 Mermin inputs)",
     )
-    f.eq("min {c: ...} is the value", "==", claim["relation"])
-    check_id(f, r"gallego2013/robustness/x=(?P<x>[01]+)/smallest-c", {"x": x})
-    check_file(f, r"gallego2013/robustness/x(?P<x>[01]+)_smallest-c\.json", {"x": x})
+    f.eq("min {c: ...} is the value", "==", f.claim["relation"])
+    check_names(
+        f,
+        r"gallego2013/robustness/x=(?P<x>[01]+)/smallest-c",
+        r"gallego2013/robustness/x(?P<x>[01]+)_smallest-c\.json",
+        {"x": x},
+    )
     sib = robustness_siblings(x)["c"]
     f.ok(
         "the claim tagged c proves the bound at c*",
         sib is not None
-        and penalty_of(sib) == Fraction(claim["value"])
+        and penalty_of(sib) == Fraction(f.claim["value"])
         and Fraction(sib["claim"]["value"]) == Fraction(m["t"]),
         f"claim tagged c at x = {x}",
     )
 
 
-def audit_amplify(f: Facts):
-    claim, p = f.record["claim"], f.record["claim"]["problem"]
-    m = template(
-        f,
-        r"Gallego et al\. 2013 eq\. \(13\) at eps = (?P<eps>\S+), alpha = (?P<alpha>\S+), beta = (?P<beta>\S+) "
-        r"\(inputs, not constants of the paper\), N_d = (?P<nd>\d+), N_b = 2\^(?P<nb>\d+): the bound on P\(guess\) "
-        r"is <= value = 1/2 \+ tau, tau = (?P<tau>\S+)",
-    )
-    if not m:
-        return
+@statement_form(
+    r"Gallego et al\. 2013 eq\. \(13\) at eps = (?P<eps>\S+), alpha = (?P<alpha>\S+), beta = (?P<beta>\S+) "
+    r"\(inputs, not constants of the paper\), N_d = (?P<nd>\d+), N_b = 2\^(?P<nb>\d+): the bound on P\(guess\) "
+    r"is <= value = 1/2 \+ tau, tau = (?P<tau>\S+)"
+)
+def audit_amplify(f: Facts, m, p):
     for key in ("eps", "alpha", "beta"):
         f.eq(key, Fraction(m[key]), Fraction(p[key]))
     f.eq("N_d", int(m["nd"]), p["n_d"])
     f.eq("N_b = 2^k", int(m["nb"]), int(p["n_b_log2"]))
-    f.eq("value = 1/2 + tau", Fraction(1, 2) + Fraction(m["tau"]), Fraction(claim["value"]))
-    check_id(
-        f,
-        r"gallego2013/amplification/eq13/nd=(?P<nd>\d+)/nb_log2=(?P<nb>\d+)",
-        {"nd": str(p["n_d"]), "nb": p["n_b_log2"]},
-    )
+    f.eq("value = 1/2 + tau", Fraction(1, 2) + Fraction(m["tau"]), Fraction(f.claim["value"]))
+    id_pattern = r"gallego2013/amplification/eq13/nd=(?P<nd>\d+)/nb_log2=(?P<nb>\d+)"
+    check_name(f, "id", id_pattern, {"nd": str(p["n_d"]), "nb": p["n_b_log2"]})
     t = re.fullmatch(r"gallego2013/amplification/illustrative-tau-1e-(?P<e>\d+)\.json", f.record["file"])
     f.ok(
         "file tau",
@@ -592,20 +601,15 @@ def audit_amplify(f: Facts):
     )
 
 
-def audit_curve_c(f: Facts):
-    p = f.record["claim"]["problem"]
-    m = template(
-        f,
-        r"max P\((?P<ab>[01]{2})\|(?P<xy>[01]{2})\) \+ CHSH/4 over (?P<n>\d+)-party no-signalling boxes "
-        r"\(so G_NS\(I\) <= that max - I/4: curve c\)",
-    )
-    if not m:
-        return
+@statement_form(
+    r"max P\((?P<ab>[01]{2})\|(?P<xy>[01]{2})\) \+ CHSH/4 over (?P<n>\d+)-party no-signalling boxes "
+    r"\(so G_NS\(I\) <= that max - I/4: curve c\)"
+)
+def audit_curve_c(f: Facts, m, p):
     f.eq("number of parties", int(m["n"]), len(p["scenario"]["inputs"]))
-    f.eq("CHSH scenario", {"inputs": [2, 2], "outputs": [2, 2]}, p["scenario"])
-    f.eq("sense max", "max", p.get("sense", "max"))
+    f.eq("CHSH scenario", CHSH_SCENARIO, p["scenario"])
     f.eq("no promise", None, p.get("promise"))
-    f.eq("the maximum is the value", "==", f.record["claim"]["relation"])
+    check_exact_maximum(f, p)
     event = {(tuple(map(int, m["xy"])), tuple(map(int, m["ab"]))): Fraction(1)}
     want = add(event, chsh_terms(), scale=[1, Fraction(1, 4)])
     f.ok(
@@ -613,27 +617,28 @@ def audit_curve_c(f: Facts):
         p["objective"].get("kind") == "linear" and same_functional(linear_terms(p["objective"]), want, p["scenario"]),
         f"objective is not P({m['ab']}|{m['xy']}) + CHSH/4",
     )
-    check_id(f, r"pironio2010/ns/ab=(?P<ab>[01]{2})/xy=(?P<xy>[01]{2})", {"ab": m["ab"], "xy": m["xy"]})
-    check_file(f, r"pironio2010/ns/ab(?P<ab>[01]{2})_xy(?P<xy>[01]{2})\.json", {"ab": m["ab"], "xy": m["xy"]})
-
-
-def uniform_inputs(p_xy) -> bool:
-    return set(p_xy) == {"00", "01", "10", "11"} and {Fraction(v) for v in p_xy.values()} == {Fraction(1, 4)}
-
-
-def audit_bits_chsh(f: Facts):
-    p = f.record["claim"]["problem"]
-    m = template(
+    check_names(
         f,
-        r"Pironio et al\. Table 1 \(n = (?P<n>\d+)\): with probability >= (?P<prob>[\d.]+), H_min of the outputs "
-        r">= value bits \(eq\. \(3\), NPA level (?P<level>\S+), tangents at I = (?P<I>\d+\.\d+)\)",
+        r"pironio2010/ns/ab=(?P<ab>[01]{2})/xy=(?P<xy>[01]{2})",
+        r"pironio2010/ns/ab(?P<ab>[01]{2})_xy(?P<xy>[01]{2})\.json",
+        {"ab": m["ab"], "xy": m["xy"]},
     )
-    if not m:
-        return
+
+
+def check_table1(f: Facts, said_n: str, p):
+    """The counts are Pironio et al.'s Table 1, n rounds of them, with uniform inputs."""
     table = counts_table(p["counts"])
     f.eq("Table 1 counts", TABLE1, table)
-    f.eq("n", int(m["n"]), sum(map(sum, table.values())))
-    f.ok("Table 1 inputs: P(x,y) = 1/4", uniform_inputs(p["p_xy"]), f"p_xy {p['p_xy']}")
+    f.eq("n", int(said_n), sum(map(sum, table.values())))
+    check_uniform_inputs(f, p["p_xy"])
+
+
+@statement_form(
+    r"Pironio et al\. Table 1 \(n = (?P<n>\d+)\): with probability >= (?P<prob>[\d.]+), H_min of the outputs "
+    r">= value bits \(eq\. \(3\), NPA level (?P<level>\S+), tangents at I = (?P<I>\d+\.\d+)\)"
+)
+def audit_bits_chsh(f: Facts, m, p):
+    check_table1(f, m["n"], p)
     f.eq("probability 1 - delta", Fraction(m["prob"]), 1 - Fraction(p["delta"]))
     f.eq("level", m["level"], p["level"])
     f.eq("eq. (3): the quantum model", "quantum", p.get("model"))
@@ -641,178 +646,141 @@ def audit_bits_chsh(f: Facts):
     f.eq("a tangent per input pair", {"00", "01", "10", "11"}, set(tangents))
     for xy, t in tangents.items():
         tp = t["problem"]
-        f.eq(f"tangent {xy} level", m["level"], tp.get("level"))
-        f.ok(
-            f"tangent {xy} at I",
-            near(m["I"], tp["constraint"]["at"], decimals(m["I"])),
-            f"I = {m['I']} against {tp['constraint']['at']}",
-        )
-        f.eq(
-            f"tangent {xy} guesses (a, b) at xy",
-            {"parties": [0, 1], "inputs": [int(xy[0]), int(xy[1])]},
-            tp["objective"].get("guess"),
-        )
-        f.ok(
-            f"tangent {xy} CHSH",
-            is_chsh(tp["constraint"]["expression"], tp["scenario"]),
-            "tangent constraint is not CHSH",
-        )
-    check_id(f, r"pironio2010/bits/table1/level=(?P<level>\S+)", {"level": p["level"]})
-    check_file(f, r"pironio2010/bits/table1-level-(?P<level>\S+)\.json", {"level": p["level"]})
-
-
-def audit_pvalue(f: Facts):
-    p = f.record["claim"]["problem"]
-    m = template(
+        check_tangent(f, xy, m, "I", tp)
+        guess = {"parties": [0, 1], "inputs": [int(xy[0]), int(xy[1])]}
+        f.eq(f"tangent {xy} guesses (a, b) at xy", guess, tp["objective"].get("guess"))
+        f.chsh(f"tangent {xy} CHSH", tp["constraint"]["expression"], tp["scenario"], "tangent constraint is not CHSH")
+    check_names(
         f,
-        r"Pironio et al\. Table 1 \(n = (?P<n>\d+)\): a local model with memory reaches the observed CHSH "
-        r"estimate with probability <= value",
+        r"pironio2010/bits/table1/level=(?P<level>\S+)",
+        r"pironio2010/bits/table1-level-(?P<level>\S+)\.json",
+        {"level": p["level"]},
     )
-    if not m:
-        return
-    table = counts_table(p["counts"])
-    f.eq("Table 1 counts", TABLE1, table)
-    f.eq("n", int(m["n"]), sum(map(sum, table.values())))
-    f.ok("Table 1 inputs: P(x,y) = 1/4", uniform_inputs(p["p_xy"]), f"p_xy {p['p_xy']}")
-    check_id(f, r"pironio2010/pvalue/(?P<t>table1)", {"t": "table1"})
 
 
-def audit_bits_bell(f: Facts):
-    p, evidence = f.record["claim"]["problem"], f.record["cert"]["evidence"]
-    m = template(
-        f,
-        r"(?P<source>.*): with probability >= 1 - (?P<delta>\S+), H_min of the outputs of (?P<parties>[A-Z]+) "
-        r"in the (?P<n>\d+) rounds >= value bits \(any-Bell-test chain, Azuma (?P<azuma>range|bounded), "
-        r"tangents at E = (?P<E>\d+\.\d+), NPA level (?P<level>\S+)\)",
-    )
-    if not m:
-        return
+@statement_form(
+    r"Pironio et al\. Table 1 \(n = (?P<n>\d+)\): a local model with memory reaches the observed CHSH "
+    r"estimate with probability <= value"
+)
+def audit_pvalue(f: Facts, m, p):
+    check_table1(f, m["n"], p)
+    check_name(f, "id", r"pironio2010/pvalue/(?P<t>table1)", {"t": "table1"})
+
+
+@statement_form(
+    r"(?P<source>.*): with probability >= 1 - (?P<delta>\S+), H_min of the outputs of (?P<parties>[A-Z]+) "
+    r"in the (?P<n>\d+) rounds >= value bits \(any-Bell-test chain, Azuma (?P<azuma>range|bounded), "
+    r"tangents at E = (?P<E>\d+\.\d+), NPA level (?P<level>\S+)\)"
+)
+def audit_bits_bell(f: Facts, m, p):
     f.eq("delta", Fraction(m["delta"]), Fraction(p["delta"]))
     f.eq("randomness parties", m["parties"], letters(p["parties"]))
     f.eq("rounds", int(m["n"]), sum(p["counts"].values()))
     f.eq("Azuma", m["azuma"], p["azuma"])
-    expression = expression_terms(p["expression"])
     source = m["source"]
     if source.startswith("Pironio et al. Table 1 through the general chain"):
         f.eq("Table 1 counts", table1_as_x_a(), p["counts"])
-        f.ok("Table 1 inputs: P(x,y) = 1/4", uniform_inputs(p["p_x"]), f"p_x {p['p_x']}")
-        f.ok("expression CHSH", is_chsh(p["expression"], p["scenario"]), "expression is not CHSH")
+        check_uniform_inputs(f, p["p_x"])
+        f.chsh("expression CHSH", p["expression"], p["scenario"], "expression is not CHSH")
         azuma = {"Azuma from the estimator's range": "range", "eq. (3)'s Azuma constant": "bounded"}
         tail = source.split("through the general chain, ", 1)[-1]
         f.eq("Azuma named in the source", azuma.get(tail), p["azuma"])
     else:
-        s = re.fullmatch(
-            r"made-up (?P<what>biased-input CHSH|three-party Mermin) counts \((?P<csv>[\w/.-]+\.csv)\)", source
-        )
-        f.ok("source form", s, f"source {source!r}")
-        if s:
-            path = os.path.join(ROOT, s["csv"])
-            f.ok("count file exists", os.path.exists(path), path)
-            if os.path.exists(path):
-                f.eq("counts of the named file", read_count_csv(path), p["counts"])
-            if s["what"] == "biased-input CHSH":
-                f.ok(
-                    "expression CHSH",
-                    is_chsh(p["expression"], p["scenario"]),
-                    "expression is not CHSH",
-                )
-                f.ok("biased inputs", len({Fraction(v) for v in p["p_x"].values()}) > 1, f"p_x {p['p_x']}")
-            else:
-                f.eq("three binary parties", {"inputs": [2] * 3, "outputs": [2] * 3}, p["scenario"])
-                f.ok(
-                    "expression Mermin",
-                    same_functional(expression, mermin3_terms(), p["scenario"]),
-                    "expression is not Mermin",
-                )
-    tangents = evidence.get("tangents", [])
+        audit_made_up_counts(f, source, p)
+    tangents = f.record["cert"]["evidence"].get("tangents", [])
     f.ok("tangents present", tangents, "no tangents")
     for k, t in enumerate(tangents):
         tp = t["problem"]
-        f.eq(f"tangent {k} level", m["level"], tp.get("level"))
-        f.ok(
-            f"tangent {k} at E",
-            near(m["E"], tp["constraint"]["at"], decimals(m["E"])),
-            f"E = {m['E']} against {tp['constraint']['at']}",
-        )
-        f.eq(
-            f"tangent {k} guesses the randomness parties", p["parties"], tp["objective"].get("guess", {}).get("parties")
-        )
-    check_id(f, r"bell/bits/(?P<name>[\w-]+)", {"name": f.record["file"][len("bell/") : -len(".json")]})
+        check_tangent(f, str(k), m, "E", tp)
+        guessed = tp["objective"].get("guess", {}).get("parties")
+        f.eq(f"tangent {k} guesses the randomness parties", p["parties"], guessed)
+    check_name(f, "id", r"bell/bits/(?P<name>[\w-]+)", {"name": f.record["file"][len("bell/") : -len(".json")]})
 
 
-def entropy_of(m) -> dict:
+def audit_made_up_counts(f: Facts, source: str, p):
+    """A bits.bell source naming a made-up count file: the counts are that file's, the expression its test's."""
+    s = re.fullmatch(
+        r"made-up (?P<what>biased-input CHSH|three-party Mermin) counts \((?P<csv>[\w/.-]+\.csv)\)", source
+    )
+    f.ok("source form", s, f"source {source!r}")
+    if not s:
+        return
+    path = os.path.join(ROOT, s["csv"])
+    f.ok("count file exists", os.path.exists(path), path)
+    if os.path.exists(path):
+        f.eq("counts of the named file", read_count_csv(path), p["counts"])
+    if s["what"] == "biased-input CHSH":
+        f.chsh("expression CHSH", p["expression"], p["scenario"], "expression is not CHSH")
+        f.ok("biased inputs", len({Fraction(v) for v in p["p_x"].values()}) > 1, f"p_x {p['p_x']}")
+    else:
+        f.eq("three binary parties", binary_scenario(3), p["scenario"])
+        mermin = same_functional(expression_terms(p["expression"]), mermin3_terms(), p["scenario"])
+        f.ok("expression Mermin", mermin, "expression is not Mermin")
+
+
+# H(A|X=0,E) or H(AB|X=0,Y=0,E) at CHSH >= S, Brown-Fawzi-Fawzi with m nodes, as both vn statements write it
+BFF_ENTROPY = r"H\((?P<ent>A|AB)\|(?P<cond>X=\d(?:,Y=\d)?),E\)"
+
+
+def check_bff_entropy(f: Facts, m, p):
+    """The entropy H(.|.) named, CHSH >= S exactly, and the m nodes of the Gauss-Radau quadrature."""
     parties = [0] if m["ent"] == "A" else [0, 1]
     inputs = [int(d) for d in re.findall(r"=(\d)", m["cond"])]
-    return {"parties": parties, "inputs": inputs}
-
-
-def audit_vn_chsh(f: Facts):
-    p = f.record["claim"]["problem"]
-    m = template(
-        f,
-        r"H\((?P<ent>A|AB)\|(?P<cond>X=\d(?:,Y=\d)?),E\) >= value for every quantum strategy with CHSH >= (?P<S>\S+) "
-        r"\(Brown-Fawzi-Fawzi, m = (?P<m>\d+), level (?P<level>\S+)\)",
-    )
-    if not m:
-        return
-    f.eq("entropy H(.|.)", entropy_of(m), p["entropy"])
-    f.eq("CHSH >= S (exact)", Fraction(m["S"]), Fraction(p["constraint"]["at"]))
-    f.ok("constraint CHSH", is_chsh(p["constraint"]["expression"], p["scenario"]), "not CHSH")
+    f.eq("entropy H(.|.)", {"parties": parties, "inputs": inputs}, p["entropy"])
+    check_chsh_at_least(f, "S", m["S"], p)
     f.eq("m nodes", int(m["m"]), p["nodes"])
+
+
+@statement_form(
+    rf"{BFF_ENTROPY} >= value for every quantum strategy with CHSH >= (?P<S>\S+) "
+    r"\(Brown-Fawzi-Fawzi, m = (?P<m>\d+), level (?P<level>\S+)\)"
+)
+def audit_vn_chsh(f: Facts, m, p):
+    check_bff_entropy(f, m, p)
     f.eq("level", m["level"], p["level"])
     f.eq("every quantum strategy (no depolarising premise)", None, p.get("depolarising"))
     f.eq("no statistics", None, p.get("statistics"))
-    name = "H_A_X0_E" if m["ent"] == "A" else "H_AB_X0Y0_E"
     f.eq("X = 0 (, Y = 0)", m["cond"], "X=0" if m["ent"] == "A" else "X=0,Y=0")
-    check_id(
+    check_names(
         f,
         r"vn/chsh/(?P<name>\w+)/S=(?P<S>[\d/]+)/m=(?P<m>\d+)",
-        {"name": name, "S": p["constraint"]["at"], "m": str(p["nodes"])},
-    )
-    check_file(
-        f,
         r"vn/chsh_H_(?P<ent>A|AB)_S(?P<S>[\d.]+)_m(?P<m>\d+)\.json",
+        {"name": "H_A_X0_E" if m["ent"] == "A" else "H_AB_X0Y0_E", "S": p["constraint"]["at"], "m": str(p["nodes"])},
         {"ent": m["ent"], "S": f"{float(Fraction(p['constraint']['at'])):.4f}", "m": str(p["nodes"])},
     )
 
 
-def audit_vn_diqkd(f: Facts):
-    p = f.record["claim"]["problem"]
-    m = template(
-        f,
-        r"DIQKD rate H\((?P<ent>A|AB)\|(?P<cond>X=\d(?:,Y=\d)?),E\) - h\(Q\) >= value for depolarised CHSH devices, "
-        r"Q = (?P<Q>\S+) \(CHSH >= (?P<S>\S+); Brown-Fawzi-Fawzi, m = (?P<m>\d+)\)",
-    )
-    if not m:
-        return
-    f.eq("entropy H(.|.)", entropy_of(m), p["entropy"])
+@statement_form(
+    rf"DIQKD rate {BFF_ENTROPY} - h\(Q\) >= value for depolarised CHSH devices, "
+    r"Q = (?P<Q>\S+) \(CHSH >= (?P<S>\S+); Brown-Fawzi-Fawzi, m = (?P<m>\d+)\)"
+)
+def audit_vn_diqkd(f: Facts, m, p):
+    check_bff_entropy(f, m, p)
     f.eq("Q (depolarising)", Fraction(m["Q"]), Fraction(p["depolarising"]) if p.get("depolarising") else None)
-    f.eq("CHSH >= S (exact)", Fraction(m["S"]), Fraction(p["constraint"]["at"]))
-    f.ok("constraint CHSH", is_chsh(p["constraint"]["expression"], p["scenario"]), "not CHSH")
-    f.eq("m nodes", int(m["m"]), p["nodes"])
     s, q = Fraction(m["S"]), Fraction(m["Q"])
     f.ok(
         "S is the depolarised CHSH 2 sqrt 2 (1 - 2Q), rounded down",
         s * s <= 8 * (1 - 2 * q) ** 2 and (s + Fraction(1, 10**6)) ** 2 > 8 * (1 - 2 * q) ** 2,
         f"S = {s}, Q = {q}",
     )
-    check_id(f, r"vn/diqkd/depolarising/Q=(?P<Q>[\d/]+)/m=(?P<m>\d+)", {"Q": p["depolarising"], "m": str(p["nodes"])})
-    check_file(f, r"vn/diqkd_depolarising_threshold_m(?P<m>\d+)\.json", {"m": str(p["nodes"])})
-
-
-def audit_eat(f: Facts):
-    claim, p = f.record["claim"], f.record["claim"]["problem"]
-    m = template(
+    check_names(
         f,
-        r"(?:Pironio et al\. Table 1 \(n = (?P<n0>\d+)\)"
-        r"|Table 1 frequencies over (?P<k>\d+) x (?P<n1>\d+) = (?P<n2>\d+) rounds \(hypothetical\)): "
-        r"either the protocol \(n = (?P<n>\d+), test probability (?P<gamma>\S+), accept iff "
-        r">= (?P<wins>\d+) wins\) accepts with probability < (?P<eacc>\S+), or H_min\^eps\(AB\|XYT E\) >= value bits "
-        r"given acceptance, eps = (?P<eps>\S+) \(EAT, DFR Thm 4\.4; "
-        r"min-tradeoff (?P<a>-?\d+\.\d+) \+ (?P<b>-?\d+\.\d+) S from BFF m = (?P<m>\d+)\)",
+        r"vn/diqkd/depolarising/Q=(?P<Q>[\d/]+)/m=(?P<m>\d+)",
+        r"vn/diqkd_depolarising_threshold_m(?P<m>\d+)\.json",
+        {"Q": p["depolarising"], "m": str(p["nodes"])},
+        {"m": str(p["nodes"])},
     )
-    if not m:
-        return
+
+
+@statement_form(
+    r"(?:Pironio et al\. Table 1 \(n = (?P<n0>\d+)\)"
+    r"|Table 1 frequencies over (?P<k>\d+) x (?P<n1>\d+) = (?P<n2>\d+) rounds \(hypothetical\)): "
+    r"either the protocol \(n = (?P<n>\d+), test probability (?P<gamma>\S+), accept iff "
+    r">= (?P<wins>\d+) wins\) accepts with probability < (?P<eacc>\S+), or H_min\^eps\(AB\|XYT E\) >= value bits "
+    r"given acceptance, eps = (?P<eps>\S+) \(EAT, DFR Thm 4\.4; "
+    r"min-tradeoff (?P<a>-?\d+\.\d+) \+ (?P<b>-?\d+\.\d+) S from BFF m = (?P<m>\d+)\)"
+)
+def audit_eat(f: Facts, m, p):
     table = counts_table(p["counts"])
     k = int(m["k"]) if m["k"] else 1
     f.eq("Table 1 counts (times the multiple)", {xy: tuple(k * c for c in n) for xy, n in TABLE1.items()}, table)
@@ -820,27 +788,29 @@ def audit_eat(f: Facts):
         f.eq("Table 1 n", int(m["n1"]), TABLE1_N)
         f.eq("k x n", int(m["k"]) * int(m["n1"]), int(m["n2"]))
         f.eq("rounds (k x n)", int(m["n2"]), p["rounds"])
-        check_id(f, r"vn/eat/table1-x(?P<k>\d+)", {"k": m["k"]})
+        check_name(f, "id", r"vn/eat/table1-x(?P<k>\d+)", {"k": m["k"]})
     else:
         f.eq("Table 1 n", int(m["n0"]), TABLE1_N)
         f.eq("rounds (Table 1 n)", int(m["n0"]), p["rounds"])
-        check_id(f, r"vn/eat/(?P<t>table1)", {"t": "table1"})
-    check_file(f, r"(?P<id>vn/eat/[\w-]+)\.json", {"id": claim["id"]})
+        check_name(f, "id", r"vn/eat/(?P<t>table1)", {"t": "table1"})
+    check_name(f, "file name", r"(?P<id>vn/eat/[\w-]+)\.json", {"id": f.claim["id"]})
     f.eq("n", int(m["n"]), p["rounds"])
-    f.eq("test probability gamma", Fraction(m["gamma"]), Fraction(p["gamma"]))
     f.eq("accept iff >= the observed wins", int(m["wins"]), wins(table))
-    f.eq("eps_accept", Fraction(m["eacc"]), Fraction(p["eps_accept"]))
-    f.eq("eps_smooth", Fraction(m["eps"]), Fraction(p["eps_smooth"]))
-    line = p["min_tradeoff"]["line"]
-    f.ok("min-tradeoff a", near(m["a"], line[0], decimals(m["a"])), f"a = {m['a']} against {line[0]}")
-    f.ok("min-tradeoff b", near(m["b"], line[1], decimals(m["b"])), f"b = {m['b']} against {line[1]}")
-    f.eq("BFF m nodes", int(m["m"]), p["min_tradeoff"]["nodes"])
+    for name, key, field in (
+        ("test probability gamma", "gamma", "gamma"),
+        ("eps_accept", "eacc", "eps_accept"),
+        ("eps_smooth", "eps", "eps_smooth"),
+    ):
+        f.eq(name, Fraction(m[key]), Fraction(p[field]))
     mt = p["min_tradeoff"]
-    f.ok("min-tradeoff from CHSH", is_chsh(mt["constraint"]["expression"], mt["scenario"]), "not CHSH")
-    f.ok("spot-checking inputs: P(x,y) = 1/4", uniform_inputs(p["p_xy"]), f"p_xy {p['p_xy']}")
+    f.near("min-tradeoff a", m["a"], mt["line"][0], "a")
+    f.near("min-tradeoff b", m["b"], mt["line"][1], "b")
+    f.eq("BFF m nodes", int(m["m"]), mt["nodes"])
+    f.chsh("min-tradeoff from CHSH", mt["constraint"]["expression"], mt["scenario"])
+    check_uniform_inputs(f, p["p_xy"], "spot-checking inputs: P(x,y) = 1/4")
 
 
-# family: (kind, id prefix, audit)
+# family: (kind, id prefix, audit); each audit carries its statement form
 FAMILIES = {
     "tsirelson": ("npa.max", "pironio2010/tsirelson/", audit_tsirelson),
     "guessing tangents": ("npa.max", "pironio2010/G-", audit_guessing_tangent),
@@ -868,6 +838,15 @@ def family_of(record):
     return None
 
 
+def audit_statement(f: Facts, audit):
+    """The statement has its family's form; then the family's audit checks what the form's groups say."""
+    problem, statement = f.claim["problem"], f.claim["statement"]
+    m = re.fullmatch(audit.statement, statement)
+    f.ok("statement form", m, f"statement {statement!r} does not have the family's form")
+    if m:
+        audit(f, m, problem)
+
+
 def run_audit():
     results = {}
     for record in CLAIMS:
@@ -876,7 +855,7 @@ def run_audit():
         relation_words(f, record["claim"]["statement"], record["claim"]["relation"])
         if name:
             try:
-                FAMILIES[name][2](f)
+                audit_statement(f, FAMILIES[name][2])
             except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:  # a field is missing
                 f.ok("problem fields readable", False, f"{type(exc).__name__}: {exc}")
         results[record["file"]] = (name, f.items)
