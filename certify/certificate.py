@@ -59,6 +59,16 @@ def ceil_decimal(value: Fraction, places: int) -> str:
     return text[1:] if text.startswith("-") else ("-" + text if text.strip("0.") else text)
 
 
+def safe_range(relations, low, high, places: int = 6) -> tuple:
+    """(low, high) of a family's verified values as decimals of `places` places, each rounded the safe way: both
+    ends up for upper bounds ("<="), both down for lower bounds (">="), else (exact values, mixed relations)
+    enclosed: low down, high up. So no claim of the family reads stronger than the kernel proved it."""
+    relation = next(iter(relations)) if len(set(relations)) == 1 else ""
+    first, last = {"<=": (ceil_decimal, ceil_decimal), ">=": (floor_decimal, floor_decimal)}.get(
+        relation, (floor_decimal, ceil_decimal))
+    return first(low, places), last(high, places)
+
+
 def safe_decimal(value, relation: str, digits: int = 10) -> str:
     """A proven value as a decimal of `digits` significant digits that claims no more than the proof:
     rounded UP for an upper bound ("<="), DOWN for a lower bound (">="); for "==" (or any other

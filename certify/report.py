@@ -32,7 +32,7 @@ import tempfile
 from fractions import Fraction
 
 from certify.bits_models import epsilon_upper, log2_interval
-from certify.certificate import ceil_decimal, floor_decimal  # noqa: F401  (re-exported)
+from certify.certificate import ceil_decimal, floor_decimal, safe_range
 from certify.errors import CertifyError
 from certify.kernel import KINDS, problem_sha256
 from certify.kernel.bits import chsh_estimate, p_value_upper, read_counts
@@ -245,9 +245,9 @@ def _proved(group) -> str:
         return f"{relation} {_exact(value, relation)} (all {len(good)})"
     if len(values) <= 4:
         return ", ".join(f"{relation} {_exact(value, relation)}" for relation, value in values)
-    relations = " ".join(sorted({r for r, _ in values}))
-    low, high = min(v.value for v in good), max(v.value for v in good)
-    return f"{relations} values from {floor_decimal(low, 6)} to {ceil_decimal(high, 6)}"
+    relations = sorted({r for r, _ in values})
+    first, last = safe_range(relations, min(v.value for v in good), max(v.value for v in good))
+    return f"{' '.join(relations)} values from {first} to {last}"
 
 
 def _failures(verdicts) -> str:

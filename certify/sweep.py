@@ -208,16 +208,11 @@ class Row:
 
     fields: dict
     verdict: object
-    problem: str = "false"  # without a verdict: "malformed" (the point does not parse) or "false" (no certificate)
+    missing_verdict_status: str = "false"  # "malformed" (the point does not parse) or "false" (no certificate)
 
     @property
     def ok(self) -> bool:
         return self.verdict is not None and self.verdict.ok
-
-    @property
-    def status(self) -> str:
-        """The kernel's status word of the point's verdict, else `problem`."""
-        return self.verdict.status if self.verdict is not None else self.problem
 
 
 def _spell(value) -> str:

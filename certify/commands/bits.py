@@ -99,8 +99,13 @@ def chain_certificate(table, p_xy, delta, level, out=None):
 
 
 def _checked_chain(cert, out):
-    """(bits, path or certificate, verdict) of a whole-chain certificate the kernel verified (written to `out`)."""
+    """(bits, path or certificate, verdict) of a whole-chain certificate the kernel verified (written to `out`). The
+    claim is re-issued at what the kernel proved when that is more than proposed (e.g. from a certificate's line
+    tighter than the user's --tangent): the file states the number printed."""
     verdict = checked(cert, out or "certificate")
+    if verdict.ok and verdict.value != Fraction(cert["claim"]["value"]):
+        cert["claim"]["value"] = format_rational(verdict.value)
+        verdict = checked(cert, out or "certificate")
     if not verdict.ok:
         raise Reject(f"the whole-chain certificate does not verify: {verdict.reason}")
     if out:
@@ -173,6 +178,7 @@ def run(args) -> int:
     pvalue, pvalue_cert = pvalue_claim(table, p_xy, args.out_pvalue)
     tangent, chain = _tangent(args), None  # a tangent is kernel-checked before anything prints
     if tangent is None and args.model == "quantum":
+        what = f"4 NPA tangents at level {args.level}"
         chain = chain_certificate(table, p_xy, delta, args.level, args.out)
     elif tangent is None:
         nu, lam, verdicts, evidence = no_signalling_tangent()
@@ -181,14 +187,14 @@ def run(args) -> int:
         proposal = bits_models.check_bits(table.counts, delta, p_xy, tangent[0], tangent[1], args.model).bits
         rows = problem_json(table.counts, p_xy, delta, tangent[6] if args.model == "quantum" else "1+AB")
         if args.model == "quantum":
+            what = f"{len(tangent[5])} NPA tangent(s) at level {tangent[6]} from --tangent-certificate"
             chain = _chain_claim("bits.chsh", table, p_xy, delta, rows, {"tangents": tangent[5]}, proposal,
-                                 args.out, f"eq. (3), the quantum model, {len(tangent[5])} NPA tangent(s) at level "
-                                           f"{tangent[6]} given with --tangent-certificate")
+                                 args.out, f"eq. (3), the quantum model, {what}")
         else:
+            what = f"16 lp.ns tangents of slope {format_rational(tangent[1])}"
             chain = _chain_claim("bits.ns", table, p_xy, delta, {k: rows[k] for k in ("counts", "p_xy", "delta")},
                                  {"lambda": format_rational(tangent[1]), "tangents": tangent[5]}, proposal, args.out,
-                                 f"eq. (3), no-signalling adversaries, 16 lp.ns tangents of slope "
-                                 f"{format_rational(tangent[1])}")
+                                 f"eq. (3), no-signalling adversaries, {what}")
     out = {
         "counts": str(args.counts), "n": n, "delta": _fmt(delta), "q": _fmt(q_min), "model": args.model,
         "p_xy": {f"{x}{y}": _fmt(p_xy[x, y]) for x, y in kbits.PAIRS},
@@ -203,7 +209,7 @@ def run(args) -> int:
         "tangent": None if tangent is None else {"nu": _fmt(tangent[0]), "lambda": _fmt(tangent[1]),
                                                  "source": tangent[3], "certificate": tangent[2]},
         "bits": chain[0],
-        "bits_reason": _chain_reason(chain, args.level if tangent is None else None, i_hat - eps_hi),
+        "bits_reason": _chain_reason(chain, what, i_hat - eps_hi),
     }
     out["paper_claim"] = _paper_claim(table, p_xy, delta)
     # the kernel's verdicts behind the numbers: the bits' whole-chain claim, the p-value's, a tangent's own
@@ -341,12 +347,11 @@ def _paper_claim(table, p_xy, delta):
     return None
 
 
-def _chain_reason(chain, level, i_low) -> str:
+def _chain_reason(chain, what, i_low) -> str:
     kind = chain[2].kind
     if i_low < 2:  # no Bell violation survives eps: only the trivial H_min >= 0 holds
         return (f"I_hat - eps < 2, the local bound: no randomness certified (H_min >= 0 is trivial), "
                 f"{kind} verified by the kernel")
-    what = f"4 NPA tangents at level {level}" if level else "the tangent(s) below"
     return f"whole-chain certificate ({kind}: {what}) verified by the kernel"
 
 
@@ -377,7 +382,8 @@ def _tangent(args):
 
 
 def _checked_tangent(paths, given):
-    """One (nu, lam), with the verdicts, that `check_certificate` verified for the guess of the output pair (a, b).
+    """(nu, lam, verdicts, tangents, level): the one line that `check_certificate` verified for the guess of the
+    output pair (a, b), and the certificates as a "bits.chsh" claim's tangents {"xy": {"problem", "evidence"}}.
 
     A certificate bounds G at the input pair (x, y) of its objective. Lemma (spec P2, G is the
     same for every input pair): the relabelling x -> 1-x, b -> b xor y (and y -> 1-y, a -> a xor
@@ -408,7 +414,7 @@ def _checked_tangent(paths, given):
         levels.add(cert["claim"]["problem"].get("level"))
     if len(found) != 1 or len(levels) != 1:
         raise CertifyError("--tangent-certificate: the certificates prove different tangent lines or levels")
-    return (*(given if given is not None else found.pop()), verdicts, tangents, levels.pop())
+    return (*found.pop(), verdicts, tangents, levels.pop())  # the line proven (`given` is checked above)
 
 
 def _check_given(cert, tangent, given, where):

@@ -26,7 +26,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from certify.certificate import ceil_decimal, floor_decimal, rebuild_manifest, safe_decimal
+from certify.certificate import rebuild_manifest, safe_decimal, safe_range
 from certify.cli_types import folder, positive_int
 from certify.errors import EXIT_ERROR, EXIT_FALSE, EXIT_OK
 from certify.executor import Verdicts
@@ -147,13 +147,9 @@ def _summary(rows) -> str:
     if len(values) <= 3:
         return ", ".join(f"{r} {_short(x, r)}" for r, x in values) + (" (each)" if len(values) == 1 else "")
     relations = {r for r, _ in values}
-    low, high = min(v.value for v in rows), max(v.value for v in rows)
-    # an upper bound is never shown lower than proven, a lower bound never higher; exact values (or
-    # mixed relations) are enclosed: low rounded down, high up
-    relation = relations.pop() if len(relations) == 1 else ""
-    first, last = {"<=": (ceil_decimal, ceil_decimal), ">=": (floor_decimal, floor_decimal)}.get(
-        relation, (floor_decimal, ceil_decimal))
-    return f"{relation} values from {first(low, 6)} to {last(high, 6)}".lstrip()
+    first, last = safe_range(relations, min(v.value for v in rows), max(v.value for v in rows))
+    relation = next(iter(relations)) if len(relations) == 1 else ""
+    return f"{relation} values from {first} to {last}".lstrip()
 
 
 def _short(value, relation: str) -> str:

@@ -65,8 +65,8 @@ def _exit_code(rows) -> int:
     """`certify check`'s ranking over the points: 3 internal, else 2 malformed (a point that does not parse,
     or a certificate the kernel calls malformed), else 1 false or not certified, else 0."""
     code = printing.exit_code([row.verdict for row in rows if row.verdict is not None])
-    if any(row.verdict is None and row.problem == "malformed" for row in rows):
+    if any(row.verdict is None and row.missing_verdict_status == "malformed" for row in rows):
         code = max(code, EXIT_ERROR)
-    if any(row.verdict is None and row.problem != "malformed" for row in rows):
+    if any(row.verdict is None and row.missing_verdict_status != "malformed" for row in rows):
         code = max(code, EXIT_FALSE)
     return code

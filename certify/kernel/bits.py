@@ -1,9 +1,10 @@
 """From CHSH counts to "H_min >= k bits": Pironio et al. 2010, eqs. (2) and (3).
 
 Trusted. Exact inputs: counts N(a,b;x,y), P(xy), delta, and a tangent G(I) <= nu - lam I already
-proven (`kernel.chain`). The chain (Supplementary Information A; in full: appendix E of
-docs/referee-guide.md): 1. I_hat of eq. (2), exact. 2. Azuma-Hoeffding: w.p. >= 1 - delta the
-rounds' mean CHSH value Ibar >= I_low = I_hat - eps_hi, eps_hi >= (1/q + I_max) sqrt(2 ln(1/delta)/n).
+proven (`kernel.chain`: NPA tangents, the quantum set; `kernel.nsbits`: LP tangents, no-signalling).
+The chain (Supplementary Information A; in full: appendix E of docs/referee-guide.md): 1. I_hat of
+eq. (2), exact. 2. Azuma-Hoeffding: w.p. >= 1 - delta the rounds' mean CHSH value Ibar >= I_low =
+I_hat - eps_hi, eps_hi >= (1/q + I_max) sqrt(2 ln(1/delta)/n).
 3. P(r|s) <= prod_i (nu - lam I_i) <= (nu - lam Ibar)^n (AM-GM) <= G_hi^n (lam >= 0).
 4. "H_min >= k" iff G_hi^n 2^k <= 1, decided with interval logs. The local p-value is the same
 Azuma bound with I_max = 2: P(I_hat >= observed) <= exp(-n (I_hat-2)^2 / (2 (1/q+2)^2)).
@@ -79,7 +80,7 @@ def chsh_estimate(counts, p_xy) -> Fraction:
 
 def epsilon_upper(n: int, q: Fraction, delta: Fraction, i_max=None) -> Fraction:
     """eps_hi >= eps = (1/q + I_max) sqrt(2 ln(1/delta) / n), a product of positive upper bounds;
-    I_max: by default 2 sqrt 2 rounded up (quantum; other models: `certify.bits_models`)."""
+    I_max: by default 2 sqrt 2 rounded up (quantum), else the model's exact maximum (4: `kernel.nsbits`)."""
     delta = check_delta(delta)
     if n <= 0:
         raise CertifyError(f"n: expected a positive number of trials, got {n}")
@@ -89,7 +90,9 @@ def epsilon_upper(n: int, q: Fraction, delta: Fraction, i_max=None) -> Fraction:
 
 def check_bits(counts, delta, p_xy, nu, lam, i_max=None) -> int:
     """The largest k with H_min >= k bits, w.p. >= 1 - delta (steps 1-4 above), for a tangent
-    (nu, lam) already proven: G(I) <= nu - lam I for all I, lam >= 0."""
+    (nu, lam) already proven: G(I) <= nu - lam I for all I, lam >= 0. `i_max`: the largest CHSH value of
+    the adversary's set, exact (4: no-signalling), or None for the quantum 2 sqrt 2 (enclosed: its upper
+    end in eps, its lower end in the clamp)."""
     n, q_min = validate(counts, p_xy)
     nu, lam = Fraction(nu), Fraction(lam)
     if lam < 0:

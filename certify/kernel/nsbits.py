@@ -1,12 +1,13 @@
 """Claim kind "bits.ns": certified min-entropy of a CHSH experiment against no-signalling adversaries.
 
-Trusted. Pironio et al. 2010, eq. (3) with curve c's set. Problem {"counts", "p_xy", "delta"} as "bits.chsh"
-(`bits.read_counts`); evidence {"lambda": lam >= 0, "tangents": {"ab|xy": {"problem", "evidence": {"dual"}}} for
-all 16 (ab, xy)}, each problem exactly "max P(ab|xy) + lam CHSH" over two-party binary no-signalling boxes (an
-"lp.ns" problem: no promise, no constraint), its dual proving max <= nu_k (`lp.dual_bound`). Lemma: a box with
-CHSH = I then has P(ab|xy) <= nu_k - lam I <= nu - lam I (nu = max_k nu_k) for every guess ab at every input pair
-xy, so G_NS(I) <= nu - lam I bounds every round; the chain is `bits.check_bits` with I_max = 4, the
-no-signalling maximum (in eps's range and the clamp). In full: docs/referee-guide.md, appendix E.
+Trusted. Pironio et al. 2010, eq. (3) against the no-signalling set (that of their curve c). Problem {"counts",
+"p_xy", "delta"} as "bits.chsh" (`bits.read_counts`); evidence {"lambda": lam >= 0, "tangents": {"ab|xy":
+{"problem", "evidence": {"dual"}}} for all 16 (ab, xy)}, each problem exactly "max P(ab|xy) + lam CHSH" over
+two-party binary no-signalling boxes (an "lp.ns" problem: no promise, no constraint), its dual proving max <= nu_k
+(`lp.dual_bound`). Lemma: a box with CHSH = I then has P(ab|xy) <= nu_k - lam I <= nu - lam I (nu = max_k nu_k)
+for every guess ab at every input pair xy, so G_NS(I) <= nu - lam I bounds every round; the chain is
+`bits.check_bits` with I_max = 4, the no-signalling maximum (in eps's range and the clamp). In full:
+docs/referee-guide.md, appendix E.
 """
 
 from fractions import Fraction
@@ -42,11 +43,12 @@ def check(problem: dict, relation: str, value: Fraction, evidence: dict, where: 
         spot, (ab, xy) = f"{ev}.tangents.{key}", key.split("|")
         tangent = only(field(tangents, key, dict, ev), {"problem", "evidence"}, spot)
         shape = field(tangent, "problem", dict, spot)
-        wanted = {((x, y), (a, b)): lam * c for (a, b), (x, y), c in chsh().terms}  # lam CHSH (a term on every
-        wanted[tuple(map(int, xy)), tuple(map(int, ab))] += 1  # (x, a)) + P(ab|xy)
-        lp = build(shape, f"{spot}.problem")  # max (sense "max" only), no constraint
-        if (shape["scenario"], shape.get("promise", 0)) != (SCENARIO, None) or lp.objective != {
-                k: c for k, c in wanted.items() if c}:
+        # the objective lam CHSH + P(ab|xy) on the columns (x, a): CHSH has a term on every column
+        wanted = {((x, y), (a, b)): lam * c for (a, b), (x, y), c in chsh().terms}
+        wanted[tuple(map(int, xy)), tuple(map(int, ab))] += 1
+        lp = build(shape, f"{spot}.problem")  # not `extended`: refuses "min", constraints, guess and bell objectives
+        if (shape["scenario"], shape.get("promise")) != (SCENARIO, None) or lp.objective != {
+                k: c for k, c in wanted.items() if c}:  # a missing promise is none (as `build` reads it)
             raise Reject(f"{spot}.problem: not max P({ab}|{xy}) + {brief(lam)} CHSH over no-signalling boxes")
         dual = field(only(field(tangent, "evidence", dict, spot), {"dual"}, f"{spot}.evidence"), "dual", dict, spot)
         bound = dual_bound(lp, dual, f"{spot}.evidence.dual")

@@ -13,8 +13,9 @@ from fractions import Fraction
 import mpmath
 import pytest
 
+from certify.certificate import ceil_decimal, floor_decimal
 from certify.errors import CertifyError
-from certify.report import bits_lower, build_report, ceil_decimal, floor_decimal
+from certify.report import bits_lower, build_report
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 COMMITTED = os.path.join(ROOT, "docs", "report.md")

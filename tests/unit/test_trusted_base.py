@@ -76,7 +76,7 @@ FORBIDDEN = ("numpy", "scipy", "cvxpy", "sympy", "highspy", "clarabel", "matplot
 # own delta (+2). bits.bell no longer loads ns_polytope nor bits (1,899 -> 1,590 lines), eat.bits no longer chain
 # (1,709 -> 1,643). Measured: 2,496 lines in 22 files.
 # The largest closure of one claim kind: eat.bits (+1 with vn.py's session-23 fix); bits.bell's was 1,899 before.
-PER_KIND_LIMIT = 1645  # +1: the KINDS entry of bits.ns in kernel/__init__.py
+PER_KIND_LIMIT = 1648  # +1: the KINDS entry of bits.ns in kernel/__init__.py; +3: bits.py's docstrings
 # +1: vn.bound with "depolarising" refuses statistics (the session-23 semantic red team: a statistic the depolarised
 # devices need not meet carried CHSH >= 2.8 duals and proved a DIQKD rate >= 0.546 where the tight rate is 5.3e-4;
 # tests/property/test_attack_session23_semantics_a.py). Measured: 2,497 lines in 22 files.
@@ -84,7 +84,9 @@ PER_KIND_LIMIT = 1645  # +1: the KINDS entry of bits.ns in kernel/__init__.py
 # no-signalling adversaries, its 16 LP tangents rebuilt and dual-checked; the number `--model no-signalling` printed
 # had no certificate) and its KINDS entry (+1); bits.chsh takes tangents for one or more input pairs (chain.py, 0).
 # Measured: 2,552 lines in 23 files.
-LINE_LIMIT = 2284 + 144 + 14 + 17 + 2 + 4 + 4 - 2 + 66 - 63 - 24 - 1 - 6 + 30 + 1 + 33 - 6 - 1 + 1 + 55
+# +5 (the session-23 review): bits.check_bits documents i_max, bits' docstring names both tangent sources (+3);
+# nsbits' comments say why (+2). Measured: 2,557 lines in 23 files.
+LINE_LIMIT = 2284 + 144 + 14 + 17 + 2 + 4 + 4 - 2 + 66 - 63 - 24 - 1 - 6 + 30 + 1 + 33 - 6 - 1 + 1 + 55 + 5
 # One committed certificate of each committed claim kind (lp.ns, npa.max, bits.chsh, pvalue.chsh,
 # lp.threshold, amplify.bound).
 SAMPLES = ("pironio2010/ns/ab00_xy00.json", "pironio2010/npa/tsirelson-1.json",
@@ -137,14 +139,16 @@ def test_check_loads_exactly_the_kernel_folder_and_errors(loaded):
         <= {"certify.cli", "certify.commands", "certify.commands.check", "certify.printing"}  # printing, not deciding
 
 
-def _imports(path):
-    """Top-level module names imported anywhere in a file (absolute imports)."""
+def _imports(path, with_names=False):
+    """Module names imported anywhere in a file (absolute imports), in functions too. `with_names`: `from X import
+    Y` also gives X.Y, so `from certify import printing` is seen as certify.printing (Y a name: X.Y is in X's layer)."""
     tree = ast.parse(open(path, encoding="utf-8").read(), path)
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             yield from (alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             yield node.module
+            yield from (f"{node.module}.{alias.name}" for alias in node.names if with_names)
 
 
 def test_kernel_modules_import_only_the_kernel_errors_stdlib_and_flint():
@@ -160,12 +164,15 @@ def test_kernel_modules_import_only_the_kernel_errors_stdlib_and_flint():
 
 
 # Layers, bottom to top; a module may import its own layer and those below, never above.
+# certify.printing (the one place that words a verdict) needs only the kernel, so it sits low enough for
+# certify.sweep's table; certify.reading_list reads the kernel's source for the report.
 LAYERS = (("certify.errors", "certify.kernel"),
           ("lp_checks", "certify.npa", "certify.solve", "certify.rounding", "certify.supports", "certify.certificate",
            "certify.expressions", "certify.behaviour", "certify.counts", "certify.finite_stats",
-           "certify.bits_models", "certify.amplification", "certify.executor", "certify.vn"),
+           "certify.bits_models", "certify.amplification", "certify.executor", "certify.vn", "certify.printing",
+           "certify.reading_list"),
           ("certify.papers", "certify.sweep"),
-          ("certify.report", "certify.printing", "certify.commands", "certify.cli", "certify.cli_types"))
+          ("certify.report", "certify.commands", "certify.cli", "certify.cli_types"))
 UPWARD_EXCEPTIONS = set()  # none: no module imports a layer above its own
 
 
@@ -183,7 +190,7 @@ def test_no_layer_imports_the_one_above():
     for path in files:
         rel = os.path.relpath(path, ROOT).replace(os.sep, "/")
         mine = _layer(rel[:-3].replace("/", ".").removesuffix(".__init__"))
-        for name in _imports(path):
+        for name in _imports(path, with_names=True):
             theirs = _layer(name)
             if mine is not None and theirs is not None and theirs > mine and (rel, name) not in UPWARD_EXCEPTIONS:
                 bad.append((rel, name))
@@ -246,7 +253,7 @@ def test_each_kind_reads_a_part_of_the_trusted_base_and_the_report_says_how_much
         assert int(stated[kind]) == sum(n for _, n, _ in trusted_base(files)), \
             f"docs/report.md states another size for {kind}: run `certify report`"
     # The two seed papers' LP, threshold, amplification and NPA kinds read under 1,500 lines; no kind reads more than
-    # PER_KIND_LIMIT (measured session 23: eat.bits 1,645, bits.bell 1,590, bits.chsh and pvalue.chsh 1,524).
+    # PER_KIND_LIMIT (measured session 23: eat.bits 1,648, bits.bell 1,591, bits.chsh and pvalue.chsh 1,528).
     assert all(int(stated[kind]) < 1500 for kind in ("npa.max", "lp.ns", "lp.threshold", "amplify.bound"))
     assert max(int(stated[kind]) for kind in KINDS) <= PER_KIND_LIMIT
 
