@@ -27,7 +27,7 @@ from certify.expressions import expression_to_json, scenario_to_json
 from certify.kernel import bellbits as kbb
 from certify.kernel.defs.words import party_name
 from certify.kernel.format import format_rational
-from certify.kernel.intervals import ln_interval, sqrt_interval, up
+from certify.kernel.intervals import ln_interval, log2_interval, sqrt_interval, up
 from certify.kernel.npa import verify_tangent
 
 KIND = "bits.bell"
@@ -226,10 +226,11 @@ def envelope(scenario, expr, parties, inputs, level, start, stop, sag_bits=1e-3,
     return [(at, cert, line) for at, (cert, line, _) in sorted(done.items())]
 
 
-def f_certified(tangents, at) -> float:
-    """-log2 of the envelope min_k (nu_k - lam_k I) at I (bits per round; 0 where the envelope is >= 1)."""
+def f_certified(tangents, at) -> Fraction:
+    """A rational lower bound on -log2 of the envelope min_k (nu_k - lam_k I) at I (bits per round; 0 where the
+    envelope is >= 1): the kernel's log2 enclosure read at its upper end, so a printed f never exceeds the proof."""
     g = min(nu - lam * Fraction(at) for _, _, (nu, lam) in tangents)
-    return 0.0 if g >= 1 else -math.log2(g)
+    return Fraction(0) if g >= 1 else -log2_interval(g)[1]
 
 
 def chord(lines, low, top):

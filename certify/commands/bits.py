@@ -24,7 +24,7 @@ from fractions import Fraction
 
 from certify import bits_models
 from certify import finite_stats as fs
-from certify.certificate import checked, make_certificate, statement_number, write
+from certify.certificate import checked, floor_decimal, make_certificate, statement_number, write
 from certify.cli_types import level_arg, rational
 from certify.counts import check_input_frequencies, read_counts, uniform_inputs
 from certify.errors import EXIT_FALSE, EXIT_OK, CertifyError
@@ -298,11 +298,11 @@ def _curve(args, spec, info, parties, level) -> list:
     for at, cert, _ in tangents:
         write(cert, os.path.join(args.curve, f"tangent-I{float(at):.9f}.json"))
     who, shown = "".join(chr(65 + i) for i in parties), sorted({t[0] for t in tangents[:: max(len(tangents) // 6, 1)]})
-    rows = [f"  E = {float(at):.6f}: f >= {bellbits.f_certified(tangents, at):.6f}" for at in shown]
+    rows = [f"  E = {float(at):.6f}: f >= {floor_decimal(bellbits.f_certified(tangents, at), 6)}" for at in shown]
     return [f"certified f(E) = -log2 G, bits per round of {who} at inputs {bellbits.digits(inputs)} ({len(tangents)} "
             f"tangents, adaptive; written to {args.curve}; certify manifest {args.curve} lists them):", *rows,
             f"  at the chain's read point E = {float(info['read_at']):.6f}: f >= "
-            f"{bellbits.f_certified(tangents, info['read_at']):.6f}"]
+            f"{floor_decimal(bellbits.f_certified(tangents, info['read_at']), 6)}"]
 
 
 def run_eat(args) -> int:

@@ -5,6 +5,8 @@ import os
 import sys
 
 from certify.errors import CertifyError
+from certify.kernel.proofs import check_path
+from certify.printing import exit_code, result_json
 
 OWN_QUIET = True  # --quiet: the one summary line, no progress (certify.cli filters the other commands)
 JSON_HELP = "the kernel's verdicts as one JSON document (format \"certify-result/1\")"
@@ -21,8 +23,7 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
-    from certify.kernel.proofs import check_path
-    from certify.report import render
+    from certify.report import render  # here, not at the top: it loads the papers' producers (solvers)
 
     progress = _progress_printer(args)
     progress(f"checking {args.proofs} with the kernel ...")
@@ -49,14 +50,10 @@ def run(args) -> int:
     errors = sum(v.status == "malformed" for v in verdicts)
     failed = sum(not v.ok for v in verdicts) - errors
     if args.json:
-        from certify.printing import result_json
-
         print(json.dumps(result_json("report", verdicts, proofs=args.proofs, written=written), indent=1))
     else:
         print(f"wrote {', '.join(written)}: {len(verdicts) - failed - errors} verified, {failed} failed, "
               f"{errors} malformed, of {len(verdicts)} claims")
-    from certify.printing import exit_code
-
     return exit_code(verdicts)  # `certify check`'s ranking: 3 internal > 2 malformed > 1 false > 0
 
 

@@ -39,10 +39,10 @@ def run(args) -> int:
         try:
             lines = describe(read_json(args.file))
         except (CertifyError, KeyError, TypeError, ValueError) as err:
-            if verdict.ok:  # the kernel rebuilt this problem: failing to here is a bug (exit 3)
-                raise
-            # a claim the kernel found false may hold a problem that no longer parses (it failed on its
-            # hash first): the verdict decides the exit code, the description is a one-line note
+            if verdict.ok or not verdict.reason.startswith("problem_sha256 does not match"):
+                raise  # the kernel parsed this problem (it got past the hash): failing here is a bug (exit 3)
+            # a claim false on its hash was never parsed by the kernel, and its problem may not parse at all:
+            # the verdict decides the exit code, the description is a one-line note
             lines = [f"problem not rebuilt in words: {err}"]
     if args.json:
         print(json.dumps(result_json("show", [verdict], file=args.file, description=lines), indent=1))

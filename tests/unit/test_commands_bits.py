@@ -2,6 +2,7 @@
 
 import argparse
 import json
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -188,6 +189,23 @@ def test_a_user_tangent_is_the_certificates_line_and_verifies(capsys):
                      "--tangent", f"{format_rational(nu)},{format_rational(lam)}", "--json"], capsys)
     data = json.loads(out)
     assert code == 0 and data["bits"] == 42 and data["tangent"]["nu"] == format_rational(nu)
+
+
+def test_a_weaker_user_line_still_writes_the_number_it_prints(tmp_path, capsys):
+    """--tangent NU,LAM above the certificate's own line verifies (a weaker line), but the bits rest on the line the
+    certificate proves: the printed tangent is that line and the written claim states the printed number (the
+    session-23 review: the file claimed the bits of the user's weaker line, the screen the kernel's)."""
+    from certify.kernel.format import format_rational
+    from certify.kernel.proofs import check_file
+
+    nu, lam = _line(_npa_certificate())
+    code, out = run(["--counts", TABLE1, "--tangent-certificate", str(_npa_certificate()), "--tangent",
+                     f"{format_rational(nu + Fraction(1, 50))},{format_rational(lam)}", "--json",
+                     "--out", str(tmp_path / "bits.json")], capsys)
+    data = json.loads(out)
+    assert code == 0 and data["bits"] == 42 and data["tangent"]["nu"] == format_rational(nu)
+    written = check_file(str(tmp_path / "bits.json"))
+    assert written.ok and written.claimed == written.value == 42
 
 
 @pytest.mark.parametrize("model", ["quantum", "no-signalling"])
