@@ -21,6 +21,7 @@ duals there, and prints only the kernel's verdict on the "eat.bits" claim (--out
 import json
 import math
 from fractions import Fraction
+from itertools import product
 
 from certify import bits_models
 from certify import finite_stats as fs
@@ -32,7 +33,7 @@ from certify.kernel import bits as kbits
 from certify.kernel import check_certificate
 from certify.kernel.format import Reject, format_rational, read_json
 from certify.papers.pironio2010.bits import PAPER_BITS, bits_certificate, problem_json, table1_path
-from certify.papers.pironio2010.curve_c import chsh_ns_claims
+from certify.papers.pironio2010.curve_c import chsh_ns_claim
 from certify.papers.pironio2010.npa import tangent_of
 from certify.papers.produce import lp_certificate
 from certify.printing import proven, result_json
@@ -118,7 +119,8 @@ def no_signalling_tangent(nu=Fraction(3, 2), lam=Fraction(1, 4)):
     <= nu for all 16 (ab, xy), each an "lp.ns" claim solved, written in memory and checked; `tangents` holds
     them as a "bits.ns" certificate's evidence wants them ({"ab|xy": {"problem", "evidence": {"dual"}}})."""
     verdicts, tangents = [], {}
-    for claim_id, statement, problem, _ in chsh_ns_claims(lam):
+    for ab, xy in product(product(range(2), repeat=2), repeat=2):
+        claim_id, statement, problem, _ = chsh_ns_claim(ab, xy, lam)
         cert, _ = lp_certificate(claim_id, statement, problem, "<=")
         cert["claim"]["value"] = format_rational(nu)  # the user's line, not the solver's optimum
         verdict = checked(cert, claim_id)
@@ -126,8 +128,8 @@ def no_signalling_tangent(nu=Fraction(3, 2), lam=Fraction(1, 4)):
             raise Reject(f"--tangent: G_NS(I) <= {format_rational(nu)} - {format_rational(lam)} I does not "
                          f"verify: {verdict.reason}")
         verdicts.append(verdict)
-        ab, xy = (claim_id.split("/ab=")[1].split("/xy="))
-        tangents[f"{ab}|{xy}"] = {"problem": problem, "evidence": {"dual": cert["evidence"]["dual"]}}
+        key = "".join(map(str, ab)) + "|" + "".join(map(str, xy))
+        tangents[key] = {"problem": problem, "evidence": {"dual": cert["evidence"]["dual"]}}
     return nu, lam, verdicts, tangents
 
 
